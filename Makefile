@@ -1,0 +1,118 @@
+# aims -- the one build. User-facing targets: make, make run, make test, make bench, make clean.
+#
+# run, test and bench first call scripts/install-deps (installs missing Debian packages; silent
+# when all are present), then re-enter make, so pkg-config is only asked once the packages it
+# describes exist. Release objects live in build/, sanitizer (ASan + UBSan) objects used by the
+# test suite in build/san/. Header dependencies come from -MMD -MP.
+
+CC      ?= gcc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -DHAVE_INLINE
+WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wold-style-definition -Wformat=2 -Wundef \
+           -Wwrite-strings -Wcast-qual -Wvla -Wdouble-promotion
+OPT     ?= -O2 -g
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+GSL_LIBS = $(shell pkg-config --libs gsl)
+CRIT_CFLAGS = $(shell pkg-config --cflags criterion)
+CRIT_LIBS   = $(shell pkg-config --libs criterion)
+
+B       := build
+S       := $(B)/san
+
+SIM_SRC     := $(wildcard sim/*.c)
+EXAMPLE_SRC := examples/mmc.c
+TEST_SRC    := $(wildcard tests/test_*.c)
+
+SIM_OBJ      := $(SIM_SRC:%.c=$(B)/%.o)
+SIM_SAN_OBJ  := $(SIM_SRC:%.c=$(S)/%.o)
+MMC_OBJ      := $(B)/examples/mmc.o $(B)/examples/mmc_main.o
+MMC_SAN_OBJ  := $(S)/examples/mmc.o $(S)/examples/mmc_main.o
+TEST_OBJ     := $(TEST_SRC:%.c=$(S)/%.o)
+
+PROGS := $(B)/libsim.a $(B)/mmc $(B)/phold $(B)/heap_limit
+
+.PHONY: all deps run test check check-layering check-clang bench clean
+.DEFAULT_GOAL := all
+
+all: $(PROGS)
+
+deps:
+	@./scripts/install-deps
+
+# Until the market model lands, the main job is the M/M/c validation example.
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(B)/mmc --lambda 4.5 --mu 1 --servers 5 --customers 2000000 --warmup 100000 --seed 2385
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@./bench/run-bench $(B)
+
+check: check-layering check-clang $(S)/tests $(S)/mmc
+	ASAN_OPTIONS=detect_leaks=1 $(S)/tests --jobs 2
+
+# sim/ is the engine: it must not see the market or the analysis code.
+check-layering:
+	@./scripts/check-layering
+
+# gcc builds everything; clang must also compile every source without a warning.
+check-clang:
+	@if command -v clang >/dev/null; then \
+	    for f in $(SIM_SRC) examples/*.c bench/*.c; do \
+	        clang $(CSTD) $(WARN) -Isim -fsyntax-only $$f || exit 1; \
+	    done; \
+	else echo "check-clang: clang not found, skipped"; fi
+
+$(B)/libsim.a: $(SIM_OBJ)
+	ar rcs $@ $^
+
+$(S)/libsim.a: $(SIM_SAN_OBJ)
+	ar rcs $@ $^
+
+$(B)/mmc: $(MMC_OBJ) $(B)/libsim.a
+	$(CC) $(OPT) -o $@ $^ $(GSL_LIBS)
+
+$(S)/mmc: $(MMC_SAN_OBJ) $(S)/libsim.a
+	$(CC) $(SAN) -g -o $@ $^ $(GSL_LIBS)
+
+$(B)/phold: $(B)/bench/phold.o $(B)/libsim.a
+	$(CC) $(OPT) -o $@ $^ $(GSL_LIBS)
+
+$(B)/heap_limit: $(B)/bench/heap_limit.o
+	$(CC) $(OPT) -o $@ $^ $(GSL_LIBS)
+
+$(S)/tests: $(TEST_OBJ) $(S)/examples/mmc.o $(S)/libsim.a
+	$(CC) $(SAN) -g -o $@ $^ $(CRIT_LIBS) $(GSL_LIBS)
+
+# sim/ sees only its own headers; examples, bench and tests see sim/ (and examples/).
+$(B)/sim/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) -Isim -MMD -MP -c $< -o $@
+
+$(S)/sim/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Isim -MMD -MP -c $< -o $@
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) -Isim -Iexamples -MMD -MP -c $< -o $@
+
+$(S)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CRIT_CFLAGS) -Isim -Iexamples \
+	    -DAIMS_BUILD_DIR='"$(S)"' -MMD -MP -c $< -o $@
+
+$(S)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Isim -Iexamples -MMD -MP -c $< -o $@
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,143 @@
+/* heap.c -- d-ary array heaps (d = 2 and 4) for the pending-event set.
+ *
+ * The root sits at physical index d - 1, so the children of logical node k, at physical
+ * d*(k+1) .. d*(k+1)+d-1, start on a multiple of d. With 16-byte entries and a 64-byte
+ * aligned array, a 4-ary node's four children are one cache line: a sift-down touches one
+ * line per level and the tree is half as deep as a binary heap's. Sifts move a hole rather
+ * than swapping (one store per level).
+ *
+ * replace_min is a hold in one sift-down, which is what an event loop mostly does: handle the
+ * least event and schedule one more.
+ */
+#include "queue.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+typedef struct {
+    sim_qentry *a; /* physical array; entries at [d-1, d-1+n) */
+    size_t n;      /* entries */
+    size_t cap;    /* physical slots allocated */
+} heap;
+
+static int heap_reserve(heap *h, size_t d, size_t want)
+{
+    if (want <= h->cap)
+        return SIM_OK;
+    size_t cap = h->cap ? h->cap : 64;
+    while (cap < want) {
+        if (cap > SIZE_MAX / 2 / sizeof(sim_qentry))
+            return SIM_ENOMEM;
+        cap *= 2;
+    }
+    /* aligned_alloc has no realloc, so copy; growth is geometric, so amortised O(1). */
+    sim_qentry *a = aligned_alloc(64, cap * sizeof *a);
+    if (a == NULL)
+        return SIM_ENOMEM;
+    if (h->a != NULL) {
+        memcpy(a + (d - 1), h->a + (d - 1), h->n * sizeof *a);
+        free(h->a);
+    }
+    h->a = a;
+    h->cap = cap;
+    return SIM_OK;
+}
+
+static inline void sift_up(heap *h, size_t d, size_t k, sim_qentry e)
+{
+    sim_qentry *a = h->a + (d - 1); /* logical view: a[0] is the root */
+    while (k > 0) {
+        size_t parent = (k - 1) / d;
+        if (!sim_qentry_less(e, a[parent]))
+            break;
+        a[k] = a[parent];
+        k = parent;
+    }
+    a[k] = e;
+}
+
+static inline void sift_down(heap *h, size_t d, size_t k, sim_qentry e)
+{
+    sim_qentry *a = h->a + (d - 1);
+    size_t n = h->n;
+    for (;;) {
+        size_t first = d * k + 1;
+        if (first >= n)
+            break;
+        size_t best = first;
+        size_t last = first + d < n ? first + d : n;
+        for (size_t c = first + 1; c < last; c++)
+            if (sim_qentry_less(a[c], a[best]))
+                best = c;
+        if (!sim_qentry_less(a[best], e))
+            break;
+        a[k] = a[best];
+        k = best;
+    }
+    a[k] = e;
+}
+
+static int init_d(void *q, size_t d, size_t capacity)
+{
+    heap *h = q;
+    memset(h, 0, sizeof *h);
+    return heap_reserve(h, d, capacity + d);
+}
+
+static void heap_fini(void *q)
+{
+    heap *h = q;
+    free(h->a);
+    memset(h, 0, sizeof *h);
+}
+
+static size_t heap_count(const void *q)
+{
+    return ((const heap *)q)->n;
+}
+
+static inline int push_d(void *q, size_t d, sim_qentry e)
+{
+    heap *h = q;
+    if (h->n + d >= h->cap && heap_reserve(h, d, h->n + d + 1) != SIM_OK)
+        return SIM_ENOMEM;
+    h->n++;
+    sift_up(h, d, h->n - 1, e);
+    return SIM_OK;
+}
+
+static inline const sim_qentry *min_d(void *q, size_t d)
+{
+    heap *h = q;
+    return h->n ? &h->a[d - 1] : NULL;
+}
+
+static inline void pop_d(void *q, size_t d)
+{
+    heap *h = q;
+    h->n--;
+    if (h->n > 0)
+        sift_down(h, d, 0, h->a[d - 1 + h->n]);
+}
+
+static inline int replace_d(void *q, size_t d, sim_qentry e)
+{
+    sift_down(q, d, 0, e);
+    return SIM_OK;
+}
+
+/* The arity is a literal in each wrapper, so the compiler specialises the loops. */
+#define HEAP_TYPE(D)                                                                    \
+    static int init_##D(void *q, size_t c) { return init_d(q, D, c); }                  \
+    static int push_##D(void *q, sim_qentry e) { return push_d(q, D, e); }              \
+    static const sim_qentry *min_##D(void *q) { return min_d(q, D); }                   \
+    static void pop_##D(void *q) { pop_d(q, D); }                                       \
+    static int replace_##D(void *q, sim_qentry e) { return replace_d(q, D, e); }        \
+    const sim_queue_type sim_queue_heap##D = {"heap" #D, sizeof(heap), init_##D,        \
+                                              heap_fini, heap_count, push_##D, min_##D, \
+                                              pop_##D, replace_##D};
+
+HEAP_TYPE(2)
+HEAP_TYPE(4)
