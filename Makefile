@@ -5,7 +5,7 @@
 # describes exist. Release objects live in build/, sanitizer (ASan + UBSan) objects used by the
 # test suite in build/san/. Header dependencies come from -MMD -MP.
 
-CC      ?= gcc
+# gcc unless the caller names a compiler (make CC=clang).
 ifeq ($(origin CC),default)
 CC      := gcc
 endif
@@ -54,8 +54,8 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@./bench/run-bench $(B)
 
-check: check-layering check-clang $(S)/tests $(S)/mmc
-	ASAN_OPTIONS=detect_leaks=1 $(S)/tests --jobs 2
+check: check-layering check-clang $(S)/aims-tests $(S)/mmc
+	ASAN_OPTIONS=detect_leaks=1 $(S)/aims-tests --jobs 2
 
 # sim/ is the engine: it must not see the market or the analysis code.
 check-layering:
@@ -65,7 +65,10 @@ check-layering:
 check-clang:
 	@if command -v clang >/dev/null; then \
 	    for f in $(SIM_SRC) examples/*.c bench/*.c; do \
-	        clang $(CSTD) $(WARN) -Isim -fsyntax-only $$f || exit 1; \
+	        clang $(CSTD) $(WARN) -Isim -Iexamples -fsyntax-only $$f || exit 1; \
+	    done; \
+	    for f in $(TEST_SRC); do \
+	        clang $(CSTD) $(WARN) $(CRIT_CFLAGS) -Isim -Iexamples -fsyntax-only $$f || exit 1; \
 	    done; \
 	else echo "check-clang: clang not found, skipped"; fi
 
@@ -84,10 +87,10 @@ $(S)/mmc: $(MMC_SAN_OBJ) $(S)/libsim.a
 $(B)/phold: $(B)/bench/phold.o $(B)/libsim.a
 	$(CC) $(OPT) -o $@ $^ $(GSL_LIBS)
 
-$(B)/heap_limit: $(B)/bench/heap_limit.o
+$(B)/heap_limit: $(B)/bench/heap_limit.o $(B)/libsim.a
 	$(CC) $(OPT) -o $@ $^ $(GSL_LIBS)
 
-$(S)/tests: $(TEST_OBJ) $(S)/examples/mmc.o $(S)/libsim.a
+$(S)/aims-tests: $(TEST_OBJ) $(S)/examples/mmc.o $(S)/libsim.a
 	$(CC) $(SAN) -g -o $@ $^ $(CRIT_LIBS) $(GSL_LIBS)
 
 # sim/ sees only its own headers; examples, bench and tests see sim/ (and examples/).

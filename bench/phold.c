@@ -52,14 +52,17 @@ int main(int argc, char **argv)
     }
     sim_err err = {0};
     sim_engine *eng = NULL;
-    sim_engine_opts eo = {.seed = o.seed, .queue = o.queue,
-                          .capacity = (size_t)o.lps * o.start_events};
+    sim_engine_opts eo = {
+        .seed = o.seed, .queue = o.queue, .capacity = (size_t)o.lps * o.start_events};
     if (sim_engine_new_opts(&eo, &eng, &err) != SIM_OK) {
         fprintf(stderr, "%s: %s\n", argv[0], err.msg);
         return 2;
     }
-    phold p = {.remote = o.remote, .mean_minus_la = o.mean - o.lookahead,
-               .lookahead = o.lookahead, .end = o.end, .lps = (uint32_t)o.lps};
+    phold p = {.remote = o.remote,
+               .mean_minus_la = o.mean - o.lookahead,
+               .lookahead = o.lookahead,
+               .end = o.end,
+               .lps = (uint32_t)o.lps};
     if (sim_rng_new(o.seed, 0, 0, "phold", rt, &p.rng, &err) != SIM_OK ||
         sim_on(eng, EV_PHOLD, on_phold, &p) != SIM_OK) {
         fprintf(stderr, "%s: %s\n", argv[0], err.msg[0] ? err.msg : "setup failed");

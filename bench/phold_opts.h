@@ -40,9 +40,14 @@ static inline int phold_bad(const char *prog, const char *opt, const char *val, 
 static inline int phold_parse(int argc, char **argv, phold_opts *o, int with_queue)
 {
     const char *prog = argv[0];
-    *o = (phold_opts){.lps = 1024, .start_events = 1, .remote = 0.25, .mean = 1.0,
-                      .lookahead = 0.1, .end = 10000.0, .seed = 1};
-    for (int i = 1; i < argc; i++) {
+    *o = (phold_opts){.lps = 1024,
+                      .start_events = 1,
+                      .remote = 0.25,
+                      .mean = 1.0,
+                      .lookahead = 0.1,
+                      .end = 10000.0,
+                      .seed = 1};
+    for (int i = 1; i < argc; i += 2) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *endp = NULL;
         errno = 0;
@@ -92,7 +97,6 @@ static inline int phold_parse(int argc, char **argv, phold_opts *o, int with_que
                     prog, k, with_queue ? " [--queue NAME]" : "");
             return 2;
         }
-        i++;
     }
     if (!(o->mean > o->lookahead)) {
         fprintf(stderr, "%s: --mean (%g) must exceed --lookahead (%g)\n", prog, o->mean,

@@ -34,8 +34,8 @@
 enum { REC_FREE, REC_PENDING, REC_CANCELLED, REC_DELIVERING };
 
 typedef struct {
-    sim_msg msg;   /* when free, msg.arg[0] links the free list */
-    uint32_t gen;  /* bumped on free: invalidates old handles */
+    sim_msg msg;  /* when free, msg.arg[0] links the free list */
+    uint32_t gen; /* bumped on free: invalidates old handles */
     uint32_t state;
 } rec;
 
@@ -49,7 +49,7 @@ typedef struct {
     sim_rng *rng;  /* owned */
 } named_rng;
 
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT   UINT32_MAX
 #define SEQ_LIMIT (UINT64_C(1) << 32)
 #define PURGE_MIN 4096 /* cancelled entries before a purge is worth its O(n log n) */
 
@@ -64,6 +64,7 @@ struct sim_engine {
     uint32_t free_head;
     size_t cancelled; /* cancelled entries still in the queue */
     bool top_pending; /* the delivering event's entry is still the queue's head */
+    int broken;       /* SIM_ENOMEM once a rebuild lost entries: every later call fails */
     bool running;
     sim_trace_fn *trace;
     void *trace_ctx;
@@ -129,9 +130,8 @@ int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out, sim_err *
     if (eng == NULL)
         return sim_err_set(err, SIM_ENOMEM, "out of memory creating an engine");
     eng->qt = qt;
-    eng->q = aligned_alloc(alignof(max_align_t),
-                           (qt->state_size + alignof(max_align_t) - 1) /
-                               alignof(max_align_t) * alignof(max_align_t));
+    eng->q = aligned_alloc(alignof(max_align_t), (qt->state_size + alignof(max_align_t) - 1) /
+                                                     alignof(max_align_t) * alignof(max_align_t));
     if (eng->q == NULL || qt->init(eng->q, opts->capacity) != SIM_OK) {
         free(eng->q);
         free(eng);
@@ -199,9 +199,10 @@ static int rebuild(sim_engine *eng, bool renumber)
     for (size_t i = 0; i < k; i++) {
         if (renumber)
             tmp[i].key = (uint64_t)i << 32 | (uint32_t)tmp[i].key;
-        /* The queue held these entries a moment ago, so its storage suffices. */
+        /* A structure that shrank while draining (the calendar) may allocate here. If it
+         * cannot, events are lost: the engine is unusable from now on, and says so. */
         if (qt->push(eng->q, tmp[i]) != SIM_OK)
-            rc = SIM_ENOMEM;
+            rc = eng->broken = SIM_ENOMEM;
     }
     if (renumber)
         eng->next_seq = k;
@@ -211,6 +212,8 @@ static int rebuild(sim_engine *eng, bool renumber)
 
 int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m, sim_handle *h)
 {
+    if (eng->broken)
+        return eng->broken;
     if (!isfinite(t))
         return SIM_EINVAL;
     if (t < eng->now)
@@ -267,7 +270,7 @@ int sim_cancel(sim_engine *eng, sim_handle h)
     r->state = REC_CANCELLED;
     eng->cancelled++;
     if (eng->cancelled >= PURGE_MIN && eng->cancelled > eng->qt->count(eng->q) / 2)
-        rebuild(eng, false); /* on ENOMEM the queue keeps what it could; lazy skip still works */
+        return rebuild(eng, false); /* the cancel itself took effect either way */
     return SIM_OK;
 }
 
@@ -275,6 +278,8 @@ int sim_run(sim_engine *eng, sim_time until)
 {
     if (eng->running)
         return SIM_EBUSY;
+    if (eng->broken)
+        return eng->broken;
     if (isnan(until) || until < eng->now)
         return SIM_EINVAL;
     eng->running = true;
@@ -319,7 +324,7 @@ int sim_run(sim_engine *eng, sim_time until)
 
 int sim_run_all(sim_engine *eng)
 {
-    return sim_run(eng, INFINITY);
+    return sim_run(eng, HUGE_VAL);
 }
 
 sim_time sim_now(const sim_engine *eng)

@@ -40,11 +40,11 @@ typedef int sim_handler(sim_engine *eng, void *ctx, const sim_msg *m);
 typedef void sim_trace_fn(void *ctx, sim_time t, uint64_t seq, const sim_msg *m);
 
 typedef struct {
-    uint64_t seed;         /* master seed */
-    uint32_t point, rep;   /* sweep point and replication: with seed, they name the streams */
-    const char *queue;     /* pending-event set by name ("heap4", "heap2", "calendar"); NULL:
-                              the default */
-    size_t capacity;       /* expected peak of pending events (a hint; 0 is fine) */
+    uint64_t seed;       /* master seed */
+    uint32_t point, rep; /* sweep point and replication: with seed, they name the streams */
+    const char *queue;   /* pending-event set by name ("heap4", "heap2", "calendar"); NULL:
+                            the default */
+    size_t capacity;     /* expected peak of pending events (a hint; 0 is fine) */
 } sim_engine_opts;
 
 /* Creates an engine at time 0 with the default queue. Caller owns *out (sim_engine_free).
@@ -66,7 +66,12 @@ int sim_schedule(sim_engine *eng, sim_time delay, const sim_msg *m, sim_handle *
 int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m, sim_handle *h);
 
 /* Cancels a pending event: it will never be delivered. SIM_ESTALE when h is not pending
- * (already delivered, being delivered now, already cancelled, or never issued). */
+ * (already delivered, being delivered now, already cancelled, or never issued).
+ *
+ * Out of memory: the engine occasionally rebuilds its queue (to drop cancelled entries, or
+ * to renumber at the 2^32 sequence wrap). If that runs out of memory, events may have been
+ * lost, so the engine is marked broken: the call that hit it and every later sim_schedule and
+ * sim_run return SIM_ENOMEM. A replication that sees SIM_ENOMEM must be discarded. */
 int sim_cancel(sim_engine *eng, sim_handle h);
 
 /* Delivers events in order while their time is <= until, then sets the clock to `until`
@@ -80,8 +85,8 @@ int sim_run(sim_engine *eng, sim_time until);
 int sim_run_all(sim_engine *eng);
 
 sim_time sim_now(const sim_engine *eng);
-size_t sim_pending(const sim_engine *eng);         /* events scheduled, not yet delivered or
-                                                      cancelled */
+size_t sim_pending(const sim_engine *eng);          /* events scheduled, not yet delivered or
+                                                       cancelled */
 uint64_t sim_events_handled(const sim_engine *eng); /* deliveries so far */
 const char *sim_engine_queue_name(const sim_engine *eng);
 

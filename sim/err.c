@@ -11,8 +11,8 @@ const char *sim_strerror(int status)
         return "success";
     case SIM_STOP:
         return "stopped by a handler";
-#define SIM_ERR_TEXT_(name, code, text) \
-    case SIM_##name:                    \
+#define SIM_ERR_TEXT_(name, code, text)                                                            \
+    case SIM_##name:                                                                               \
         return text;
         SIM_ERRNO_MAP(SIM_ERR_TEXT_)
 #undef SIM_ERR_TEXT_

@@ -13,15 +13,15 @@
 
 #include <stdarg.h>
 
-#define SIM_ERRNO_MAP(X)                                              \
-    X(EINVAL,  -1, "invalid argument")                                \
-    X(EINPUT,  -2, "bad input file")                                  \
-    X(ENOMEM,  -3, "out of memory")                                   \
-    X(EPAST,   -4, "event scheduled before the current time")         \
-    X(EIO,     -5, "input/output error")                              \
-    X(ESTALE,  -6, "event handle is not pending")                     \
-    X(ENOHANDLER, -7, "no handler registered for event kind")         \
-    X(EBUSY,   -8, "engine is already running")
+#define SIM_ERRNO_MAP(X)                                                                           \
+    X(EINVAL, -1, "invalid argument")                                                              \
+    X(EINPUT, -2, "bad input file")                                                                \
+    X(ENOMEM, -3, "out of memory")                                                                 \
+    X(EPAST, -4, "event scheduled before the current time")                                        \
+    X(EIO, -5, "input/output error")                                                               \
+    X(ESTALE, -6, "event handle is not pending")                                                   \
+    X(ENOHANDLER, -7, "no handler registered for event kind")                                      \
+    X(EBUSY, -8, "engine is already running")
 
 enum {
     SIM_OK = 0,

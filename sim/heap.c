@@ -11,6 +11,7 @@
  */
 #include "queue.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,8 @@ static int init_d(void *q, size_t d, size_t capacity)
 {
     heap *h = q;
     memset(h, 0, sizeof *h);
+    if (capacity > SIZE_MAX / 2 / sizeof(sim_qentry))
+        return SIM_ENOMEM;
     return heap_reserve(h, d, capacity + d);
 }
 
@@ -117,6 +120,7 @@ static inline const sim_qentry *min_d(void *q, size_t d)
 static inline void pop_d(void *q, size_t d)
 {
     heap *h = q;
+    assert(h->n > 0);
     h->n--;
     if (h->n > 0)
         sift_down(h, d, 0, h->a[d - 1 + h->n]);
@@ -124,20 +128,36 @@ static inline void pop_d(void *q, size_t d)
 
 static inline int replace_d(void *q, size_t d, sim_qentry e)
 {
+    assert(((heap *)q)->n > 0);
     sift_down(q, d, 0, e);
     return SIM_OK;
 }
 
 /* The arity is a literal in each wrapper, so the compiler specialises the loops. */
-#define HEAP_TYPE(D)                                                                    \
-    static int init_##D(void *q, size_t c) { return init_d(q, D, c); }                  \
-    static int push_##D(void *q, sim_qentry e) { return push_d(q, D, e); }              \
-    static const sim_qentry *min_##D(void *q) { return min_d(q, D); }                   \
-    static void pop_##D(void *q) { pop_d(q, D); }                                       \
-    static int replace_##D(void *q, sim_qentry e) { return replace_d(q, D, e); }        \
-    const sim_queue_type sim_queue_heap##D = {"heap" #D, sizeof(heap), init_##D,        \
-                                              heap_fini, heap_count, push_##D, min_##D, \
-                                              pop_##D, replace_##D};
+#define HEAP_TYPE(D)                                                                               \
+    static int init_##D(void *q, size_t c)                                                         \
+    {                                                                                              \
+        return init_d(q, D, c);                                                                    \
+    }                                                                                              \
+    static int push_##D(void *q, sim_qentry e)                                                     \
+    {                                                                                              \
+        return push_d(q, D, e);                                                                    \
+    }                                                                                              \
+    static const sim_qentry *min_##D(void *q)                                                      \
+    {                                                                                              \
+        return min_d(q, D);                                                                        \
+    }                                                                                              \
+    static void pop_##D(void *q)                                                                   \
+    {                                                                                              \
+        pop_d(q, D);                                                                               \
+    }                                                                                              \
+    static int replace_##D(void *q, sim_qentry e)                                                  \
+    {                                                                                              \
+        return replace_d(q, D, e);                                                                 \
+    }                                                                                              \
+    const sim_queue_type sim_queue_heap##D = {"heap" #D, sizeof(heap), init_##D,                   \
+                                              heap_fini, heap_count,   push_##D,                   \
+                                              min_##D,   pop_##D,      replace_##D};
 
 HEAP_TYPE(2)
 HEAP_TYPE(4)

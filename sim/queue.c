@@ -3,11 +3,9 @@
 
 #include <string.h>
 
-static const sim_queue_type *const all_queues[] = {
-    &sim_queue_heap4,
-    &sim_queue_heap2,
-    &sim_queue_calendar,
-};
+#define QUEUE_ADDR(name) &sim_queue_##name,
+static const sim_queue_type *const all_queues[] = {SIM_QUEUE_LIST(QUEUE_ADDR)};
+#undef QUEUE_ADDR
 
 /* heap4 wins or ties on every PHOLD size measured in docs/engine.md and has no bad inputs;
  * the calendar queue is kept for comparison and for very large, evenly spread event sets. */
@@ -25,5 +23,8 @@ const sim_queue_type *sim_queue_by_name(const char *name)
 
 const char *sim_queue_names(void)
 {
-    return "heap4, heap2, calendar";
+    /* ", heap4, heap2, calendar" without its first two characters. */
+#define QUEUE_NAME(name) ", " #name
+    return &(SIM_QUEUE_LIST(QUEUE_NAME))[2];
+#undef QUEUE_NAME
 }

@@ -25,7 +25,7 @@ typedef struct {
     double time;  /* days; finite and >= +0.0 */
 } sim_qentry;
 
-#if defined(__SIZEOF_INT128__) && defined(__BYTE_ORDER__) && \
+#if defined(__SIZEOF_INT128__) && defined(__BYTE_ORDER__) &&                                       \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #include <string.h>
 __extension__ typedef unsigned __int128 sim_qkey;
@@ -58,9 +58,14 @@ typedef struct sim_queue_type {
      * replace_min. May reorganise internal state, hence not const. */
     const sim_qentry *(*min)(void *q);
     void (*pop)(void *q); /* removes the least entry; the queue must not be empty */
-    /* pop then push in one step (a hold); the queue must not be empty. */
+    /* pop then push in one step (a hold); the queue must not be empty. On SIM_ENOMEM it
+     * behaves as a pop followed by a failed push: the least entry is gone, e was not added. */
     int (*replace_min)(void *q, sim_qentry e);
 } sim_queue_type;
+
+/* Every structure, in the order `sim_queue_names` lists them: one list, so names and table
+ * cannot drift apart. */
+#define SIM_QUEUE_LIST(X) X(heap4) X(heap2) X(calendar)
 
 extern const sim_queue_type sim_queue_heap2;    /* binary heap, array */
 extern const sim_queue_type sim_queue_heap4;    /* 4-ary heap, cache-line aligned */
@@ -69,7 +74,7 @@ extern const sim_queue_type sim_queue_calendar; /* Brown (1988) calendar queue, 
 /* The default structure (chosen in docs/engine.md). */
 extern const sim_queue_type *const sim_queue_default;
 
-/* The structure with this name, or NULL. */
+/* The structure with this name; NULL for an unknown name; the default when name is NULL. */
 const sim_queue_type *sim_queue_by_name(const char *name);
 
 /* The valid names, comma-separated, for "unknown queue" messages. */

@@ -6,10 +6,12 @@
  */
 #include "rng.h"
 
+#include "internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t mix64(uint64_t z)
+uint64_t sim__rng_mix64(uint64_t z)
 {
     z += UINT64_C(0x9e3779b97f4a7c15);
     z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
@@ -29,10 +31,10 @@ static uint64_t fnv1a64(const char *s)
 
 uint64_t sim_rng_hash(uint64_t seed, uint32_t point, uint32_t rep, const char *purpose)
 {
-    uint64_t h = mix64(seed);
-    h = mix64(h ^ point);
-    h = mix64(h ^ ((uint64_t)rep << 32 | UINT64_C(0x5bd1e995)));
-    return mix64(h ^ fnv1a64(purpose));
+    uint64_t h = sim__rng_mix64(seed);
+    h = sim__rng_mix64(h ^ point);
+    h = sim__rng_mix64(h ^ ((uint64_t)rep << 32 | UINT64_C(0x5bd1e995)));
+    return sim__rng_mix64(h ^ fnv1a64(purpose));
 }
 
 const gsl_rng_type *sim_rng_type_by_name(const char *name)
