@@ -109,7 +109,7 @@ $(B)/%.o: %.c
 $(S)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CRIT_CFLAGS) -Isim -Iexamples \
-	    -DAIMS_BUILD_DIR='"$(S)"' -MMD -MP -c $< -o $@
+	    -DAIMS_BUILD_DIR='"$(CURDIR)/$(S)"' -DAIMS_SOURCE_DIR='"$(CURDIR)"' -MMD -MP -c $< -o $@
 
 $(S)/%.o: %.c
 	@mkdir -p $(@D)

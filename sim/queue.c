@@ -7,8 +7,11 @@
 static const sim_queue_type *const all_queues[] = {SIM_QUEUE_LIST(QUEUE_ADDR)};
 #undef QUEUE_ADDR
 
-/* heap4 wins or ties on every PHOLD size measured in docs/engine.md and has no bad inputs;
- * the calendar queue is kept for comparison and for very large, evenly spread event sets. */
+/* heap4: docs/engine.md has the measurements. It is within a few percent of the calendar
+ * queue on PHOLD, costs O(log n) whatever the time distribution (the calendar queue took
+ * 4.2 us an operation where heap4 took 0.2 us, for 10^6 events spread over 12 decades of
+ * time, the kind of mix a market model's contract ends, detections and onboardings make),
+ * and needs 16-32 bytes an entry against the calendar's 60-100. */
 const sim_queue_type *const sim_queue_default = &sim_queue_heap4;
 
 const sim_queue_type *sim_queue_by_name(const char *name)
