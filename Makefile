@@ -94,24 +94,24 @@ $(S)/aims-tests: $(TEST_OBJ) $(S)/examples/mmc.o $(S)/libsim.a
 	$(CC) $(SAN) -g -o $@ $^ $(CRIT_LIBS) $(GSL_LIBS)
 
 # sim/ sees only its own headers; examples, bench and tests see sim/ (and examples/).
-$(B)/sim/%.o: sim/%.c
+$(B)/sim/%.o: sim/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(OPT) -Isim -MMD -MP -c $< -o $@
 
-$(S)/sim/%.o: sim/%.c
+$(S)/sim/%.o: sim/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Isim -MMD -MP -c $< -o $@
 
-$(B)/%.o: %.c
+$(B)/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(OPT) -Isim -Iexamples -MMD -MP -c $< -o $@
 
-$(S)/tests/%.o: tests/%.c
+$(S)/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CRIT_CFLAGS) -Isim -Iexamples \
 	    -DAIMS_BUILD_DIR='"$(CURDIR)/$(S)"' -DAIMS_SOURCE_DIR='"$(CURDIR)"' -MMD -MP -c $< -o $@
 
-$(S)/%.o: %.c
+$(S)/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Isim -Iexamples -MMD -MP -c $< -o $@
 
