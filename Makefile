@@ -24,7 +24,7 @@ S       := $(B)/san
 
 SIM_SRC     := $(wildcard sim/*.c)
 EXAMPLE_SRC := examples/mmc.c
-TEST_SRC    := $(wildcard tests/test_*.c)
+TEST_SRC    := $(wildcard tests/test_*.c) tests/sanitizer_options.c
 
 SIM_OBJ      := $(SIM_SRC:%.c=$(B)/%.o)
 SIM_SAN_OBJ  := $(SIM_SRC:%.c=$(S)/%.o)
@@ -55,7 +55,7 @@ bench: deps
 	@./bench/run-bench $(B)
 
 check: check-layering check-clang $(S)/aims-tests $(S)/mmc
-	ASAN_OPTIONS=detect_leaks=1 $(S)/aims-tests --jobs 2
+	timeout 900 $(S)/aims-tests --jobs 2
 
 # sim/ is the engine: it must not see the market or the analysis code.
 check-layering:

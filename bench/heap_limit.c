@@ -168,7 +168,7 @@ int main(int argc, char **argv)
             entry e = pop(h, &n);
             events++;
             uint64_t dest = e.lp;
-            if (gsl_rng_uniform(r) < o.remote)
+            if (gsl_rng_uniform(r) <= o.remote)
                 dest = gsl_rng_uniform_int(r, lps);
             double t = e.time + o.lookahead + sim_rng_exp_mean(rng, mml);
             if (t < o.end)
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
             entry e = h[0];
             events++;
             uint64_t dest = e.lp;
-            if (gsl_rng_uniform(r) < o.remote)
+            if (gsl_rng_uniform(r) <= o.remote)
                 dest = gsl_rng_uniform_int(r, lps);
             double t = e.time + o.lookahead + sim_rng_exp_mean(rng, mml);
             if (t < o.end)

@@ -3,7 +3,9 @@
  * N logical processes (LPs, here just target indices); each starts with E events to itself at
  * lookahead + Exp(mean - lookahead). Handling an event at LP g schedules exactly one event at
  * now + lookahead + Exp(mean - lookahead), to an LP drawn uniformly from all N (g included)
- * with probability `remote`, else to g; an event at or past `end` is not scheduled. Draw order
+ * with probability `remote`, else to g; an event at or past `end` is not scheduled. The
+ * remote test is ROSS's `U <= remote` (so remote 0 still sends one event in 2^32 away, as ROSS
+ * does). Draw order
  * per event: the remote test, the destination (when remote), then the delay -- exactly what
  * bench/heap_limit draws, so the two rates compare.
  *
@@ -30,7 +32,7 @@ static int on_phold(sim_engine *eng, void *ctx, const sim_msg *m)
 {
     phold *p = ctx;
     uint32_t dest = m->target;
-    if (sim_rng_uniform(p->rng) < p->remote)
+    if (sim_rng_uniform(p->rng) <= p->remote)
         dest = sim_rng_uniform_int(p->rng, p->lps);
     double t = sim_now(eng) + p->lookahead + sim_rng_exp_mean(p->rng, p->mean_minus_la);
     if (t >= p->end)

@@ -27,8 +27,8 @@ enum { EV_ARRIVE = 1, EV_DEPART = 2 };
 typedef struct {
     const mmc_params *p;
     sim_rng *arrivals, *service;
-    double *fifo; /* arrival times; high bit of the index meaning lives in `fifo_measured` */
-    bool *fifo_measured;
+    double *fifo;        /* ring buffer: arrival times of the waiting customers */
+    bool *fifo_measured; /* parallel ring: does that customer belong to the window? */
     size_t head, len, cap;
     uint32_t busy;
     uint64_t arrived;
@@ -36,7 +36,6 @@ typedef struct {
     double t_end;
     sim_stats_batch wq, w;
     sim_stats_tbatch lq, l, util;
-    int status; /* SIM_ENOMEM from a handler, kept for the message */
 } mmc_model;
 
 int mmc_check(const mmc_params *p, sim_err *err)
@@ -56,6 +55,11 @@ int mmc_check(const mmc_params *p, sim_err *err)
                            rho);
     if (p->customers == 0)
         return sim_err_set(err, SIM_EINVAL, "--customers: expected an integer >= 1, got 0");
+    if (p->warmup > UINT64_MAX - p->customers)
+        return sim_err_set(err, SIM_EINVAL,
+                           "--warmup + --customers: expected a total below 2^64, got "
+                           "%llu + %llu",
+                           (unsigned long long)p->warmup, (unsigned long long)p->customers);
     if (p->batches != 0 && (p->batches < 2 || p->batches > SIM_BATCH_MAX_K))
         return sim_err_set(err, SIM_EINVAL, "batches: expected an integer in [2, %d], got %u",
                            SIM_BATCH_MAX_K, p->batches);
@@ -166,7 +170,7 @@ static int on_arrive(sim_engine *eng, void *ctx, const sim_msg *msg)
         rc = fifo_push(m, now, measured);
     }
     if (rc != SIM_OK)
-        return m->status = rc;
+        return rc;
     observe_state(m, now);
     sim_msg next = {.kind = EV_ARRIVE};
     return sim_schedule(eng, sim_rng_exp_rate(m->arrivals, p->lambda), &next, NULL);

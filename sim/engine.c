@@ -65,6 +65,7 @@ struct sim_engine {
     size_t cancelled; /* cancelled entries still in the queue */
     bool top_pending; /* the delivering event's entry is still the queue's head */
     int broken;       /* SIM_ENOMEM once a rebuild lost entries: every later call fails */
+    long fail_after;  /* tests: engine allocations left before one fails; < 0: never */
     bool running;
     sim_trace_fn *trace;
     void *trace_ctx;
@@ -75,19 +76,31 @@ struct sim_engine {
     handler_slot handlers[SIM_MAX_KINDS];
 };
 
-static int grow_pool(sim_engine *eng)
+/* The engine's own allocations go through here, so tests can make the n-th one fail. */
+static void *engine_realloc(sim_engine *eng, void *p, size_t size)
 {
-    if (eng->cap >= NO_SLOT - 1)
+    if (eng->fail_after == 0)
+        return NULL;
+    if (eng->fail_after > 0)
+        eng->fail_after--;
+    return realloc(p, size);
+}
+
+/* Grows the pool to at least `want` records (at least doubling). */
+static int grow_pool(sim_engine *eng, size_t want)
+{
+    if (eng->cap >= NO_SLOT - 1 || want > NO_SLOT - 1)
         return SIM_ENOMEM;
-    uint32_t cap = eng->cap ? eng->cap : 1024;
-    cap = cap > (NO_SLOT - 1) / 2 ? NO_SLOT - 1 : cap * 2;
-    if (eng->cap == 0)
-        cap = 1024;
-    rec *r = realloc(eng->recs, (size_t)cap * sizeof *r);
+    size_t cap = eng->cap ? (size_t)eng->cap * 2 : 1024;
+    if (cap < want)
+        cap = want;
+    if (cap > NO_SLOT - 1)
+        cap = NO_SLOT - 1;
+    rec *r = engine_realloc(eng, eng->recs, cap * sizeof *r);
     if (r == NULL)
         return SIM_ENOMEM;
     eng->recs = r;
-    eng->cap = cap;
+    eng->cap = (uint32_t)cap;
     return SIM_OK;
 }
 
@@ -98,7 +111,7 @@ static inline int alloc_slot(sim_engine *eng, uint32_t *slot)
         eng->free_head = (uint32_t)eng->recs[*slot].msg.arg[0];
         return SIM_OK;
     }
-    if (eng->nrecs == eng->cap && grow_pool(eng) != SIM_OK)
+    if (eng->nrecs == eng->cap && grow_pool(eng, 0) != SIM_OK)
         return SIM_ENOMEM;
     *slot = eng->nrecs++;
     eng->recs[*slot].gen = 1;
@@ -138,6 +151,13 @@ int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out, sim_err *
         return sim_err_set(err, SIM_ENOMEM, "out of memory creating an event queue");
     }
     eng->free_head = NO_SLOT;
+    eng->fail_after = -1;
+    /* Size the pool for the expected peak now, not by doublings during setup. */
+    if (opts->capacity > 0 &&
+        grow_pool(eng, opts->capacity < NO_SLOT - 1 ? opts->capacity : NO_SLOT - 1) != SIM_OK) {
+        sim_engine_free(eng);
+        return sim_err_set(err, SIM_ENOMEM, "out of memory for %zu pending events", opts->capacity);
+    }
     eng->seed = opts->seed;
     eng->point = opts->point;
     eng->rep = opts->rep;
@@ -181,9 +201,9 @@ static int rebuild(sim_engine *eng, bool renumber)
         eng->top_pending = false;
     }
     size_t n = qt->count(eng->q);
-    sim_qentry *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    sim_qentry *tmp = engine_realloc(eng, NULL, (n ? n : 1) * sizeof *tmp);
     if (tmp == NULL)
-        return SIM_ENOMEM;
+        return SIM_ENOMEM; /* nothing was lost: the queue is as it was */
     size_t k = 0;
     for (const sim_qentry *e; (e = qt->min(eng->q)) != NULL;) {
         sim_qentry x = *e;
@@ -269,9 +289,11 @@ int sim_cancel(sim_engine *eng, sim_handle h)
         return SIM_ESTALE;
     r->state = REC_CANCELLED;
     eng->cancelled++;
+    /* A purge that cannot get its scratch memory loses nothing (the cancelled entries stay
+     * until they surface), so only a lost entry makes this cancel fail. */
     if (eng->cancelled >= PURGE_MIN && eng->cancelled > eng->qt->count(eng->q) / 2)
-        return rebuild(eng, false); /* the cancel itself took effect either way */
-    return SIM_OK;
+        rebuild(eng, false);
+    return eng->broken;
 }
 
 int sim_run(sim_engine *eng, sim_time until)
@@ -299,12 +321,18 @@ int sim_run(sim_engine *eng, sim_time until)
             break;
         eng->now = top->time;
         sim_msg m = r->msg; /* a copy: the handler may grow (move) the pool */
+        const handler_slot *hs = &eng->handlers[m.kind];
+        if (hs->fn == NULL) { /* dropped, not delivered: neither traced nor counted */
+            qt->pop(q);
+            free_slot(eng, slot);
+            rc = SIM_ENOHANDLER;
+            break;
+        }
         r->state = REC_DELIVERING;
         if (eng->trace != NULL)
             eng->trace(eng->trace_ctx, eng->now, top->key >> 32, &m);
         eng->top_pending = true;
-        const handler_slot *hs = &eng->handlers[m.kind];
-        int hrc = hs->fn != NULL ? hs->fn(eng, hs->ctx, &m) : SIM_ENOHANDLER;
+        int hrc = hs->fn(eng, hs->ctx, &m);
         if (eng->top_pending) {
             qt->pop(q);
             eng->top_pending = false;
@@ -356,7 +384,7 @@ sim_rng *sim_engine_rng(sim_engine *eng, const char *purpose, sim_err *err)
     for (size_t i = 0; i < eng->nrngs; i++)
         if (strcmp(eng->rngs[i].purpose, purpose) == 0)
             return eng->rngs[i].rng;
-    named_rng *grown = realloc(eng->rngs, (eng->nrngs + 1) * sizeof *grown);
+    named_rng *grown = engine_realloc(eng, eng->rngs, (eng->nrngs + 1) * sizeof *grown);
     if (grown == NULL) {
         sim_err_set(err, SIM_ENOMEM, "out of memory for random stream '%s'", purpose);
         return NULL;
@@ -392,4 +420,39 @@ void sim__engine_set_next_seq(sim_engine *eng, uint64_t seq)
 size_t sim__engine_queue_count(const sim_engine *eng)
 {
     return eng->qt->count(eng->q);
+}
+
+size_t sim__engine_pool_size(const sim_engine *eng)
+{
+    return eng->cap;
+}
+
+void sim__engine_fail_allocs_after(sim_engine *eng, long n)
+{
+    eng->fail_after = n;
+}
+
+int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt, sim_engine **out,
+                          sim_err *err)
+{
+    sim_engine_opts o = *opts;
+    o.queue = NULL;
+    int rc = sim_engine_new_opts(&o, out, err);
+    if (rc != SIM_OK)
+        return rc;
+    sim_engine *eng = *out;
+    /* Swap the default queue for qt before anything is scheduled. */
+    void *q = aligned_alloc(alignof(max_align_t), (qt->state_size + alignof(max_align_t) - 1) /
+                                                      alignof(max_align_t) * alignof(max_align_t));
+    if (q == NULL || qt->init(q, opts->capacity) != SIM_OK) {
+        free(q);
+        sim_engine_free(eng);
+        *out = NULL;
+        return sim_err_set(err, SIM_ENOMEM, "out of memory creating an event queue");
+    }
+    eng->qt->fini(eng->q);
+    free(eng->q);
+    eng->qt = qt;
+    eng->q = q;
+    return SIM_OK;
 }

@@ -59,8 +59,13 @@ void sim_engine_free(sim_engine *eng); /* NULL is a no-op */
 int sim_on(sim_engine *eng, uint32_t kind, sim_handler *fn, void *ctx);
 
 /* Schedules m to fire `delay` days from now (delay >= 0 and finite). Stores the handle in *h
- * when h is not NULL. SIM_EPAST for a negative delay, SIM_EINVAL for NaN or infinity,
- * SIM_ENOMEM. On error nothing is scheduled. */
+ * when h is not NULL. SIM_EPAST for a negative delay, SIM_EINVAL for NaN or infinity or a kind
+ * >= SIM_MAX_KINDS, SIM_ENOMEM. On error nothing is scheduled.
+ *
+ * Handles: a handle names (slot, generation) in this engine. It stays unambiguous while its
+ * slot is reused fewer than 2^32 times (a slot is reused at most once per delivery, so for at
+ * least 4 * 10^9 deliveries after the event fired); a handle from another engine is
+ * meaningless here and may name one of this engine's events. */
 int sim_schedule(sim_engine *eng, sim_time delay, const sim_msg *m, sim_handle *h);
 /* The same at absolute time t (t >= now, finite). SIM_EPAST when t < now. */
 int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m, sim_handle *h);

@@ -23,6 +23,7 @@
 #ifndef SIM_RNG_H
 #define SIM_RNG_H
 
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -48,7 +49,9 @@ int sim_rng_new(uint64_t seed, uint32_t point, uint32_t rep, const char *purpose
                 const gsl_rng_type *type, sim_rng **out, sim_err *err);
 void sim_rng_free(sim_rng *r); /* NULL is a no-op */
 
-/* The GSL generator a stream is named by: "taus2" by default; NULL for an unknown name. */
+/* The GSL generator with this name: taus2 for NULL; NULL for an unknown name. Not
+ * thread-safe (GSL's gsl_rng_types_setup rewrites a static table): call it before starting
+ * threads. */
 const gsl_rng_type *sim_rng_type_by_name(const char *name);
 
 /* The underlying generator, borrowed for gsl_ran_* calls; valid until sim_rng_free. */
@@ -72,6 +75,7 @@ static inline double sim_rng_uniform_pos(sim_rng *r)
 /* Uniform integer in [0, n); n must be in [1, 2^32). */
 static inline uint32_t sim_rng_uniform_int(sim_rng *r, uint32_t n)
 {
+    assert(n >= 1);
     return (uint32_t)gsl_rng_uniform_int(r->gsl, n);
 }
 

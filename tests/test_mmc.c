@@ -6,11 +6,17 @@
  *    well, far too often for a suite of 100 checks. So each check widens h to the two-sided
  *    level alpha = 0.001 / (number of checks) (Bonferroni: the whole grid fails by chance with
  *    probability <= 0.001): tolerance = h * t_{1 - alpha/2, b-1} / t_{0.975, b-1}.
- *  - The intervals themselves must be honest: over R independent replications of one system,
- *    the number of 95% intervals that miss the truth is Binomial(R, 0.05); the test accepts
- *    the counts between the 0.0005 and 0.9995 quantiles.
- * Customers per run grow with the load, so batches stay long against the relaxation time
- * (about 1 / (mu (1 - sqrt rho))^2 for M/M/1: 1,500 time units at rho = 0.95).
+ *  - The intervals themselves must be honest, neither too narrow nor too wide: over R
+ *    independent replications of one system, the number of 95% intervals that miss the truth
+ *    is Binomial(R, 0.05), and the mean half-width over t must match the spread of the R
+ *    estimates, whose sample variance is sigma^2 chi2(R-1) / (R-1). Each check accepts its
+ *    central 99.9%.
+ * Run lengths are set so that batch means are nearly normal, which the t interval assumes:
+ *  - customers grow with the load, so batches stay long against the relaxation time (about
+ *    1 / (mu (1 - sqrt rho))^2 for M/M/1: 1,500 time units at rho = 0.95);
+ *  - every batch holds at least 100 customers who waited (customers >= 100 * 2k / P(wait),
+ *    k = 20), else Wq's batch means are sums of a handful of waits and badly skewed: at
+ *    c = 10, rho = 0.3, P(wait) = 0.0012, and 200,000 customers gave 90% coverage.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -33,9 +39,12 @@ enum { NLOADS = 5, NSERVERS = 4, NMETRICS = 6 };
 /* 4 server counts x 5 loads x (5 closed forms + Little's law on the sample path). */
 static const double grid_checks = NSERVERS * NLOADS * NMETRICS;
 
-static uint64_t customers_for(double rho)
+static uint64_t customers_for(const mmc_params *p)
 {
-    return rho < 0.6 ? 200000 : rho < 0.8 ? 400000 : rho < 0.92 ? 1000000 : 2000000;
+    double rho = p->lambda / (p->servers * p->mu);
+    uint64_t by_load = rho < 0.6 ? 200000 : rho < 0.8 ? 400000 : rho < 0.92 ? 1000000 : 2000000;
+    double by_waits = ceil(100.0 * 2 * 20 / mmc_exact_values(p).p_wait);
+    return by_waits > (double)by_load ? (uint64_t)by_waits : by_load;
 }
 
 static double widen(unsigned batches)
@@ -64,8 +73,9 @@ static void validate(uint32_t c)
         mmc_params p = {.lambda = rho * c * 1.3,
                         .mu = 1.3,
                         .servers = c,
-                        .customers = customers_for(rho),
+                        .customers = 1,
                         .seed = 2385 + 100 * c + i};
+        p.customers = customers_for(&p);
         p.warmup = p.customers / 10;
         mmc_result r;
         sim_err err = {0};
@@ -119,33 +129,78 @@ Test(mmc, erlang_c_closed_form_matches_known_values)
     cr_assert_float_eq(x.mean_wait, 1.0 / 3.0, 1e-12);
 }
 
-Test(mmc, intervals_cover_the_truth_at_the_nominal_rate, .timeout = 120)
+/* The central 99.9% of Binomial(r, 0.05), as [lo, hi]. */
+static void binomial_band(unsigned r, unsigned *lo, unsigned *hi)
 {
-    /* R = 120 independent replications of M/M/2 at rho = 0.7. */
-    enum { R = 120 };
+    *lo = 0;
+    while (gsl_cdf_binomial_P(*lo, 0.05, r) < 0.0005)
+        (*lo)++;
+    *hi = r;
+    while (*hi > 0 && gsl_cdf_binomial_Q(*hi - 1, 0.05, r) < 0.0005)
+        (*hi)--;
+}
+
+static void check_honest(const char *what, const double *est, const double *hw,
+                         const unsigned *batches, unsigned r, double exact)
+{
+    unsigned miss = 0, lo, hi;
+    double mean = 0, var = 0, sigma_from_hw = 0;
+    for (unsigned i = 0; i < r; i++) {
+        miss += !(fabs(est[i] - exact) <= hw[i]); /* a NaN half-width is a miss */
+        mean += est[i] / r;
+        sigma_from_hw += hw[i] / gsl_cdf_tdist_Pinv(0.975, batches[i] - 1.0) / r;
+    }
+    for (unsigned i = 0; i < r; i++)
+        var += (est[i] - mean) * (est[i] - mean) / (r - 1);
+    binomial_band(r, &lo, &hi);
+    cr_expect(lo >= 1, "R = %u is too small to catch intervals that never miss", r);
+    cr_expect(miss >= lo && miss <= hi, "%s: 95%% intervals missed %u of %u (band %u..%u)", what,
+              miss, r, lo, hi);
+    /* sd / sigma = sqrt(chi2(r-1) / (r-1)); the half-widths estimate sigma (to within the
+     * few per cent of their own noise, which the 99.9% band dwarfs at r = 200). */
+    double ratio = sqrt(var) / sigma_from_hw;
+    double rlo = sqrt(gsl_cdf_chisq_Pinv(0.0005, r - 1.0) / (r - 1.0));
+    double rhi = sqrt(gsl_cdf_chisq_Pinv(0.9995, r - 1.0) / (r - 1.0));
+    cr_expect(ratio >= rlo && ratio <= rhi,
+              "%s: spread of estimates / spread implied by the half-widths = %.3f, expected "
+              "%.3f..%.3f",
+              what, ratio, rlo, rhi);
+}
+
+Test(mmc, intervals_are_honest_over_independent_replications, .timeout = 120)
+{
+    /* R = 200 independent replications of M/M/2 at rho = 0.7: P(no miss) = 3.5e-5, so the
+     * miss count has a lower bound too. */
+    enum { R = 200 };
     gsl_set_error_handler_off();
     mmc_params p = {
-        .lambda = 1.4, .mu = 1.0, .servers = 2, .customers = 40000, .warmup = 4000, .seed = 77};
+        .lambda = 1.4, .mu = 1.0, .servers = 2, .customers = 30000, .warmup = 3000, .seed = 77};
     mmc_exact x = mmc_exact_values(&p);
-    unsigned miss_wq = 0, miss_l = 0;
+    static double wq[R], wq_hw[R], l[R], l_hw[R];
+    static unsigned wq_b[R], l_b[R];
     for (uint32_t rep = 0; rep < R; rep++) {
         p.rep = rep;
         mmc_result r;
         sim_err err = {0};
         cr_assert_eq(mmc_run(&p, &r, &err), SIM_OK, "%s", err.msg);
-        miss_wq += fabs(r.mean_wait.value - x.mean_wait) > r.mean_wait.ci95;
-        miss_l += fabs(r.mean_in_system.value - x.mean_in_system) > r.mean_in_system.ci95;
+        wq[rep] = r.mean_wait.value;
+        wq_hw[rep] = r.mean_wait.ci95;
+        wq_b[rep] = r.mean_wait.batches;
+        l[rep] = r.mean_in_system.value;
+        l_hw[rep] = r.mean_in_system.ci95;
+        l_b[rep] = r.mean_in_system.batches;
     }
-    /* The band [lo, hi]: P(X < lo) and P(X > hi) are each below 0.0005 for X ~ Bin(R, 0.05). */
-    unsigned lo = 0, hi = R;
-    while (gsl_cdf_binomial_P(lo, 0.05, R) < 0.0005)
-        lo++;
-    while (hi > 0 && gsl_cdf_binomial_Q(hi - 1, 0.05, R) < 0.0005)
-        hi--;
-    cr_assert(miss_wq >= lo && miss_wq <= hi, "Wq intervals missed %u of %u (band %u..%u)", miss_wq,
-              R, lo, hi);
-    cr_assert(miss_l >= lo && miss_l <= hi, "L intervals missed %u of %u (band %u..%u)", miss_l, R,
-              lo, hi);
+    check_honest("Wq", wq, wq_hw, wq_b, R, x.mean_wait);
+    check_honest("L", l, l_hw, l_b, R, x.mean_in_system);
+}
+
+Test(mmc, a_window_past_2_to_the_64_is_refused)
+{
+    mmc_params p = {
+        .lambda = 0.5, .mu = 1.0, .servers = 1, .customers = 10, .warmup = UINT64_MAX - 5};
+    sim_err err = {0};
+    cr_assert_eq(mmc_check(&p, &err), SIM_EINVAL);
+    cr_assert(strstr(err.msg, "--warmup") && strstr(err.msg, "--customers"), "got: %s", err.msg);
 }
 
 Test(mmc, replications_differ_and_seeds_reproduce)
@@ -158,11 +213,17 @@ Test(mmc, replications_differ_and_seeds_reproduce)
     p.rep = 1;
     cr_assert_eq(mmc_run(&p, &c, &err), SIM_OK);
     /* Field by field: the struct has padding, which memcmp would read. */
-    const mmc_estimate *ea = &a.utilization, *eb = &b.utilization;
+    const mmc_estimate *pairs[][2] = {
+        {&a.utilization, &b.utilization},
+        {&a.mean_wait, &b.mean_wait},
+        {&a.mean_queue_length, &b.mean_queue_length},
+        {&a.mean_system_time, &b.mean_system_time},
+        {&a.mean_in_system, &b.mean_in_system},
+    };
     for (int i = 0; i < 5; i++) {
-        cr_assert_eq(ea[i].value, eb[i].value, "estimate %d differs between identical runs", i);
-        cr_assert_eq(ea[i].ci95, eb[i].ci95);
-        cr_assert_eq(ea[i].batches, eb[i].batches);
+        cr_assert_eq(pairs[i][0]->value, pairs[i][1]->value, "estimate %d differs", i);
+        cr_assert_eq(pairs[i][0]->ci95, pairs[i][1]->ci95);
+        cr_assert_eq(pairs[i][0]->batches, pairs[i][1]->batches);
     }
     cr_assert_eq(a.events, b.events);
     cr_assert_neq(a.mean_wait.value, c.mean_wait.value);
