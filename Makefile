@@ -35,6 +35,7 @@ TEST_OBJ     := $(TEST_SRC:%.c=$(S)/%.o)
 PROGS := $(B)/libsim.a $(B)/mmc $(B)/phold $(B)/heap_limit
 
 .PHONY: all deps run test check check-layering check-clang bench clean
+.DELETE_ON_ERROR:
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -70,13 +71,14 @@ check-clang:
 	    for f in $(TEST_SRC); do \
 	        clang $(CSTD) $(WARN) $(CRIT_CFLAGS) -Isim -Iexamples -fsyntax-only $$f || exit 1; \
 	    done; \
-	else echo "check-clang: clang not found, skipped"; fi
+	else echo "check-clang: clang not found (scripts/install-deps installs it)" >&2; exit 1; fi
 
+# Rebuilt from scratch: `ar r` would keep members of deleted or renamed sources.
 $(B)/libsim.a: $(SIM_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(S)/libsim.a: $(SIM_SAN_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(B)/mmc: $(MMC_OBJ) $(B)/libsim.a
 	$(CC) $(OPT) -o $@ $^ $(GSL_LIBS)

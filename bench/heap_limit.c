@@ -1,15 +1,18 @@
-/* heap_limit.c -- the PHOLD hold model on a bare binary heap: the ceiling for heap engines.
+/* heap_limit.c -- the PHOLD hold model on a bare binary heap: the ceiling for
+ * heap engines.
  *
- * The same workload and the same random draws in the same order as bench/phold, on an array
- * heap of 16-byte (time, payload) entries with nothing around it: no pool, no handles, no
- * dispatch, no tie-breaking sequence number. Each step pops the minimum and pushes its
- * successor (a plain pop then push, as the textbook hold model does). An engine's rate
- * divided by this one is the share of the machine's heap throughput it keeps.
+ * The same workload and the same random draws in the same order as bench/phold,
+ * on an array heap of 16-byte (time, payload) entries with nothing around it:
+ * no pool, no handles, no dispatch, no tie-breaking sequence number. Each step
+ * pops the minimum and pushes its successor (a plain pop then push, as the
+ * textbook hold model does). An engine's rate divided by this one is the share
+ * of the machine's heap throughput it keeps.
  *
- * `--heap tuned` runs the same model on a heap with the engine's own techniques (4-ary,
- * cache-line aligned, branch-free choice of the least child, pop and push fused into one
- * sift-down) but still nothing around it: the engine against this one measures what the pool,
- * handles, dispatch and tie-breaking cost, with the heap itself held equal.
+ * `--heap tuned` runs the same model on a heap with the engine's own techniques
+ * (4-ary, cache-line aligned, branch-free choice of the least child, pop and
+ * push fused into one sift-down) but still nothing around it: the engine
+ * against this one measures what the pool, handles, dispatch and tie-breaking
+ * cost, with the heap itself held equal.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -61,7 +64,8 @@ static entry pop(entry *h, size_t *n)
     return top;
 }
 
-/* The tuned heap: root at index 3 of a 64-byte aligned array, so four siblings share a line. */
+/* The tuned heap: root at index 3 of a 64-byte aligned array, so four siblings
+ * share a line. */
 static inline size_t least4(const entry *a, size_t f)
 {
     size_t m01 = f + (size_t)(a[f + 1].time < a[f].time);
@@ -119,10 +123,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--heap") != 0)
             continue;
-        if (i + 1 >= argc ||
-            (strcmp(argv[i + 1], "tuned") != 0 && strcmp(argv[i + 1], "textbook") != 0)) {
-            fprintf(stderr, "%s: --heap: expected 'textbook' or 'tuned', got '%s'\n", argv[0],
-                    i + 1 < argc ? argv[i + 1] : "(nothing)");
+        if (i + 1 >= argc || (strcmp(argv[i + 1], "tuned") != 0 &&
+                              strcmp(argv[i + 1], "textbook") != 0)) {
+            fprintf(stderr,
+                    "%s: --heap: expected 'textbook' or 'tuned', got '%s'\n",
+                    argv[0], i + 1 < argc ? argv[i + 1] : "(nothing)");
             return 2;
         }
         tuned = strcmp(argv[i + 1], "tuned") == 0;
@@ -136,15 +141,18 @@ int main(int argc, char **argv)
         return 2;
     const gsl_rng_type *rt = sim_rng_type_by_name(o.rng);
     if (rt == NULL) {
-        fprintf(stderr, "%s: --rng: unknown GSL generator '%s'\n", argv[0], o.rng);
+        fprintf(stderr, "%s: --rng: unknown GSL generator '%s'\n", argv[0],
+                o.rng);
         return 2;
     }
     sim_rng *rng = NULL;
     sim_err err = {0};
     size_t cap = (size_t)o.lps * o.start_events + 4, n = 0;
     entry *base = aligned_alloc(64, (cap * sizeof(entry) + 63) / 64 * 64);
-    entry *h = tuned && base ? base + 3 : base; /* tuned: root at index 3, see least4 */
-    if (base == NULL || sim_rng_new(o.seed, 0, 0, "phold", rt, &rng, &err) != SIM_OK) {
+    entry *h = tuned && base ? base + 3
+                             : base; /* tuned: root at index 3, see least4 */
+    if (base == NULL ||
+        sim_rng_new(o.seed, 0, 0, "phold", rt, &rng, &err) != SIM_OK) {
         fprintf(stderr, "%s: out of memory\n", argv[0]);
         return 1;
     }
@@ -183,7 +191,8 @@ int main(int argc, char **argv)
                 dest = gsl_rng_uniform_int(r, lps);
             double t = e.time + o.lookahead + sim_rng_exp_mean(rng, mml);
             if (t < o.end)
-                sift_down4(h, n, (entry){t, dest}); /* pop and push in one sift */
+                sift_down4(h, n,
+                           (entry){t, dest}); /* pop and push in one sift */
             else
                 pop4(h, &n);
         }

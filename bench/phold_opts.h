@@ -1,8 +1,9 @@
 /* phold_opts.h -- the command line shared by bench/phold and bench/heap_limit.
  *
- * Both programs take the same options and draw the same random numbers in the same order, so
- * their rates compare: heap_limit is the ceiling a heap-based engine can approach on this
- * workload, phold is what the engine achieves. Header-only: two small programs, one parser.
+ * Both programs take the same options and draw the same random numbers in the
+ * same order, so their rates compare: heap_limit is the ceiling a heap-based
+ * engine can approach on this workload, phold is what the engine achieves.
+ * Header-only: two small programs, one parser.
  */
 #ifndef AIMS_PHOLD_OPTS_H
 #define AIMS_PHOLD_OPTS_H
@@ -29,15 +30,18 @@ static inline double phold_wall(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static inline int phold_bad(const char *prog, const char *opt, const char *val, const char *want)
+static inline int phold_bad(const char *prog, const char *opt, const char *val,
+                            const char *want)
 {
-    fprintf(stderr, "%s: %s: expected %s, got '%s'\n", prog, opt, want, val ? val : "(nothing)");
+    fprintf(stderr, "%s: %s: expected %s, got '%s'\n", prog, opt, want,
+            val ? val : "(nothing)");
     return 2;
 }
 
-/* Parses argv into o (defaults: ROSS's phold defaults scaled to the issue's sizes). Returns 0,
- * or 2 after printing a one-line message. */
-static inline int phold_parse(int argc, char **argv, phold_opts *o, int with_queue)
+/* Parses argv into o (defaults: ROSS's phold defaults scaled to the issue's
+ * sizes). Returns 0, or 2 after printing a one-line message. */
+static inline int phold_parse(int argc, char **argv, phold_opts *o,
+                              int with_queue)
 {
     const char *prog = argv[0];
     *o = (phold_opts){.lps = 1024,
@@ -69,7 +73,8 @@ static inline int phold_parse(int argc, char **argv, phold_opts *o, int with_que
         } else if (strcmp(k, "--remote") == 0 || strcmp(k, "--mean") == 0 ||
                    strcmp(k, "--lookahead") == 0 || strcmp(k, "--end") == 0) {
             double x = v ? strtod(v, &endp) : (double)NAN;
-            if (v == NULL || *endp != '\0' || endp == v || !isfinite(x) || x < 0)
+            if (v == NULL || *endp != '\0' || endp == v || !isfinite(x) ||
+                x < 0)
                 return phold_bad(prog, k, v, "a finite number >= 0");
             if (strcmp(k, "--remote") == 0) {
                 if (x > 1)
@@ -92,15 +97,16 @@ static inline int phold_parse(int argc, char **argv, phold_opts *o, int with_que
             o->rng = v;
         } else {
             fprintf(stderr,
-                    "%s: unknown option '%s' (expected --lps N --start-events E --remote F "
+                    "%s: unknown option '%s' (expected --lps N --start-events "
+                    "E --remote F "
                     "--mean M --lookahead L --end T --seed S%s [--rng NAME])\n",
                     prog, k, with_queue ? " [--queue NAME]" : "");
             return 2;
         }
     }
     if (!(o->mean > o->lookahead)) {
-        fprintf(stderr, "%s: --mean (%g) must exceed --lookahead (%g)\n", prog, o->mean,
-                o->lookahead);
+        fprintf(stderr, "%s: --mean (%g) must exceed --lookahead (%g)\n", prog,
+                o->mean, o->lookahead);
         return 2;
     }
     return 0;
@@ -108,8 +114,8 @@ static inline int phold_parse(int argc, char **argv, phold_opts *o, int with_que
 
 static inline void phold_report(unsigned long long events, double seconds)
 {
-    printf("events: %llu\nseconds: %.6f\nevents_per_second: %.0f\n", events, seconds,
-           seconds > 0 ? (double)events / seconds : 0.0);
+    printf("events: %llu\nseconds: %.6f\nevents_per_second: %.0f\n", events,
+           seconds, seconds > 0 ? (double)events / seconds : 0.0);
 }
 
 #endif

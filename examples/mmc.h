@@ -1,14 +1,16 @@
 /* mmc.h -- the M/M/c queue on the aims engine: the engine's validation model.
  *
- * Poisson arrivals (rate lambda), exponential service (rate mu), c servers, FIFO, infinite
- * waiting room. The run discards `warmup` customers, then measures the next `customers`:
- * their waits (Wq) and times in system (W) as customer averages, and the queue length (Lq),
- * number in system (L) and busy servers as time averages over the measured window, each with
- * a batch-means 95% interval. mmc_exact gives the closed forms (Erlang C, Little's law) that
+ * Poisson arrivals (rate lambda), exponential service (rate mu), c servers,
+ * FIFO, infinite waiting room. The run discards `warmup` customers, then
+ * measures the next `customers`: their waits (Wq) and times in system (W) as
+ * customer averages, and the queue length (Lq), number in system (L) and busy
+ * servers as time averages over the measured window, each with a batch-means
+ * 95% interval. mmc_exact gives the closed forms (Erlang C, Little's law) that
  * the tests compare against.
  *
- * Arrivals and service times come from two streams ("arrivals", "service"), so a change of
- * c or mu leaves the arrival sequence of a replication unchanged (common random numbers).
+ * Arrivals and service times come from two streams ("arrivals", "service"), so
+ * a change of c or mu leaves the arrival sequence of a replication unchanged
+ * (common random numbers).
  */
 #ifndef AIMS_MMC_H
 #define AIMS_MMC_H
@@ -18,18 +20,22 @@
 #include "err.h"
 
 typedef struct {
-    double lambda, mu;  /* arrival and service rates, per unit time; > 0, finite */
+    double lambda,
+        mu; /* arrival and service rates, per unit time; > 0, finite */
     uint32_t servers;   /* c >= 1 */
     uint64_t customers; /* measured customers >= 1 */
     uint64_t warmup;    /* customers discarded first */
     uint64_t seed;
-    uint32_t rep;     /* replication: names the streams with seed */
-    unsigned batches; /* k for batch means (k to 2k-1 batches); 0: the default, 20 */
+    uint32_t rep; /* replication: names the streams with seed */
+    unsigned
+        batches; /* k for batch means (k to 2k-1 batches); 0: the default, 20 */
 } mmc_params;
 
 typedef struct {
-    double value, ci95; /* estimate and 95% half-width (NaN with fewer than 2 batches) */
-    unsigned batches;   /* batch means behind ci95: Student t with batches - 1 d.f. */
+    double value,
+        ci95; /* estimate and 95% half-width (NaN with fewer than 2 batches) */
+    unsigned
+        batches; /* batch means behind ci95: Student t with batches - 1 d.f. */
 } mmc_estimate;
 
 typedef struct {
@@ -42,7 +48,8 @@ typedef struct {
 } mmc_result;
 
 typedef struct {
-    double utilization, mean_wait, mean_queue_length, mean_system_time, mean_in_system;
+    double utilization, mean_wait, mean_queue_length, mean_system_time,
+        mean_in_system;
     double p_wait; /* Erlang C: probability an arrival waits */
 } mmc_exact;
 

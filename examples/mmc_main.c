@@ -1,10 +1,11 @@
 /* mmc_main.c -- build/mmc: one M/M/c replication from the command line.
  *
- *   mmc --lambda L --mu M --servers C [--customers N] [--warmup W] [--seed S] [--batches K]
+ *   mmc --lambda L --mu M --servers C [--customers N] [--warmup W] [--seed S]
+ * [--batches K]
  *
- * Prints `key: value` lines (each estimate followed by `<key>_ci95`, its 95% half-width), then
- * the closed-form values under `exact_<key>`. Bad arguments get a one-line message and exit
- * status 2; a failed run exits 1.
+ * Prints `key: value` lines (each estimate followed by `<key>_ci95`, its 95%
+ * half-width), then the closed-form values under `exact_<key>`. Bad arguments
+ * get a one-line message and exit status 2; a failed run exits 1.
  */
 #include <errno.h>
 #include <math.h>
@@ -17,15 +18,19 @@
 #include "mmc.h"
 
 static const char usage[] =
-    "usage: mmc --lambda L --mu M --servers C [--customers N] [--warmup W] [--seed S]"
+    "usage: mmc --lambda L --mu M --servers C [--customers N] [--warmup W] "
+    "[--seed S]"
     " [--batches K]\n"
-    "  L, M: arrival and service rates (> 0, L / (C M) < 1); C: servers (>= 1)\n"
-    "  N: measured customers (default 1000000); W: customers discarded first (default N/10)\n"
+    "  L, M: arrival and service rates (> 0, L / (C M) < 1); C: servers (>= "
+    "1)\n"
+    "  N: measured customers (default 1000000); W: customers discarded first "
+    "(default N/10)\n"
     "  S: seed (default 1); K: batch-means batches, 2..64 (default 20)\n";
 
 static int bad(const char *opt, const char *got, const char *want)
 {
-    fprintf(stderr, "mmc: %s: expected %s, got '%s'\n", opt, want, got ? got : "(nothing)");
+    fprintf(stderr, "mmc: %s: expected %s, got '%s'\n", opt, want,
+            got ? got : "(nothing)");
     return 2;
 }
 
@@ -136,11 +141,12 @@ int main(int argc, char **argv)
         {"mean_in_system", r.mean_in_system, x.mean_in_system},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        printf("%s: %.9g\n%s_ci95: %.9g\n", rows[i].key, rows[i].e.value, rows[i].key,
-               rows[i].e.ci95);
+        printf("%s: %.9g\n%s_ci95: %.9g\n", rows[i].key, rows[i].e.value,
+               rows[i].key, rows[i].e.ci95);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         printf("exact_%s: %.9g\n", rows[i].key, rows[i].exact);
-    printf("customers: %llu\nwarmup: %llu\nevents: %llu\n", (unsigned long long)p.customers,
-           (unsigned long long)p.warmup, (unsigned long long)r.events);
+    printf("customers: %llu\nwarmup: %llu\nevents: %llu\n",
+           (unsigned long long)p.customers, (unsigned long long)p.warmup,
+           (unsigned long long)r.events);
     return 0;
 }

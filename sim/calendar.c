@@ -1,30 +1,35 @@
-/* calendar.c -- Brown's calendar queue (CACM 31(10), 1988) for the pending-event set.
+/* calendar.c -- Brown's calendar queue (CACM 31(10), 1988) for the
+ * pending-event set.
  *
- * Time is cut into Brown's "days", intervals of width w (unrelated to the simulation's unit).
- * An entry's virtual bucket, the day it falls in, is v = floor(time / w), computed as
- * time * (1 / w) and clamped to [0, 2^62]; it lives in physical bucket v mod nb (nb a power
- * of two, so a year is nb days). A dequeue walks days from cur; after a whole year without a
- * hit it searches all buckets directly, Brown's fix for the empty year (one far-future entry
- * would otherwise cost a year per pop). The bucket count doubles when entries exceed 2 nb and
- * halves below nb / 2; each rebuild re-estimates w as Brown does: 3 x the mean gap between
- * the least 5 + n/10 (at most 25) entries, ignoring gaps over twice the mean. Brown only
- * re-estimates on a resize, so a width left stale by a change of time scale is also
- * re-estimated when dequeues scan more than 4 days each.
+ * Time is cut into Brown's "days", intervals of width w (unrelated to the
+ * simulation's unit). An entry's virtual bucket, the day it falls in, is v =
+ * floor(time / w), computed as time * (1 / w) and clamped to [0, 2^62]; it
+ * lives in physical bucket v mod nb (nb a power of two, so a year is nb days).
+ * A dequeue walks days from cur; after a whole year without a hit it searches
+ * all buckets directly, Brown's fix for the empty year (one far-future entry
+ * would otherwise cost a year per pop). The bucket count doubles when entries
+ * exceed 2 nb and halves below nb / 2; each rebuild re-estimates w as Brown
+ * does: 3 x the mean gap between the least 5 + n/10 (at most 25) entries,
+ * ignoring gaps over twice the mean. Brown only re-estimates on a resize, so a
+ * width left stale by a change of time scale is also re-estimated when dequeues
+ * scan more than 4 days each.
  *
- * Invariant: no entry has a virtual bucket below cur, and every bucket records top, the
- * virtual bucket of its least entry. v is monotone in time (multiplying by a positive
- * constant, flooring and clamping never reverse an order), so the bucket whose top equals the
- * day being visited holds the global minimum however rounding placed the day boundaries.
- * Within a bucket, and so overall, the order is exactly sim_qentry_less, as in the heaps; the
- * width only affects speed. top[cur mod nb] == cur doubles as the cached "minimum found"
- * state that min() leaves for pop and replace_min.
+ * Invariant: no entry has a virtual bucket below cur, and every bucket records
+ * top, the virtual bucket of its least entry. v is monotone in time
+ * (multiplying by a positive constant, flooring and clamping never reverse an
+ * order), so the bucket whose top equals the day being visited holds the global
+ * minimum however rounding placed the day boundaries. Within a bucket, and so
+ * overall, the order is exactly sim_qentry_less, as in the heaps; the width
+ * only affects speed. top[cur mod nb] == cur doubles as the cached "minimum
+ * found" state that min() leaves for pop and replace_min.
  *
- * The decision a newcomer would question: each bucket is a small binary heap, not Brown's
- * sorted list. Equal times share a bucket whatever the width (a model can put thousands of
- * events at t = 0), and a sorted bucket makes each insert O(bucket size) there; a heap keeps
- * it O(log), and a bucket of a few entries (3-4 in a hold) costs the same either way. Buckets
- * are segments of one slab addressed by offset, moved to the free end when full and
- * compacted when the slab is full, so steady operation allocates nothing.
+ * The decision a newcomer would question: each bucket is a small binary heap,
+ * not Brown's sorted list. Equal times share a bucket whatever the width (a
+ * model can put thousands of events at t = 0), and a sorted bucket makes each
+ * insert O(bucket size) there; a heap keeps it O(log), and a bucket of a few
+ * entries (3-4 in a hold) costs the same either way. Buckets are segments of
+ * one slab addressed by offset, moved to the free end when full and compacted
+ * when the slab is full, so steady operation allocates nothing.
  */
 #include "queue.h"
 
@@ -36,48 +41,59 @@
 #include "err.h"
 
 enum {
-    CAL_MIN_BUCKETS = 16, /* never shrink below this: a year must cover a few events */
-    CAL_SAMPLE_MAX = 25,  /* Brown's cap on the entries sampled for the width */
-    CAL_SCAN_LIMIT = 4,   /* days scanned per dequeue, on average, that trigger a retune */
-    CAL_KEEP_SLOTS = 16,  /* a bucket's segment is never trimmed below this (compact_cap) */
+    CAL_MIN_BUCKETS =
+        16, /* never shrink below this: a year must cover a few events */
+    CAL_SAMPLE_MAX = 25, /* Brown's cap on the entries sampled for the width */
+    CAL_SCAN_LIMIT =
+        4, /* days scanned per dequeue, on average, that trigger a retune */
+    CAL_KEEP_SLOTS =
+        16, /* a bucket's segment is never trimmed below this (compact_cap) */
 };
 
 /* Virtual buckets are clamped below 2^62 so cur + nb can never wrap around. */
 #define CAL_VB_MAX ((uint64_t)1 << 62)
-#define CAL_EMPTY  UINT64_MAX /* top of an empty bucket; cur of an empty queue */
+#define CAL_EMPTY  UINT64_MAX /* top of an empty bucket; cur of an empty queue \
+                               */
 
 typedef struct {
     uint64_t top; /* virtual bucket of the least entry; CAL_EMPTY when n == 0 */
     size_t off;   /* first slot of the segment in the slab */
-    uint32_t n;   /* entries: a binary heap on sim_qentry_less in slab[off, off + n) */
+    uint32_t
+        n; /* entries: a binary heap on sim_qentry_less in slab[off, off + n) */
     uint32_t cap; /* slots in the segment */
 } cal_bucket;
 
 typedef struct {
     cal_bucket *b;    /* nb buckets; NULL until the first push */
     sim_qentry *slab; /* every bucket's segment */
-    size_t slab_used; /* slots handed out: segments and the abandoned ones between them */
+    size_t slab_used; /* slots handed out: segments and the abandoned ones
+                         between them */
     size_t slab_cap;  /* slots allocated */
     size_t nb;        /* buckets, a power of two (0 before the first push) */
     size_t n;         /* entries */
-    double inv_width; /* 1 / w: days (buckets) per unit of time; positive and finite */
+    double inv_width; /* 1 / w: days (buckets) per unit of time; positive and
+                         finite */
     uint64_t cur;     /* the day being visited; no entry lies before it */
-    size_t dequeues;  /* pops and replace_mins since the last rebuild or retune check */
-    size_t scanned;   /* days walked past (plus direct-search costs) in those dequeues */
+    size_t dequeues;  /* pops and replace_mins since the last rebuild or retune
+                         check */
+    size_t scanned;   /* days walked past (plus direct-search costs) in those
+                         dequeues */
 } calendar;
 
 static inline uint64_t vbucket(double inv_width, double t)
 {
     double x = t * inv_width;
-    if (!(x > 0.0)) /* also catches a negative time: clamping keeps v monotone */
+    if (!(x >
+          0.0)) /* also catches a negative time: clamping keeps v monotone */
         return 0;
     if (!(x < (double)CAL_VB_MAX))
         return CAL_VB_MAX;
     return (uint64_t)x; /* truncation is floor for x > 0 */
 }
 
-/* Heap operations inside one bucket's segment; both move a hole rather than swapping.
- * seg_sift_up returns where e came to rest, so the caller knows whether it is the root. */
+/* Heap operations inside one bucket's segment; both move a hole rather than
+ * swapping. seg_sift_up returns where e came to rest, so the caller knows
+ * whether it is the root. */
 static inline size_t seg_sift_up(sim_qentry *a, size_t k, sim_qentry e)
 {
     while (k > 0) {
@@ -91,7 +107,8 @@ static inline size_t seg_sift_up(sim_qentry *a, size_t k, sim_qentry e)
     return k;
 }
 
-static inline void seg_sift_down(sim_qentry *a, size_t n, size_t k, sim_qentry e)
+static inline void seg_sift_down(sim_qentry *a, size_t n, size_t k,
+                                 sim_qentry e)
 {
     for (;;) {
         size_t c = 2 * k + 1;
@@ -108,7 +125,8 @@ static inline void seg_sift_down(sim_qentry *a, size_t n, size_t k, sim_qentry e
 }
 
 /* Adds e (virtual bucket v) to bk, which must have a free slot. */
-static inline void bucket_insert(cal_bucket *bk, sim_qentry *slab, uint64_t v, sim_qentry e)
+static inline void bucket_insert(cal_bucket *bk, sim_qentry *slab, uint64_t v,
+                                 sim_qentry e)
 {
     assert(bk->n < bk->cap);
     if (seg_sift_up(slab + bk->off, bk->n++, e) == 0)
@@ -128,7 +146,8 @@ static inline void bucket_pop(calendar *c, cal_bucket *bk)
     bk->top = vbucket(c->inv_width, a[0].time);
 }
 
-static inline void bucket_replace_root(calendar *c, cal_bucket *bk, sim_qentry e)
+static inline void bucket_replace_root(calendar *c, cal_bucket *bk,
+                                       sim_qentry e)
 {
     sim_qentry *a = c->slab + bk->off;
     assert(bk->n > 0);
@@ -144,12 +163,13 @@ static int slab_alloc(size_t slots, sim_qentry **out)
     return *out != NULL ? SIM_OK : SIM_ENOMEM;
 }
 
-/* The segment a bucket keeps when the slab is compacted: its current size, so a bucket's
- * usual high-water mark does not move again, but at most max(2 (n + 1), CAL_KEEP_SLOTS), so
- * a bucket that was crowded once does not pin the memory until the next resize. The floor
- * matters: in a hold a bucket empties when its day is dequeued and refills a year later,
- * and trimming it to n + 1 then made it move again (11k compactions in 14M holds at 1024
- * entries, against 16 with the floor). */
+/* The segment a bucket keeps when the slab is compacted: its current size, so a
+ * bucket's usual high-water mark does not move again, but at most max(2 (n +
+ * 1), CAL_KEEP_SLOTS), so a bucket that was crowded once does not pin the
+ * memory until the next resize. The floor matters: in a hold a bucket empties
+ * when its day is dequeued and refills a year later, and trimming it to n + 1
+ * then made it move again (11k compactions in 14M holds at 1024 entries,
+ * against 16 with the floor). */
 static size_t compact_cap(const cal_bucket *bk)
 {
     size_t keep = 2 * ((size_t)bk->n + 1);
@@ -157,14 +177,15 @@ static size_t compact_cap(const cal_bucket *bk)
     return bk->cap < keep ? bk->cap : keep;
 }
 
-/* Copies every segment into a fresh slab, dropping the abandoned ones, with want slots for
- * bucket grow. On failure nothing changes. */
+/* Copies every segment into a fresh slab, dropping the abandoned ones, with
+ * want slots for bucket grow. On failure nothing changes. */
 static int compact(calendar *c, size_t grow, size_t want)
 {
     size_t total = 0;
     for (size_t i = 0; i < c->nb; i++)
         total += i == grow ? want : compact_cap(&c->b[i]);
-    size_t cap = total + total / 2; /* free room so the next compaction is far off */
+    size_t cap =
+        total + total / 2; /* free room so the next compaction is far off */
     sim_qentry *slab;
     if (slab_alloc(cap, &slab) != SIM_OK)
         return SIM_ENOMEM;
@@ -198,7 +219,8 @@ static int bucket_reserve(calendar *c, size_t i)
         c->slab_used = bk->off + want; /* the last segment grows in place */
     } else if (c->slab_cap - c->slab_used >= want) {
         if (bk->n > 0)
-            memcpy(c->slab + c->slab_used, c->slab + bk->off, bk->n * sizeof *c->slab);
+            memcpy(c->slab + c->slab_used, c->slab + bk->off,
+                   bk->n * sizeof *c->slab);
         bk->off = c->slab_used;
         c->slab_used += want;
     } else {
@@ -208,13 +230,14 @@ static int bucket_reserve(calendar *c, size_t i)
     return SIM_OK;
 }
 
-/* Brown's estimate of 1 / w from the least entries, sorted: w = 3 x the mean gap after
- * dropping gaps over twice the mean. Zero gaps are dropped too: equal times share a bucket
- * whatever w is, so they say nothing about it, and a sample of ties would give w = 0. With
- * no positive gap, w = spread / n spreads the entries over about one year. If that too is
- * zero or not finite, the old width stays. */
-static double estimate_inv_width(const sim_qentry *s, size_t ns, double spread, size_t n,
-                                 double old)
+/* Brown's estimate of 1 / w from the least entries, sorted: w = 3 x the mean
+ * gap after dropping gaps over twice the mean. Zero gaps are dropped too: equal
+ * times share a bucket whatever w is, so they say nothing about it, and a
+ * sample of ties would give w = 0. With no positive gap, w = spread / n spreads
+ * the entries over about one year. If that too is zero or not finite, the old
+ * width stays. */
+static double estimate_inv_width(const sim_qentry *s, size_t ns, double spread,
+                                 size_t n, double old)
 {
     double sum = 0.0;
     size_t k = 0;
@@ -247,21 +270,23 @@ static double estimate_inv_width(const sim_qentry *s, size_t ns, double spread, 
     return inv;
 }
 
-/* Redistributes every entry over nb2 buckets with a freshly estimated width. stretch > 1
- * asks for a width at least stretch times the current one (a retune after costly scans).
- * Everything is allocated before anything changes, so on failure the queue is untouched. */
+/* Redistributes every entry over nb2 buckets with a freshly estimated width.
+ * stretch > 1 asks for a width at least stretch times the current one (a retune
+ * after costly scans). Everything is allocated before anything changes, so on
+ * failure the queue is untouched. */
 static int rebuild(calendar *c, size_t nb2, double stretch)
 {
     assert(nb2 >= CAL_MIN_BUCKETS && (nb2 & (nb2 - 1)) == 0);
     if (nb2 > SIZE_MAX / sizeof(cal_bucket))
         return SIM_ENOMEM;
-    /* First, so that a shrink that keeps failing (retried at every pop) fails cheaply. */
+    /* First, so that a shrink that keeps failing (retried at every pop) fails
+     * cheaply. */
     cal_bucket *b2 = malloc(nb2 * sizeof *b2);
     if (b2 == NULL)
         return SIM_ENOMEM;
 
-    /* The least entries, sorted, by insertion into a short array: the sample is near the
-     * head, as in Brown's, without disturbing the queue. */
+    /* The least entries, sorted, by insertion into a short array: the sample is
+     * near the head, as in Brown's, without disturbing the queue. */
     sim_qentry sample[CAL_SAMPLE_MAX];
     size_t want = c->n <= 5 ? c->n : 5 + c->n / 10;
     want = want < CAL_SAMPLE_MAX ? want : CAL_SAMPLE_MAX;
@@ -282,7 +307,8 @@ static int rebuild(calendar *c, size_t nb2, double stretch)
         }
     }
     assert(got == want);
-    double inv = estimate_inv_width(sample, got, tmax - tmin, c->n, c->inv_width);
+    double inv =
+        estimate_inv_width(sample, got, tmax - tmin, c->n, c->inv_width);
     if (stretch > 1.0 && c->inv_width / stretch < inv)
         inv = c->inv_width / stretch;
 
@@ -300,8 +326,8 @@ static int rebuild(calendar *c, size_t nb2, double stretch)
             bk->n++;
         }
     }
-    /* One spare slot per bucket: an insert into a full bucket moves it, so without the
-     * spare the first insert anywhere would. */
+    /* One spare slot per bucket: an insert into a full bucket moves it, so
+     * without the spare the first insert anywhere would. */
     size_t total = 0;
     for (size_t i = 0; i < nb2; i++) {
         b2[i].off = total;
@@ -352,8 +378,9 @@ static inline size_t find_min(calendar *c)
             return k;
         }
     }
-    /* A year without a hit: the least top is the minimum's day, and the bucket holding it is
-     * the only one with that top, since all entries of one day share a bucket. */
+    /* A year without a hit: the least top is the minimum's day, and the bucket
+     * holding it is the only one with that top, since all entries of one day
+     * share a bucket. */
     size_t best = 0;
     for (size_t k = 1; k < c->nb; k++)
         if (c->b[k].top < c->b[best].top)
@@ -363,18 +390,20 @@ static inline size_t find_min(calendar *c)
     return best;
 }
 
-/* After every dequeue: each 2 nb dequeues, a width whose scans averaged more than
- * CAL_SCAN_LIMIT days is re-estimated, and widened at least as far as the scans suggest
- * (aiming at two days per dequeue). That also covers times spread over many orders of
- * magnitude, where no width from the head sample fits: entries then crowd into a few
- * buckets, whose heaps keep that O(log n), instead of every pop costing a direct search. */
+/* After every dequeue: each 2 nb dequeues, a width whose scans averaged more
+ * than CAL_SCAN_LIMIT days is re-estimated, and widened at least as far as the
+ * scans suggest (aiming at two days per dequeue). That also covers times spread
+ * over many orders of magnitude, where no width from the head sample fits:
+ * entries then crowd into a few buckets, whose heaps keep that O(log n),
+ * instead of every pop costing a direct search. */
 static void retune(calendar *c)
 {
     if (++c->dequeues < 2 * c->nb)
         return;
     if (c->scanned > CAL_SCAN_LIMIT * c->dequeues) {
         double stretch = (double)c->scanned / (2.0 * (double)c->dequeues);
-        (void)rebuild(c, c->nb, stretch); /* on ENOMEM it stays as it is, only slower */
+        (void)rebuild(c, c->nb,
+                      stretch); /* on ENOMEM it stays as it is, only slower */
     }
     c->dequeues = 0;
     c->scanned = 0;
@@ -382,9 +411,10 @@ static void retune(calendar *c)
 
 static int cal_init(void *q, size_t capacity)
 {
-    /* The capacity hint is unused: every doubling rebuilds (to re-learn the width) into a
-     * fresh slab, so anything allocated for it now would be thrown away at n = 33. Buckets
-     * are allocated by the first push, so init cannot fail. */
+    /* The capacity hint is unused: every doubling rebuilds (to re-learn the
+     * width) into a fresh slab, so anything allocated for it now would be
+     * thrown away at n = 33. Buckets are allocated by the first push, so init
+     * cannot fail. */
     (void)capacity;
     calendar *c = q;
     memset(c, 0, sizeof *c);
@@ -409,8 +439,9 @@ static size_t cal_count(const void *q)
 static int cal_push(void *q, sim_qentry e)
 {
     calendar *c = q;
-    /* queue.h's precondition. sim_qentry_less compares bit patterns, under which -0.0 sorts
-     * after every positive time while vbucket puts it with 0: the orders agree only here. */
+    /* queue.h's precondition. sim_qentry_less compares bit patterns, under
+     * which -0.0 sorts after every positive time while vbucket puts it with 0:
+     * the orders agree only here. */
     assert(isfinite(e.time) && !signbit(e.time));
     if (c->n >= 2 * c->nb) {
         int rc = rebuild(c, c->nb == 0 ? CAL_MIN_BUCKETS : 2 * c->nb, 1.0);
@@ -443,16 +474,17 @@ static void cal_pop(void *q)
     bucket_pop(c, &c->b[find_min(c)]);
     if (--c->n == 0)
         c->cur = CAL_EMPTY;
-    /* pop cannot report ENOMEM; a failed shrink leaves more buckets than needed, which is
-     * slower but valid, and is retried at the next pop. */
+    /* pop cannot report ENOMEM; a failed shrink leaves more buckets than
+     * needed, which is slower but valid, and is retried at the next pop. */
     if (c->nb > CAL_MIN_BUCKETS && c->n < c->nb / 2)
         (void)rebuild(c, c->nb / 2, 1.0);
     else
         retune(c);
 }
 
-/* Exactly pop then push(e), failure included: on ENOMEM the least entry is gone and e was
- * not added, which is what the engine expects (sim_schedule_at in engine.c). */
+/* Exactly pop then push(e), failure included: on ENOMEM the least entry is gone
+ * and e was not added, which is what the engine expects (sim_schedule_at in
+ * engine.c). */
 static int cal_replace_min(void *q, sim_qentry e)
 {
     calendar *c = q;
@@ -478,6 +510,6 @@ static int cal_replace_min(void *q, sim_qentry e)
     return SIM_OK;
 }
 
-const sim_queue_type sim_queue_calendar = {"calendar", sizeof(calendar), cal_init,
-                                           cal_fini,   cal_count,        cal_push,
-                                           cal_min,    cal_pop,          cal_replace_min};
+const sim_queue_type sim_queue_calendar = {
+    "calendar", sizeof(calendar), cal_init, cal_fini,       cal_count,
+    cal_push,   cal_min,          cal_pop,  cal_replace_min};

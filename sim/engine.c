@@ -1,24 +1,28 @@
 /* engine.c -- the event loop, the record pool and cancellation (see engine.h).
  *
- * Layout. A scheduled event is a record in a growable pool (indexed, so growth by realloc is
- * safe: nothing holds a record pointer across a call that may schedule) plus a 16-byte queue
- * entry (time, key) with key = seq << 32 | slot. The sequence number breaks ties between equal
- * times, so the pop order is a total order fixed by the scheduling order alone; it is 32 bits
- * so the entry stays 16 bytes, and on the (rare) wrap the pending entries are renumbered in
+ * Layout. A scheduled event is a record in a growable pool (indexed, so growth
+ * by realloc is safe: nothing holds a record pointer across a call that may
+ * schedule) plus a 16-byte queue entry (time, key) with key = seq << 32 | slot.
+ * The sequence number breaks ties between equal times, so the pop order is a
+ * total order fixed by the scheduling order alone; it is 32 bits so the entry
+ * stays 16 bytes, and on the (rare) wrap the pending entries are renumbered in
  * order, which preserves that order exactly.
  *
- * Holds. Most handlers schedule one event. The loop therefore leaves the event it is
- * delivering at the head of the queue ("top pending"): the first sim_schedule inside the
- * handler replaces it in a single sift-down (replace_min) instead of a pop and a push; if the
- * handler schedules nothing the entry is popped afterwards. Either way the queue is the same
- * as with pop-then-push.
+ * Holds. Most handlers schedule one event. The loop therefore leaves the event
+ * it is delivering at the head of the queue ("top pending"): the first
+ * sim_schedule inside the handler replaces it in a single sift-down
+ * (replace_min) instead of a pop and a push; if the handler schedules nothing
+ * the entry is popped afterwards. Either way the queue is the same as with
+ * pop-then-push.
  *
- * Cancellation is lazy: the record is marked and its entry dropped when it surfaces, O(1).
- * When cancelled entries outnumber live ones the queue is rebuilt without them, so a model
- * that reschedules heavily cannot grow the queue without bound.
+ * Cancellation is lazy: the record is marked and its entry dropped when it
+ * surfaces, O(1). When cancelled entries outnumber live ones the queue is
+ * rebuilt without them, so a model that reschedules heavily cannot grow the
+ * queue without bound.
  *
- * Handles are (generation << 32 | slot + 1): a slot's generation changes whenever the record
- * is freed, so a stale handle is recognised rather than cancelling a stranger's event.
+ * Handles are (generation << 32 | slot + 1): a slot's generation changes
+ * whenever the record is freed, so a stale handle is recognised rather than
+ * cancelling a stranger's event.
  */
 #include "engine.h"
 
@@ -51,7 +55,8 @@ typedef struct {
 
 #define NO_SLOT   UINT32_MAX
 #define SEQ_LIMIT (UINT64_C(1) << 32)
-#define PURGE_MIN 4096 /* cancelled entries before a purge is worth its O(n log n) */
+#define PURGE_MIN                                                              \
+    4096 /* cancelled entries before a purge is worth its O(n log n) */
 
 struct sim_engine {
     const sim_queue_type *qt;
@@ -63,9 +68,12 @@ struct sim_engine {
     uint32_t nrecs, cap; /* records ever used; allocated */
     uint32_t free_head;
     size_t cancelled; /* cancelled entries still in the queue */
-    bool top_pending; /* the delivering event's entry is still the queue's head */
-    int broken;       /* SIM_ENOMEM once a rebuild lost entries: every later call fails */
-    long fail_after;  /* tests: engine allocations left before one fails; < 0: never */
+    bool top_pending; /* the delivering event's entry is still the queue's head
+                       */
+    int broken;      /* SIM_ENOMEM once a rebuild lost entries: every later call
+                        fails */
+    long fail_after; /* tests: engine allocations left before one fails; < 0:
+                        never */
     bool running;
     sim_trace_fn *trace;
     void *trace_ctx;
@@ -76,7 +84,8 @@ struct sim_engine {
     handler_slot handlers[SIM_MAX_KINDS];
 };
 
-/* The engine's own allocations go through here, so tests can make the n-th one fail. */
+/* The engine's own allocations go through here, so tests can make the n-th one
+ * fail. */
 static void *engine_realloc(sim_engine *eng, void *p, size_t size)
 {
     if (eng->fail_after == 0)
@@ -127,36 +136,45 @@ static inline void free_slot(sim_engine *eng, uint32_t slot)
     eng->free_head = slot;
 }
 
-int sim_engine_new(uint64_t seed, uint32_t point, uint32_t rep, sim_engine **out, sim_err *err)
+int sim_engine_new(uint64_t seed, uint32_t point, uint32_t rep,
+                   sim_engine **out, sim_err *err)
 {
     sim_engine_opts o = {.seed = seed, .point = point, .rep = rep};
     return sim_engine_new_opts(&o, out, err);
 }
 
-int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out, sim_err *err)
+int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out,
+                        sim_err *err)
 {
     const sim_queue_type *qt = sim_queue_by_name(opts->queue);
     if (qt == NULL)
-        return sim_err_set(err, SIM_EINVAL, "unknown event queue '%s' (expected one of: %s)",
+        return sim_err_set(err, SIM_EINVAL,
+                           "unknown event queue '%s' (expected one of: %s)",
                            opts->queue, sim_queue_names());
     sim_engine *eng = calloc(1, sizeof *eng);
     if (eng == NULL)
         return sim_err_set(err, SIM_ENOMEM, "out of memory creating an engine");
     eng->qt = qt;
-    eng->q = aligned_alloc(alignof(max_align_t), (qt->state_size + alignof(max_align_t) - 1) /
-                                                     alignof(max_align_t) * alignof(max_align_t));
+    eng->q = aligned_alloc(alignof(max_align_t),
+                           (qt->state_size + alignof(max_align_t) - 1) /
+                               alignof(max_align_t) * alignof(max_align_t));
     if (eng->q == NULL || qt->init(eng->q, opts->capacity) != SIM_OK) {
         free(eng->q);
         free(eng);
-        return sim_err_set(err, SIM_ENOMEM, "out of memory creating an event queue");
+        return sim_err_set(err, SIM_ENOMEM,
+                           "out of memory creating an event queue");
     }
     eng->free_head = NO_SLOT;
     eng->fail_after = -1;
-    /* Size the pool for the expected peak now, not by doublings during setup. */
+    /* Size the pool for the expected peak now, not by doublings during setup.
+     */
     if (opts->capacity > 0 &&
-        grow_pool(eng, opts->capacity < NO_SLOT - 1 ? opts->capacity : NO_SLOT - 1) != SIM_OK) {
+        grow_pool(eng, opts->capacity < NO_SLOT - 1 ? opts->capacity
+                                                    : NO_SLOT - 1) != SIM_OK) {
         sim_engine_free(eng);
-        return sim_err_set(err, SIM_ENOMEM, "out of memory for %zu pending events", opts->capacity);
+        return sim_err_set(err, SIM_ENOMEM,
+                           "out of memory for %zu pending events",
+                           opts->capacity);
     }
     eng->seed = opts->seed;
     eng->point = opts->point;
@@ -189,14 +207,15 @@ int sim_on(sim_engine *eng, uint32_t kind, sim_handler *fn, void *ctx)
     return SIM_OK;
 }
 
-/* Drains the queue and pushes back the live entries, dropping cancelled ones and, when
- * renumber is set, giving them sequence numbers 0, 1, ... in their current order (which
- * keeps the order itself unchanged). O(n log n); happens once per 2^32 schedules or when
- * cancelled entries dominate. */
+/* Drains the queue and pushes back the live entries, dropping cancelled ones
+ * and, when renumber is set, giving them sequence numbers 0, 1, ... in their
+ * current order (which keeps the order itself unchanged). O(n log n); happens
+ * once per 2^32 schedules or when cancelled entries dominate. */
 static int rebuild(sim_engine *eng, bool renumber)
 {
     const sim_queue_type *qt = eng->qt;
-    if (eng->top_pending) { /* the delivering event leaves the queue now, not later */
+    if (eng->top_pending) { /* the delivering event leaves the queue now, not
+                               later */
         qt->pop(eng->q);
         eng->top_pending = false;
     }
@@ -219,8 +238,9 @@ static int rebuild(sim_engine *eng, bool renumber)
     for (size_t i = 0; i < k; i++) {
         if (renumber)
             tmp[i].key = (uint64_t)i << 32 | (uint32_t)tmp[i].key;
-        /* A structure that shrank while draining (the calendar) may allocate here. If it
-         * cannot, events are lost: the engine is unusable from now on, and says so. */
+        /* A structure that shrank while draining (the calendar) may allocate
+         * here. If it cannot, events are lost: the engine is unusable from now
+         * on, and says so. */
         if (qt->push(eng->q, tmp[i]) != SIM_OK)
             rc = eng->broken = SIM_ENOMEM;
     }
@@ -230,7 +250,8 @@ static int rebuild(sim_engine *eng, bool renumber)
     return rc;
 }
 
-int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m, sim_handle *h)
+int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m,
+                    sim_handle *h)
 {
     if (eng->broken)
         return eng->broken;
@@ -248,12 +269,13 @@ int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m, sim_handle *h
     rec *r = &eng->recs[slot];
     r->msg = *m;
     r->state = REC_PENDING;
-    /* + 0.0 turns -0.0 into +0.0, which the queue's integer ordering needs (queue.h). */
+    /* + 0.0 turns -0.0 into +0.0, which the queue's integer ordering needs
+     * (queue.h). */
     sim_qentry e = {.key = eng->next_seq << 32 | slot, .time = t + 0.0};
     int rc;
     if (eng->top_pending) {
-        /* A failed replace_min has still removed the head (its contract), so the delivering
-         * event is out of the queue either way. */
+        /* A failed replace_min has still removed the head (its contract), so
+         * the delivering event is out of the queue either way. */
         eng->top_pending = false;
         rc = eng->qt->replace_min(eng->q, e);
     } else {
@@ -269,7 +291,8 @@ int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m, sim_handle *h
     return SIM_OK;
 }
 
-int sim_schedule(sim_engine *eng, sim_time delay, const sim_msg *m, sim_handle *h)
+int sim_schedule(sim_engine *eng, sim_time delay, const sim_msg *m,
+                 sim_handle *h)
 {
     if (!isfinite(delay))
         return SIM_EINVAL;
@@ -289,9 +312,11 @@ int sim_cancel(sim_engine *eng, sim_handle h)
         return SIM_ESTALE;
     r->state = REC_CANCELLED;
     eng->cancelled++;
-    /* A purge that cannot get its scratch memory loses nothing (the cancelled entries stay
-     * until they surface), so only a lost entry makes this cancel fail. */
-    if (eng->cancelled >= PURGE_MIN && eng->cancelled > eng->qt->count(eng->q) / 2)
+    /* A purge that cannot get its scratch memory loses nothing (the cancelled
+     * entries stay until they surface), so only a lost entry makes this cancel
+     * fail. */
+    if (eng->cancelled >= PURGE_MIN &&
+        eng->cancelled > eng->qt->count(eng->q) / 2)
         rebuild(eng, false);
     return eng->broken;
 }
@@ -322,7 +347,8 @@ int sim_run(sim_engine *eng, sim_time until)
         eng->now = top->time;
         sim_msg m = r->msg; /* a copy: the handler may grow (move) the pool */
         const handler_slot *hs = &eng->handlers[m.kind];
-        if (hs->fn == NULL) { /* dropped, not delivered: neither traced nor counted */
+        if (hs->fn ==
+            NULL) { /* dropped, not delivered: neither traced nor counted */
             qt->pop(q);
             free_slot(eng, slot);
             rc = SIM_ENOHANDLER;
@@ -378,25 +404,29 @@ const char *sim_engine_queue_name(const sim_engine *eng)
 sim_rng *sim_engine_rng(sim_engine *eng, const char *purpose, sim_err *err)
 {
     if (purpose == NULL || purpose[0] == '\0') {
-        sim_err_set(err, SIM_EINVAL, "random stream purpose must be a non-empty name");
+        sim_err_set(err, SIM_EINVAL,
+                    "random stream purpose must be a non-empty name");
         return NULL;
     }
     for (size_t i = 0; i < eng->nrngs; i++)
         if (strcmp(eng->rngs[i].purpose, purpose) == 0)
             return eng->rngs[i].rng;
-    named_rng *grown = engine_realloc(eng, eng->rngs, (eng->nrngs + 1) * sizeof *grown);
+    named_rng *grown =
+        engine_realloc(eng, eng->rngs, (eng->nrngs + 1) * sizeof *grown);
     if (grown == NULL) {
-        sim_err_set(err, SIM_ENOMEM, "out of memory for random stream '%s'", purpose);
+        sim_err_set(err, SIM_ENOMEM, "out of memory for random stream '%s'",
+                    purpose);
         return NULL;
     }
     eng->rngs = grown;
     size_t len = strlen(purpose) + 1;
     char *copy = malloc(len);
     sim_rng *r = NULL;
-    if (copy == NULL ||
-        sim_rng_new(eng->seed, eng->point, eng->rep, purpose, NULL, &r, err) != SIM_OK) {
+    if (copy == NULL || sim_rng_new(eng->seed, eng->point, eng->rep, purpose,
+                                    NULL, &r, err) != SIM_OK) {
         free(copy);
-        sim_err_set(err, SIM_ENOMEM, "out of memory for random stream '%s'", purpose);
+        sim_err_set(err, SIM_ENOMEM, "out of memory for random stream '%s'",
+                    purpose);
         return NULL;
     }
     memcpy(copy, purpose, len);
@@ -432,8 +462,8 @@ void sim__engine_fail_allocs_after(sim_engine *eng, long n)
     eng->fail_after = n;
 }
 
-int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt, sim_engine **out,
-                          sim_err *err)
+int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt,
+                          sim_engine **out, sim_err *err)
 {
     sim_engine_opts o = *opts;
     o.queue = NULL;
@@ -442,13 +472,15 @@ int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt,
         return rc;
     sim_engine *eng = *out;
     /* Swap the default queue for qt before anything is scheduled. */
-    void *q = aligned_alloc(alignof(max_align_t), (qt->state_size + alignof(max_align_t) - 1) /
-                                                      alignof(max_align_t) * alignof(max_align_t));
+    void *q = aligned_alloc(alignof(max_align_t),
+                            (qt->state_size + alignof(max_align_t) - 1) /
+                                alignof(max_align_t) * alignof(max_align_t));
     if (q == NULL || qt->init(q, opts->capacity) != SIM_OK) {
         free(q);
         sim_engine_free(eng);
         *out = NULL;
-        return sim_err_set(err, SIM_ENOMEM, "out of memory creating an event queue");
+        return sim_err_set(err, SIM_ENOMEM,
+                           "out of memory creating an event queue");
     }
     eng->qt->fini(eng->q);
     free(eng->q);

@@ -1,15 +1,17 @@
 /* engine.h -- clock, pending events and dispatch for ONE replication.
  *
- * Events are ordered by (time, sequence number): equal times fire in the order they were
- * scheduled, so a run is a pure function of its seed. An event is a small message copied into
- * a pooled record (no malloc per event); its `kind` selects the handler registered with
- * sim_on, which gets the context pointer given there. Scheduling returns a handle; a
- * cancelled event is never delivered (cancellation is O(1): the record is marked and the
- * queue entry discarded when it surfaces).
+ * Events are ordered by (time, sequence number): equal times fire in the order
+ * they were scheduled, so a run is a pure function of its seed. An event is a
+ * small message copied into a pooled record (no malloc per event); its `kind`
+ * selects the handler registered with sim_on, which gets the context pointer
+ * given there. Scheduling returns a handle; a cancelled event is never
+ * delivered (cancellation is O(1): the record is marked and the queue entry
+ * discarded when it surfaces).
  *
- * The engine owns the random streams of its replication (sim_engine_rng), named by
- * (seed, point, rep, purpose), so two engines in one process share nothing. Time is a double
- * in days since the scenario start. Not thread-safe: one engine per thread.
+ * The engine owns the random streams of its replication (sim_engine_rng), named
+ * by (seed, point, rep, purpose), so two engines in one process share nothing.
+ * Time is a double in days since the scenario start. Not thread-safe: one
+ * engine per thread.
  */
 #ifndef SIM_ENGINE_H
 #define SIM_ENGINE_H
@@ -22,7 +24,7 @@
 
 typedef struct sim_engine sim_engine; /* opaque: fields live in engine.c */
 typedef double sim_time;              /* days since the scenario start, >= 0 */
-typedef uint64_t sim_handle;          /* from sim_schedule; 0 is never a valid handle */
+typedef uint64_t sim_handle; /* from sim_schedule; 0 is never a valid handle */
 
 typedef struct {     /* copied into a pooled record */
     uint32_t kind;   /* selects the handler; < SIM_MAX_KINDS */
@@ -32,72 +34,88 @@ typedef struct {     /* copied into a pooled record */
 
 #define SIM_MAX_KINDS 256u
 
-/* A handler. m is a copy, valid during the call. A non-zero return stops sim_run after this
- * event, and sim_run returns it: SIM_STOP to stop cleanly, a negative status for an error. */
+/* A handler. m is a copy, valid during the call. A non-zero return stops
+ * sim_run after this event, and sim_run returns it: SIM_STOP to stop cleanly, a
+ * negative status for an error. */
 typedef int sim_handler(sim_engine *eng, void *ctx, const sim_msg *m);
 
-/* Called before each delivery, for traces and determinism checks; see sim_engine_set_trace. */
-typedef void sim_trace_fn(void *ctx, sim_time t, uint64_t seq, const sim_msg *m);
+/* Called before each delivery, for traces and determinism checks; see
+ * sim_engine_set_trace. */
+typedef void sim_trace_fn(void *ctx, sim_time t, uint64_t seq,
+                          const sim_msg *m);
 
 typedef struct {
-    uint64_t seed;       /* master seed */
-    uint32_t point, rep; /* sweep point and replication: with seed, they name the streams */
-    const char *queue;   /* pending-event set by name ("heap4", "heap2", "calendar"); NULL:
-                            the default */
-    size_t capacity;     /* expected peak of pending events (a hint; 0 is fine) */
+    uint64_t seed; /* master seed */
+    uint32_t point,
+        rep; /* sweep point and replication: with seed, they name the streams */
+    const char *queue; /* pending-event set by name ("heap4", "heap2",
+                          "calendar"); NULL: the default */
+    size_t capacity;   /* expected peak of pending events (a hint; 0 is fine) */
 } sim_engine_opts;
 
-/* Creates an engine at time 0 with the default queue. Caller owns *out (sim_engine_free).
- * Returns SIM_OK, SIM_ENOMEM. */
-int sim_engine_new(uint64_t seed, uint32_t point, uint32_t rep, sim_engine **out, sim_err *err);
-/* The same with options; an unknown queue name is SIM_EINVAL with the valid names listed. */
-int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out, sim_err *err);
+/* Creates an engine at time 0 with the default queue. Caller owns *out
+ * (sim_engine_free). Returns SIM_OK, SIM_ENOMEM. */
+int sim_engine_new(uint64_t seed, uint32_t point, uint32_t rep,
+                   sim_engine **out, sim_err *err);
+/* The same with options; an unknown queue name is SIM_EINVAL with the valid
+ * names listed. */
+int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out,
+                        sim_err *err);
 void sim_engine_free(sim_engine *eng); /* NULL is a no-op */
 
-/* Registers fn (with its context) for events of this kind, replacing any earlier one; fn NULL
- * removes it. SIM_EINVAL for kind >= SIM_MAX_KINDS. */
+/* Registers fn (with its context) for events of this kind, replacing any
+ * earlier one; fn NULL removes it. SIM_EINVAL for kind >= SIM_MAX_KINDS. */
 int sim_on(sim_engine *eng, uint32_t kind, sim_handler *fn, void *ctx);
 
-/* Schedules m to fire `delay` days from now (delay >= 0 and finite). Stores the handle in *h
- * when h is not NULL. SIM_EPAST for a negative delay, SIM_EINVAL for NaN or infinity or a kind
+/* Schedules m to fire `delay` days from now (delay >= 0 and finite). Stores the
+ * handle in *h when h is not NULL. SIM_EPAST for a negative delay, SIM_EINVAL
+ * for NaN or infinity or a kind
  * >= SIM_MAX_KINDS, SIM_ENOMEM. On error nothing is scheduled.
  *
- * Handles: a handle names (slot, generation) in this engine. It stays unambiguous while its
- * slot is reused fewer than 2^32 times (a slot is reused at most once per delivery, so for at
- * least 4 * 10^9 deliveries after the event fired); a handle from another engine is
- * meaningless here and may name one of this engine's events. */
-int sim_schedule(sim_engine *eng, sim_time delay, const sim_msg *m, sim_handle *h);
+ * Handles: a handle names (slot, generation) in this engine. It stays
+ * unambiguous while its slot is reused fewer than 2^32 times (a slot is reused
+ * at most once per delivery, so for at least 4 * 10^9 deliveries after the
+ * event fired); a handle from another engine is meaningless here and may name
+ * one of this engine's events. */
+int sim_schedule(sim_engine *eng, sim_time delay, const sim_msg *m,
+                 sim_handle *h);
 /* The same at absolute time t (t >= now, finite). SIM_EPAST when t < now. */
-int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m, sim_handle *h);
+int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m,
+                    sim_handle *h);
 
-/* Cancels a pending event: it will never be delivered. SIM_ESTALE when h is not pending
- * (already delivered, being delivered now, already cancelled, or never issued).
+/* Cancels a pending event: it will never be delivered. SIM_ESTALE when h is not
+ * pending (already delivered, being delivered now, already cancelled, or never
+ * issued).
  *
- * Out of memory: the engine occasionally rebuilds its queue (to drop cancelled entries, or
- * to renumber at the 2^32 sequence wrap). If that runs out of memory, events may have been
- * lost, so the engine is marked broken: the call that hit it and every later sim_schedule and
- * sim_run return SIM_ENOMEM. A replication that sees SIM_ENOMEM must be discarded. */
+ * Out of memory: the engine occasionally rebuilds its queue (to drop cancelled
+ * entries, or to renumber at the 2^32 sequence wrap). If that runs out of
+ * memory, events may have been lost, so the engine is marked broken: the call
+ * that hit it and every later sim_schedule and sim_run return SIM_ENOMEM. A
+ * replication that sees SIM_ENOMEM must be discarded. */
 int sim_cancel(sim_engine *eng, sim_handle h);
 
-/* Delivers events in order while their time is <= until, then sets the clock to `until`
- * (unless until is infinite). Returns SIM_OK when it reached `until` or ran out of events,
- * the first non-zero handler status otherwise (the clock then stays at that event's time and
- * a later sim_run resumes after it), SIM_ENOHANDLER for an event of a kind nobody handles
- * (the event is dropped), SIM_EBUSY when called from inside a handler, SIM_EINVAL for a
- * NaN `until` or one before now. */
+/* Delivers events in order while their time is <= until, then sets the clock to
+ * `until` (unless until is infinite). Returns SIM_OK when it reached `until` or
+ * ran out of events, the first non-zero handler status otherwise (the clock
+ * then stays at that event's time and a later sim_run resumes after it),
+ * SIM_ENOHANDLER for an event of a kind nobody handles (the event is dropped),
+ * SIM_EBUSY when called from inside a handler, SIM_EINVAL for a NaN `until` or
+ * one before now. */
 int sim_run(sim_engine *eng, sim_time until);
 /* sim_run(eng, INFINITY): until the queue is empty or a handler stops it. */
 int sim_run_all(sim_engine *eng);
 
 sim_time sim_now(const sim_engine *eng);
-size_t sim_pending(const sim_engine *eng);          /* events scheduled, not yet delivered or
-                                                       cancelled */
-uint64_t sim_events_handled(const sim_engine *eng); /* deliveries so far */
+/* Events scheduled and not yet delivered or cancelled. */
+size_t sim_pending(const sim_engine *eng);
+/* Deliveries so far (dropped and cancelled events are not deliveries). */
+uint64_t sim_events_handled(const sim_engine *eng);
 const char *sim_engine_queue_name(const sim_engine *eng);
 
-/* The engine's stream for `purpose`, created on first use and owned by the engine (borrowed:
- * valid until sim_engine_free). The same purpose always returns the same stream. Returns NULL
- * (with err set) for an empty purpose or when out of memory. */
+/* The engine's stream for `purpose`, created on first use and owned by the
+ * engine (borrowed: valid until sim_engine_free). The same purpose always
+ * returns the same stream. Returns NULL (with err set) for an empty purpose or
+ * when out of memory. */
 sim_rng *sim_engine_rng(sim_engine *eng, const char *purpose, sim_err *err);
 
 /* Installs fn to be called before every delivery (NULL removes it). */

@@ -1,4 +1,10 @@
-/* err.c -- status texts and the first-error-wins message record (see err.h). */
+/* err.c -- status texts and the first-error-wins message record (see err.h).
+ *
+ * The texts come from the same X-macro as the codes, so a code added to
+ * SIM_ERRNO_MAP has its text at once. Messages are formatted into the caller's
+ * fixed buffer (truncated, never overflowing) and never printed here: printing
+ * is main()'s job, so the library stays usable from tests and threads.
+ */
 #include "err.h"
 
 #include <stdio.h>
@@ -11,8 +17,8 @@ const char *sim_strerror(int status)
         return "success";
     case SIM_STOP:
         return "stopped by a handler";
-#define SIM_ERR_TEXT_(name, code, text)                                                            \
-    case SIM_##name:                                                                               \
+#define SIM_ERR_TEXT_(name, code, text)                                        \
+    case SIM_##name:                                                           \
         return text;
         SIM_ERRNO_MAP(SIM_ERR_TEXT_)
 #undef SIM_ERR_TEXT_

@@ -1,13 +1,14 @@
 /* heap.c -- d-ary array heaps (d = 2 and 4) for the pending-event set.
  *
- * The root sits at physical index d - 1, so the children of logical node k, at physical
- * d*(k+1) .. d*(k+1)+d-1, start on a multiple of d. With 16-byte entries and a 64-byte
- * aligned array, a 4-ary node's four children are one cache line: a sift-down touches one
- * line per level and the tree is half as deep as a binary heap's. Sifts move a hole rather
- * than swapping (one store per level).
+ * The root sits at physical index d - 1, so the children of logical node k, at
+ * physical d*(k+1) .. d*(k+1)+d-1, start on a multiple of d. With 16-byte
+ * entries and a 64-byte aligned array, a 4-ary node's four children are one
+ * cache line: a sift-down touches one line per level and the tree is half as
+ * deep as a binary heap's. Sifts move a hole rather than swapping (one store
+ * per level).
  *
- * replace_min is a hold in one sift-down, which is what an event loop mostly does: handle the
- * least event and schedule one more.
+ * replace_min is a hold in one sift-down, which is what an event loop mostly
+ * does: handle the least event and schedule one more.
  */
 #include "queue.h"
 
@@ -33,7 +34,8 @@ static int heap_reserve(heap *h, size_t d, size_t want)
             return SIM_ENOMEM;
         cap *= 2;
     }
-    /* aligned_alloc has no realloc, so copy; growth is geometric, so amortised O(1). */
+    /* aligned_alloc has no realloc, so copy; growth is geometric, so amortised
+     * O(1). */
     sim_qentry *a = aligned_alloc(64, cap * sizeof *a);
     if (a == NULL)
         return SIM_ENOMEM;
@@ -59,16 +61,17 @@ static inline void sift_up(heap *h, size_t d, size_t k, sim_qentry e)
     a[k] = e;
 }
 
-/* The least of the d children starting at `first` (all present). Which child is least is
- * random, so a compare-and-branch per child mispredicts about once a level; using the
- * comparison result as an index offset makes the choice branch-free (44% of a PHOLD event was
- * spent here before). */
+/* The least of the d children starting at `first` (all present). Which child is
+ * least is random, so a compare-and-branch per child mispredicts about once a
+ * level; using the comparison result as an index offset makes the choice
+ * branch-free (44% of a PHOLD event was spent here before). */
 static inline size_t least_child(const sim_qentry *a, size_t d, size_t first)
 {
     size_t m01 = first + (size_t)sim_qentry_less(a[first + 1], a[first]);
     if (d == 2)
         return m01;
-    size_t m23 = first + 2 + (size_t)sim_qentry_less(a[first + 3], a[first + 2]);
+    size_t m23 =
+        first + 2 + (size_t)sim_qentry_less(a[first + 3], a[first + 2]);
     return m01 + (m23 - m01) * (size_t)sim_qentry_less(a[m23], a[m01]);
 }
 
@@ -149,31 +152,32 @@ static inline int replace_d(void *q, size_t d, sim_qentry e)
     return SIM_OK;
 }
 
-/* The arity is a literal in each wrapper, so the compiler specialises the loops. */
-#define HEAP_TYPE(D)                                                                               \
-    static int init_##D(void *q, size_t c)                                                         \
-    {                                                                                              \
-        return init_d(q, D, c);                                                                    \
-    }                                                                                              \
-    static int push_##D(void *q, sim_qentry e)                                                     \
-    {                                                                                              \
-        return push_d(q, D, e);                                                                    \
-    }                                                                                              \
-    static const sim_qentry *min_##D(void *q)                                                      \
-    {                                                                                              \
-        return min_d(q, D);                                                                        \
-    }                                                                                              \
-    static void pop_##D(void *q)                                                                   \
-    {                                                                                              \
-        pop_d(q, D);                                                                               \
-    }                                                                                              \
-    static int replace_##D(void *q, sim_qentry e)                                                  \
-    {                                                                                              \
-        return replace_d(q, D, e);                                                                 \
-    }                                                                                              \
-    const sim_queue_type sim_queue_heap##D = {"heap" #D, sizeof(heap), init_##D,                   \
-                                              heap_fini, heap_count,   push_##D,                   \
-                                              min_##D,   pop_##D,      replace_##D};
+/* The arity is a literal in each wrapper, so the compiler specialises the
+ * loops. */
+#define HEAP_TYPE(D)                                                           \
+    static int init_##D(void *q, size_t c)                                     \
+    {                                                                          \
+        return init_d(q, D, c);                                                \
+    }                                                                          \
+    static int push_##D(void *q, sim_qentry e)                                 \
+    {                                                                          \
+        return push_d(q, D, e);                                                \
+    }                                                                          \
+    static const sim_qentry *min_##D(void *q)                                  \
+    {                                                                          \
+        return min_d(q, D);                                                    \
+    }                                                                          \
+    static void pop_##D(void *q)                                               \
+    {                                                                          \
+        pop_d(q, D);                                                           \
+    }                                                                          \
+    static int replace_##D(void *q, sim_qentry e)                              \
+    {                                                                          \
+        return replace_d(q, D, e);                                             \
+    }                                                                          \
+    const sim_queue_type sim_queue_heap##D = {                                 \
+        "heap" #D, sizeof(heap), init_##D, heap_fini,  heap_count,             \
+        push_##D,  min_##D,      pop_##D,  replace_##D};
 
 HEAP_TYPE(2)
 HEAP_TYPE(4)

@@ -1,4 +1,10 @@
-/* queue.c -- the registry of pending-event set structures (see queue.h). */
+/* queue.c -- the registry of pending-event set structures (see queue.h).
+ *
+ * The table and the list of names both come from SIM_QUEUE_LIST, so a new
+ * structure is one entry there plus its type object. The default is the one
+ * constant here that a measurement decided; docs/engine.md has the numbers and
+ * says why a structure that wins on PHOLD did not win the default.
+ */
 #include "queue.h"
 
 #include <string.h>
@@ -7,11 +13,12 @@
 static const sim_queue_type *const all_queues[] = {SIM_QUEUE_LIST(QUEUE_ADDR)};
 #undef QUEUE_ADDR
 
-/* heap4: docs/engine.md has the measurements. It is within a few percent of the calendar
- * queue on PHOLD, costs O(log n) whatever the time distribution (the calendar queue took
- * 4.2 us an operation where heap4 took 0.2 us, for 10^6 events spread over 12 decades of
- * time, the kind of mix a market model's contract ends, detections and onboardings make),
- * and needs 16-32 bytes an entry against the calendar's 60-100. */
+/* heap4: docs/engine.md has the measurements. It is within a few percent of the
+ * calendar queue on PHOLD, costs O(log n) whatever the time distribution (the
+ * calendar queue took 4.2 us an operation where heap4 took 0.2 us, for 10^6
+ * events spread over 12 decades of time, the kind of mix a market model's
+ * contract ends, detections and onboardings make), and needs 16-32 bytes an
+ * entry against the calendar's 60-100. */
 const sim_queue_type *const sim_queue_default = &sim_queue_heap4;
 
 const sim_queue_type *sim_queue_by_name(const char *name)

@@ -1,8 +1,9 @@
 /* rng.c -- stream naming and construction (see rng.h).
  *
- * The name hash chains splitmix64's finaliser (Steele, Lea, Flood 2014) over the four parts of
- * the name, with the purpose reduced by FNV-1a first. Each part goes through a full avalanche
- * before the next is mixed in, so (point 1, rep 0) and (point 0, rep 1) land far apart.
+ * The name hash chains splitmix64's finaliser (Steele, Lea, Flood 2014) over
+ * the four parts of the name, with the purpose reduced by FNV-1a first. Each
+ * part goes through a full avalanche before the next is mixed in, so (point 1,
+ * rep 0) and (point 0, rep 1) land far apart.
  */
 #include "rng.h"
 
@@ -29,7 +30,8 @@ static uint64_t fnv1a64(const char *s)
     return h;
 }
 
-uint64_t sim_rng_hash(uint64_t seed, uint32_t point, uint32_t rep, const char *purpose)
+uint64_t sim_rng_hash(uint64_t seed, uint32_t point, uint32_t rep,
+                      const char *purpose)
 {
     uint64_t h = sim__rng_mix64(seed);
     h = sim__rng_mix64(h ^ point);
@@ -47,23 +49,29 @@ const gsl_rng_type *sim_rng_type_by_name(const char *name)
     return NULL;
 }
 
-int sim_rng_new(uint64_t seed, uint32_t point, uint32_t rep, const char *purpose,
-                const gsl_rng_type *type, sim_rng **out, sim_err *err)
+int sim_rng_new(uint64_t seed, uint32_t point, uint32_t rep,
+                const char *purpose, const gsl_rng_type *type, sim_rng **out,
+                sim_err *err)
 {
     if (purpose == NULL || purpose[0] == '\0')
-        return sim_err_set(err, SIM_EINVAL, "random stream purpose must be a non-empty name");
+        return sim_err_set(err, SIM_EINVAL,
+                           "random stream purpose must be a non-empty name");
     sim_rng *r = malloc(sizeof *r);
     if (r == NULL)
-        return sim_err_set(err, SIM_ENOMEM, "out of memory for random stream '%s'", purpose);
+        return sim_err_set(err, SIM_ENOMEM,
+                           "out of memory for random stream '%s'", purpose);
     r->gsl = gsl_rng_alloc(type != NULL ? type : gsl_rng_taus2);
     if (r->gsl == NULL) {
         free(r);
-        return sim_err_set(err, SIM_ENOMEM, "out of memory for random stream '%s'", purpose);
+        return sim_err_set(err, SIM_ENOMEM,
+                           "out of memory for random stream '%s'", purpose);
     }
     r->name = sim_rng_hash(seed, point, rep, purpose);
-    /* GSL's seeders take 32 bits (taus2 and mt19937 both mask to 32), so fold the hash rather
-     * than let gsl_rng_set drop its high half. taus2 treats seed 0 as 1; keep 0 distinct. */
-    unsigned long s = (unsigned long)((r->name ^ (r->name >> 32)) & 0xffffffffu);
+    /* GSL's seeders take 32 bits (taus2 and mt19937 both mask to 32), so fold
+     * the hash rather than let gsl_rng_set drop its high half. taus2 treats
+     * seed 0 as 1; keep 0 distinct. */
+    unsigned long s =
+        (unsigned long)((r->name ^ (r->name >> 32)) & 0xffffffffu);
     gsl_rng_set(r->gsl, s != 0 ? s : 0x9e3779b9ul);
     size_t n = strlen(purpose);
     if (n >= sizeof r->purpose)

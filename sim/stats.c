@@ -1,18 +1,21 @@
 /* stats.c -- Welford moments, time averages and batch means (see stats.h).
  *
  * The floating-point choices, since they are what a reader would question:
- *   - Welford's update adds d * (x - new mean), where d = x - old mean. The new mean lies
- *     between the old mean and x, so the product is never negative and m2 never drifts below
- *     zero, unlike sum(x^2) - n * mean^2.
- *   - Batch sums are sums of (x - shift), shift being the first observation. Near the mean
- *     the shifted values are small, so their sums keep the digits that separate one batch
- *     mean from the next (batch means differ by ~sd/sqrt(size), which can be far below the
- *     rounding error of an unshifted sum when the mean is large). Batch sizes are powers of
- *     two, so dividing a sum by its size is exact.
- *   - The batch-means variance is a two-pass sum over at most 2k - 1 stored batch means.
- *   - Slice boundaries are t0 + i * slice from the integer index i: repeated addition of a
- *     slice such as 0.1 drifts (10000 additions of 0.1 exceed 1000.0), and would put an
- *     observation in the wrong slice or drop a slice on long runs.
+ *   - Welford's update adds d * (x - new mean), where d = x - old mean. The new
+ * mean lies between the old mean and x, so the product is never negative and m2
+ * never drifts below zero, unlike sum(x^2) - n * mean^2.
+ *   - Batch sums are sums of (x - shift), shift being the first observation.
+ * Near the mean the shifted values are small, so their sums keep the digits
+ * that separate one batch mean from the next (batch means differ by
+ * ~sd/sqrt(size), which can be far below the rounding error of an unshifted sum
+ * when the mean is large). Batch sizes are powers of two, so dividing a sum by
+ * its size is exact.
+ *   - The batch-means variance is a two-pass sum over at most 2k - 1 stored
+ * batch means.
+ *   - Slice boundaries are t0 + i * slice from the integer index i: repeated
+ * addition of a slice such as 0.1 drifts (10000 additions of 0.1 exceed
+ * 1000.0), and would put an observation in the wrong slice or drop a slice on
+ * long runs.
  */
 #include "stats.h"
 
@@ -21,7 +24,9 @@
 
 #include <gsl/gsl_cdf.h>
 
-/* ---- Welford --------------------------------------------------------------------------- */
+/* ---- Welford
+ * ---------------------------------------------------------------------------
+ */
 
 void sim_stats_welford_init(sim_stats_welford *w)
 {
@@ -44,7 +49,8 @@ void sim_stats_welford_add(sim_stats_welford *w, double x)
         w->max = x;
 }
 
-void sim_stats_welford_merge(sim_stats_welford *into, const sim_stats_welford *from)
+void sim_stats_welford_merge(sim_stats_welford *into,
+                             const sim_stats_welford *from)
 {
     /* Read `from` first: it may alias `into`. */
     uint64_t nb = from->n;
@@ -58,8 +64,9 @@ void sim_stats_welford_merge(sim_stats_welford *into, const sim_stats_welford *f
     uint64_t n = into->n + nb;
     double na = (double)into->n;
     double delta = mb - into->mean;
-    /* delta * nb / n, not (na * ma + nb * mb) / n: the correction is small when the means are
-     * close, so its rounding error is too (Chan, Golub, LeVeque 1983). */
+    /* delta * nb / n, not (na * ma + nb * mb) / n: the correction is small when
+     * the means are close, so its rounding error is too (Chan, Golub, LeVeque
+     * 1983). */
     into->mean += delta * ((double)nb / (double)n);
     into->m2 += m2b + delta * delta * (na * ((double)nb / (double)n));
     into->n = n;
@@ -94,7 +101,8 @@ double sim_stats_welford_ci95(const sim_stats_welford *w)
     if (w->n < 2)
         return (double)NAN;
     double n = (double)w->n;
-    return gsl_cdf_tdist_Pinv(0.975, n - 1.0) * sim_stats_welford_sd(w) / sqrt(n);
+    return gsl_cdf_tdist_Pinv(0.975, n - 1.0) * sim_stats_welford_sd(w) /
+           sqrt(n);
 }
 
 double sim_stats_welford_min(const sim_stats_welford *w)
@@ -107,7 +115,8 @@ double sim_stats_welford_max(const sim_stats_welford *w)
     return w->n == 0 ? (double)NAN : w->max;
 }
 
-/* ---- Time average ---------------------------------------------------------------------- */
+/* ---- Time average
+ * ---------------------------------------------------------------------- */
 
 void sim_stats_timeavg_init(sim_stats_timeavg *a, double t0, double v0)
 {
@@ -133,7 +142,8 @@ double sim_stats_timeavg_mean(const sim_stats_timeavg *a, double t_end)
     return (a->area + a->value * (t_end - a->t_last)) / (t_end - a->t0);
 }
 
-/* ---- Batch means ----------------------------------------------------------------------- */
+/* ---- Batch means
+ * ----------------------------------------------------------------------- */
 
 int sim_stats_batch_init(sim_stats_batch *b, unsigned k)
 {
@@ -149,9 +159,10 @@ int sim_stats_batch_init(sim_stats_batch *b, unsigned k)
     return SIM_OK;
 }
 
-/* Files the partial batch, now full, as complete; at 2k complete batches, merges adjacent
- * pairs. The merge happens the moment the 2k-th batch completes, when the partial batch is
- * empty, so no observation ever straddles two batch sizes. */
+/* Files the partial batch, now full, as complete; at 2k complete batches,
+ * merges adjacent pairs. The merge happens the moment the 2k-th batch
+ * completes, when the partial batch is empty, so no observation ever straddles
+ * two batch sizes. */
 static void batch_complete(sim_stats_batch *b)
 {
     assert(b->in_cur == b->size && b->complete < 2 * b->k);
@@ -181,8 +192,8 @@ void sim_stats_batch_add_n(sim_stats_batch *b, double x, uint64_t count)
 {
     if (count > 0 && b->n == 0)
         b->shift = x;
-    /* Each pass either fills the partial batch or uses up count. Batch sizes double every k
-     * batches, so count copies take O(k log count) passes. */
+    /* Each pass either fills the partial batch or uses up count. Batch sizes
+     * double every k batches, so count copies take O(k log count) passes. */
     while (count > 0) {
         uint64_t r = b->size - b->in_cur;
         if (r > count)
@@ -230,23 +241,27 @@ sim_stats_batch_result sim_stats_batch_result_get(const sim_stats_batch *b)
     return r;
 }
 
-/* ---- Time-weighted batch means --------------------------------------------------------- */
+/* ---- Time-weighted batch means
+ * --------------------------------------------------------- */
 
-/* Start of slice i. Computed afresh from i every time, so boundaries never drift and every
- * call agrees on where a boundary is. */
+/* Start of slice i. Computed afresh from i every time, so boundaries never
+ * drift and every call agrees on where a boundary is. */
 static double tbatch_bound(const sim_stats_tbatch *t, uint64_t i)
 {
     return t->t0 + (double)i * t->slice;
 }
 
-/* The index j >= t->idx of the slice that holds `time`: bound(j) <= time < bound(j + 1).
- * The quotient is only a first guess, since it and the boundaries round differently; the
- * loops make the answer agree with tbatch_bound exactly, and move a step or two at most. */
+/* The index j >= t->idx of the slice that holds `time`: bound(j) <= time <
+ * bound(j + 1). The quotient is only a first guess, since it and the boundaries
+ * round differently; the loops make the answer agree with tbatch_bound exactly,
+ * and move a step or two at most. */
 static uint64_t tbatch_slice_of(const sim_stats_tbatch *t, double time)
 {
     assert(time >= t->t_last); /* also rejects NaN */
     double q = (time - t->t0) / t->slice;
-    assert(q < 0x1p53); /* beyond it, i * slice no longer names distinct boundaries */
+    assert(
+        q <
+        0x1p53); /* beyond it, i * slice no longer names distinct boundaries */
     uint64_t j = (uint64_t)q;
     if (j < t->idx)
         j = t->idx;
@@ -257,7 +272,8 @@ static uint64_t tbatch_slice_of(const sim_stats_tbatch *t, double time)
     return j;
 }
 
-int sim_stats_tbatch_init(sim_stats_tbatch *t, unsigned k, double t0, double v0, double slice)
+int sim_stats_tbatch_init(sim_stats_tbatch *t, unsigned k, double t0, double v0,
+                          double slice)
 {
     if (!isfinite(t0) || !isfinite(slice) || !(slice > 0.0))
         return SIM_EINVAL;
@@ -279,14 +295,15 @@ void sim_stats_tbatch_set(sim_stats_tbatch *t, double time, double v)
 {
     uint64_t j = tbatch_slice_of(t, time);
     if (j > t->idx) {
-        /* Close slice idx. Dividing by its computed width rather than by `slice` makes a
-         * signal constant over the slice give back its value (to the last bit but one); the
-         * widths differ from `slice` by rounding only, so slices stay equally weighted. */
+        /* Close slice idx. Dividing by its computed width rather than by
+         * `slice` makes a signal constant over the slice give back its value
+         * (to the last bit but one); the widths differ from `slice` by rounding
+         * only, so slices stay equally weighted. */
         double lo = tbatch_bound(t, t->idx), hi = tbatch_bound(t, t->idx + 1);
         t->area += t->value * (hi - t->t_last);
         sim_stats_batch_add(&t->inner, t->area / (hi - lo));
-        /* Slices idx+1 .. j-1 are covered by the held value alone: their average is exactly
-         * that value, with no area to round. */
+        /* Slices idx+1 .. j-1 are covered by the held value alone: their
+         * average is exactly that value, with no area to round. */
         sim_stats_batch_add_n(&t->inner, t->value, j - t->idx - 1);
         t->idx = j;
         t->t_last = tbatch_bound(t, j);
@@ -297,10 +314,12 @@ void sim_stats_tbatch_set(sim_stats_tbatch *t, double time, double v)
     t->value = v;
 }
 
-sim_stats_batch_result sim_stats_tbatch_result_get(const sim_stats_tbatch *t, double t_end)
+sim_stats_batch_result sim_stats_tbatch_result_get(const sim_stats_tbatch *t,
+                                                   double t_end)
 {
-    /* Closing the slices up to t_end on a copy keeps t untouched and shares one code path
-     * with sim_stats_tbatch_set, so a result never disagrees with what later sets will record. */
+    /* Closing the slices up to t_end on a copy keeps t untouched and shares one
+     * code path with sim_stats_tbatch_set, so a result never disagrees with
+     * what later sets will record. */
     sim_stats_tbatch c = *t;
     sim_stats_tbatch_set(&c, t_end, c.value);
     return sim_stats_batch_result_get(&c.inner);

@@ -1,9 +1,11 @@
-/* test_engine.c -- the event loop: ordering, cancellation, run modes, errors, determinism.
+/* test_engine.c -- the event loop: ordering, cancellation, run modes, errors,
+ * determinism.
  *
- * Most tests run on every queue structure, since the engine promises the same order from all
- * of them. The hold model below puts event times on a quarter-day grid so that many pending
- * events share a time: its trace hashes then depend on tie-breaking by sequence number, which
- * is what the determinism, queue-equivalence and sequence-wrap tests must exercise. Out-of-
+ * Most tests run on every queue structure, since the engine promises the same
+ * order from all of them. The hold model below puts event times on a
+ * quarter-day grid so that many pending events share a time: its trace hashes
+ * then depend on tie-breaking by sequence number, which is what the
+ * determinism, queue-equivalence and sequence-wrap tests must exercise. Out-of-
  * memory paths are reached through the per-engine hooks of sim/internal.h.
  */
 #include <criterion/criterion.h>
@@ -57,14 +59,16 @@ Test(engine, equal_times_fire_in_schedule_order)
         sim_engine *eng = make(1, queues[q]);
         delivery_log l = {.n = 0};
         sim_on(eng, 1, on_log, &l);
-        /* Interleave two times so insertion order differs from any sorted order of keys. */
+        /* Interleave two times so insertion order differs from any sorted order
+         * of keys. */
         for (uint32_t i = 0; i < 1000; i++)
             at(eng, i % 2 ? 2.385 : 1.5, i, NULL);
         cr_assert_eq(sim_run_all(eng), SIM_OK);
         cr_assert_eq(l.n, 1000u);
         for (size_t i = 0; i < 500; i++) {
             cr_assert_eq(l.target[i], 2 * i, "%s: position %zu", queues[q], i);
-            cr_assert_eq(l.target[500 + i], 2 * i + 1, "%s: position %zu", queues[q], 500 + i);
+            cr_assert_eq(l.target[500 + i], 2 * i + 1, "%s: position %zu",
+                         queues[q], 500 + i);
         }
         sim_engine_free(eng);
     }
@@ -83,7 +87,8 @@ Test(engine, events_fire_in_time_order_from_any_queue)
         cr_assert_eq(sim_run_all(eng), SIM_OK);
         cr_assert_eq(l.n, 4000u);
         for (size_t i = 1; i < l.n; i++)
-            cr_assert_leq(l.t[i - 1], l.t[i], "%s: out of order at %zu", queues[q], i);
+            cr_assert_leq(l.t[i - 1], l.t[i], "%s: out of order at %zu",
+                          queues[q], i);
         sim_engine_free(eng);
     }
     gsl_rng_free(r);
@@ -107,7 +112,8 @@ Test(engine, cancelled_event_is_never_delivered)
         cr_assert_eq(l.n, 7u);
         for (size_t i = 0; i < l.n; i++)
             cr_assert(l.target[i] != 0 && l.target[i] != 3 && l.target[i] != 9);
-        cr_assert_eq(sim_cancel(eng, h[5]), SIM_ESTALE, "cancelling a delivered event");
+        cr_assert_eq(sim_cancel(eng, h[5]), SIM_ESTALE,
+                     "cancelling a delivered event");
         cr_assert_eq(sim_pending(eng), 0u);
         sim_engine_free(eng);
     }
@@ -164,12 +170,14 @@ Test(engine, run_until_delivers_up_to_and_including_until_then_sets_the_clock)
     cr_assert_eq(sim_now(eng), 2.0);
     cr_assert_eq(sim_run(eng, 3.0), SIM_OK);
     cr_assert_eq(l.n, 2u);
-    cr_assert_eq(sim_now(eng), 3.0, "the clock moves to until even without events");
+    cr_assert_eq(sim_now(eng), 3.0,
+                 "the clock moves to until even without events");
     cr_assert_eq(sim_run(eng, 1.0), SIM_EINVAL, "until before now");
     cr_assert_eq(sim_run(eng, (double)NAN), SIM_EINVAL);
     cr_assert_eq(sim_run_all(eng), SIM_OK);
     cr_assert_eq(l.n, 3u);
-    cr_assert_eq(sim_now(eng), 3.5, "run_all leaves the clock at the last event");
+    cr_assert_eq(sim_now(eng), 3.5,
+                 "run_all leaves the clock at the last event");
     sim_engine_free(eng);
 }
 
@@ -208,12 +216,14 @@ Test(engine, scheduling_into_the_past_is_an_error_not_a_crash)
     cr_assert_eq(sim_schedule_at(eng, -HUGE_VAL, &m, &h), SIM_EINVAL);
     cr_assert_eq(h, 12345u, "no handle on failure");
     cr_assert_eq(sim_pending(eng), 0u, "nothing scheduled on failure");
-    cr_assert_eq(sim_schedule(eng, -0.0, &m, NULL), SIM_OK, "-0.0 is now, not the past");
+    cr_assert_eq(sim_schedule(eng, -0.0, &m, NULL), SIM_OK,
+                 "-0.0 is now, not the past");
     cr_assert_eq(sim_schedule(eng, 0.0, &m, NULL), SIM_OK);
     cr_assert_eq(sim_run_all(eng), SIM_OK);
     cr_assert_eq(l.n, 3u);
     cr_assert_eq(sim_now(eng), 5.0);
-    cr_assert_str_eq(sim_strerror(SIM_EPAST), "event scheduled before the current time");
+    cr_assert_str_eq(sim_strerror(SIM_EPAST),
+                     "event scheduled before the current time");
     sim_engine_free(eng);
 }
 
@@ -226,8 +236,10 @@ Test(engine, invalid_kinds_and_missing_handlers_are_reported)
     sim_msg orphan = {.kind = 9};
     cr_assert_eq(sim_schedule(eng, 1.0, &orphan, NULL), SIM_OK);
     cr_assert_eq(sim_run_all(eng), SIM_ENOHANDLER);
-    cr_assert_eq(sim_pending(eng), 0u, "the orphan event is dropped, not retried forever");
-    cr_assert_eq(sim_events_handled(eng), 0u, "a dropped event is not a delivery");
+    cr_assert_eq(sim_pending(eng), 0u,
+                 "the orphan event is dropped, not retried forever");
+    cr_assert_eq(sim_events_handled(eng), 0u,
+                 "a dropped event is not a delivery");
     sim_engine_free(eng);
 }
 
@@ -256,12 +268,14 @@ Test(engine, unknown_queue_name_lists_the_valid_ones)
     sim_engine_opts o = {.queue = "splay"};
     cr_assert_eq(sim_engine_new_opts(&o, &eng, &err), SIM_EINVAL);
     cr_assert_null(eng);
-    cr_assert(strstr(err.msg, "'splay'") && strstr(err.msg, "heap4, heap2, calendar"), "got: %s",
-              err.msg);
+    cr_assert(strstr(err.msg, "'splay'") &&
+                  strstr(err.msg, "heap4, heap2, calendar"),
+              "got: %s", err.msg);
     sim_engine_free(NULL); /* a no-op */
 }
 
-/* ---- holds, sequence wrap and purging ------------------------------------------------- */
+/* ---- holds, sequence wrap and purging
+ * ------------------------------------------------- */
 
 typedef struct {
     uint64_t hash;
@@ -288,34 +302,39 @@ static void trace_hash(void *ctx, sim_time t, uint64_t seq, const sim_msg *m)
     fnv(h, m->arg, sizeof m->arg);
 }
 
-/* Times on a quarter-day grid: with hundreds of events pending, most share their time with
- * others, so their order is decided by sequence numbers. */
+/* Times on a quarter-day grid: with hundreds of events pending, most share
+ * their time with others, so their order is decided by sequence numbers. */
 static double on_grid(double t)
 {
     return ceil(t * 4.0) / 4.0;
 }
 
-/* Each event schedules 0, 1 or 2 successors, many at equal times, some cancelled. */
+/* Each event schedules 0, 1 or 2 successors, many at equal times, some
+ * cancelled. */
 static int on_hold(sim_engine *eng, void *ctx, const sim_msg *m)
 {
     hold_model *hm = ctx;
     if (++hm->n >= hm->limit)
         return SIM_OK;
     double u = sim_rng_uniform(hm->rng);
-    sim_msg next = {
-        .kind = 1, .target = sim_rng_uniform_int(hm->rng, 64), .arg = {m->arg[0] + 1, hm->n}};
-    double d = u < 0.2 ? 0.0 : sim_rng_exp_mean(hm->rng, 2.385); /* ties at "now" */
+    sim_msg next = {.kind = 1,
+                    .target = sim_rng_uniform_int(hm->rng, 64),
+                    .arg = {m->arg[0] + 1, hm->n}};
+    double d =
+        u < 0.2 ? 0.0 : sim_rng_exp_mean(hm->rng, 2.385); /* ties at "now" */
     sim_handle h;
     int rc = sim_schedule_at(eng, on_grid(sim_now(eng) + d), &next, &h);
     if (rc == SIM_OK && u > 0.6)
-        rc = sim_schedule_at(eng, on_grid(sim_now(eng) + sim_rng_exp_mean(hm->rng, 1.0)), &next,
-                             NULL);
+        rc = sim_schedule_at(
+            eng, on_grid(sim_now(eng) + sim_rng_exp_mean(hm->rng, 1.0)), &next,
+            NULL);
     if (rc == SIM_OK && u > 0.9)
         rc = sim_cancel(eng, h);
     return rc;
 }
 
-static uint64_t run_hold(uint64_t seed, const char *queue, uint64_t limit, uint64_t start_seq)
+static uint64_t run_hold(uint64_t seed, const char *queue, uint64_t limit,
+                         uint64_t start_seq)
 {
     sim_engine *eng = make(seed, queue);
     sim_err err = {0};
@@ -328,7 +347,8 @@ static uint64_t run_hold(uint64_t seed, const char *queue, uint64_t limit, uint6
         sim__engine_set_next_seq(eng, start_seq);
     for (uint32_t i = 0; i < 200; i++) {
         sim_msg m = {.kind = 1, .target = i};
-        cr_assert_eq(sim_schedule_at(eng, on_grid(sim_rng_exp_mean(hm.rng, 1.0)), &m, NULL),
+        cr_assert_eq(sim_schedule_at(
+                         eng, on_grid(sim_rng_exp_mean(hm.rng, 1.0)), &m, NULL),
                      SIM_OK);
     }
     cr_assert_eq(sim_run_all(eng), SIM_OK);
@@ -355,7 +375,8 @@ Test(engine, every_queue_gives_the_same_trace)
 
 Test(engine, ties_decide_the_hold_trace)
 {
-    /* The trace hashes below only guard tie-breaking if ties occur: count them. */
+    /* The trace hashes below only guard tie-breaking if ties occur: count them.
+     */
     sim_engine *eng = make(2385, NULL);
     delivery_log l = {.n = 0};
     sim_on(eng, 1, on_log, &l);
@@ -379,7 +400,8 @@ Test(engine, equal_times_keep_schedule_order_across_the_sequence_wrap)
         sim_on(eng, 1, on_log, &l);
         at(eng, 1.0, 100, NULL); /* before the wrap, at another time */
         sim__engine_set_next_seq(eng, (UINT64_C(1) << 32) - 3);
-        for (uint32_t i = 0; i < 9; i++) /* the 3rd of these wraps the counter */
+        for (uint32_t i = 0; i < 9;
+             i++) /* the 3rd of these wraps the counter */
             at(eng, 2.385, i, NULL);
         cr_assert_eq(sim_run(eng, 1.5), SIM_OK);
         for (uint32_t i = 9; i < 12; i++) /* after the renumbering, same time */
@@ -388,8 +410,8 @@ Test(engine, equal_times_keep_schedule_order_across_the_sequence_wrap)
         cr_assert_eq(l.n, 13u);
         cr_assert_eq(l.target[0], 100u);
         for (uint32_t i = 0; i < 12; i++)
-            cr_assert_eq(l.target[1 + i], i, "%s: position %u holds %u", queues[q], i + 1,
-                         l.target[1 + i]);
+            cr_assert_eq(l.target[1 + i], i, "%s: position %u holds %u",
+                         queues[q], i + 1, l.target[1 + i]);
         sim_engine_free(eng);
     }
 }
@@ -415,14 +437,16 @@ Test(engine, mass_cancellation_does_not_grow_the_queue)
         cr_assert_eq(sim_cancel(eng, h), SIM_OK);
     }
     cr_assert_eq(sim_pending(eng), 1u);
-    cr_assert_lt(sim__engine_queue_count(eng), 10000u, "cancelled entries were not purged");
+    cr_assert_lt(sim__engine_queue_count(eng), 10000u,
+                 "cancelled entries were not purged");
     cr_assert_eq(sim_run_all(eng), SIM_OK);
     cr_assert_eq(l.n, 1u);
     cr_assert_eq(l.target[0], 0u);
     sim_engine_free(eng);
 }
 
-/* ---- two engines, one process ---------------------------------------------------------- */
+/* ---- two engines, one process
+ * ---------------------------------------------------------- */
 
 Test(engine, two_engines_in_one_process_do_not_interfere)
 {
@@ -460,7 +484,8 @@ Test(engine, engine_streams_are_cached_per_purpose_and_named_by_the_engine)
     sim_err err = {0};
     sim_rng *a1 = sim_engine_rng(a, "choice", &err);
     cr_assert_eq(sim_engine_rng(a, "choice", &err), a1);
-    sim_rng *b_other = sim_engine_rng(b, "adoption", &err); /* created first in b */
+    sim_rng *b_other =
+        sim_engine_rng(b, "adoption", &err); /* created first in b */
     sim_rng *b1 = sim_engine_rng(b, "choice", &err);
     cr_assert_neq(b_other, b1);
     for (int i = 0; i < 100; i++)
@@ -471,12 +496,14 @@ Test(engine, engine_streams_are_cached_per_purpose_and_named_by_the_engine)
     sim_engine_free(b);
 }
 
-/* ---- a large hold model: pool growth and reuse under ASan --------------------------------- */
+/* ---- a large hold model: pool growth and reuse under ASan
+ * --------------------------------- */
 
 /* A single chain of events: each delivery schedules the next. */
 static int on_chain(sim_engine *eng, void *ctx, const sim_msg *m)
 {
-    uint64_t *left = ctx; /* shared by all chains: the first to find it spent stops */
+    uint64_t *left =
+        ctx; /* shared by all chains: the first to find it spent stops */
     if (*left == 0 || --*left == 0)
         return SIM_OK;
     sim_msg next = *m;
@@ -485,8 +512,9 @@ static int on_chain(sim_engine *eng, void *ctx, const sim_msg *m)
 
 Test(engine, a_million_events_through_a_small_pool)
 {
-    /* 100 chains of 10,000 events: never more than 100 pending, so the pool must stay at its
-     * first allocation (1024 records) however many events pass through it. */
+    /* 100 chains of 10,000 events: never more than 100 pending, so the pool
+     * must stay at its first allocation (1024 records) however many events pass
+     * through it. */
     sim_engine *eng = make(1, NULL);
     uint64_t left = 1000000;
     sim_on(eng, 1, on_chain, &left);
@@ -498,12 +526,14 @@ Test(engine, a_million_events_through_a_small_pool)
     sim_engine_free(eng);
 }
 
-/* ---- purging inside a handler ------------------------------------------------------------ */
+/* ---- purging inside a handler
+ * ------------------------------------------------------------ */
 
 typedef struct {
     sim_handle h[10000];
     delivery_log log;
-    int mode; /* where the handler schedules: 0 before the survivors, 1 after, 2 now */
+    int mode; /* where the handler schedules: 0 before the survivors, 1 after, 2
+                 now */
 } purge_model;
 
 static int on_purge(sim_engine *eng, void *ctx, const sim_msg *m)
@@ -513,7 +543,8 @@ static int on_purge(sim_engine *eng, void *ctx, const sim_msg *m)
         on_log(eng, &pm->log, m);
         return SIM_OK;
     }
-    /* Cancel 9,000 of the 10,000 pending events: enough to trigger a purge mid-handler. */
+    /* Cancel 9,000 of the 10,000 pending events: enough to trigger a purge
+     * mid-handler. */
     for (uint32_t i = 0; i < 10000; i++)
         if (i % 10 != 0)
             cr_assert_eq(sim_cancel(eng, pm->h[i]), SIM_OK);
@@ -535,9 +566,11 @@ Test(engine, purging_inside_a_handler_keeps_order_and_loses_nothing)
                 at(eng, 2.0 + i, i + 1, &pm->h[i]);
             cr_assert_eq(sim_run_all(eng), SIM_OK);
             cr_assert_lt(sim__engine_queue_count(eng), 1u);
-            cr_assert_eq(pm->log.n, 1001u, "%s mode %d: %zu delivered", queues[q], mode, pm->log.n);
+            cr_assert_eq(pm->log.n, 1001u, "%s mode %d: %zu delivered",
+                         queues[q], mode, pm->log.n);
             size_t extra = mode == 1 ? 1000 : 0; /* where the new event lands */
-            cr_assert_eq(pm->log.target[extra], 99999u, "%s mode %d", queues[q], mode);
+            cr_assert_eq(pm->log.target[extra], 99999u, "%s mode %d", queues[q],
+                         mode);
             for (size_t i = 1; i < pm->log.n; i++)
                 cr_assert_leq(pm->log.t[i - 1], pm->log.t[i]);
             free(pm);
@@ -545,7 +578,8 @@ Test(engine, purging_inside_a_handler_keeps_order_and_loses_nothing)
         }
 }
 
-/* ---- out of memory --------------------------------------------------------------------- */
+/* ---- out of memory
+ * --------------------------------------------------------------------- */
 
 Test(engine, a_failed_pool_growth_schedules_nothing)
 {
@@ -557,7 +591,8 @@ Test(engine, a_failed_pool_growth_schedules_nothing)
     cr_assert_eq(h, 7u);
     cr_assert_eq(sim_pending(eng), 0u);
     sim__engine_fail_allocs_after(eng, -1);
-    cr_assert_eq(sim_schedule(eng, 1.0, &m, &h), SIM_OK, "recovers when memory returns");
+    cr_assert_eq(sim_schedule(eng, 1.0, &m, &h), SIM_OK,
+                 "recovers when memory returns");
     cr_assert_eq(sim_pending(eng), 1u);
     sim_err err = {0};
     sim__engine_fail_allocs_after(eng, 0);
@@ -575,12 +610,14 @@ Test(engine, a_purge_without_scratch_memory_loses_nothing)
     sim_handle h[9000];
     for (uint32_t i = 0; i < 9000; i++)
         at(eng, 1.0 + i, i, &h[i]);
-    sim__engine_fail_allocs_after(eng, 0); /* every purge attempt fails to get its array */
+    sim__engine_fail_allocs_after(
+        eng, 0); /* every purge attempt fails to get its array */
     for (uint32_t i = 0; i < 9000; i++)
         if (i % 3 != 0)
             cr_assert_eq(sim_cancel(eng, h[i]), SIM_OK, "cancel %u", i);
     cr_assert_eq(sim_pending(eng), 3000u);
-    cr_assert_eq(sim__engine_queue_count(eng), 9000u, "no purge could have run");
+    cr_assert_eq(sim__engine_queue_count(eng), 9000u,
+                 "no purge could have run");
     cr_assert_eq(sim_run_all(eng), SIM_OK);
     cr_assert_eq(l->n, 3000u);
     for (size_t i = 0; i < l->n; i++)
@@ -589,8 +626,9 @@ Test(engine, a_purge_without_scratch_memory_loses_nothing)
     sim_engine_free(eng);
 }
 
-/* A heap4 whose pushes fail once a countdown runs out: the structure-side failure that makes
- * a rebuild lose entries. The countdown is per test (Criterion forks each one). */
+/* A heap4 whose pushes fail once a countdown runs out: the structure-side
+ * failure that makes a rebuild lose entries. The countdown is per test
+ * (Criterion forks each one). */
 static long flaky_pushes_left = -1;
 
 static int flaky_push(void *q, sim_qentry e)
@@ -610,7 +648,8 @@ Test(engine, a_rebuild_that_loses_entries_breaks_the_engine_for_good)
     sim_engine *eng = NULL;
     sim_err err = {0};
     sim_engine_opts o = {.seed = 1};
-    cr_assert_eq(sim__engine_new_typed(&o, &flaky, &eng, &err), SIM_OK, "%s", err.msg);
+    cr_assert_eq(sim__engine_new_typed(&o, &flaky, &eng, &err), SIM_OK, "%s",
+                 err.msg);
     delivery_log *l = calloc(1, sizeof *l);
     sim_on(eng, 1, on_log, l);
     sim_handle h[9000];
@@ -621,7 +660,8 @@ Test(engine, a_rebuild_that_loses_entries_breaks_the_engine_for_good)
     for (uint32_t i = 0; i < 9000 && rc == SIM_OK; i++)
         if (i % 3 != 0)
             rc = sim_cancel(eng, h[i]);
-    cr_assert_eq(rc, SIM_ENOMEM, "the cancel that triggered the lossy purge reports it");
+    cr_assert_eq(rc, SIM_ENOMEM,
+                 "the cancel that triggered the lossy purge reports it");
     flaky_pushes_left = -1;
     sim_msg m = {.kind = 1};
     cr_assert_eq(sim_schedule(eng, 1.0, &m, NULL), SIM_ENOMEM);

@@ -1,8 +1,9 @@
-/* test_layering.c -- the check that keeps sim/ free of model and analysis headers can fail.
+/* test_layering.c -- the check that keeps sim/ free of model and analysis
+ * headers can fail.
  *
- * `make test` runs scripts/check-layering on the real tree; these tests run it on small trees
- * made for the purpose, one that keeps the rule and ones that break it, so a check that
- * passes everything would be caught.
+ * `make test` runs scripts/check-layering on the real tree; these tests run it
+ * on small trees made for the purpose, one that keeps the rule and ones that
+ * break it, so a check that passes everything would be caught.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -31,8 +32,8 @@ static void write_file(const char *rel, const char *text)
 static int check(void)
 {
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s/scripts/check-layering %s >/dev/null 2>&1", AIMS_SOURCE_DIR,
-             root);
+    snprintf(cmd, sizeof cmd, "%s/scripts/check-layering %s >/dev/null 2>&1",
+             AIMS_SOURCE_DIR, root);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -68,7 +69,8 @@ Test(layering, a_clean_engine_passes)
 Test(layering, a_quoted_model_header_fails)
 {
     make_tree();
-    write_file("sim/engine.c", "#include \"engine.h\"\n#include \"../models/world.h\"\n");
+    write_file("sim/engine.c",
+               "#include \"engine.h\"\n#include \"../models/world.h\"\n");
     cr_expect_eq(check(), 1);
     remove_tree();
 }
@@ -84,7 +86,8 @@ Test(layering, an_angle_bracket_analysis_header_fails)
 Test(layering, a_header_found_only_through_an_include_path_fails)
 {
     make_tree();
-    write_file("sim/engine.c", "#include \"world.h\"\n"); /* would need -Imodels */
+    write_file("sim/engine.c",
+               "#include \"world.h\"\n"); /* would need -Imodels */
     cr_expect_eq(check(), 1);
     remove_tree();
 }

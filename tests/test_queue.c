@@ -1,23 +1,27 @@
-/* test_queue.c -- every pending-event set structure (queue.h) against a reference.
+/* test_queue.c -- every pending-event set structure (queue.h) against a
+ * reference.
  *
- * Each test loops over heap2, heap4 and calendar. The reference is independent of the code
- * under test: entries are ordered by entry_cmp (written out here, not sim_qentry_less),
- * batches are checked against qsort, and mixed workloads against a plain sorted array kept
- * with binary search. Keys are a counter times an odd constant, so they are unique but their
- * order is unrelated to insertion order, and a tie broken by insertion shows up.
+ * Each test loops over heap2, heap4 and calendar. The reference is independent
+ * of the code under test: entries are ordered by entry_cmp (written out here,
+ * not sim_qentry_less), batches are checked against qsort, and mixed workloads
+ * against a plain sorted array kept with binary search. Keys are a counter
+ * times an odd constant, so they are unique but their order is unrelated to
+ * insertion order, and a tie broken by insertion shows up.
  *
- * The mixed workloads are 100k pushes, pops and replace_mins whose target size ramps up to
- * 4096 and back down (so the calendar doubles and halves several times), with min() checked
- * before a random half of the steps (so pop and replace_min run both after a cached min()
- * and without one) and the count after every step. Their time distributions are the ones a
- * calendar queue finds hard: hold increments, uniform times that often lie before the
- * current minimum, integer times with thousands of ties, a near/far bimodal mix, a single
- * far-future outlier beside a few near entries (the empty-year case), and zeros mixed with
- * times from 1e-9 to 1e9.
+ * The mixed workloads are 100k pushes, pops and replace_mins whose target size
+ * ramps up to 4096 and back down (so the calendar doubles and halves several
+ * times), with min() checked before a random half of the steps (so pop and
+ * replace_min run both after a cached min() and without one) and the count
+ * after every step. Their time distributions are the ones a calendar queue
+ * finds hard: hold increments, uniform times that often lie before the current
+ * minimum, integer times with thousands of ties, a near/far bimodal mix, a
+ * single far-future outlier beside a few near entries (the empty-year case),
+ * and zeros mixed with times from 1e-9 to 1e9.
  *
- * A mismatch fails with the structure, the workload, the step and both entries. Checks in
- * the long loops call cr_assert_fail only on a mismatch, since a passing Criterion assert
- * per step would dominate the run time. The file runs in a few seconds under ASan+UBSan.
+ * A mismatch fails with the structure, the workload, the step and both entries.
+ * Checks in the long loops call cr_assert_fail only on a mismatch, since a
+ * passing Criterion assert per step would dominate the run time. The file runs
+ * in a few seconds under ASan+UBSan.
  */
 #include "queue.h"
 
@@ -37,7 +41,8 @@
 
 static void gsl_quiet(void)
 {
-    gsl_set_error_handler_off(); /* GSL's default handler aborts (STYLE.md section 5) */
+    gsl_set_error_handler_off(); /* GSL's default handler aborts (STYLE.md
+                                    section 5) */
 }
 
 TestSuite(queue, .init = gsl_quiet);
@@ -59,8 +64,8 @@ static gsl_rng *rng_new(unsigned long seed)
     return r;
 }
 
-/* Unique keys in an order unrelated to i: multiplication by an odd constant is a bijection
- * modulo 2^64. */
+/* Unique keys in an order unrelated to i: multiplication by an odd constant is
+ * a bijection modulo 2^64. */
 static uint64_t key_of(uint64_t i)
 {
     return (i + 1) * UINT64_C(0x9E3779B97F4A7C15);
@@ -77,8 +82,9 @@ static int entry_cmp(const void *pa, const void *pb)
     return (a->key > b->key) - (a->key < b->key);
 }
 
-/* An entry by field name (queue.h's field order is an implementation detail), as a call so
- * that it can sit inside a Criterion macro, whose arguments a compound literal would split. */
+/* An entry by field name (queue.h's field order is an implementation detail),
+ * as a call so that it can sit inside a Criterion macro, whose arguments a
+ * compound literal would split. */
 static sim_qentry entry(double time, uint64_t key)
 {
     return (sim_qentry){.time = time, .key = key};
@@ -93,7 +99,8 @@ static void *q_open(const sim_queue_type *t, size_t capacity)
 {
     void *q = malloc(t->state_size);
     cr_assert_not_null(q, "%s: no memory for the state", t->name);
-    cr_assert_eq(t->init(q, capacity), SIM_OK, "%s: init(%zu) failed", t->name, capacity);
+    cr_assert_eq(t->init(q, capacity), SIM_OK, "%s: init(%zu) failed", t->name,
+                 capacity);
     return q;
 }
 
@@ -104,40 +111,46 @@ static void q_close(const sim_queue_type *t, void *q)
 }
 
 /* Fails unless min() is want (NULL: the queue should be empty). */
-static void check_min(const sim_queue_type *t, void *q, const sim_qentry *want, const char *what,
-                      size_t step)
+static void check_min(const sim_queue_type *t, void *q, const sim_qentry *want,
+                      const char *what, size_t step)
 {
     const sim_qentry *got = t->min(q);
     if (want == NULL && got != NULL)
-        cr_assert_fail("%s, %s, step %zu: min is (%.17g, %" PRIu64 "), expected empty", t->name,
-                       what, step, got->time, got->key);
+        cr_assert_fail("%s, %s, step %zu: min is (%.17g, %" PRIu64
+                       "), expected empty",
+                       t->name, what, step, got->time, got->key);
     if (want != NULL && got == NULL)
-        cr_assert_fail("%s, %s, step %zu: min is NULL, expected (%.17g, %" PRIu64 ")", t->name,
-                       what, step, want->time, want->key);
+        cr_assert_fail(
+            "%s, %s, step %zu: min is NULL, expected (%.17g, %" PRIu64 ")",
+            t->name, what, step, want->time, want->key);
     if (want != NULL && !entry_eq(got, want))
-        cr_assert_fail("%s, %s, step %zu: min is (%.17g, %" PRIu64 "), expected (%.17g, %" PRIu64
-                       ")",
-                       t->name, what, step, got->time, got->key, want->time, want->key);
+        cr_assert_fail("%s, %s, step %zu: min is (%.17g, %" PRIu64
+                       "), expected (%.17g, %" PRIu64 ")",
+                       t->name, what, step, got->time, got->key, want->time,
+                       want->key);
 }
 
-static void check_count(const sim_queue_type *t, void *q, size_t want, const char *what,
-                        size_t step)
+static void check_count(const sim_queue_type *t, void *q, size_t want,
+                        const char *what, size_t step)
 {
     size_t got = t->count(q);
     if (got != want)
-        cr_assert_fail("%s, %s, step %zu: count is %zu, expected %zu", t->name, what, step, got,
-                       want);
+        cr_assert_fail("%s, %s, step %zu: count is %zu, expected %zu", t->name,
+                       what, step, got, want);
 }
 
-static void check_rc(const sim_queue_type *t, int rc, const char *op, const char *what, size_t step)
+static void check_rc(const sim_queue_type *t, int rc, const char *op,
+                     const char *what, size_t step)
 {
     if (rc != SIM_OK)
-        cr_assert_fail("%s, %s, step %zu: %s returned %d", t->name, what, step, op, rc);
+        cr_assert_fail("%s, %s, step %zu: %s returned %d", t->name, what, step,
+                       op, rc);
 }
 
-/* Pops everything, checking each min against want[0 .. n), then that the queue is empty. */
-static void drain_and_check(const sim_queue_type *t, void *q, const sim_qentry *want, size_t n,
-                            const char *what)
+/* Pops everything, checking each min against want[0 .. n), then that the queue
+ * is empty. */
+static void drain_and_check(const sim_queue_type *t, void *q,
+                            const sim_qentry *want, size_t n, const char *what)
 {
     check_count(t, q, n, what, 0);
     for (size_t i = 0; i < n; i++) {
@@ -148,12 +161,15 @@ static void drain_and_check(const sim_queue_type *t, void *q, const sim_qentry *
     check_min(t, q, NULL, what, n);
 }
 
-/* ---- Time distributions. now is the time of the last entry popped (0 at the start). */
+/* ---- Time distributions. now is the time of the last entry popped (0 at the
+ * start). */
 
 typedef enum {
     T_HOLD,    /* now + 0.1 + Exp(mean 0.9): the classic hold model */
-    T_UNIFORM, /* U[0, 1000) regardless of now: often before the current minimum */
-    T_TIES,    /* now + {0, 1, 2, 3}: integer times, thousands of ties broken by key */
+    T_UNIFORM, /* U[0, 1000) regardless of now: often before the current minimum
+                */
+    T_TIES,    /* now + {0, 1, 2, 3}: integer times, thousands of ties broken by
+                  key */
     T_BIMODAL, /* 90% now + Exp(1), 10% now + 1e6 + Exp(1000) */
     T_OUTLIER, /* the first entry at 1e9, the rest as T_HOLD */
     T_SPREAD,  /* 30% exactly 0, else 10^U(-9, 9) regardless of now */
@@ -192,7 +208,8 @@ typedef struct {
 
 static void ref_push(ref_pq *r, sim_qentry e)
 {
-    size_t l = r->lo, h = r->hi; /* first entry greater than e (keys are unique) */
+    size_t l = r->lo,
+           h = r->hi; /* first entry greater than e (keys are unique) */
     while (l < h) {
         size_t m = l + (h - l) / 2;
         if (entry_cmp(&r->a[m], &e) < 0)
@@ -223,17 +240,17 @@ static sim_qentry ref_pop(ref_pq *r)
     return r->a[r->lo++];
 }
 
-/* ---- Mixed workloads: a script of steps, generated once with the reference's answers,
- * then replayed on every structure. */
+/* ---- Mixed workloads: a script of steps, generated once with the reference's
+ * answers, then replayed on every structure. */
 
 typedef enum { OP_PUSH, OP_POP, OP_REPLACE } op_kind;
 
 typedef struct {
     op_kind kind;
-    bool peek;          /* call min() before the step and compare it with want */
-    bool has_want;      /* the reference was non-empty before the step */
-    sim_qentry e;       /* entry pushed (OP_PUSH, OP_REPLACE) */
-    sim_qentry want;    /* the reference's least entry before the step */
+    bool peek;       /* call min() before the step and compare it with want */
+    bool has_want;   /* the reference was non-empty before the step */
+    sim_qentry e;    /* entry pushed (OP_PUSH, OP_REPLACE) */
+    sim_qentry want; /* the reference's least entry before the step */
     size_t count_after; /* the reference's size after the step */
 } step;
 
@@ -244,8 +261,8 @@ typedef struct {
     size_t nrest;
 } script;
 
-/* The size the workload steers towards at step i of n: up to peak over the first 30%,
- * level until 70%, then back down to min_n. */
+/* The size the workload steers towards at step i of n: up to peak over the
+ * first 30%, level until 70%, then back down to min_n. */
 static size_t target_size(size_t i, size_t n, size_t peak, size_t min_n)
 {
     double f = (double)i / (double)n;
@@ -254,8 +271,10 @@ static size_t target_size(size_t i, size_t n, size_t peak, size_t min_n)
     return s > min_n ? s : min_n;
 }
 
-/* min_n: the workload never pops below this many entries (keeps T_OUTLIER's far entry). */
-static script make_script(tdist d, size_t peak, size_t min_n, unsigned long seed)
+/* min_n: the workload never pops below this many entries (keeps T_OUTLIER's far
+ * entry). */
+static script make_script(tdist d, size_t peak, size_t min_n,
+                          unsigned long seed)
 {
     gsl_rng *r = rng_new(seed);
     script s = {.steps = calloc(MIX_STEPS, sizeof(step)), .n = MIX_STEPS};
@@ -320,7 +339,8 @@ static void replay(const sim_queue_type *t, const script *s, const char *what)
     q_close(t, q);
 }
 
-static void run_mix(tdist d, size_t peak, size_t min_n, unsigned long seed, const char *what)
+static void run_mix(tdist d, size_t peak, size_t min_n, unsigned long seed,
+                    const char *what)
 {
     script s = make_script(d, peak, min_n, seed);
     /* The script itself must be a mix, or the test would prove little. */
@@ -328,8 +348,8 @@ static void run_mix(tdist d, size_t peak, size_t min_n, unsigned long seed, cons
     for (size_t i = 0; i < s.n; i++)
         kinds[s.steps[i].kind]++;
     cr_assert(kinds[OP_POP] > s.n / 10 && kinds[OP_REPLACE] > s.n / 10,
-              "%s: script has %zu pushes, %zu pops, %zu replace_mins", what, kinds[OP_PUSH],
-              kinds[OP_POP], kinds[OP_REPLACE]);
+              "%s: script has %zu pushes, %zu pops, %zu replace_mins", what,
+              kinds[OP_PUSH], kinds[OP_POP], kinds[OP_REPLACE]);
     for (size_t k = 0; k < N_TYPES; k++)
         replay(all_types[k], &s, what);
     free(s.steps);
@@ -368,8 +388,10 @@ Test(queue, mixed_ops_match_reference_for_zeros_and_times_over_18_decades)
 
 /* ---- Batches against qsort. */
 
-/* n entries of distribution d drawn with now = 0, and the same sorted by qsort. */
-static void make_batch(tdist d, size_t n, unsigned long seed, sim_qentry **out, sim_qentry **sorted)
+/* n entries of distribution d drawn with now = 0, and the same sorted by qsort.
+ */
+static void make_batch(tdist d, size_t n, unsigned long seed, sim_qentry **out,
+                       sim_qentry **sorted)
 {
     gsl_rng *r = rng_new(seed);
     *out = malloc(n * sizeof **out);
@@ -388,9 +410,12 @@ Test(queue, pops_in_time_then_key_order)
         tdist d;
         const char *name;
     } dists[] = {
-        {T_HOLD, "batch of Exp times"},        {T_UNIFORM, "batch of uniform times"},
-        {T_TIES, "batch of 4 distinct times"}, {T_BIMODAL, "batch bimodal"},
-        {T_OUTLIER, "batch with an outlier"},  {T_SPREAD, "batch of zeros and 1e-9..1e9"},
+        {T_HOLD, "batch of Exp times"},
+        {T_UNIFORM, "batch of uniform times"},
+        {T_TIES, "batch of 4 distinct times"},
+        {T_BIMODAL, "batch bimodal"},
+        {T_OUTLIER, "batch with an outlier"},
+        {T_SPREAD, "batch of zeros and 1e-9..1e9"},
     };
     const size_t n = 20000;
     for (size_t j = 0; j < sizeof dists / sizeof dists[0]; j++) {
@@ -420,10 +445,11 @@ Test(queue, equal_times_pop_in_key_order_not_insertion_order)
         uint64_t last = 0;
         for (size_t i = 0; i < n; i++) {
             const sim_qentry *m = t->min(q);
-            cr_assert_not_null(m, "%s: empty after %zu of %zu pops", t->name, i, n);
+            cr_assert_not_null(m, "%s: empty after %zu of %zu pops", t->name, i,
+                               n);
             if (i > 0 && !(m->key > last))
-                cr_assert_fail("%s: pop %zu has key %" PRIu64 " after %" PRIu64, t->name, i, m->key,
-                               last);
+                cr_assert_fail("%s: pop %zu has key %" PRIu64 " after %" PRIu64,
+                               t->name, i, m->key, last);
             last = m->key;
             t->pop(q);
         }
@@ -442,7 +468,8 @@ Test(queue, replace_min_equals_pop_then_push)
         void *a = q_open(t, 0), *b = q_open(t, 0);
         uint64_t next = 0;
         for (size_t i = 0; i < fill; i++) {
-            sim_qentry e = entry((double)gsl_rng_uniform_int(r, 50), key_of(next++));
+            sim_qentry e =
+                entry((double)gsl_rng_uniform_int(r, 50), key_of(next++));
             check_rc(t, t->push(a, e), "push", "fill a", i);
             check_rc(t, t->push(b, e), "push", "fill b", i);
         }
@@ -451,8 +478,9 @@ Test(queue, replace_min_equals_pop_then_push)
             cr_assert_not_null(m);
             double now = m->time;
             /* Mostly later than the minimum, with ties; sometimes before it. */
-            double when = gsl_rng_uniform(r) < 0.1 ? now - (double)gsl_rng_uniform_int(r, 3)
-                                                   : now + (double)gsl_rng_uniform_int(r, 40);
+            double when = gsl_rng_uniform(r) < 0.1
+                              ? now - (double)gsl_rng_uniform_int(r, 3)
+                              : now + (double)gsl_rng_uniform_int(r, 40);
             sim_qentry e = entry(when > 0.0 ? when : 0.0, key_of(next++));
             if (gsl_rng_uniform(r) < 0.5)
                 (void)t->min(a); /* with and without a cached min() */
@@ -469,7 +497,8 @@ Test(queue, replace_min_equals_pop_then_push)
             t->pop(b);
         }
         for (size_t i = 1; i < fill; i++)
-            cr_assert_lt(entry_cmp(&rest[i - 1], &rest[i]), 0, "%s: twin b out of order", t->name);
+            cr_assert_lt(entry_cmp(&rest[i - 1], &rest[i]), 0,
+                         "%s: twin b out of order", t->name);
         drain_and_check(t, a, rest, fill, "replace_min twin drain");
         free(rest);
         q_close(t, a);
@@ -487,16 +516,22 @@ Test(queue, count_follows_push_pop_and_replace_min)
         void *q = q_open(t, 0);
         cr_assert_eq(t->count(q), 0, "%s: fresh count", t->name);
         for (size_t i = 0; i < 100; i++) {
-            cr_assert_eq(t->push(q, entry(0.5 * (double)(i % 7), key_of(i))), SIM_OK);
-            cr_assert_eq(t->count(q), i + 1, "%s: count after %zu pushes", t->name, i + 1);
+            cr_assert_eq(t->push(q, entry(0.5 * (double)(i % 7), key_of(i))),
+                         SIM_OK);
+            cr_assert_eq(t->count(q), i + 1, "%s: count after %zu pushes",
+                         t->name, i + 1);
         }
         for (size_t i = 0; i < 50; i++) {
-            cr_assert_eq(t->replace_min(q, entry(10.0 + (double)i, key_of(100 + i))), SIM_OK);
-            cr_assert_eq(t->count(q), 100, "%s: replace_min changed the count", t->name);
+            cr_assert_eq(
+                t->replace_min(q, entry(10.0 + (double)i, key_of(100 + i))),
+                SIM_OK);
+            cr_assert_eq(t->count(q), 100, "%s: replace_min changed the count",
+                         t->name);
         }
         for (size_t i = 0; i < 100; i++) {
             t->pop(q);
-            cr_assert_eq(t->count(q), 99 - i, "%s: count after %zu pops", t->name, i + 1);
+            cr_assert_eq(t->count(q), 99 - i, "%s: count after %zu pops",
+                         t->name, i + 1);
         }
         q_close(t, q);
     }
@@ -506,10 +541,12 @@ Test(queue, grows_from_zero_capacity_to_a_million_and_drains_for_reuse)
 {
     const size_t n = 1000000, again = 3000;
     gsl_rng *r = rng_new(161803);
-    sim_qentry *in = malloc(n * sizeof *in), *sorted = malloc(n * sizeof *sorted);
+    sim_qentry *in = malloc(n * sizeof *in),
+               *sorted = malloc(n * sizeof *sorted);
     cr_assert(in != NULL && sorted != NULL);
     for (size_t i = 0; i < n; i++) /* 1e6 draws from 1e6 values: many ties */
-        in[i] = entry((double)gsl_rng_uniform_int(r, 1000000) / 64.0, key_of(i));
+        in[i] =
+            entry((double)gsl_rng_uniform_int(r, 1000000) / 64.0, key_of(i));
     memcpy(sorted, in, n * sizeof *in);
     qsort(sorted, n, sizeof *sorted, entry_cmp);
     sim_qentry *again_sorted = malloc(again * sizeof *again_sorted);
@@ -544,12 +581,15 @@ Test(queue, min_on_empty_returns_null)
         cr_assert_eq(t->push(q, entry(1e9, key_of(0))), SIM_OK);
         const sim_qentry *m = t->min(q);
         cr_assert_not_null(m, "%s: min with one entry", t->name);
-        cr_assert(m->time == 1e9 && m->key == key_of(0), "%s: wrong entry", t->name);
+        cr_assert(m->time == 1e9 && m->key == key_of(0), "%s: wrong entry",
+                  t->name);
         t->pop(q);
-        cr_assert_null(t->min(q), "%s: min after popping the only entry", t->name);
+        cr_assert_null(t->min(q), "%s: min after popping the only entry",
+                       t->name);
         q_close(t, q);
         q = q_open(t, 1000); /* a capacity hint changes nothing observable */
-        cr_assert_null(t->min(q), "%s: min of a fresh queue with a hint", t->name);
+        cr_assert_null(t->min(q), "%s: min of a fresh queue with a hint",
+                       t->name);
         q_close(t, q);
     }
 }
@@ -561,12 +601,14 @@ Test(queue, by_name_finds_each_structure_and_rejects_unknown_names)
     cr_assert_eq(sim_queue_by_name("calendar"), &sim_queue_calendar);
     for (size_t k = 0; k < N_TYPES; k++) {
         const sim_queue_type *t = all_types[k];
-        cr_assert_eq(sim_queue_by_name(t->name), t, "%s: not found by its name", t->name);
-        cr_assert_not_null(strstr(sim_queue_names(), t->name), "%s missing from '%s'", t->name,
-                           sim_queue_names());
+        cr_assert_eq(sim_queue_by_name(t->name), t, "%s: not found by its name",
+                     t->name);
+        cr_assert_not_null(strstr(sim_queue_names(), t->name),
+                           "%s missing from '%s'", t->name, sim_queue_names());
     }
-    static const char *const unknown[] = {"",          "heap",   "heap8", "Heap4",
-                                          "calendar ", "ladder", "splay"};
+    static const char *const unknown[] = {
+        "", "heap", "heap8", "Heap4", "calendar ", "ladder", "splay"};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
-        cr_assert_null(sim_queue_by_name(unknown[i]), "'%s' should be unknown", unknown[i]);
+        cr_assert_null(sim_queue_by_name(unknown[i]), "'%s' should be unknown",
+                       unknown[i]);
 }

@@ -1,10 +1,12 @@
-/* test_rng.c -- named streams: known answers, independence of creation order, distributions.
+/* test_rng.c -- named streams: known answers, independence of creation order,
+ * distributions.
  *
- * Known answers come in two kinds: GSL's own (a constant recorded in recipes/toolchain.md)
- * and splitmix64's published first outputs, which check the name mixer independently of this
- * code; and a regression pin on the whole naming scheme, which guards reproducibility across
- * versions rather than correctness. Distribution checks use bounds derived from the sample
- * size (normal and Kolmogorov tails at about 1e-3 to 1e-5).
+ * Known answers come in two kinds: GSL's own (a constant recorded in
+ * recipes/toolchain.md) and splitmix64's published first outputs, which check
+ * the name mixer independently of this code; and a regression pin on the whole
+ * naming scheme, which guards reproducibility across versions rather than
+ * correctness. Distribution checks use bounds derived from the sample size
+ * (normal and Kolmogorov tails at about 1e-3 to 1e-5).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -16,11 +18,13 @@
 #include "internal.h"
 #include "rng.h"
 
-static sim_rng *make(uint64_t seed, uint32_t point, uint32_t rep, const char *purpose)
+static sim_rng *make(uint64_t seed, uint32_t point, uint32_t rep,
+                     const char *purpose)
 {
     sim_rng *r = NULL;
     sim_err err = {0};
-    cr_assert_eq(sim_rng_new(seed, point, rep, purpose, NULL, &r, &err), SIM_OK, "%s", err.msg);
+    cr_assert_eq(sim_rng_new(seed, point, rep, purpose, NULL, &r, &err), SIM_OK,
+                 "%s", err.msg);
     return r;
 }
 
@@ -38,7 +42,8 @@ static int dcmp(const void *a, const void *b)
 
 Test(rng, gsl_mt19937_known_answer)
 {
-    /* GSL itself, as recipes/toolchain.md records it: mean-2 exponential, seed 42. */
+    /* GSL itself, as recipes/toolchain.md records it: mean-2 exponential,
+     * seed 42. */
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(g, 42);
     cr_assert_eq(gsl_ran_exponential(g, 2.0), 0.9385361654436789);
@@ -47,10 +52,11 @@ Test(rng, gsl_mt19937_known_answer)
 
 Test(rng, stream_known_answer_pins_the_naming_scheme)
 {
-    /* A regression pin, not a correctness check: if this changes, every stream and so every
-     * published result changes. The constants were recorded when the scheme was fixed
-     * (2026-11); change them only with a version note. */
-    cr_assert_eq(sim_rng_hash(2385, 0, 0, "adoption"), UINT64_C(0xeb58998825430ad3));
+    /* A regression pin, not a correctness check: if this changes, every stream
+     * and so every published result changes. The constants were recorded when
+     * the scheme was fixed (2026-11); change them only with a version note. */
+    cr_assert_eq(sim_rng_hash(2385, 0, 0, "adoption"),
+                 UINT64_C(0xeb58998825430ad3));
     sim_rng *r = make(2385, 0, 0, "adoption");
     cr_assert_str_eq(gsl_rng_name(sim_rng_gsl(r)), "taus2");
     cr_assert_eq(gsl_rng_get(sim_rng_gsl(r)), 2911657728ul);
@@ -59,10 +65,11 @@ Test(rng, stream_known_answer_pins_the_naming_scheme)
 
 Test(rng, mixer_is_splitmix64)
 {
-    /* The reference splitmix64 (Vigna, prng.di.unimi.it) seeded with 0 first returns
-     * 0xe220a8397b1dcdaf, then 0x6e789e6aa1b965f4. */
+    /* The reference splitmix64 (Vigna, prng.di.unimi.it) seeded with 0 first
+     * returns 0xe220a8397b1dcdaf, then 0x6e789e6aa1b965f4. */
     cr_assert_eq(sim__rng_mix64(0), UINT64_C(0xe220a8397b1dcdaf));
-    cr_assert_eq(sim__rng_mix64(UINT64_C(0x9e3779b97f4a7c15)), UINT64_C(0x6e789e6aa1b965f4));
+    cr_assert_eq(sim__rng_mix64(UINT64_C(0x9e3779b97f4a7c15)),
+                 UINT64_C(0x6e789e6aa1b965f4));
 }
 
 Test(rng, streams_do_not_depend_on_creation_order)
@@ -74,7 +81,8 @@ Test(rng, streams_do_not_depend_on_creation_order)
         xa[i] = sim_rng_uniform(a1);
         xb[i] = sim_rng_uniform(b1);
     }
-    sim_rng *b2 = make(7, 3, 11, "service"); /* now b first, and a with a stranger between */
+    sim_rng *b2 = make(
+        7, 3, 11, "service"); /* now b first, and a with a stranger between */
     sim_rng *other = make(7, 3, 11, "choice");
     sim_rng *a2 = make(7, 3, 11, "arrivals");
     for (int i = 0; i < 50; i++)
@@ -110,13 +118,15 @@ Test(rng, every_part_of_the_name_changes_the_stream)
 
 Test(rng, streams_are_distinct_over_a_sweep_sized_name_set)
 {
-    /* 100 points x 100 replications x 5 purposes = 50,000 streams, made through sim_rng_new
-     * (so the seed fold is the real one). Their first 32-bit outputs collide in pairs about
-     * n^2 / 2^33 = 0.29 times by chance; more than 3 (Poisson tail 3e-4) would mean names are
-     * not spread over the seed space. */
+    /* 100 points x 100 replications x 5 purposes = 50,000 streams, made through
+     * sim_rng_new (so the seed fold is the real one). Their first 32-bit
+     * outputs collide in pairs about n^2 / 2^33 = 0.29 times by chance; more
+     * than 3 (Poisson tail 3e-4) would mean names are not spread over the seed
+     * space. */
     enum { N = 100 * 100 * 5 };
     static uint32_t first[N];
-    const char *purposes[] = {"adoption", "choice", "contracts", "detection", "arrivals"};
+    const char *purposes[] = {"adoption", "choice", "contracts", "detection",
+                              "arrivals"};
     size_t k = 0;
     for (uint32_t p = 0; p < 100; p++)
         for (uint32_t r = 0; r < 100; r++)
@@ -134,8 +144,9 @@ Test(rng, streams_are_distinct_over_a_sweep_sized_name_set)
 
 Test(rng, exponential_mean_and_rate_match_within_the_sampling_error)
 {
-    /* n = 200,000 draws of Exp(mean 2.385): the sample mean has s.d. 2.385 / sqrt(n);
-     * 4.42 s.d. is a two-sided 1e-5 test. The same for the rate form. */
+    /* n = 200,000 draws of Exp(mean 2.385): the sample mean has s.d. 2.385 /
+     * sqrt(n); 4.42 s.d. is a two-sided 1e-5 test. The same for the rate form.
+     */
     const int n = 200000;
     const double mean = 2.385, z = 4.42;
     sim_rng *r = make(11, 0, 0, "exp");
@@ -148,13 +159,15 @@ Test(rng, exponential_mean_and_rate_match_within_the_sampling_error)
     for (int i = 0; i < n; i++)
         s2 += sim_rng_exp_rate(r, 1.0 / mean);
     cr_assert_leq(fabs(s / n - mean), z * mean / sqrt(n), "mean %g", s / n);
-    cr_assert_leq(fabs(s2 / n - mean), z * mean / sqrt(n), "rate form mean %g", s2 / n);
+    cr_assert_leq(fabs(s2 / n - mean), z * mean / sqrt(n), "rate form mean %g",
+                  s2 / n);
     sim_rng_free(r);
 }
 
 Test(rng, exponential_passes_a_kolmogorov_smirnov_check)
 {
-    /* Dn sqrt(n) exceeds 1.95 with probability 0.001 under the null (Kolmogorov). */
+    /* Dn sqrt(n) exceeds 1.95 with probability 0.001 under the null
+     * (Kolmogorov). */
     enum { N = 20000 };
     static double x[N];
     sim_rng *r = make(12, 0, 0, "ks");
@@ -164,7 +177,8 @@ Test(rng, exponential_passes_a_kolmogorov_smirnov_check)
     double d = 0;
     for (int i = 0; i < N; i++) {
         double f = 1 - exp(-x[i]);
-        d = fmax(d, fmax(fabs(f - (double)i / N), fabs((double)(i + 1) / N - f)));
+        d = fmax(d,
+                 fmax(fabs(f - (double)i / N), fabs((double)(i + 1) / N - f)));
     }
     cr_assert_lt(d * sqrt(N), 1.95, "KS statistic %g", d * sqrt(N));
     sim_rng_free(r);
@@ -180,7 +194,8 @@ Test(rng, uniform_int_stays_in_range_and_hits_every_value)
         seen[v]++;
     }
     for (int v = 0; v < 7; v++)
-        cr_assert_gt(seen[v], 800, "value %d seen %d times of an expected 1000", v, seen[v]);
+        cr_assert_gt(seen[v], 800, "value %d seen %d times of an expected 1000",
+                     v, seen[v]);
     sim_rng_free(r);
 }
 
