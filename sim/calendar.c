@@ -52,8 +52,9 @@ enum {
 
 /* Virtual buckets are clamped below 2^62 so cur + nb can never wrap around. */
 #define CAL_VB_MAX ((uint64_t)1 << 62)
-#define CAL_EMPTY  UINT64_MAX /* top of an empty bucket; cur of an empty queue \
-                               */
+#define CAL_EMPTY                                                              \
+    UINT64_MAX /* top of an empty bucket; cur of an empty queue                \
+                */
 
 typedef struct {
     uint64_t top; /* virtual bucket of the least entry; CAL_EMPTY when n == 0 */
@@ -511,5 +512,5 @@ static int cal_replace_min(void *q, sim_qentry e)
 }
 
 const sim_queue_type sim_queue_calendar = {
-    "calendar", sizeof(calendar), cal_init, cal_fini,       cal_count,
-    cal_push,   cal_min,          cal_pop,  cal_replace_min};
+    "calendar", sizeof(calendar), cal_init, cal_fini,        cal_count,
+    cal_push,   cal_min,          cal_pop,  cal_replace_min, NULL};

@@ -15,6 +15,12 @@
  * the entry is popped afterwards. Either way the queue is the same as with
  * pop-then-push.
  *
+ * Prefetch. At 10^5+ pending events the record of the next event to deliver
+ * was written long ago and has left the cache; the heap knows where the next
+ * least entry most likely is (the root's least child), so the loop asks for
+ * that record while the current handler runs (+43% on PHOLD at 262,144
+ * pending events, docs/engine.md).
+ *
  * Cancellation is lazy: the record is marked and its entry dropped when it
  * surfaces, O(1). When cancelled entries outnumber live ones the queue is
  * rebuilt without them, so a model that reschedules heavily cannot grow the
@@ -52,6 +58,14 @@ typedef struct {
     char *purpose; /* owned copy: the lookup key */
     sim_rng *rng;  /* owned */
 } named_rng;
+
+/* A hint to load a cache line early; a no-op where the compiler has no such
+ * builtin. */
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 
 #define NO_SLOT   UINT32_MAX
 #define SEQ_LIMIT (UINT64_C(1) << 32)
@@ -355,6 +369,13 @@ int sim_run(sim_engine *eng, sim_time until)
             break;
         }
         r->state = REC_DELIVERING;
+        /* The next event's record was scheduled long ago and is likely out of
+         * cache; start loading it now so the miss overlaps this handler. */
+        if (qt->next_hint != NULL) {
+            const sim_qentry *nx = qt->next_hint(q);
+            if (nx != NULL)
+                PREFETCH(&eng->recs[(uint32_t)nx->key]);
+        }
         if (eng->trace != NULL)
             eng->trace(eng->trace_ctx, eng->now, top->key >> 32, &m);
         eng->top_pending = true;

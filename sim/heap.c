@@ -152,6 +152,16 @@ static inline int replace_d(void *q, size_t d, sim_qentry e)
     return SIM_OK;
 }
 
+/* The least child of the root: where the next least entry most likely is. */
+static inline const sim_qentry *hint_d(void *q, size_t d)
+{
+    heap *h = q;
+    if (h->n < d + 1)
+        return h->n >= 2 ? &h->a[d] : NULL;
+    const sim_qentry *a = h->a + (d - 1);
+    return &a[least_child(a, d, 1)];
+}
+
 /* The arity is a literal in each wrapper, so the compiler specialises the
  * loops. */
 #define HEAP_TYPE(D)                                                           \
@@ -175,9 +185,13 @@ static inline int replace_d(void *q, size_t d, sim_qentry e)
     {                                                                          \
         return replace_d(q, D, e);                                             \
     }                                                                          \
+    static const sim_qentry *hint_##D(void *q)                                 \
+    {                                                                          \
+        return hint_d(q, D);                                                   \
+    }                                                                          \
     const sim_queue_type sim_queue_heap##D = {                                 \
-        "heap" #D, sizeof(heap), init_##D, heap_fini,  heap_count,             \
-        push_##D,  min_##D,      pop_##D,  replace_##D};
+        "heap" #D, sizeof(heap), init_##D, heap_fini,   heap_count,            \
+        push_##D,  min_##D,      pop_##D,  replace_##D, hint_##D};
 
 HEAP_TYPE(2)
 HEAP_TYPE(4)
