@@ -14,12 +14,12 @@ static const sim_queue_type *const all_queues[] = {SIM_QUEUE_LIST(QUEUE_ADDR)};
 #undef QUEUE_ADDR
 
 /* heap4: docs/engine.md has the measurements. It is the fastest at large
- * pending sets and 15-20% behind the best on small PHOLD sizes, costs
- * O(log n) whatever the time distribution (the
- * calendar queue took 4.2 us an operation where heap4 took 0.2 us, for 10^6
- * events spread over 12 decades of time, the kind of mix a market model's
- * contract ends, detections and onboardings make), and needs 16-32 bytes an
- * entry against the calendar's 60-100. */
+ * pending sets and 15-20% behind the best on small PHOLD sizes; it costs
+ * O(log n) whatever the time distribution (the calendar queue took 4.2 us an
+ * operation where heap4 took 0.2 us, for 10^6 events spread over 12 decades
+ * of time, the kind of mix a market model's contract ends, detections and
+ * onboardings make); and it needs 16-32 bytes an entry against the calendar's
+ * 60-100. */
 const sim_queue_type *const sim_queue_default = &sim_queue_heap4;
 
 const sim_queue_type *sim_queue_by_name(const char *name)
