@@ -47,9 +47,12 @@ static void make_tree(void)
     cr_assert_eq(mkdir(d, 0700), 0);
     snprintf(d, sizeof d, "%s/models", root);
     cr_assert_eq(mkdir(d, 0700), 0);
+    snprintf(d, sizeof d, "%s/analysis", root);
+    cr_assert_eq(mkdir(d, 0700), 0);
     write_file("sim/engine.h", "#include <stdint.h>\n");
     write_file("sim/engine.c", "#include \"engine.h\"\n#include <math.h>\n");
-    write_file("models/world.h", "int x;\n");
+    write_file("models/world.h", "#include \"engine.h\"\n");
+    write_file("analysis/h5.h", "#include \"world.h\"\n#include \"engine.h\"\n");
 }
 
 static void remove_tree(void)
@@ -89,5 +92,22 @@ Test(layering, a_header_found_only_through_an_include_path_fails)
     write_file("sim/engine.c",
                "#include \"world.h\"\n"); /* would need -Imodels */
     cr_expect_eq(check(), 1);
+    remove_tree();
+}
+
+Test(layering, a_model_including_an_analysis_header_fails)
+{
+    make_tree();
+    cr_expect_eq(check(), 0, "models -> sim and analysis -> models are fine");
+    write_file("models/world.c", "#include \"world.h\"\n#include \"h5.h\"\n");
+    cr_expect_eq(check(), 1);
+    remove_tree();
+}
+
+Test(layering, an_escape_through_dotdot_fails_even_into_an_allowed_folder)
+{
+    make_tree();
+    write_file("models/world.c", "#include \"../sim/engine.h\"\n");
+    cr_expect_eq(check(), 1, "includes name headers via -I paths, never by ../");
     remove_tree();
 }
