@@ -4,6 +4,10 @@
 # when all are present), then re-enter make, so pkg-config is only asked once the packages it
 # describes exist. Release objects live in build/, sanitizer (ASan + UBSan) objects used by the
 # test suite in build/san/. Header dependencies come from -MMD -MP.
+#
+# Libraries follow DESIGN.md's direction: libsim.a (sim/: libc + GSL) <- libaims.a (models/:
+# + libconfig; analysis/: + HDF5). Each folder is compiled with only the include paths it may
+# depend on, so a forbidden include fails to compile as well as failing check-layering.
 
 # gcc unless the caller names a compiler (make CC=clang).
 ifeq ($(origin CC),default)
@@ -18,21 +22,32 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 GSL_LIBS = $(shell pkg-config --libs gsl)
 CRIT_CFLAGS = $(shell pkg-config --cflags criterion)
 CRIT_LIBS   = $(shell pkg-config --libs criterion)
+CONFIG_LIBS = $(shell pkg-config --libs libconfig)
+# Always the serial HDF5 by name: the bare `hdf5` name follows Debian's alternatives and turns
+# into the MPI build when libhdf5-openmpi-dev is installed (recipes/toolchain.md).
+H5_CFLAGS   = $(shell pkg-config --cflags hdf5-serial)
+H5_LIBS     = $(shell pkg-config --libs hdf5-serial) -lhdf5_hl
+AIMS_LIBS   = $(CONFIG_LIBS) $(H5_LIBS) $(GSL_LIBS)
 
 B       := build
 S       := $(B)/san
 
 SIM_SRC     := $(wildcard sim/*.c)
+MODELS_SRC  := $(wildcard models/*.c)
+ANALYSIS_SRC := $(wildcard analysis/*.c)
+AIMS_SRC    := $(MODELS_SRC) $(ANALYSIS_SRC)
 EXAMPLE_SRC := examples/mmc.c
 TEST_SRC    := $(wildcard tests/test_*.c) tests/sanitizer_options.c
 
 SIM_OBJ      := $(SIM_SRC:%.c=$(B)/%.o)
 SIM_SAN_OBJ  := $(SIM_SRC:%.c=$(S)/%.o)
+AIMS_OBJ     := $(AIMS_SRC:%.c=$(B)/%.o)
+AIMS_SAN_OBJ := $(AIMS_SRC:%.c=$(S)/%.o)
 MMC_OBJ      := $(B)/examples/mmc.o $(B)/examples/mmc_main.o
 MMC_SAN_OBJ  := $(S)/examples/mmc.o $(S)/examples/mmc_main.o
 TEST_OBJ     := $(TEST_SRC:%.c=$(S)/%.o)
 
-PROGS := $(B)/libsim.a $(B)/mmc $(B)/phold $(B)/heap_limit
+PROGS := $(B)/libsim.a $(B)/libaims.a $(B)/mmc $(B)/phold $(B)/heap_limit
 
 .PHONY: all deps run test check check-layering check-clang bench clean
 .DELETE_ON_ERROR:
@@ -56,20 +71,22 @@ bench: deps
 	@./bench/run-bench $(B)
 
 check: check-layering check-clang $(S)/aims-tests $(S)/mmc
-	timeout 900 $(S)/aims-tests --jobs 2
+	@./scripts/run-tests timeout 900 $(S)/aims-tests --jobs 2
 
-# sim/ is the engine: it must not see the market or the analysis code.
+# DESIGN.md's direction: sim/ sees only itself, models/ sees sim/, analysis/ sees both.
 check-layering:
 	@./scripts/check-layering
 
 # gcc builds everything; clang must also compile every source without a warning.
 check-clang:
 	@if command -v clang >/dev/null; then \
-	    for f in $(SIM_SRC) examples/*.c bench/*.c; do \
-	        clang $(CSTD) $(WARN) -Isim -Iexamples -fsyntax-only $$f || exit 1; \
+	    for f in $(SIM_SRC) $(AIMS_SRC) examples/*.c bench/*.c; do \
+	        clang $(CSTD) $(WARN) $(H5_CFLAGS) -Isim -Imodels -Ianalysis -Iexamples \
+	            -fsyntax-only $$f || exit 1; \
 	    done; \
 	    for f in $(TEST_SRC); do \
-	        clang $(CSTD) $(WARN) $(CRIT_CFLAGS) -Isim -Iexamples -fsyntax-only $$f || exit 1; \
+	        clang $(CSTD) $(WARN) $(CRIT_CFLAGS) $(H5_CFLAGS) -Isim -Imodels -Ianalysis \
+	            -Iexamples -fsyntax-only $$f || exit 1; \
 	    done; \
 	else echo "check-clang: clang not found (scripts/install-deps installs it)" >&2; exit 1; fi
 
@@ -78,6 +95,12 @@ $(B)/libsim.a: $(SIM_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(S)/libsim.a: $(SIM_SAN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libaims.a: $(AIMS_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(S)/libaims.a: $(AIMS_SAN_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(B)/mmc: $(MMC_OBJ) $(B)/libsim.a
@@ -92,8 +115,8 @@ $(B)/phold: $(B)/bench/phold.o $(B)/libsim.a
 $(B)/heap_limit: $(B)/bench/heap_limit.o $(B)/libsim.a
 	$(CC) $(OPT) -o $@ $^ $(GSL_LIBS)
 
-$(S)/aims-tests: $(TEST_OBJ) $(S)/examples/mmc.o $(S)/libsim.a
-	$(CC) $(SAN) -g -o $@ $^ $(CRIT_LIBS) $(GSL_LIBS)
+$(S)/aims-tests: $(TEST_OBJ) $(S)/examples/mmc.o $(S)/libaims.a $(S)/libsim.a
+	$(CC) $(SAN) -g -o $@ $^ $(CRIT_LIBS) $(AIMS_LIBS)
 
 # sim/ sees only its own headers; examples, bench and tests see sim/ (and examples/).
 $(B)/sim/%.o: sim/%.c Makefile
@@ -104,14 +127,32 @@ $(S)/sim/%.o: sim/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Isim -MMD -MP -c $< -o $@
 
+# models/ sees sim/; analysis/ sees sim/, models/ and HDF5.
+$(B)/models/%.o: models/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) -Isim -Imodels -MMD -MP -c $< -o $@
+
+$(S)/models/%.o: models/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Isim -Imodels -MMD -MP -c $< -o $@
+
+$(B)/analysis/%.o: analysis/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(H5_CFLAGS) -Isim -Imodels -Ianalysis -MMD -MP -c $< -o $@
+
+$(S)/analysis/%.o: analysis/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(H5_CFLAGS) -Isim -Imodels -Ianalysis -MMD -MP \
+	    -c $< -o $@
+
 $(B)/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(OPT) -Isim -Iexamples -MMD -MP -c $< -o $@
 
 $(S)/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CRIT_CFLAGS) -Isim -Iexamples \
-	    -DAIMS_BUILD_DIR='"$(CURDIR)/$(S)"' -DAIMS_SOURCE_DIR='"$(CURDIR)"' -MMD -MP -c $< -o $@
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CRIT_CFLAGS) $(H5_CFLAGS) -Isim -Imodels -Ianalysis \
+	    -Iexamples -DAIMS_BUILD_DIR='"$(CURDIR)/$(S)"' -DAIMS_SOURCE_DIR='"$(CURDIR)"' -MMD -MP -c $< -o $@
 
 $(S)/%.o: %.c Makefile
 	@mkdir -p $(@D)

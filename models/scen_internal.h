@@ -1,0 +1,57 @@
+/* scen_internal.h -- the raw-text pre-scan shared by scen.c and its white-box
+ * tests; not an API.
+ *
+ * libconfig 1.5 stores an integer literal without an `L` suffix in 32 bits
+ * however large it is (5000000000 becomes 705032704, with no error), and a
+ * 64-bit literal that does not fit in 64 bits saturates. Nothing in the parsed
+ * tree shows that this happened, so the loader looks at the text first. The
+ * scanner below follows libconfig 1.5's own lexical rules (lib/scanner.l):
+ * strings, `#`, `//` and block comments are skipped, a name
+ * ([A-Za-z*][-A-Za-z0-9_*]*) is one token even when it holds digits, and a
+ * number is a float as soon as it has a '.' or an exponent. It also reports
+ * each `@include "file"` directive (at the start of a line, as libconfig
+ * requires), so the loader can check included files too.
+ *
+ * Everything here is named scen__* and may change without notice.
+ */
+#ifndef SCEN_INTERNAL_H
+#define SCEN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *start, *p, *end; /* the text and the scan position */
+    unsigned line;               /* 1-based line of p */
+} scen__lex;
+
+enum {
+    SCEN__LEX_END = 0, /* no more findings */
+    SCEN__LEX_INT32,   /* an integer without L that does not fit in int32 */
+    SCEN__LEX_INT64,   /* an integer with L that does not fit in int64 */
+    SCEN__LEX_INCLUDE  /* an @include directive */
+};
+
+typedef struct {
+    int kind;         /* SCEN__LEX_* */
+    unsigned line;    /* where the literal or directive starts */
+    const char *text; /* the literal as written (sign and L included), or the
+                         raw include path between the quotes; points into the
+                         scanned text */
+    size_t len;       /* length of text */
+    bool hex;         /* the literal is hexadecimal */
+    int64_t stored;   /* what libconfig 1.5 stores for the literal: an int
+                         for SCEN__LEX_INT32, a long long for _INT64 */
+} scen__lex_item;
+
+/* Starts a scan of len bytes of text (borrowed; it need not end in '\0'). */
+void scen__lex_init(scen__lex *lx, const char *text, size_t len);
+
+/* Finds the next finding, fills *it and returns its kind, or returns
+ * SCEN__LEX_END (and leaves *it alone) at the end of the text. An unterminated
+ * string, comment or include path simply ends the scan: libconfig reports
+ * those as syntax errors. */
+int scen__lex_next(scen__lex *lx, scen__lex_item *it);
+
+#endif
