@@ -9,8 +9,8 @@
  * included, so a wrong line, path or wording fails.
  *
  * bad_string_token.cfg makes libconfig 1.5 leak 64 bytes inside libconfig.so
- * (recipes/toolchain.md section 3); run the binary with
- * LSAN_OPTIONS=suppressions=tests/lsan.supp.
+ * (recipes/toolchain.md section 3); the test binary suppresses exactly that
+ * leak (tests/sanitizer_options.c).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -284,7 +284,7 @@ Test(scen, syntax_error_gives_file_and_line)
 
 Test(scen, syntax_error_at_a_string_token_gives_file_and_line)
 {
-    /* libconfig 1.5 leaks 64 B here (suppressed in tests/lsan.supp). */
+    /* libconfig 1.5 leaks 64 B here (suppressed: tests/sanitizer_options.c). */
     expect_error(FIX("bad_string_token.cfg"), ":4: syntax error");
 }
 
