@@ -5,12 +5,13 @@
  *  - allocator_may_return_null: an impossible allocation returns NULL, as
  * malloc does, instead of aborting, so the tests of out-of-memory paths test
  * the code, not the sanitizer;
- *  - detect_leaks: a leak is reported (scripts/run-tests turns the report into a
- *    failure, since Criterion does not).
- * LeakSanitizer's suppressions are here too, so the list of known library leaks is one place:
- *  - libconfig 1.5 leaks 64 bytes (strbuf_append) on a syntax error at a string token
- *    (recipes/toolchain.md); the scenario tests provoke exactly that.
- * The sanitizers read these hooks at start-up; without them they are unused functions.
+ *  - detect_leaks: a leak is reported (scripts/run-tests turns the report into
+ * a failure, since Criterion does not). LeakSanitizer's suppressions are here
+ * too, so the list of known library leaks is one place:
+ *  - libconfig 1.5 leaks 64 bytes (strbuf_append) on a syntax error at a string
+ * token (recipes/toolchain.md); the scenario tests provoke exactly that. The
+ * sanitizers read these hooks at start-up; without them they are unused
+ * functions.
  */
 const char *__asan_default_options(void);
 const char *__lsan_default_suppressions(void);
@@ -19,7 +20,6 @@ const char *__lsan_default_suppressions(void)
 {
     return "leak:libconfig.so\n";
 }
-
 
 const char *__asan_default_options(void)
 {
