@@ -52,7 +52,8 @@ static void make_tree(void)
     write_file("sim/engine.h", "#include <stdint.h>\n");
     write_file("sim/engine.c", "#include \"engine.h\"\n#include <math.h>\n");
     write_file("models/world.h", "#include \"engine.h\"\n");
-    write_file("analysis/h5.h", "#include \"world.h\"\n#include \"engine.h\"\n");
+    write_file("analysis/h5.h",
+               "#include \"world.h\"\n#include \"engine.h\"\n");
 }
 
 static void remove_tree(void)
@@ -108,6 +109,6 @@ Test(layering, an_escape_through_dotdot_fails_even_into_an_allowed_folder)
 {
     make_tree();
     write_file("models/world.c", "#include \"../sim/engine.h\"\n");
-    cr_expect_eq(check(), 1, "includes name headers via -I paths, never by ../");
+    cr_expect_eq(check(), 1, "headers come by -I paths, never by ../");
     remove_tree();
 }
