@@ -1,5 +1,7 @@
 /* scen.c -- scenario documents: loading with the pre-scan, --set overrides,
- * typed getters with file:line:key messages (see scen.h).
+ * the file:line:key form of every message (see scen.h). Finding a setting by
+ * path and reading it as a typed value live in scen_get.c; the document's
+ * struct and the helpers both files use are in scen_internal.h.
  *
  * Invariant: every setting of a loaded document can find its document. The
  * top-level group's hook points at the scen_doc, so scen_error, given any
@@ -37,15 +39,6 @@
 /* libconfig 1.5's include nesting limit: a top-level file and ten nested
  * @includes read; an eleventh gives "include file nesting too deep". */
 #define INCLUDE_DEPTH_MAX 10
-
-struct scen_doc {
-    config_t cfg;
-    char *path;   /* as given to scen_load */
-    char *incdir; /* its directory ("." when it has none): the include dir */
-    char **sets;  /* the applied --set assignments, owned; an overridden
-                     setting's hook points at the one that set it last */
-    size_t nsets, capsets;
-};
 
 static int nomem(sim_err *err)
 {
@@ -159,7 +152,7 @@ static void where(const config_setting_t *s, char *buf, size_t n)
 }
 
 /* The shortest %g form that reads back as v. */
-static void fmt_double(char *buf, size_t n, double v)
+void scen__fmt_double(char *buf, size_t n, double v)
 {
     for (int prec = 6; prec <= 17; prec++) {
         snprintf(buf, n, "%.*g", prec, v);
@@ -170,7 +163,7 @@ static void fmt_double(char *buf, size_t n, double v)
 
 /* What a setting holds, for "got ...": the value for scalars, the kind for
  * aggregates. */
-static void describe(const config_setting_t *s, char *buf, size_t n)
+void scen__describe(const config_setting_t *s, char *buf, size_t n)
 {
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT:
@@ -180,7 +173,7 @@ static void describe(const config_setting_t *s, char *buf, size_t n)
         snprintf(buf, n, "%lld", config_setting_get_int64(s));
         break;
     case CONFIG_TYPE_FLOAT:
-        fmt_double(buf, n, config_setting_get_float(s));
+        scen__fmt_double(buf, n, config_setting_get_float(s));
         break;
     case CONFIG_TYPE_BOOL:
         snprintf(buf, n, "%s", config_setting_get_bool(s) ? "true" : "false");
@@ -217,99 +210,6 @@ int scen_error(sim_err *err, const config_setting_t *s, const char *fmt, ...)
     vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
     return sim_err_set(err, SIM_EINPUT, "%s: %s", head, body);
-}
-
-/* ---- did you mean ---------------------------------------------------------
- */
-
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* Optimal string alignment distance, case-insensitive (see scen.h). */
-static size_t distance(const char *a, const char *b)
-{
-    enum { MAXLEN = 64 };
-    size_t m = strlen(a), n = strlen(b);
-    if (m > MAXLEN || n > MAXLEN)
-        return SIZE_MAX;
-    unsigned char d[MAXLEN + 1][MAXLEN + 1];
-    for (size_t i = 0; i <= m; i++)
-        d[i][0] = (unsigned char)i;
-    for (size_t j = 0; j <= n; j++)
-        d[0][j] = (unsigned char)j;
-    for (size_t i = 1; i <= m; i++)
-        for (size_t j = 1; j <= n; j++) {
-            int cost = lower(a[i - 1]) != lower(b[j - 1]);
-            int v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + cost < v)
-                v = d[i - 1][j - 1] + cost;
-            if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-                lower(a[i - 2]) == lower(b[j - 1]) && d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = (unsigned char)v;
-        }
-    return d[m][n];
-}
-
-typedef struct {
-    const char *bad;  /* the name to match */
-    const char *best; /* closest candidate so far, or NULL */
-    size_t dist;
-} suggestion;
-
-/* Keeps cand if it is closer than the best so far and close enough: at most
- * 2 edits and at most a third of the longer name, so "x" never suggests "y"
- * and "bass_qq" suggests "bass_q". The first of equally close names wins. */
-static void consider(suggestion *sg, const char *cand)
-{
-    size_t d = distance(sg->bad, cand);
-    if (d == SIZE_MAX || d > 2)
-        return;
-    size_t lb = strlen(sg->bad), lc = strlen(cand);
-    if (3 * d > (lb > lc ? lb : lc))
-        return;
-    if (sg->best == NULL || d < sg->dist) {
-        sg->best = cand;
-        sg->dist = d;
-    }
-}
-
-/* Appends "a, b, c" (the names) to buf, truncating with "..." when full. */
-static void join_names(char *buf, size_t n, const char *const names[],
-                       bool quoted)
-{
-    size_t k = strlen(buf);
-    for (size_t i = 0; names[i] != NULL && k < n; i++) {
-        int w = snprintf(buf + k, n - k, quoted ? "%s\"%s\"" : "%s%s",
-                         i > 0 ? ", " : "", names[i]);
-        if (w < 0 || (size_t)w >= n - k) {
-            if (n > 4)
-                memcpy(buf + n - 4, "...", 4);
-            return;
-        }
-        k += (size_t)w;
-    }
-}
-
-/* As join_names, for the member names of group g. */
-static void join_members(char *buf, size_t n, const config_setting_t *g)
-{
-    size_t k = strlen(buf);
-    int len = config_setting_length(g);
-    for (int i = 0; i < len && k < n; i++) {
-        const char *name = config_setting_name(config_setting_get_elem(g, i));
-        int w = snprintf(buf + k, n - k, "%s%s", i > 0 ? ", " : "", name);
-        if (w < 0 || (size_t)w >= n - k) {
-            if (n > 4)
-                memcpy(buf + n - 4, "...", 4);
-            return;
-        }
-        k += (size_t)w;
-    }
 }
 
 /* ---- reading files and the pre-scan -------------------------------------- */
@@ -689,185 +589,6 @@ int scen_text(const scen_doc *doc, char **out, sim_err *err)
     return SIM_OK;
 }
 
-/* ---- paths ----------------------------------------------------------------
- */
-
-static bool is_name_start(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '*';
-}
-
-static bool is_name_char(char c)
-{
-    return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-static const char path_syntax[] =
-    "expected keys separated by '.', with list elements as '.[N]' "
-    "(e.g. enterprises.sectors.[0].bass_q)";
-
-/* The setting at path, or NULL with the reason in why (when why is not NULL):
- * "no setting 'P' in FILE (...)" or "bad path 'P': ...". With suggest, a
- * misspelt key gets a did-you-mean, checked against the rest of the path. */
-static config_setting_t *resolve(const scen_doc *d, const char *path, char *why,
-                                 size_t n, bool suggest)
-{
-    config_setting_t *cur = config_root_setting(&d->cfg);
-    const char *p = path;
-    char dummy[8];
-    if (why == NULL) {
-        why = dummy;
-        n = sizeof dummy;
-    }
-    why[0] = '\0';
-    for (;;) {
-        const char *c = p; /* this component; path up to c is resolved */
-        int plen = c == path ? 0 : (int)(c - path - 1); /* resolved prefix */
-        if (*p == '[') {
-            unsigned long idx = 0;
-            const char *q = ++p;
-            while (*p >= '0' && *p <= '9' && p - q < 9)
-                idx = idx * 10 + (unsigned long)(*p++ - '0');
-            if (p == q || *p != ']') {
-                snprintf(why, n, "bad path '%s': %s", path, path_syntax);
-                return NULL;
-            }
-            p++;
-            if (*p != '\0' && *p != '.') {
-                snprintf(why, n, "bad path '%s': %s", path, path_syntax);
-                return NULL;
-            }
-            int t = config_setting_type(cur);
-            if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY) {
-                if (plen == 0)
-                    snprintf(why, n,
-                             "no setting '%s' in %s (the top level is a "
-                             "group; name one of its keys)",
-                             path, d->path);
-                else
-                    snprintf(why, n, "no setting '%s' in %s ('%.*s' is %s)",
-                             path, d->path, plen, path,
-                             t == CONFIG_TYPE_GROUP
-                                 ? "a group; name one of its keys"
-                                 : "a single value");
-                return NULL;
-            }
-            int len = config_setting_length(cur);
-            if (idx >= (unsigned long)len) {
-                if (len == 0)
-                    snprintf(why, n, "no setting '%s' in %s ('%.*s' is empty)",
-                             path, d->path, plen, path);
-                else
-                    snprintf(why, n,
-                             "no setting '%s' in %s ('%.*s' has %d "
-                             "element%s, [0] to [%d])",
-                             path, d->path, plen, path, len,
-                             len == 1 ? "" : "s", len - 1);
-                return NULL;
-            }
-            cur = config_setting_get_elem(cur, (unsigned)idx);
-        } else if (is_name_start(*p)) {
-            while (is_name_char(*p))
-                p++;
-            if (*p == '[') {
-                snprintf(why, n,
-                         "bad path '%s': write list elements as '%.*s.%s'",
-                         path, (int)(p - path), path, p);
-                return NULL;
-            }
-            if (*p != '\0' && *p != '.') {
-                snprintf(why, n, "bad path '%s': %s", path, path_syntax);
-                return NULL;
-            }
-            int t = config_setting_type(cur);
-            if (t != CONFIG_TYPE_GROUP) {
-                if (t == CONFIG_TYPE_LIST || t == CONFIG_TYPE_ARRAY)
-                    snprintf(why, n,
-                             "no setting '%s' in %s ('%.*s' is a list; select "
-                             "an element with '%.*s.[N]')",
-                             path, d->path, plen, path, plen, path);
-                else
-                    snprintf(why, n,
-                             "no setting '%s' in %s ('%.*s' is a single value)",
-                             path, d->path, plen, path);
-                return NULL;
-            }
-            char key[128];
-            if (p - c >= (long)sizeof key) {
-                snprintf(why, n, "no setting '%s' in %s", path, d->path);
-                return NULL;
-            }
-            memcpy(key, c, (size_t)(p - c));
-            key[p - c] = '\0';
-            config_setting_t *m = config_setting_get_member(cur, key);
-            if (m == NULL) {
-                suggestion sg = {.bad = key};
-                int len = config_setting_length(cur);
-                for (int i = 0; suggest && i < len; i++)
-                    consider(&sg, config_setting_name(
-                                      config_setting_get_elem(cur, i)));
-                if (sg.best != NULL) {
-                    /* Suggest the whole corrected path if it exists, else
-                     * the corrected prefix. */
-                    char fixed[512];
-                    snprintf(fixed, sizeof fixed, "%.*s%s%s", (int)(c - path),
-                             path, sg.best, p);
-                    bool whole = resolve(d, fixed, NULL, 0, false) != NULL;
-                    snprintf(why, n,
-                             "no setting '%s' in %s (did you mean '%.*s%s%s'?)",
-                             path, d->path, (int)(c - path), path, sg.best,
-                             whole ? p : "");
-                } else {
-                    int k = snprintf(why, n, "no setting '%s' in %s (", path,
-                                     d->path);
-                    if (k >= 0 && (size_t)k < n) {
-                        if (plen == 0)
-                            snprintf(why + k, n - (size_t)k,
-                                     "the top-level keys are: ");
-                        else
-                            snprintf(why + k, n - (size_t)k,
-                                     "the keys of '%.*s' are: ", plen, path);
-                        join_members(why, n - 1, cur);
-                        strcat(why, ")");
-                    }
-                }
-                return NULL;
-            }
-            cur = m;
-        } else {
-            snprintf(why, n, "bad path '%s': %s", path, path_syntax);
-            return NULL;
-        }
-        if (*p == '\0')
-            return cur;
-        p++; /* the '.' */
-    }
-}
-
-const config_setting_t *scen_find(const scen_doc *doc, const char *path)
-{
-    if (path == NULL || path[0] == '\0')
-        return NULL;
-    return resolve(doc, path, NULL, 0, false);
-}
-
-int scen_lookup(const scen_doc *doc, const char *path, const char *context,
-                const config_setting_t **out, sim_err *err)
-{
-    char why[400];
-    const config_setting_t *s = NULL;
-    if (path == NULL || path[0] == '\0')
-        snprintf(why, sizeof why, "empty path (%s)", path_syntax);
-    else
-        s = resolve(doc, path, why, sizeof why, true);
-    if (s == NULL)
-        return sim_err_set(err, SIM_EINPUT, "%s%s%s",
-                           context != NULL ? context : "",
-                           context != NULL ? ": " : "", why);
-    *out = s;
-    return SIM_OK;
-}
-
 /* ---- overrides ------------------------------------------------------------
  */
 
@@ -890,7 +611,7 @@ static const char *type_what(int t)
     }
 }
 
-static bool whole_int64(double v, int64_t *out)
+bool scen__whole_int64(double v, int64_t *out)
 {
     /* [-2^63, 2^63) is exactly the doubles that convert without overflow. */
     if (!isfinite(v) || v != floor(v) || v < -0x1p63 || v >= 0x1p63)
@@ -916,7 +637,7 @@ static int assign(const char *as, config_setting_t *target,
         else if (vt == CONFIG_TYPE_INT64)
             iv = config_setting_get_int64(val);
         else if (vt != CONFIG_TYPE_FLOAT ||
-                 !whole_int64(config_setting_get_float(val), &iv))
+                 !scen__whole_int64(config_setting_get_float(val), &iv))
             break;
         if (tt == CONFIG_TYPE_INT && (iv < INT32_MIN || iv > INT32_MAX)) {
             const config_setting_t *par = config_setting_parent(target);
@@ -962,7 +683,7 @@ static int assign(const char *as, config_setting_t *target,
     if (ok)
         return SIM_OK;
     char got[80], at[300], tp[256];
-    describe(val, got, sizeof got);
+    scen__describe(val, got, sizeof got);
     file_line(target, at, sizeof at);
     setting_path(target, tp, sizeof tp);
     return sim_err_set(err, SIM_EINPUT,
@@ -1016,14 +737,14 @@ int scen_set(scen_doc *doc, const char *as, sim_err *err)
         goto done;
     }
     char why[400];
-    config_setting_t *target = resolve(doc, path, why, sizeof why, true);
+    config_setting_t *target = scen__resolve(doc, path, why, sizeof why, true);
     if (target == NULL) {
         rc = sim_err_set(err, SIM_EINPUT, "--set %s: %s", as, why);
         goto done;
     }
     if (!config_setting_is_scalar(target)) {
         char got[32];
-        describe(target, got, sizeof got);
+        scen__describe(target, got, sizeof got);
         rc = sim_err_set(err, SIM_EINPUT,
                          "--set %s: '%s' is %s; --set replaces single "
                          "values only (name one inside it)",
@@ -1109,313 +830,4 @@ done:
     free(value);
     free(path);
     return rc;
-}
-
-/* ---- getters --------------------------------------------------------------
- */
-
-static void number_what(char *buf, size_t n, double lo, double hi)
-{
-    char a[32], b[32];
-    fmt_double(a, sizeof a, lo);
-    fmt_double(b, sizeof b, hi);
-    if (isinf(lo) && isinf(hi))
-        snprintf(buf, n, "a finite number");
-    else if (isinf(hi))
-        snprintf(buf, n, "a number >= %s", a);
-    else if (isinf(lo))
-        snprintf(buf, n, "a number <= %s", b);
-    else
-        snprintf(buf, n, "a number in [%s, %s]", a, b);
-}
-
-static void int_what(char *buf, size_t n, int64_t lo, int64_t hi)
-{
-    if (lo == INT64_MIN && hi == INT64_MAX)
-        snprintf(buf, n, "an integer");
-    else if (hi == INT64_MAX)
-        snprintf(buf, n, "an integer >= %" PRId64, lo);
-    else if (lo == INT64_MIN)
-        snprintf(buf, n, "an integer <= %" PRId64, hi);
-    else
-        snprintf(buf, n, "an integer in [%" PRId64 ", %" PRId64 "]", lo, hi);
-}
-
-static void enum_what(char *buf, size_t n, const char *const allowed[])
-{
-    snprintf(buf, n, "one of ");
-    join_names(buf, n, allowed, true);
-}
-
-static void list_what(char *buf, size_t n, size_t min, size_t max)
-{
-    if (min == 0 && max == SIZE_MAX)
-        snprintf(buf, n, "a list");
-    else if (max == SIZE_MAX)
-        snprintf(buf, n, "a list of at least %zu element%s", min,
-                 min == 1 ? "" : "s");
-    else if (min == max)
-        snprintf(buf, n, "a list of %zu element%s", min, min == 1 ? "" : "s");
-    else
-        snprintf(buf, n, "a list of %zu to %zu elements", min, max);
-}
-
-static int wrong(const config_setting_t *s, const char *what, sim_err *err)
-{
-    char got[80];
-    describe(s, got, sizeof got);
-    return scen_error(err, s, "expected %s, got %s", what, got);
-}
-
-static int missing(const config_setting_t *grp, const char *key,
-                   const char *what, sim_err *err)
-{
-    return scen_error(err, grp, "missing '%s' (expected %s)", key, what);
-}
-
-static const config_setting_t *member(const config_setting_t *grp,
-                                      const char *key)
-{
-    assert(grp != NULL && key != NULL);
-    assert(config_setting_is_group(grp));
-    return config_setting_get_member(grp, key);
-}
-
-bool scen_has(const config_setting_t *grp, const char *key)
-{
-    return member(grp, key) != NULL;
-}
-
-int scen_as_number(const config_setting_t *s, double lo, double hi, double *out,
-                   sim_err *err)
-{
-    assert(!(lo > hi) && !isnan(lo) && !isnan(hi));
-    char what[96];
-    int t = config_setting_type(s);
-    double v;
-    if (t == CONFIG_TYPE_FLOAT)
-        v = config_setting_get_float(s);
-    else if (t == CONFIG_TYPE_INT64)
-        v = (double)config_setting_get_int64(s);
-    else if (t == CONFIG_TYPE_INT)
-        v = config_setting_get_int(s);
-    else {
-        number_what(what, sizeof what, lo, hi);
-        return wrong(s, what, err);
-    }
-    if (!isfinite(v) || !(v >= lo && v <= hi)) { /* NaN fails both */
-        number_what(what, sizeof what, lo, hi);
-        return wrong(s, what, err);
-    }
-    *out = v;
-    return SIM_OK;
-}
-
-int scen_as_int(const config_setting_t *s, int64_t lo, int64_t hi, int64_t *out,
-                sim_err *err)
-{
-    assert(lo <= hi);
-    int t = config_setting_type(s);
-    int64_t v = 0;
-    bool ok = true;
-    if (t == CONFIG_TYPE_INT)
-        v = config_setting_get_int(s);
-    else if (t == CONFIG_TYPE_INT64)
-        v = config_setting_get_int64(s);
-    else if (t == CONFIG_TYPE_FLOAT)
-        ok = whole_int64(config_setting_get_float(s), &v);
-    else
-        ok = false;
-    if (!ok || v < lo || v > hi) {
-        char what[96];
-        int_what(what, sizeof what, lo, hi);
-        return wrong(s, what, err);
-    }
-    *out = v;
-    return SIM_OK;
-}
-
-int scen_as_bool(const config_setting_t *s, bool *out, sim_err *err)
-{
-    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-        return wrong(s, "true or false", err);
-    *out = config_setting_get_bool(s) != 0;
-    return SIM_OK;
-}
-
-int scen_as_string(const config_setting_t *s, const char **out, sim_err *err)
-{
-    if (config_setting_type(s) != CONFIG_TYPE_STRING ||
-        config_setting_get_string(s)[0] == '\0')
-        return wrong(s, "a non-empty string", err);
-    *out = config_setting_get_string(s);
-    return SIM_OK;
-}
-
-int scen_as_enum(const config_setting_t *s, const char *const allowed[],
-                 size_t *index, sim_err *err)
-{
-    assert(allowed != NULL && allowed[0] != NULL);
-    char what[300];
-    if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-        const char *v = config_setting_get_string(s);
-        suggestion sg = {.bad = v};
-        for (size_t i = 0; allowed[i] != NULL; i++) {
-            if (strcmp(v, allowed[i]) == 0) {
-                *index = i;
-                return SIM_OK;
-            }
-            consider(&sg, allowed[i]);
-        }
-        if (sg.best != NULL) {
-            char got[80];
-            describe(s, got, sizeof got);
-            enum_what(what, sizeof what, allowed);
-            return scen_error(err, s,
-                              "expected %s, got %s (did you mean \"%s\"?)",
-                              what, got, sg.best);
-        }
-    }
-    enum_what(what, sizeof what, allowed);
-    return wrong(s, what, err);
-}
-
-int scen_as_group(const config_setting_t *s, sim_err *err)
-{
-    if (!config_setting_is_group(s))
-        return wrong(s, "a group { ... }", err);
-    return SIM_OK;
-}
-
-int scen_as_list(const config_setting_t *s, size_t min, size_t max, size_t *n,
-                 sim_err *err)
-{
-    assert(min <= max);
-    char what[96];
-    list_what(what, sizeof what, min, max);
-    int t = config_setting_type(s);
-    if (t != CONFIG_TYPE_LIST && t != CONFIG_TYPE_ARRAY)
-        return wrong(s, what, err);
-    size_t len = (size_t)config_setting_length(s);
-    if (len < min || len > max)
-        return scen_error(err, s, "expected %s, got %zu element%s", what, len,
-                          len == 1 ? "" : "s");
-    *n = len;
-    return SIM_OK;
-}
-
-int scen_get_number(const config_setting_t *grp, const char *key, double lo,
-                    double hi, double *out, sim_err *err)
-{
-    const config_setting_t *s = member(grp, key);
-    if (s == NULL) {
-        char what[96];
-        number_what(what, sizeof what, lo, hi);
-        return missing(grp, key, what, err);
-    }
-    return scen_as_number(s, lo, hi, out, err);
-}
-
-int scen_get_prob(const config_setting_t *grp, const char *key, double *out,
-                  sim_err *err)
-{
-    return scen_get_number(grp, key, 0.0, 1.0, out, err);
-}
-
-int scen_get_int(const config_setting_t *grp, const char *key, int64_t lo,
-                 int64_t hi, int64_t *out, sim_err *err)
-{
-    const config_setting_t *s = member(grp, key);
-    if (s == NULL) {
-        char what[96];
-        int_what(what, sizeof what, lo, hi);
-        return missing(grp, key, what, err);
-    }
-    return scen_as_int(s, lo, hi, out, err);
-}
-
-int scen_get_bool(const config_setting_t *grp, const char *key, bool *out,
-                  sim_err *err)
-{
-    const config_setting_t *s = member(grp, key);
-    if (s == NULL)
-        return missing(grp, key, "true or false", err);
-    return scen_as_bool(s, out, err);
-}
-
-int scen_get_string(const config_setting_t *grp, const char *key,
-                    const char **out, sim_err *err)
-{
-    const config_setting_t *s = member(grp, key);
-    if (s == NULL)
-        return missing(grp, key, "a non-empty string", err);
-    return scen_as_string(s, out, err);
-}
-
-int scen_get_enum(const config_setting_t *grp, const char *key,
-                  const char *const allowed[], size_t *index, sim_err *err)
-{
-    const config_setting_t *s = member(grp, key);
-    if (s == NULL) {
-        char what[300];
-        enum_what(what, sizeof what, allowed);
-        return missing(grp, key, what, err);
-    }
-    return scen_as_enum(s, allowed, index, err);
-}
-
-int scen_get_group(const config_setting_t *grp, const char *key,
-                   const config_setting_t **out, sim_err *err)
-{
-    const config_setting_t *s = member(grp, key);
-    if (s == NULL)
-        return missing(grp, key, "a group { ... }", err);
-    int rc = scen_as_group(s, err);
-    if (rc == SIM_OK)
-        *out = s;
-    return rc;
-}
-
-int scen_get_list(const config_setting_t *grp, const char *key, size_t min,
-                  size_t max, const config_setting_t **out, size_t *n,
-                  sim_err *err)
-{
-    const config_setting_t *s = member(grp, key);
-    if (s == NULL) {
-        char what[96];
-        list_what(what, sizeof what, min, max);
-        return missing(grp, key, what, err);
-    }
-    int rc = scen_as_list(s, min, max, n, err);
-    if (rc == SIM_OK)
-        *out = s;
-    return rc;
-}
-
-int scen_check_keys(const config_setting_t *grp, const char *const allowed[],
-                    sim_err *err)
-{
-    assert(allowed != NULL);
-    if (!config_setting_is_group(grp))
-        return wrong(grp, "a group { ... }", err);
-    int len = config_setting_length(grp);
-    for (int i = 0; i < len; i++) {
-        const config_setting_t *m = config_setting_get_elem(grp, i);
-        const char *name = config_setting_name(m);
-        suggestion sg = {.bad = name};
-        bool known = false;
-        for (size_t j = 0; allowed[j] != NULL && !known; j++) {
-            known = strcmp(name, allowed[j]) == 0;
-            consider(&sg, allowed[j]);
-        }
-        if (known)
-            continue;
-        if (sg.best != NULL)
-            return scen_error(err, m, "unknown key (did you mean '%s'?)",
-                              sg.best);
-        char list[300] = "";
-        join_names(list, sizeof list, allowed, false);
-        return scen_error(err, m, "unknown key (expected one of: %s)", list);
-    }
-    return SIM_OK;
 }

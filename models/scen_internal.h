@@ -1,5 +1,9 @@
-/* scen_internal.h -- the raw-text pre-scan shared by scen.c and its white-box
- * tests; not an API.
+/* scen_internal.h -- what the files of the scen module share with each other
+ * and with the white-box tests; not an API.
+ *
+ * scen.c (loading, overrides, messages) and scen_get.c (paths, typed
+ * getters) both need the document's fields and a few helpers, declared at
+ * the end. The rest of this header is the raw-text pre-scan (scen_lex.c).
  *
  * libconfig 1.5 stores an integer literal without an `L` suffix in 32 bits
  * however large it is (5000000000 becomes 705032704, with no error), and a
@@ -16,6 +20,8 @@
  */
 #ifndef SCEN_INTERNAL_H
 #define SCEN_INTERNAL_H
+
+#include "scen.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -53,5 +59,34 @@ void scen__lex_init(scen__lex *lx, const char *text, size_t len);
  * string, comment or include path simply ends the scan: libconfig reports
  * those as syntax errors. */
 int scen__lex_next(scen__lex *lx, scen__lex_item *it);
+
+/* ---- shared by scen.c and scen_get.c ---- */
+
+struct scen_doc {
+    config_t cfg;
+    char *path;   /* as given to scen_load */
+    char *incdir; /* its directory ("." when it has none): the include dir */
+    char **sets;  /* the applied --set assignments, owned; an overridden
+                     setting's hook points at the one that set it last */
+    size_t nsets, capsets;
+};
+
+/* The setting at path, or NULL with the reason in why (when why is not NULL):
+ * "no setting 'P' in FILE (...)" or "bad path 'P': ...". With suggest, a
+ * misspelt key gets a did-you-mean, checked against the rest of the path.
+ * (scen_get.c) */
+config_setting_t *scen__resolve(const scen_doc *d, const char *path, char *why,
+                                size_t n, bool suggest);
+
+/* The shortest %g form that reads back as v. (scen.c) */
+void scen__fmt_double(char *buf, size_t n, double v);
+
+/* What a setting holds, for "got ...": the value for scalars, the kind for
+ * aggregates. (scen.c) */
+void scen__describe(const config_setting_t *s, char *buf, size_t n);
+
+/* Whether v is a whole number that fits in int64; if so stores it in *out.
+ * (scen.c) */
+bool scen__whole_int64(double v, int64_t *out);
 
 #endif
