@@ -31,11 +31,13 @@ typedef struct {
     uint64_t lp;
 } entry;
 
-static void push(entry *h, size_t *n, entry e)
+/* Push onto a d-ary heap (d = 2: textbook; d = 4: tuned). Callers pass d as
+ * a literal, so each use compiles to its own specialised loop. */
+static inline void push(entry *h, size_t *n, entry e, size_t d)
 {
     size_t k = (*n)++;
     while (k > 0) {
-        size_t parent = (k - 1) / 2;
+        size_t parent = (k - 1) / d;
         if (!(e.time < h[parent].time))
             break;
         h[k] = h[parent];
@@ -96,19 +98,6 @@ static void sift_down4(entry *a, size_t n, entry e)
     a[k] = e;
 }
 
-static void push4(entry *a, size_t *n, entry e)
-{
-    size_t k = (*n)++;
-    while (k > 0) {
-        size_t parent = (k - 1) / 4;
-        if (!(e.time < a[parent].time))
-            break;
-        a[k] = a[parent];
-        k = parent;
-    }
-    a[k] = e;
-}
-
 static void pop4(entry *a, size_t *n)
 {
     if (--*n > 0)
@@ -164,9 +153,9 @@ int main(int argc, char **argv)
             double t = o.lookahead + sim_rng_exp_mean(rng, mml);
             if (t < o.end) {
                 if (tuned)
-                    push4(h, &n, (entry){t, g});
+                    push(h, &n, (entry){t, g}, 4);
                 else
-                    push(h, &n, (entry){t, g});
+                    push(h, &n, (entry){t, g}, 2);
             }
         }
     unsigned long long events = 0;
@@ -180,7 +169,7 @@ int main(int argc, char **argv)
                 dest = gsl_rng_uniform_int(r, lps);
             double t = e.time + o.lookahead + sim_rng_exp_mean(rng, mml);
             if (t < o.end)
-                push(h, &n, (entry){t, dest});
+                push(h, &n, (entry){t, dest}, 2);
         }
     } else {
         while (n > 0) {

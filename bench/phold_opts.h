@@ -62,11 +62,11 @@ static inline int phold_parse(int argc, char **argv, phold_opts *o,
             unsigned long long x = strtoull(v, &endp, 10);
             if (*endp != '\0' || endp == v || errno != 0)
                 return phold_bad(prog, k, v, "a non-negative integer");
-            if (k[2] == 's' && k[3] == 'e')
+            if (strcmp(k, "--seed") == 0)
                 o->seed = x;
             else if (x == 0 || x > 100000000ull)
                 return phold_bad(prog, k, v, "an integer in [1, 1e8]");
-            else if (k[2] == 'l')
+            else if (strcmp(k, "--lps") == 0)
                 o->lps = (unsigned long)x;
             else
                 o->start_events = (unsigned long)x;

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
             double x;
             if (parse_double(v, &x) != 0 || !(x > 0))
                 return bad(k, v, "a rate, a finite number > 0");
-            if (k[2] == 'l') {
+            if (strcmp(k, "--lambda") == 0) {
                 p.lambda = x;
                 have_lambda = 1;
             } else {

@@ -69,8 +69,8 @@ typedef struct {
 
 #define NO_SLOT   UINT32_MAX
 #define SEQ_LIMIT (UINT64_C(1) << 32)
-#define PURGE_MIN                                                              \
-    4096 /* cancelled entries before a purge is worth its O(n log n) */
+/* Cancelled entries before a purge is worth its O(n log n). */
+#define PURGE_MIN 4096
 
 struct sim_engine {
     const sim_queue_type *qt;
@@ -82,12 +82,12 @@ struct sim_engine {
     uint32_t nrecs, cap; /* records ever used; allocated */
     uint32_t free_head;
     size_t cancelled; /* cancelled entries still in the queue */
-    bool top_pending; /* the delivering event's entry is still the queue's head
-                       */
-    int broken;      /* SIM_ENOMEM once a rebuild lost entries: every later call
-                        fails */
-    long fail_after; /* tests: engine allocations left before one fails; < 0:
-                        never */
+    /* The delivering event's entry is still the queue's head. */
+    bool top_pending;
+    /* SIM_ENOMEM once a rebuild lost entries: every later call fails. */
+    int broken;
+    /* Tests: engine allocations left before one fails; < 0: never. */
+    long fail_after;
     bool running;
     sim_trace_fn *trace;
     void *trace_ctx;
@@ -154,7 +154,7 @@ int sim_engine_new(uint64_t seed, uint32_t point, uint32_t rep,
                    sim_engine **out, sim_err *err)
 {
     sim_engine_opts o = {.seed = seed, .point = point, .rep = rep};
-    return sim_engine_new_opts(&o, out, err);
+    return sim__engine_new_typed(&o, sim_queue_default, out, err);
 }
 
 int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out,
@@ -165,6 +165,14 @@ int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out,
         return sim_err_set(err, SIM_EINVAL,
                            "unknown event queue '%s' (expected one of: %s)",
                            opts->queue, sim_queue_names());
+    return sim__engine_new_typed(opts, qt, out, err);
+}
+
+/* The constructor proper: the public one resolves the queue's name first, tests
+ * hand in a structure of their own. opts->queue is not looked at here. */
+int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt,
+                          sim_engine **out, sim_err *err)
+{
     sim_engine *eng = calloc(1, sizeof *eng);
     if (eng == NULL)
         return sim_err_set(err, SIM_ENOMEM, "out of memory creating an engine");
@@ -180,8 +188,7 @@ int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out,
     }
     eng->free_head = NO_SLOT;
     eng->fail_after = -1;
-    /* Size the pool for the expected peak now, not by doublings during setup.
-     */
+    /* Size the pool for the expected peak now, not by doublings in setup. */
     if (opts->capacity > 0 &&
         grow_pool(eng, opts->capacity < NO_SLOT - 1 ? opts->capacity
                                                     : NO_SLOT - 1) != SIM_OK) {
@@ -228,8 +235,8 @@ int sim_on(sim_engine *eng, uint32_t kind, sim_handler *fn, void *ctx)
 static int rebuild(sim_engine *eng, bool renumber)
 {
     const sim_queue_type *qt = eng->qt;
-    if (eng->top_pending) { /* the delivering event leaves the queue now, not
-                               later */
+    if (eng->top_pending) {
+        /* The delivering event leaves the queue now, not after its handler. */
         qt->pop(eng->q);
         eng->top_pending = false;
     }
@@ -361,8 +368,8 @@ int sim_run(sim_engine *eng, sim_time until)
         eng->now = top->time;
         sim_msg m = r->msg; /* a copy: the handler may grow (move) the pool */
         const handler_slot *hs = &eng->handlers[m.kind];
-        if (hs->fn ==
-            NULL) { /* dropped, not delivered: neither traced nor counted */
+        if (hs->fn == NULL) {
+            /* Dropped, not delivered: neither traced nor counted. */
             qt->pop(q);
             free_slot(eng, slot);
             rc = SIM_ENOHANDLER;
@@ -481,31 +488,4 @@ size_t sim__engine_pool_size(const sim_engine *eng)
 void sim__engine_fail_allocs_after(sim_engine *eng, long n)
 {
     eng->fail_after = n;
-}
-
-int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt,
-                          sim_engine **out, sim_err *err)
-{
-    sim_engine_opts o = *opts;
-    o.queue = NULL;
-    int rc = sim_engine_new_opts(&o, out, err);
-    if (rc != SIM_OK)
-        return rc;
-    sim_engine *eng = *out;
-    /* Swap the default queue for qt before anything is scheduled. */
-    void *q = aligned_alloc(alignof(max_align_t),
-                            (qt->state_size + alignof(max_align_t) - 1) /
-                                alignof(max_align_t) * alignof(max_align_t));
-    if (q == NULL || qt->init(q, opts->capacity) != SIM_OK) {
-        free(q);
-        sim_engine_free(eng);
-        *out = NULL;
-        return sim_err_set(err, SIM_ENOMEM,
-                           "out of memory creating an event queue");
-    }
-    eng->qt->fini(eng->q);
-    free(eng->q);
-    eng->qt = qt;
-    eng->q = q;
-    return SIM_OK;
 }
