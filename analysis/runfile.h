@@ -1,0 +1,79 @@
+/* runfile.h -- the HDF5 file of one `aims run` (ana_runfile_*).
+ *
+ * The layout (docs/output.md is the reference for users):
+ *
+ *   /time          float64 [time]   months from the start, 1 .. H (the end
+ *                                   of each month); attrs units = "months",
+ *                                   start = "YYYY-MM", long_name
+ *   /replication   int64 [replication]  0 .. R-1
+ *   /channel       string [channel]     none, waiting, direct, onshore,
+ *                                       offshore, gray, domestic
+ *   /actor         string [actor]       mkt_params.actors
+ *   /series/channel_count         float64 [replication, time, channel] firms
+ *   /series/revenue               float64 [replication, time, actor]
+ *                                 "USD per month"
+ *   /series/payments              float64 [replication, time] "USD per month"
+ *   /series/adopters              float64 [replication, time] firms
+ *   /series/frontier_access_share float64 [replication, time] "1"
+ *   /series/switches              float64 [replication, time] "firms per month"
+ *   /series/detections            float64 [replication, time] "firms per month"
+ *   /series/days_without_access   float64 [replication, time]
+ *                                 "firm-days per month"
+ *   /series/capability_gap        float64 [replication, time] "points"
+ *   /summary/cumulative_revenue           float64 [replication, actor] USD
+ *   /summary/final_frontier_access_share  float64 [replication] "1"
+ *   /summary/months_to_half_access        float64 [replication] months
+ *                                         (NaN: never)
+ *   /summary/events                       int64 [replication] engine events
+ *
+ * Every data set has a units attribute and a long_name attribute (one line
+ * saying what it is). Root attributes: aims_version, git_commit, scenario (the
+ * resolved text), scenario_file, scenario_name, seed (int64), replications
+ * (int64), horizon_months (int64), start, created (ISO 8601 UTC, the only one
+ * that differs between two runs of the same command), format = "aims-run",
+ * format_version = 1 (int64).
+ *
+ * Rows (replications) are written as they finish, in any order; the file
+ * appears at its path only at ana_runfile_commit (analysis/h5w.h).
+ */
+#ifndef ANA_RUNFILE_H
+#define ANA_RUNFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "mkt.h"
+
+typedef struct ana_runfile ana_runfile;
+
+typedef struct {
+    const mkt_params *params;
+    const char *scenario_file; /* as given on the command line */
+    const char *scenario_text; /* scen_text(): resolved, overrides applied */
+    uint64_t seed;
+    uint32_t replications;
+    const char *aims_version;  /* e.g. "0.3.0" */
+    const char *git_commit;    /* hash, or "unknown" */
+} ana_run_meta;
+
+/* Starts the file (ana_h5w_new: refuses an existing target unless force, a
+ * missing or unwritable directory), writes the scales and attributes and
+ * defines every data set. Sets *out only on success. */
+int ana_runfile_new(const char *path, bool force, const ana_run_meta *meta,
+                    ana_runfile **out, sim_err *err);
+
+/* Writes replication rep's rows (r made by mkt_results_init for the same
+ * params). Not thread-safe: callers serialise. */
+int ana_runfile_put(ana_runfile *f, uint32_t rep, const mkt_results *r,
+                    sim_err *err);
+
+/* ana_h5w_commit: the file appears at its path, complete, or not at all. */
+int ana_runfile_commit(ana_runfile *f, sim_err *err);
+
+/* The hidden temporary, for a signal handler to unlink (ana_h5w_tmp_path). */
+const char *ana_runfile_tmp_path(const ana_runfile *f);
+
+void ana_runfile_free(ana_runfile *f); /* aborts if not committed; NULL ok */
+
+#endif
