@@ -327,9 +327,12 @@ typedef struct mkt_world mkt_world; /* one replication's state (market.c) */
 typedef void mkt_month_fn(void *ctx, const mkt_world *w, uint32_t month);
 
 typedef struct {
-    uint32_t point;        /* sweep point: names the random streams */
+    uint32_t point;         /* sweep point: names the random streams */
     mkt_month_fn *on_month; /* NULL: none */
     void *ctx;
+    const _Atomic int *cancel; /* NULL, or checked at each month end: when
+                                  non-zero the run stops with SIM_ECANCELED
+                                  (a signal handler may set it) */
 } mkt_run_opts;
 
 /* Runs replication `rep` of p with master seed `seed` into r (initialised

@@ -23,7 +23,8 @@
     X(EIO, -5, "input/output error")                                           \
     X(ESTALE, -6, "event handle is not pending")                               \
     X(ENOHANDLER, -7, "no handler registered for event kind")                  \
-    X(EBUSY, -8, "engine is already running")
+    X(EBUSY, -8, "engine is already running")                                  \
+    X(ECANCELED, -9, "cancelled")
 
 enum {
     SIM_OK = 0,

@@ -1,0 +1,95 @@
+/* billing.c -- usage accrual and the monthly split of payments (DESIGN.md
+ * mechanism 6).
+ *
+ * Each option accrues, per weight class, the integral over time of its
+ * users' base usage (Mtok per month x days). Accrual is brought up to date
+ * whenever the option's membership or price is about to change, so a firm
+ * that leaves mid-month pays for the days it used. mkt__bill charges what has
+ * accrued at the option's current price and splits it among the actors:
+ *
+ *     direct, domestic   vendor gets all of it
+ *     onshore, offshore  vendor_share to the vendor, operator_share to the
+ *                        operator, the remainder to the parent cloud
+ *     gray               reseller_share to the resellers, the remainder to
+ *                        the vendor (the relays buy its API)
+ *
+ * The last recipient takes the remainder rather than its own share times the
+ * payment, so receipts equal payments to rounding (a few ulps), whatever the
+ * shares' own rounding; the month end asserts it.
+ */
+#include <assert.h>
+#include <math.h>
+
+#include "market_internal.h"
+
+double mkt__price_paid(const struct mkt_world *w, uint32_t o)
+{
+    const mkt__opt *op = &w->opts[o];
+    double list = w->price[op->vendor];
+    switch (op->channel) {
+    case MKT_CH_ONSHORE:
+    case MKT_CH_OFFSHORE:
+        return list * (1.0 + w->p->inter[op->inter].markup);
+    case MKT_CH_GRAY:
+        return list * w->p->gray.price_factor;
+    default:
+        return list;
+    }
+}
+
+void mkt__accrue(struct mkt_world *w, uint32_t o)
+{
+    mkt__opt *op = &w->opts[o];
+    double now = sim_now(w->eng), dt = now - op->last;
+    if (dt > 0 && op->n_users > 0) {
+        double *acc = &w->oc_acc[(size_t)o * w->n_cls];
+        const double *use = &w->oc_usage[(size_t)o * w->n_cls];
+        for (size_t c = 0; c < w->n_cls; c++)
+            acc[c] += use[c] * dt;
+    }
+    op->last = now;
+}
+
+void mkt__bill(struct mkt_world *w, uint32_t o)
+{
+    mkt__accrue(w, o);
+    const mkt_params *p = w->p;
+    const mkt__opt *op = &w->opts[o];
+    double *acc = &w->oc_acc[(size_t)o * w->n_cls];
+    double mtok = 0; /* real Mtok used this month so far */
+    for (size_t c = 0; c < w->n_cls; c++) {
+        if (acc[c] == 0)
+            continue;
+        size_t s = c % w->n_sec;
+        mtok += acc[c] / MKT_DAYS_PER_MONTH * w->cls_w[c] * w->growth[s];
+        acc[c] = 0;
+    }
+    if (mtok == 0)
+        return;
+    double pay = mtok * mkt__price_paid(w, o);
+    w->m_pay += pay;
+    size_t vendor = op->vendor;
+    switch (op->channel) {
+    case MKT_CH_ONSHORE:
+    case MKT_CH_OFFSHORE: {
+        const mkt_intermediary *im = &p->inter[op->inter];
+        double to_vendor = pay * im->vendor_share;
+        double to_operator =
+            im->operator_ != MKT_NO_INDEX ? pay * im->operator_share : 0.0;
+        w->m_rev[vendor] += to_vendor;
+        if (im->operator_ != MKT_NO_INDEX)
+            w->m_rev[im->operator_] += to_operator;
+        w->m_rev[im->parent] += pay - to_vendor - to_operator;
+        break;
+    }
+    case MKT_CH_GRAY: {
+        double to_reseller = pay * p->gray.reseller_share;
+        w->m_rev[p->reseller] += to_reseller;
+        w->m_rev[vendor] += pay - to_reseller;
+        break;
+    }
+    default:
+        w->m_rev[vendor] += pay;
+        break;
+    }
+}

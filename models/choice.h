@@ -1,0 +1,28 @@
+/* choice.h -- multinomial logit choice (mkt_choice_*).
+ *
+ * With utilities V_j plus independent standard Gumbel noise, option j is the
+ * best with probability exp(V_j) / sum_k exp(V_k) (McFadden 1974). Drawing
+ * that probability vector with one uniform gives the same distribution as
+ * drawing n Gumbels, at one random number per choice: the same enterprise
+ * then consumes the same amount of its stream whatever the options, which
+ * keeps common random numbers aligned across scenarios.
+ */
+#ifndef MKT_CHOICE_H
+#define MKT_CHOICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Writes the logit probabilities of v[0..n) into prob (may alias v), skipping
+ * entries with ok[j] false (probability 0). Returns the number of usable
+ * entries; with none, every prob is 0. Stable for any finite utilities (the
+ * largest is subtracted first). */
+size_t mkt_choice_probs(const double *v, const bool *ok, size_t n,
+                        double *prob);
+
+/* The index j whose cumulative probability first exceeds u, over entries
+ * with ok[j]; u in [0, 1). Returns n when no entry is usable. v is scratch:
+ * it is overwritten with unnormalised weights (saves a second exp pass). */
+size_t mkt_choose_option(double *v, const bool *ok, size_t n, double u);
+
+#endif

@@ -1,0 +1,509 @@
+/* ent.c -- an enterprise's life: adoption, choice, onboarding, contracts and
+ * detection (DESIGN.md mechanisms 1, 2, 3 and 5).
+ *
+ * Every change of an enterprise's (option, target) pair goes through move(),
+ * which keeps the option lists, the per-class counts, billing accrual and
+ * the detection clock consistent. An enterprise is in one of three states
+ * once adopted: on an option (access), onboarding with no option (waiting),
+ * or neither (lost: only when nothing at all is available).
+ */
+#include <assert.h>
+#include <math.h>
+
+#include "bass.h"
+#include "choice.h"
+#include "market_internal.h"
+
+double mkt__capability(const struct mkt_world *w, uint32_t v)
+{
+    return w->cap0[v] + w->p->vendors[v].capability_growth *
+                            (sim_now(w->eng) / MKT_DAYS_PER_YEAR);
+}
+
+/* A per-(replication, rule, enterprise) uniform from a hash, not a stream:
+ * an enterprise's licence fate under a rule is then the same whenever and
+ * however often it is asked, and the same across scenarios that share the
+ * seed (common random numbers). splitmix64's finaliser. */
+static double fate_uniform(const struct mkt_world *w, uint32_t i)
+{
+    uint64_t z = w->seed ^ (0x9e3779b97f4a7c15u * ((uint64_t)w->rep + 1)) ^
+                 (0xbf58476d1ce4e5b9u * (w->commerce_salt + 1)) ^
+                 (0x94d049bb133111ebu * ((uint64_t)w->point + 1)) ^
+                 ((uint64_t)i << 1);
+    z ^= z >> 30;
+    z *= 0xbf58476d1ce4e5b9u;
+    z ^= z >> 27;
+    z *= 0x94d049bb133111ebu;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
+bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i)
+{
+    const mkt__opt *op = &w->opts[o];
+    const mkt__ent *e = &w->ent[i];
+    if (op->foreign) {
+        if (w->cac && (e->flags & MKT__PUBLIC))
+            return false;
+        if (w->commerce && w->commerce_ch[op->channel] &&
+            fate_uniform(w, i) >= w->commerce_p)
+            return false;
+    }
+    if (e->ban_ch == op->channel && sim_now(w->eng) < e->ban_until)
+        return false;
+    switch (op->channel) {
+    case MKT_CH_DIRECT:
+        return w->direct[op->vendor];
+    case MKT_CH_OFFSHORE:
+    case MKT_CH_ONSHORE:
+        if (op->channel == MKT_CH_OFFSHORE &&
+            (!(e->flags & MKT__OFFSHORE) || !w->serve_cc[op->vendor]))
+            return false;
+        if (!w->licence[(size_t)op->inter * w->p->n_vendors + op->vendor])
+            return false;
+        switch (w->istate[op->inter]) {
+        case MKT__ACTIVE:
+            return true;
+        case MKT__WINDING_DOWN: /* no new customers */
+            return e->opt == (int32_t)o;
+        default:
+            return false;
+        }
+    case MKT_CH_GRAY:
+        return w->p->gray.enabled;
+    default:
+        return true;
+    }
+}
+
+/* ---- the no-access clock -------------------------------------------------
+ */
+
+void mkt__noacc_flush(struct mkt_world *w)
+{
+    double now = sim_now(w->eng), dt = now - w->noacc_last;
+    if (dt > 0)
+        for (size_t c = 0; c < w->n_cls; c++)
+            w->cls_noacc[c] += (double)(w->cls_wait[c] + w->cls_lost[c]) * dt;
+    w->noacc_last = now;
+}
+
+static double detection_rate(const struct mkt_world *w, uint32_t o)
+{
+    switch (w->opts[o].channel) {
+    case MKT_CH_GRAY:
+        return w->p->gray.detection_rate * w->enforcement;
+    case MKT_CH_OFFSHORE:
+        return w->kyc ? w->kyc_rate : 0.0;
+    default:
+        return 0.0;
+    }
+}
+
+/* Cancels i's detection clock and starts a fresh one if its option is
+ * watched: exponential clocks are memoryless, so restarting at a new rate is
+ * exact. */
+int mkt__reschedule_detection(struct mkt_world *w, uint32_t i)
+{
+    mkt__ent *e = &w->ent[i];
+    if (e->detect) {
+        sim_cancel(w->eng, e->detect);
+        e->detect = 0;
+    }
+    if (e->opt == MKT_NIL)
+        return SIM_OK;
+    double rate = detection_rate(w, (uint32_t)e->opt) / MKT_DAYS_PER_YEAR;
+    if (rate <= 0)
+        return SIM_OK;
+    sim_msg m = {.kind = MKT__EV_DETECT, .target = i};
+    return sim_schedule(w->eng, sim_rng_exp_rate(w->r_detect, rate), &m,
+                        &e->detect);
+}
+
+/* ---- lists ---------------------------------------------------------------
+ */
+
+static void list_add(struct mkt_world *w, int32_t *head, uint32_t i,
+                     bool targets)
+{
+    mkt__ent *e = &w->ent[i];
+    int32_t *next = targets ? &e->tnext : &e->next;
+    int32_t *prev = targets ? &e->tprev : &e->prev;
+    *next = *head;
+    *prev = MKT_NIL;
+    if (*head != MKT_NIL) {
+        mkt__ent *h = &w->ent[*head];
+        *(targets ? &h->tprev : &h->prev) = (int32_t)i;
+    }
+    *head = (int32_t)i;
+}
+
+static void list_remove(struct mkt_world *w, int32_t *head, uint32_t i,
+                        bool targets)
+{
+    mkt__ent *e = &w->ent[i];
+    int32_t next = targets ? e->tnext : e->next;
+    int32_t prev = targets ? e->tprev : e->prev;
+    if (prev != MKT_NIL) {
+        mkt__ent *pe = &w->ent[prev];
+        *(targets ? &pe->tnext : &pe->next) = next;
+    } else {
+        assert(*head == (int32_t)i);
+        *head = next;
+    }
+    if (next != MKT_NIL) {
+        mkt__ent *ne = &w->ent[next];
+        *(targets ? &ne->tprev : &ne->prev) = prev;
+    }
+}
+
+/* ---- state changes -------------------------------------------------------
+ */
+
+static uint32_t *state_counter(struct mkt_world *w, const mkt__ent *e)
+{
+    if (!(e->flags & MKT__ADOPTED) || e->opt != MKT_NIL)
+        return NULL;
+    return e->target != MKT_NIL ? &w->cls_wait[e->cls]
+                                : &w->cls_lost[e->cls];
+}
+
+/* Puts enterprise i on option opt, onboarding onto target (either may be
+ * MKT_NIL). Counts a switch when an enterprise that has had an option gets a
+ * different one. */
+static int move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
+{
+    mkt__ent *e = &w->ent[i];
+    size_t nc = w->n_cls;
+    mkt__noacc_flush(w);
+    uint32_t *cnt = state_counter(w, e);
+    if (cnt)
+        (*cnt)--;
+    if (opt != e->opt) {
+        if (e->opt != MKT_NIL) {
+            uint32_t o = (uint32_t)e->opt;
+            mkt__accrue(w, o);
+            list_remove(w, &w->opts[o].users, i, false);
+            w->opts[o].n_users--;
+            size_t k = (size_t)o * nc + e->cls;
+            /* An empty cell is reset to exactly 0: sums of doubles added
+             * and removed in another order need not cancel. */
+            if (--w->oc_n[k] == 0)
+                w->oc_usage[k] = 0;
+            else
+                w->oc_usage[k] -= e->base;
+        }
+        if (opt != MKT_NIL) {
+            uint32_t o = (uint32_t)opt;
+            mkt__accrue(w, o);
+            list_add(w, &w->opts[o].users, i, false);
+            w->opts[o].n_users++;
+            size_t k = (size_t)o * nc + e->cls;
+            w->oc_n[k]++;
+            w->oc_usage[k] += e->base;
+            if (e->flags & MKT__HAD_OPTION)
+                w->m_switch += w->cls_w[e->cls];
+            e->flags |= MKT__HAD_OPTION;
+        }
+        e->opt = opt;
+        int rc = mkt__reschedule_detection(w, i);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    if (target != e->target) {
+        if (e->target != MKT_NIL)
+            list_remove(w, &w->opts[e->target].targets, i, true);
+        if (target != MKT_NIL)
+            list_add(w, &w->opts[target].targets, i, true);
+        e->target = target;
+    }
+    cnt = state_counter(w, e);
+    if (cnt)
+        (*cnt)++;
+    return SIM_OK;
+}
+
+static int contract_start(struct mkt_world *w, uint32_t i, double delay)
+{
+    mkt__ent *e = &w->ent[i];
+    assert(!(e->flags & MKT__IN_SERVICE));
+    if (e->ev)
+        sim_cancel(w->eng, e->ev);
+    sim_msg m = {.kind = MKT__EV_CONTRACT, .target = i};
+    return sim_schedule(w->eng, delay, &m, &e->ev);
+}
+
+static double contract_days(const struct mkt_world *w, uint32_t i)
+{
+    size_t s = w->ent[i].cls % w->n_sec;
+    return w->p->sectors[s].contract_months * MKT_DAYS_PER_MONTH;
+}
+
+/* ---- onboarding ----------------------------------------------------------
+ */
+
+static int start_service(struct mkt_world *w, uint32_t prov, uint32_t i)
+{
+    mkt_onboard *q = &w->prov[prov];
+    mkt__ent *e = &w->ent[i];
+    q->busy++;
+    e->flags |= MKT__IN_SERVICE;
+    if (e->ev) { /* a running contract ends: the firm is leaving */
+        sim_cancel(w->eng, e->ev);
+        e->ev = 0;
+    }
+    sim_msg m = {.kind = MKT__EV_ONBOARDED,
+                 .target = i,
+                 .arg = {e->ticket, prov}};
+    return sim_schedule(w->eng, sim_rng_exp_mean(w->r_onboard, q->mean_days),
+                        &m, &e->ev);
+}
+
+/* Starts service for the next live entries in prov's line. */
+static int serve_next(struct mkt_world *w, uint32_t prov)
+{
+    mkt_onboard *q = &w->prov[prov];
+    mkt_onboard_entry x;
+    while (q->busy < q->servers && mkt_onboard_pop(q, &x)) {
+        const mkt__ent *e = &w->ent[x.ent];
+        if (e->ticket != x.ticket || e->target == MKT_NIL)
+            continue; /* it gave up while in line */
+        int rc = start_service(w, prov, x.ent);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    return SIM_OK;
+}
+
+static int enqueue(struct mkt_world *w, uint32_t prov, uint32_t i)
+{
+    mkt_onboard *q = &w->prov[prov];
+    mkt__ent *e = &w->ent[i];
+    e->ticket++;
+    if (q->busy < q->servers)
+        return start_service(w, prov, i);
+    if (!mkt_onboard_push(q, i, e->ticket))
+        return sim_err_set(w->err, SIM_ENOMEM,
+                           "out of memory for an onboarding queue");
+    return SIM_OK;
+}
+
+/* Stops i's onboarding: a stale line entry, or a freed server. */
+static int abandon(struct mkt_world *w, uint32_t i)
+{
+    mkt__ent *e = &w->ent[i];
+    if (e->target == MKT_NIL)
+        return SIM_OK;
+    uint32_t prov = w->opts[e->target].provider;
+    e->ticket++;
+    int rc = move(w, i, e->opt, MKT_NIL);
+    if (rc == SIM_OK && (e->flags & MKT__IN_SERVICE)) {
+        sim_cancel(w->eng, e->ev);
+        e->ev = 0;
+        e->flags &= (uint8_t)~MKT__IN_SERVICE;
+        w->prov[prov].busy--;
+        rc = serve_next(w, prov);
+    }
+    return rc;
+}
+
+/* ---- choice --------------------------------------------------------------
+ */
+
+static double utility(const struct mkt_world *w, const mkt_sector *s,
+                      const mkt__ent *e, uint32_t o, int32_t ref)
+{
+    const mkt__opt *op = &w->opts[o];
+    double risk = w->p->risk[op->channel];
+    if (op->channel == MKT_CH_GRAY)
+        risk += w->p->gray.risk_per_level * w->enforcement;
+    double u = s->b_cap * mkt__capability(w, op->vendor) -
+               s->b_price * op->log_price - s->b_risk * risk;
+    if (op->foreign && (e->flags & MKT__SOE))
+        u -= w->soe_penalty;
+    if (ref != MKT_NIL && ref != (int32_t)o)
+        u -= s->switching_cost;
+    return u;
+}
+
+/* The logit draw over the options available to i; n_opts when none is. */
+static uint32_t pick(struct mkt_world *w, uint32_t i)
+{
+    const mkt__ent *e = &w->ent[i];
+    const mkt_sector *s = &w->p->sectors[e->cls % w->n_sec];
+    /* What the firm has or is moving to: leaving it costs the switch. */
+    int32_t ref = e->target != MKT_NIL ? e->target : e->opt;
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        w->ok[o] = mkt__available(w, o, i);
+        w->v[o] = w->ok[o] ? utility(w, s, e, o, ref) : 0.0;
+    }
+    double u = sim_rng_uniform(w->r_choice);
+    return (uint32_t)mkt_choose_option(w->v, w->ok, w->n_opts, u);
+}
+
+/* Enterprise i chooses among its available options. renew: a contract
+ * ended, so keeping the option starts a new contract (a review at a shock
+ * leaves the running one alone). */
+int mkt__choose(struct mkt_world *w, uint32_t i, bool renew)
+{
+    mkt__ent *e = &w->ent[i];
+    uint32_t j = pick(w, i);
+    if (j == w->n_opts) /* nothing available at all */
+        return e->opt == MKT_NIL ? abandon(w, i) : SIM_OK;
+    if ((int32_t)j == e->target)
+        return SIM_OK; /* keeps waiting for it */
+    int rc = abandon(w, i);
+    if (rc != SIM_OK)
+        return rc;
+    if ((int32_t)j == e->opt)
+        return renew ? contract_start(w, i, contract_days(w, i)) : SIM_OK;
+    uint32_t prov = w->opts[j].provider;
+    uint32_t cur_prov =
+        e->opt != MKT_NIL ? w->opts[e->opt].provider : MKT_NO_PROVIDER;
+    if (prov == MKT_NO_PROVIDER || prov == cur_prov) {
+        /* No onboarding: an API key, or another model at the same cloud. */
+        rc = move(w, i, (int32_t)j, MKT_NIL);
+        return rc != SIM_OK ? rc : contract_start(w, i, contract_days(w, i));
+    }
+    if (e->ev) { /* leaving: the old contract no longer renews */
+        sim_cancel(w->eng, e->ev);
+        e->ev = 0;
+    }
+    rc = move(w, i, e->opt, (int32_t)j); /* keeps its option meanwhile */
+    return rc != SIM_OK ? rc : enqueue(w, prov, i);
+}
+
+/* Drops whatever became unavailable to i and lets it choose again. */
+int mkt__revalidate(struct mkt_world *w, uint32_t i)
+{
+    mkt__ent *e = &w->ent[i];
+    bool lost = false;
+    int rc = SIM_OK;
+    if (e->target != MKT_NIL &&
+        !mkt__available(w, (uint32_t)e->target, i)) {
+        rc = abandon(w, i);
+        lost = true;
+    }
+    if (rc == SIM_OK && e->opt != MKT_NIL &&
+        !mkt__available(w, (uint32_t)e->opt, i)) {
+        if (e->ev && !(e->flags & MKT__IN_SERVICE)) {
+            sim_cancel(w->eng, e->ev);
+            e->ev = 0;
+        }
+        rc = move(w, i, MKT_NIL, e->target);
+        lost = true;
+    }
+    if (rc == SIM_OK && lost && e->target == MKT_NIL)
+        rc = mkt__choose(w, i, true);
+    return rc;
+}
+
+/* An enterprise adopted before the start: it is already on its option (no
+ * onboarding), part-way through a contract. */
+int mkt__adopt_initial(struct mkt_world *w, uint32_t i)
+{
+    mkt__ent *e = &w->ent[i];
+    mkt__noacc_flush(w);
+    e->flags |= MKT__ADOPTED;
+    w->cls_adopted[e->cls]++;
+    w->cls_lost[e->cls]++;
+    uint32_t j = pick(w, i);
+    if (j == w->n_opts)
+        return SIM_OK;
+    int rc = move(w, i, (int32_t)j, MKT_NIL);
+    if (rc != SIM_OK)
+        return rc;
+    double left = contract_days(w, i) * (1.0 - sim_rng_uniform(w->r_choice));
+    return contract_start(w, i, left);
+}
+
+/* ---- handlers ------------------------------------------------------------
+ */
+
+int mkt__on_adopt(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    size_t s = m->target;
+    uint32_t first = w->sec_first[s], n = w->sec_n[s], a = w->sec_adopted[s];
+    assert(a < n);
+    /* A uniform non-adopter joins the adopters' end of the segment. */
+    uint32_t k = a + sim_rng_uniform_int(w->r_adopt, n - a);
+    uint32_t i = w->perm[first + k], j = w->perm[first + a];
+    w->perm[first + k] = j;
+    w->pos[j] = first + k;
+    w->perm[first + a] = i;
+    w->pos[i] = first + a;
+    w->sec_adopted[s] = ++a;
+
+    mkt__ent *e = &w->ent[i];
+    mkt__noacc_flush(w);
+    e->flags |= MKT__ADOPTED;
+    w->cls_adopted[e->cls]++;
+    w->cls_lost[e->cls]++;
+    int rc = mkt__choose(w, i, true);
+    if (rc != SIM_OK)
+        return rc;
+
+    const mkt_sector *sec = &w->p->sectors[s];
+    double rate = mkt_bass_rate(sec->bass_p, sec->bass_q, a, n);
+    if (rate <= 0)
+        return SIM_OK;
+    sim_msg next = {.kind = MKT__EV_ADOPT, .target = (uint32_t)s};
+    return sim_schedule(eng, sim_rng_exp_rate(w->r_adopt,
+                                              rate / MKT_DAYS_PER_YEAR),
+                        &next, NULL);
+}
+
+int mkt__on_contract(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    (void)eng;
+    w->ent[m->target].ev = 0;
+    return mkt__choose(w, m->target, true);
+}
+
+int mkt__on_onboarded(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    (void)eng;
+    uint32_t i = m->target, prov = (uint32_t)m->arg[1];
+    mkt__ent *e = &w->ent[i];
+    assert(e->ticket == m->arg[0] && (e->flags & MKT__IN_SERVICE));
+    e->ev = 0;
+    e->flags &= (uint8_t)~MKT__IN_SERVICE;
+    w->prov[prov].busy--;
+    int32_t t = e->target;
+    int rc;
+    if (mkt__available(w, (uint32_t)t, i)) {
+        rc = move(w, i, t, MKT_NIL);
+        if (rc == SIM_OK)
+            rc = contract_start(w, i, contract_days(w, i));
+    } else { /* it went away during onboarding */
+        rc = move(w, i, e->opt, MKT_NIL);
+        if (rc == SIM_OK)
+            rc = mkt__choose(w, i, true);
+    }
+    return rc != SIM_OK ? rc : serve_next(w, prov);
+}
+
+int mkt__on_detect(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    uint32_t i = m->target;
+    mkt__ent *e = &w->ent[i];
+    e->detect = 0;
+    assert(e->opt != MKT_NIL);
+    w->m_detect += w->cls_w[e->cls];
+    e->ban_ch = w->opts[e->opt].channel;
+    e->ban_until = sim_now(eng) + w->p->gray.ban_months * MKT_DAYS_PER_MONTH;
+    /* Caught: it must leave the option now (even with no ban, when it may
+     * come back at its next choice). */
+    if (e->ev && !(e->flags & MKT__IN_SERVICE)) {
+        sim_cancel(w->eng, e->ev);
+        e->ev = 0;
+    }
+    int rc = move(w, i, MKT_NIL, e->target);
+    if (rc == SIM_OK && e->target == MKT_NIL)
+        rc = mkt__choose(w, i, true);
+    return rc;
+}

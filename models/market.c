@@ -1,0 +1,528 @@
+/* market.c -- one replication of the market: build the world, run it month
+ * by month, report (mkt_run and its accessors).
+ *
+ * Set-up order, which fixes what each random stream draws and so makes a
+ * replication a pure function of (params, seed, point, rep):
+ *   1. the option table and the providers' queues, from the params alone;
+ *   2. the population, sector by sector ("population" stream): usage and
+ *      attributes, then the initial adopters, who take an option at once
+ *      ("choice" stream) and are part-way through a contract;
+ *   3. the timeline, then each sector's first adoption ("adoption"), then
+ *      the first month end -- so at equal times rules act before adoption
+ *      and before the month's books close.
+ * Streams are per purpose, so adding, say, a detection to a scenario does
+ * not shift the adoption times of the same replication (common random
+ * numbers across scenarios, DESIGN.md).
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "market_internal.h"
+
+static size_t total_enterprises(const mkt_params *p)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < p->n_sectors; s++)
+        n += p->sectors[s].count + p->sectors[s].n_accounts;
+    return n;
+}
+
+double mkt_memory_estimate(const mkt_params *p)
+{
+    /* An enterprise's record, its two permutation slots and about two
+     * pending events (a contract or an onboarding, a detection), each a
+     * 32-byte record plus a 16-byte queue entry with headroom. */
+    double per = (double)sizeof(mkt__ent) + 8.0 + 2.0 * 64.0;
+    return (double)total_enterprises(p) * per + 16.0 * 1024 * 1024;
+}
+
+/* ---- building ------------------------------------------------------------
+ */
+
+static int add_option(struct mkt_world *w, int ch, size_t v, size_t inter,
+                      uint32_t prov)
+{
+    mkt__opt *op = &w->opts[w->n_opts++];
+    memset(op, 0, sizeof *op);
+    op->channel = (uint8_t)ch;
+    op->vendor = (uint32_t)v;
+    op->inter = inter == MKT_NO_INDEX ? UINT32_MAX : (uint32_t)inter;
+    op->provider = prov;
+    op->foreign = w->p->vendors[v].origin == MKT_ORIGIN_US;
+    op->users = op->targets = MKT_NIL;
+    return SIM_OK;
+}
+
+static int build_options(struct mkt_world *w)
+{
+    const mkt_params *p = w->p;
+    size_t max = 2 * p->n_vendors + p->n_inter * p->n_vendors + 1;
+    w->opts = calloc(max, sizeof *w->opts);
+    size_t n_cn = 0;
+    for (size_t v = 0; v < p->n_vendors; v++)
+        n_cn += p->vendors[v].origin == MKT_ORIGIN_CN;
+    w->n_prov = p->n_inter + n_cn;
+    w->prov = calloc(w->n_prov ? w->n_prov : 1, sizeof *w->prov);
+    if (!w->opts || !w->prov)
+        return SIM_ENOMEM;
+    for (size_t v = 0; v < p->n_vendors; v++)
+        if (p->vendors[v].origin == MKT_ORIGIN_US)
+            add_option(w, MKT_CH_DIRECT, v, MKT_NO_INDEX, MKT_NO_PROVIDER);
+    for (size_t i = 0; i < p->n_inter; i++) {
+        const mkt_intermediary *im = &p->inter[i];
+        mkt_onboard_init(&w->prov[i], im->onboarding.servers,
+                         im->onboarding.mean_days);
+        int ch = im->kind == MKT_KIND_ONSHORE ? MKT_CH_ONSHORE
+                                              : MKT_CH_OFFSHORE;
+        for (size_t v = 0; v < p->n_vendors; v++)
+            if (im->hosts[v])
+                add_option(w, ch, v, i, (uint32_t)i);
+    }
+    if (p->gray.enabled)
+        for (size_t v = 0; v < p->n_vendors; v++)
+            if (p->vendors[v].origin == MKT_ORIGIN_US)
+                add_option(w, MKT_CH_GRAY, v, MKT_NO_INDEX, MKT_NO_PROVIDER);
+    size_t k = p->n_inter;
+    for (size_t v = 0; v < p->n_vendors; v++) {
+        const mkt_vendor *vd = &p->vendors[v];
+        if (vd->origin != MKT_ORIGIN_CN)
+            continue;
+        mkt_onboard_init(&w->prov[k], vd->onboarding.servers,
+                         vd->onboarding.mean_days);
+        add_option(w, MKT_CH_DOMESTIC, v, MKT_NO_INDEX, (uint32_t)k);
+        k++;
+    }
+    assert(w->n_opts <= max);
+    return SIM_OK;
+}
+
+static int build_rules(struct mkt_world *w)
+{
+    const mkt_params *p = w->p;
+    size_t nv = p->n_vendors, ni = p->n_inter;
+    w->cap0 = malloc(nv * sizeof *w->cap0);
+    w->price = malloc(nv * sizeof *w->price);
+    w->direct = malloc(nv * sizeof *w->direct);
+    w->serve_cc = malloc(nv * sizeof *w->serve_cc);
+    w->licence = malloc((ni ? ni : 1) * nv * sizeof *w->licence);
+    w->istate = calloc(ni ? ni : 1, 1);
+    if (!w->cap0 || !w->price || !w->direct || !w->serve_cc || !w->licence ||
+        !w->istate)
+        return SIM_ENOMEM;
+    for (size_t v = 0; v < nv; v++) {
+        const mkt_vendor *vd = &p->vendors[v];
+        w->cap0[v] = vd->capability;
+        w->price[v] = vd->price;
+        w->direct[v] = vd->origin == MKT_ORIGIN_US && vd->direct_access;
+        w->serve_cc[v] = vd->serve_china_controlled;
+    }
+    for (size_t i = 0; i < ni; i++)
+        for (size_t v = 0; v < nv; v++)
+            w->licence[i * nv + v] = p->inter[i].hosts[v];
+    const mkt_rules *r = &p->rules;
+    w->cac = r->cac_filing;
+    w->soe_penalty = r->soe_foreign_penalty;
+    w->kyc = r->kyc_active;
+    w->kyc_cost = r->kyc_cost;
+    w->kyc_rate = r->kyc_detection_rate;
+    w->commerce = r->commerce_active;
+    w->commerce_p = r->commerce_approval_prob;
+    memcpy(w->commerce_ch, r->commerce_channels, sizeof w->commerce_ch);
+    w->commerce_salt = 0;
+    w->enforcement = p->gray.enforcement;
+    return SIM_OK;
+}
+
+static int build_tables(struct mkt_world *w)
+{
+    const mkt_params *p = w->p;
+    size_t nc = w->n_cls = 2 * p->n_sectors, no = w->n_opts ? w->n_opts : 1;
+    w->n_sec = p->n_sectors;
+    w->cls_w = calloc(nc, sizeof *w->cls_w);
+    w->cls_total = calloc(nc, sizeof *w->cls_total);
+    w->cls_adopted = calloc(nc, sizeof *w->cls_adopted);
+    w->cls_wait = calloc(nc, sizeof *w->cls_wait);
+    w->cls_lost = calloc(nc, sizeof *w->cls_lost);
+    w->cls_noacc = calloc(nc, sizeof *w->cls_noacc);
+    w->oc_n = calloc(no * nc, sizeof *w->oc_n);
+    w->oc_usage = calloc(no * nc, sizeof *w->oc_usage);
+    w->oc_acc = calloc(no * nc, sizeof *w->oc_acc);
+    w->growth = calloc(w->n_sec, sizeof *w->growth);
+    w->m_rev = calloc(p->n_actors ? p->n_actors : 1, sizeof *w->m_rev);
+    w->v = calloc(no, sizeof *w->v);
+    w->ok = calloc(no, sizeof *w->ok);
+    w->sec_first = calloc(w->n_sec, sizeof *w->sec_first);
+    w->sec_n = calloc(w->n_sec, sizeof *w->sec_n);
+    w->sec_adopted = calloc(w->n_sec, sizeof *w->sec_adopted);
+    if (!w->cls_w || !w->cls_total || !w->cls_adopted || !w->cls_wait ||
+        !w->cls_lost || !w->cls_noacc || !w->oc_n || !w->oc_usage ||
+        !w->oc_acc || !w->growth || !w->m_rev || !w->v || !w->ok ||
+        !w->sec_first || !w->sec_n || !w->sec_adopted)
+        return SIM_ENOMEM;
+    for (size_t s = 0; s < w->n_sec; s++) {
+        w->cls_w[s] = p->sectors[s].weight;
+        w->cls_w[w->n_sec + s] = 1.0;
+        w->growth[s] = 1.0;
+    }
+    return SIM_OK;
+}
+
+/* Draws the population and seats the initial adopters. */
+static int populate(struct mkt_world *w)
+{
+    const mkt_params *p = w->p;
+    size_t n = total_enterprises(p);
+    if (n > INT32_MAX)
+        return sim_err_set(w->err, SIM_EINVAL,
+                           "%zu enterprises: at most %d are supported", n,
+                           INT32_MAX);
+    w->n_ent = (uint32_t)n;
+    w->ent = calloc(n ? n : 1, sizeof *w->ent);
+    w->perm = malloc((n ? n : 1) * sizeof *w->perm);
+    w->pos = malloc((n ? n : 1) * sizeof *w->pos);
+    if (!w->ent || !w->perm || !w->pos)
+        return SIM_ENOMEM;
+    sim_rng *pop = sim_engine_rng(w->eng, "population", w->err);
+    if (!pop)
+        return w->err->status;
+    uint32_t i = 0;
+    for (size_t s = 0; s < p->n_sectors; s++) {
+        const mkt_sector *sec = &p->sectors[s];
+        w->sec_first[s] = i;
+        w->sec_n[s] = sec->count + (uint32_t)sec->n_accounts;
+        for (uint32_t k = 0; k < sec->count; k++, i++) {
+            mkt__ent *e = &w->ent[i];
+            e->base = sec->usage_median *
+                      exp(sec->usage_sigma *
+                          gsl_ran_gaussian_ziggurat(sim_rng_gsl(pop), 1.0));
+            e->flags = (uint8_t)(
+                (sim_rng_uniform(pop) < sec->offshore_share ? MKT__OFFSHORE
+                                                            : 0) |
+                (sim_rng_uniform(pop) < sec->public_facing_share ? MKT__PUBLIC
+                                                                 : 0) |
+                (sim_rng_uniform(pop) < sec->state_owned_share ? MKT__SOE
+                                                               : 0));
+            e->cls = (uint16_t)s;
+        }
+        for (size_t k = 0; k < sec->n_accounts; k++, i++) {
+            const mkt_account *a = &sec->accounts[k];
+            mkt__ent *e = &w->ent[i];
+            e->base = a->usage;
+            e->flags = (uint8_t)((a->offshore ? MKT__OFFSHORE : 0) |
+                                 (a->public_facing ? MKT__PUBLIC : 0) |
+                                 (a->state_owned ? MKT__SOE : 0));
+            e->cls = (uint16_t)(w->n_sec + s);
+        }
+    }
+    assert(i == n);
+    for (uint32_t k = 0; k < n; k++) {
+        mkt__ent *e = &w->ent[k];
+        e->opt = e->target = MKT_NIL;
+        e->next = e->prev = e->tnext = e->tprev = MKT_NIL;
+        e->ban_ch = MKT_CH_NONE;
+        w->cls_total[e->cls]++;
+    }
+    /* Each sector's segment of perm: the large accounts first (adopted from
+     * the start), then the ordinary members, a uniform sample of whom
+     * start adopted (a partial Fisher-Yates shuffle). */
+    for (size_t s = 0; s < p->n_sectors; s++) {
+        const mkt_sector *sec = &p->sectors[s];
+        uint32_t first = w->sec_first[s], na = (uint32_t)sec->n_accounts;
+        for (uint32_t k = 0; k < na; k++)
+            w->perm[first + k] = first + sec->count + k;
+        for (uint32_t k = 0; k < sec->count; k++)
+            w->perm[first + na + k] = first + k;
+        uint32_t init = (uint32_t)floor(sec->initial_adopters * sec->count +
+                                        0.5);
+        for (uint32_t k = 0; k < init; k++) {
+            uint32_t r = k + sim_rng_uniform_int(pop, sec->count - k);
+            uint32_t x = w->perm[first + na + k];
+            w->perm[first + na + k] = w->perm[first + na + r];
+            w->perm[first + na + r] = x;
+        }
+        for (uint32_t k = 0; k < w->sec_n[s]; k++)
+            w->pos[w->perm[first + k]] = first + k;
+        w->sec_adopted[s] = na + init;
+    }
+    for (size_t s = 0; s < p->n_sectors; s++)
+        for (uint32_t k = 0; k < w->sec_adopted[s]; k++) {
+            int rc = mkt__adopt_initial(w, w->perm[w->sec_first[s] + k]);
+            if (rc != SIM_OK)
+                return rc;
+        }
+    return SIM_OK;
+}
+
+static int schedule_start(struct mkt_world *w)
+{
+    const mkt_params *p = w->p;
+    int rc = SIM_OK;
+    for (size_t k = 0; rc == SIM_OK && k < p->n_events; k++) {
+        sim_msg m = {.kind = MKT__EV_TIMELINE, .target = (uint32_t)k};
+        rc = sim_schedule_at(w->eng, p->events[k].month * MKT_DAYS_PER_MONTH,
+                             &m, NULL);
+    }
+    for (size_t s = 0; rc == SIM_OK && s < p->n_sectors; s++) {
+        const mkt_sector *sec = &p->sectors[s];
+        double rate = 0;
+        if (w->sec_adopted[s] < w->sec_n[s])
+            rate = sec->bass_p + sec->bass_q * w->sec_adopted[s] / w->sec_n[s];
+        rate *= (double)(w->sec_n[s] - w->sec_adopted[s]);
+        if (rate <= 0)
+            continue;
+        sim_msg m = {.kind = MKT__EV_ADOPT, .target = (uint32_t)s};
+        rc = sim_schedule(w->eng,
+                          sim_rng_exp_rate(w->r_adopt,
+                                           rate / MKT_DAYS_PER_YEAR),
+                          &m, NULL);
+    }
+    if (rc == SIM_OK) {
+        sim_msg m = {.kind = MKT__EV_MONTH, .target = 1};
+        rc = sim_schedule_at(w->eng, MKT_DAYS_PER_MONTH, &m, NULL);
+    }
+    return rc;
+}
+
+/* ---- the month's books ---------------------------------------------------
+ */
+
+int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    const mkt_params *p = w->p;
+    mkt_results *r = w->res;
+    uint32_t month = m->target;
+    size_t row = month - 1, nc = w->n_cls;
+    assert(month >= 1 && month <= p->horizon_months);
+
+    for (uint32_t o = 0; o < w->n_opts; o++)
+        mkt__bill(w, o);
+    mkt__noacc_flush(w);
+
+    /* Money is conserved: every payment was split without remainder. */
+    double received = 0;
+    for (size_t a = 0; a < p->n_actors; a++)
+        received += w->m_rev[a];
+    assert(fabs(received - w->m_pay) <= 1e-9 * fabs(w->m_pay));
+
+    double *cc = &r->channel_count[row * MKT_N_CHANNELS];
+    double adopted = 0, noacc_days = 0, with_access = 0, gap = 0, best =
+                                                                       -HUGE_VAL;
+    for (size_t v = 0; v < p->n_vendors; v++)
+        best = fmax(best, mkt__capability(w, (uint32_t)v));
+    for (size_t c = 0; c < nc; c++) {
+        double wt = w->cls_w[c];
+        adopted += w->cls_adopted[c] * wt;
+        cc[MKT_CH_WAITING] += w->cls_wait[c] * wt;
+        cc[MKT_CH_NONE] +=
+            (w->cls_total[c] - w->cls_adopted[c] + w->cls_lost[c]) * wt;
+        noacc_days += w->cls_noacc[c] * wt;
+        w->cls_noacc[c] = 0;
+    }
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        double users = 0;
+        for (size_t c = 0; c < nc; c++)
+            users += w->oc_n[(size_t)o * nc + c] * w->cls_w[c];
+        cc[w->opts[o].channel] += users;
+        with_access += users;
+        gap += users * (best - mkt__capability(w, w->opts[o].vendor));
+    }
+    for (size_t a = 0; a < p->n_actors; a++) {
+        r->revenue[row * p->n_actors + a] = w->m_rev[a];
+        r->cumulative_revenue[a] += w->m_rev[a];
+        w->m_rev[a] = 0;
+    }
+    r->payments[row] = w->m_pay;
+    r->adopters[row] = adopted;
+    r->switches[row] = w->m_switch;
+    r->detections[row] = w->m_detect;
+    r->days_without_access[row] = noacc_days;
+    r->capability_gap[row] = with_access > 0 ? gap / with_access : (double)NAN;
+    double share = mkt__frontier_share(w);
+    r->frontier_access_share[row] = share;
+    if (w->have_ref && isnan(r->months_to_half_access) &&
+        share < 0.5 * w->ref_share)
+        r->months_to_half_access = month - w->ref_month;
+    w->m_pay = w->m_switch = w->m_detect = 0;
+    w->month = month;
+    for (size_t s = 0; s < w->n_sec; s++) /* usage in the coming month */
+        w->growth[s] = pow(1.0 + p->sectors[s].demand_growth, month / 12.0);
+
+    if (w->on_month)
+        w->on_month(w->on_month_ctx, w, month);
+    if (w->cancel && *w->cancel)
+        return sim_err_set(w->err, SIM_ECANCELED, "cancelled in month %u",
+                           month);
+    if (month == p->horizon_months) {
+        r->final_frontier_access_share = share;
+        return SIM_STOP;
+    }
+    sim_msg next = {.kind = MKT__EV_MONTH, .target = month + 1};
+    return sim_schedule_at(eng, (month + 1) * MKT_DAYS_PER_MONTH, &next, NULL);
+}
+
+/* ---- lifecycle -----------------------------------------------------------
+ */
+
+static void world_free(struct mkt_world *w)
+{
+    if (!w)
+        return;
+    sim_engine_free(w->eng);
+    for (size_t k = 0; k < w->n_prov; k++)
+        mkt_onboard_fini(&w->prov[k]);
+    free(w->prov);
+    free(w->opts);
+    free(w->cap0);
+    free(w->price);
+    free(w->direct);
+    free(w->serve_cc);
+    free(w->licence);
+    free(w->istate);
+    free(w->ent);
+    free(w->perm);
+    free(w->pos);
+    free(w->sec_first);
+    free(w->sec_n);
+    free(w->sec_adopted);
+    free(w->cls_w);
+    free(w->cls_total);
+    free(w->cls_adopted);
+    free(w->cls_wait);
+    free(w->cls_lost);
+    free(w->cls_noacc);
+    free(w->oc_n);
+    free(w->oc_usage);
+    free(w->oc_acc);
+    free(w->growth);
+    free(w->m_rev);
+    free(w->v);
+    free(w->ok);
+    free(w->walk);
+    free(w);
+}
+
+static const struct {
+    uint32_t kind;
+    sim_handler *fn;
+} handlers[] = {
+    {MKT__EV_ADOPT, mkt__on_adopt},
+    {MKT__EV_CONTRACT, mkt__on_contract},
+    {MKT__EV_ONBOARDED, mkt__on_onboarded},
+    {MKT__EV_DETECT, mkt__on_detect},
+    {MKT__EV_MONTH, mkt__on_month},
+    {MKT__EV_TIMELINE, mkt__on_timeline},
+    {MKT__EV_WIND_DOWN, mkt__on_wind_down},
+    {MKT__EV_COMMERCE, mkt__on_commerce},
+};
+
+static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
+                     const mkt_run_opts *opts, mkt_results *r, sim_err *err,
+                     struct mkt_world **out)
+{
+    struct mkt_world *w = calloc(1, sizeof *w);
+    if (!w)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    w->p = p;
+    w->seed = seed;
+    w->rep = rep;
+    w->point = opts ? opts->point : 0;
+    w->on_month = opts ? opts->on_month : NULL;
+    w->on_month_ctx = opts ? opts->ctx : NULL;
+    w->cancel = opts ? opts->cancel : NULL;
+    w->res = r;
+    w->err = err;
+    sim_engine_opts eo = {.seed = seed,
+                          .point = w->point,
+                          .rep = rep,
+                          .capacity = 2 * total_enterprises(p) + 64};
+    int rc = sim_engine_new_opts(&eo, &w->eng, err);
+    if (rc == SIM_OK) {
+        for (size_t k = 0; k < sizeof handlers / sizeof handlers[0]; k++)
+            sim_on(w->eng, handlers[k].kind, handlers[k].fn, w);
+        w->r_adopt = sim_engine_rng(w->eng, "adoption", err);
+        w->r_choice = sim_engine_rng(w->eng, "choice", err);
+        w->r_onboard = sim_engine_rng(w->eng, "onboarding", err);
+        w->r_detect = sim_engine_rng(w->eng, "detection", err);
+        w->r_review = sim_engine_rng(w->eng, "review", err);
+        if (!w->r_adopt || !w->r_choice || !w->r_onboard || !w->r_detect ||
+            !w->r_review)
+            rc = err->status;
+    }
+    if (rc == SIM_OK)
+        rc = build_options(w);
+    if (rc == SIM_OK)
+        rc = build_rules(w);
+    if (rc == SIM_OK)
+        rc = build_tables(w);
+    if (rc == SIM_OK) {
+        mkt__refresh_prices(w);
+        rc = populate(w);
+    }
+    if (rc == SIM_ENOMEM && err->status == SIM_OK)
+        sim_err_set(err, SIM_ENOMEM, "out of memory building replication %u",
+                    rep);
+    if (rc != SIM_OK) {
+        world_free(w);
+        return rc;
+    }
+    *out = w;
+    return SIM_OK;
+}
+
+int mkt_run(const mkt_params *p, uint64_t seed, uint32_t rep,
+            const mkt_run_opts *opts, mkt_results *r, sim_err *err)
+{
+    assert(r->months == p->horizon_months && r->n_actors == p->n_actors);
+    struct mkt_world *w = NULL;
+    int rc = world_new(p, seed, rep, opts, r, err, &w);
+    if (rc != SIM_OK)
+        return rc;
+    rc = schedule_start(w);
+    if (rc == SIM_OK)
+        rc = sim_run_all(w->eng);
+    if (rc == SIM_STOP)
+        rc = SIM_OK;
+    else if (rc == SIM_OK) /* the months always reschedule; cannot happen */
+        rc = sim_err_set(err, SIM_EINVAL, "the run ended before month %u",
+                         p->horizon_months);
+    else if (err->status == SIM_OK)
+        sim_err_set(err, rc, "replication %u failed: %s", rep,
+                    sim_strerror(rc));
+    r->events = sim_events_handled(w->eng);
+    world_free(w);
+    return rc;
+}
+
+/* ---- observers -----------------------------------------------------------
+ */
+
+size_t mkt_world_unavailable_users(const mkt_world *w)
+{
+    size_t bad = 0;
+    for (uint32_t i = 0; i < w->n_ent; i++)
+        if (w->ent[i].opt != MKT_NIL &&
+            !mkt__available(w, (uint32_t)w->ent[i].opt, i))
+            bad++;
+    return bad;
+}
+
+size_t mkt_world_users(const mkt_world *w, int ch, size_t inter, size_t vendor)
+{
+    size_t n = 0;
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        const mkt__opt *op = &w->opts[o];
+        if (op->channel != ch)
+            continue;
+        if (inter != MKT_NO_INDEX && op->inter != inter)
+            continue;
+        if (vendor != MKT_NO_INDEX && op->vendor != vendor)
+            continue;
+        n += op->n_users;
+    }
+    return n;
+}

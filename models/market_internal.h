@@ -1,0 +1,183 @@
+/* market_internal.h -- one replication's state, shared by the files of the
+ * market simulation (market.c, ent.c, rules.c, billing.c); not for users.
+ *
+ * The world holds the rule state the timeline changes, the option table (a
+ * channel, vendor, intermediary triple that can exist in this scenario), the
+ * providers' onboarding queues and the population. Two indices make every
+ * mechanism local instead of a population scan:
+ *  - each option keeps intrusive lists of its users and of the enterprises
+ *    onboarding onto it, so a rule change walks exactly the enterprises on
+ *    the options it affects (DESIGN.md mechanism 4);
+ *  - each option keeps, per weight class, the count and summed usage of its
+ *    users, so monthly billing and the channel counts cost O(options x
+ *    classes), not O(enterprises).
+ * A weight class is a sector's ordinary members (weight = the sector's
+ * weight) or its large accounts (weight 1): counts are kept as integers per
+ * class and weighted only when reported, so they never drift.
+ */
+#ifndef MKT_MARKET_INTERNAL_H
+#define MKT_MARKET_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "mkt.h"
+#include "onboard.h"
+
+#define MKT_DAYS_PER_YEAR  365.25
+#define MKT_DAYS_PER_MONTH (365.25 / 12.0)
+#define MKT_NIL            (-1) /* no option, no enterprise in a list */
+#define MKT_NO_PROVIDER    UINT32_MAX
+
+enum { /* event kinds */
+       MKT__EV_ADOPT = 1,    /* target: sector */
+       MKT__EV_CONTRACT,     /* target: enterprise */
+       MKT__EV_ONBOARDED,    /* target: enterprise; arg0 ticket, arg1 provider */
+       MKT__EV_DETECT,       /* target: enterprise */
+       MKT__EV_MONTH,        /* target: the month that ends */
+       MKT__EV_TIMELINE,     /* target: index into params->events */
+       MKT__EV_WIND_DOWN,    /* target: intermediary whose wind-down ends */
+       MKT__EV_COMMERCE      /* target: timeline index of the rule in force */
+};
+
+enum { /* mkt__ent.flags */
+       MKT__ADOPTED = 1u,
+       MKT__OFFSHORE = 2u,  /* has a subsidiary abroad */
+       MKT__PUBLIC = 4u,    /* public-facing use in China */
+       MKT__SOE = 8u,       /* state-owned */
+       MKT__IN_SERVICE = 16u, /* being onboarded (ev is the completion) */
+       MKT__HAD_OPTION = 32u  /* has had an option: later changes are
+                                 switches */
+};
+
+enum { MKT__ACTIVE, MKT__WINDING_DOWN, MKT__ENDED }; /* partnership state */
+
+typedef struct {
+    uint8_t channel;   /* mkt_channel */
+    bool foreign;      /* a US vendor's model */
+    uint32_t vendor;   /* index into params->vendors */
+    uint32_t inter;    /* intermediary, or UINT32_MAX */
+    uint32_t provider; /* onboarding queue, or MKT_NO_PROVIDER */
+    int32_t users;     /* head of the users list */
+    int32_t targets;   /* head of the onboarding-onto list */
+    uint32_t n_users;
+    double log_price;  /* log of the price the enterprise perceives */
+    double last;       /* billing accrued up to this time */
+} mkt__opt;
+
+typedef struct {
+    double base;       /* Mtok per month at the start, one firm */
+    double ban_until;  /* cannot use channel ban_ch before this day */
+    sim_handle ev;     /* contract end, or onboarding completion */
+    sim_handle detect; /* pending detection */
+    int32_t opt;       /* current option or MKT_NIL */
+    int32_t target;    /* option being onboarded onto or MKT_NIL */
+    int32_t next, prev;   /* users list of opt */
+    int32_t tnext, tprev; /* onboarding list of target */
+    uint32_t ticket;   /* onboarding ticket (stale line entries) */
+    uint16_t cls;      /* weight class */
+    uint8_t flags;
+    uint8_t ban_ch;
+} mkt__ent;
+
+struct mkt_world {
+    const mkt_params *p;
+    sim_engine *eng;
+    uint64_t seed;
+    uint32_t point, rep;
+    sim_rng *r_adopt, *r_choice, *r_onboard, *r_detect, *r_review;
+
+    /* rule state (the timeline changes it) */
+    double *cap0;      /* [vendor] capability at day 0 plus jumps so far */
+    double *price;     /* [vendor] list price now */
+    bool *direct;      /* [vendor] */
+    bool *serve_cc;    /* [vendor] */
+    bool *licence;     /* [inter * n_vendors + vendor] */
+    uint8_t *istate;   /* [inter] MKT__ACTIVE ... */
+    bool cac;
+    double soe_penalty;
+    bool kyc;
+    double kyc_cost, kyc_rate;
+    bool commerce;
+    double commerce_p;
+    bool commerce_ch[MKT_N_CHANNELS];
+    uint64_t commerce_salt; /* which rule: licence fates are per rule */
+    double enforcement;
+
+    mkt__opt *opts;
+    size_t n_opts;
+    mkt_onboard *prov; /* [inter] then [cn vendor, in vendor order] */
+    size_t n_prov;
+
+    mkt__ent *ent;
+    uint32_t n_ent;
+    size_t n_sec;
+    uint32_t *sec_first, *sec_n, *sec_adopted; /* segments of perm */
+    uint32_t *perm, *pos; /* per sector: adopters first; pos inverts perm */
+
+    size_t n_cls;
+    double *cls_w;         /* [cls] weight */
+    uint32_t *cls_total;   /* [cls] enterprises */
+    uint32_t *cls_adopted; /* [cls] */
+    uint32_t *cls_wait;    /* [cls] adopted, no option, onboarding */
+    uint32_t *cls_lost;    /* [cls] adopted, no option, not onboarding */
+    double *cls_noacc;     /* [cls] enterprise-days without access, month */
+    double noacc_last;
+
+    uint32_t *oc_n;   /* [opt * n_cls + cls] users */
+    double *oc_usage; /* [opt * n_cls + cls] summed base usage of users */
+    double *oc_acc;   /* [opt * n_cls + cls] usage x days, this month */
+
+    uint32_t month;   /* months completed */
+    double *growth;   /* [sector] usage factor this month */
+    double m_pay, m_switch, m_detect;
+    double *m_rev;    /* [actor] this month */
+
+    bool have_ref;    /* the first shock has happened */
+    double ref_share, ref_month;
+
+    double *v;        /* [opt] scratch utilities */
+    bool *ok;         /* [opt] scratch availability */
+    uint32_t *walk;   /* scratch for walking a list that changes */
+    size_t walk_cap;
+
+    mkt_results *res;
+    mkt_month_fn *on_month;
+    void *on_month_ctx;
+    const _Atomic int *cancel;
+    sim_err *err;
+};
+
+/* ent.c: enterprises */
+bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i);
+double mkt__capability(const struct mkt_world *w, uint32_t v);
+int mkt__choose(struct mkt_world *w, uint32_t i, bool renew);
+int mkt__revalidate(struct mkt_world *w, uint32_t i);
+int mkt__adopt_initial(struct mkt_world *w, uint32_t i);
+int mkt__reschedule_detection(struct mkt_world *w, uint32_t i);
+int mkt__on_adopt(sim_engine *eng, void *ctx, const sim_msg *m);
+int mkt__on_contract(sim_engine *eng, void *ctx, const sim_msg *m);
+int mkt__on_onboarded(sim_engine *eng, void *ctx, const sim_msg *m);
+int mkt__on_detect(sim_engine *eng, void *ctx, const sim_msg *m);
+void mkt__noacc_flush(struct mkt_world *w);
+
+/* rules.c: the timeline */
+int mkt__on_timeline(sim_engine *eng, void *ctx, const sim_msg *m);
+int mkt__on_wind_down(sim_engine *eng, void *ctx, const sim_msg *m);
+int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m);
+void mkt__refresh_prices(struct mkt_world *w);
+double mkt__frontier_share(const struct mkt_world *w);
+
+/* billing.c: money */
+void mkt__accrue(struct mkt_world *w, uint32_t o);
+void mkt__bill(struct mkt_world *w, uint32_t o);
+double mkt__price_paid(const struct mkt_world *w, uint32_t o);
+
+/* market.c */
+int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m);
+int mkt__walk_copy(struct mkt_world *w, int32_t head, bool targets,
+                   size_t *n);
+
+#endif

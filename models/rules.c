@@ -1,0 +1,323 @@
+/* rules.c -- the timeline: rule and shock events, and the enterprises they
+ * reach (DESIGN.md mechanism 4).
+ *
+ * An event first changes the rule state, then notifies: it walks the users
+ * and the onboarding lists of exactly the options whose availability it can
+ * have taken away, and each enterprise found there drops what it may no
+ * longer use and chooses again (mkt__revalidate). Nothing scans the
+ * population. A shock also makes a Binomial(adopters, shock_review_prob)
+ * sample of each sector's adopters review their choice, drawn from the
+ * adopters' segment of the sector's permutation in O(sample).
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "market_internal.h"
+
+void mkt__refresh_prices(struct mkt_world *w)
+{
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        double price = mkt__price_paid(w, o);
+        if (w->opts[o].channel == MKT_CH_OFFSHORE && w->kyc)
+            price *= 1.0 + w->kyc_cost; /* felt, not paid to anyone */
+        w->opts[o].log_price = log(price);
+    }
+}
+
+double mkt__frontier_share(const struct mkt_world *w)
+{
+    const mkt_params *p = w->p;
+    double best = -HUGE_VAL;
+    for (uint32_t v = 0; v < p->n_vendors; v++)
+        best = fmax(best, mkt__capability(w, v));
+    double adopted = 0, frontier = 0;
+    for (size_t c = 0; c < w->n_cls; c++)
+        adopted += w->cls_adopted[c] * w->cls_w[c];
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        if (mkt__capability(w, w->opts[o].vendor) <
+            best - p->frontier_tolerance)
+            continue;
+        for (size_t c = 0; c < w->n_cls; c++)
+            frontier += w->oc_n[(size_t)o * w->n_cls + c] * w->cls_w[c];
+    }
+    return adopted > 0 ? frontier / adopted : (double)NAN;
+}
+
+/* Copies list `head` into w->walk (the walk changes the list). */
+int mkt__walk_copy(struct mkt_world *w, int32_t head, bool targets,
+                   size_t *n)
+{
+    size_t k = 0;
+    for (int32_t i = head; i != MKT_NIL;
+         i = targets ? w->ent[i].tnext : w->ent[i].next) {
+        if (k == w->walk_cap) {
+            size_t cap = w->walk_cap ? 2 * w->walk_cap : 1024;
+            uint32_t *nw = realloc(w->walk, cap * sizeof *nw);
+            if (!nw)
+                return sim_err_set(w->err, SIM_ENOMEM,
+                                   "out of memory walking an option's users");
+            w->walk = nw;
+            w->walk_cap = cap;
+        }
+        w->walk[k++] = (uint32_t)i;
+    }
+    *n = k;
+    return SIM_OK;
+}
+
+/* Every user of, and every enterprise onboarding onto, option o checks what
+ * it may still use. The copy is taken before anyone moves; an enterprise
+ * that moved meanwhile is checked anyway, which is harmless. */
+static int notify_option(struct mkt_world *w, uint32_t o)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        bool targets = pass == 1;
+        size_t n;
+        int rc = mkt__walk_copy(
+            w, targets ? w->opts[o].targets : w->opts[o].users, targets, &n);
+        if (rc != SIM_OK)
+            return rc;
+        /* w->walk stays ours: revalidating never walks a list. */
+        for (size_t k = 0; k < n; k++) {
+            rc = mkt__revalidate(w, w->walk[k]);
+            if (rc != SIM_OK)
+                return rc;
+        }
+    }
+    return SIM_OK;
+}
+
+typedef bool option_filter(const struct mkt_world *w, const mkt__opt *op,
+                           const mkt_event *ev);
+
+static int notify_where(struct mkt_world *w, option_filter *f,
+                        const mkt_event *ev)
+{
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        if (!f(w, &w->opts[o], ev))
+            continue;
+        int rc = notify_option(w, o);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    return SIM_OK;
+}
+
+static bool is_direct_of(const struct mkt_world *w, const mkt__opt *op,
+                         const mkt_event *ev)
+{
+    (void)w;
+    return op->channel == MKT_CH_DIRECT && op->vendor == ev->vendor;
+}
+
+static bool is_offshore_of(const struct mkt_world *w, const mkt__opt *op,
+                           const mkt_event *ev)
+{
+    (void)w;
+    return op->channel == MKT_CH_OFFSHORE && op->vendor == ev->vendor;
+}
+
+static bool is_of_inter(const struct mkt_world *w, const mkt__opt *op,
+                        const mkt_event *ev)
+{
+    (void)w;
+    return op->inter == ev->intermediary;
+}
+
+static bool is_licence(const struct mkt_world *w, const mkt__opt *op,
+                       const mkt_event *ev)
+{
+    (void)w;
+    return op->inter == ev->intermediary && op->vendor == ev->vendor;
+}
+
+static bool is_commerce(const struct mkt_world *w, const mkt__opt *op,
+                        const mkt_event *ev)
+{
+    (void)ev;
+    return op->foreign && w->commerce_ch[op->channel];
+}
+
+static bool is_foreign(const struct mkt_world *w, const mkt__opt *op,
+                       const mkt_event *ev)
+{
+    (void)w;
+    (void)ev;
+    return op->foreign;
+}
+
+/* Detection rates changed on one channel: restart the clocks of its users. */
+static int restart_detection(struct mkt_world *w, int channel)
+{
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        if (w->opts[o].channel != channel)
+            continue;
+        size_t n;
+        int rc = mkt__walk_copy(w, w->opts[o].users, false, &n);
+        for (size_t k = 0; rc == SIM_OK && k < n; k++)
+            rc = mkt__reschedule_detection(w, w->walk[k]);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    return SIM_OK;
+}
+
+/* Bills a vendor's options at the old price before the price changes. */
+static void bill_vendor(struct mkt_world *w, size_t v)
+{
+    for (uint32_t o = 0; o < w->n_opts; o++)
+        if (w->opts[o].vendor == v)
+            mkt__bill(w, o);
+}
+
+static int reviews(struct mkt_world *w)
+{
+    const mkt_params *p = w->p;
+    for (size_t s = 0; s < w->n_sec; s++) {
+        uint32_t a = w->sec_adopted[s], first = w->sec_first[s];
+        double prob = p->sectors[s].shock_review_prob;
+        if (a == 0 || prob <= 0)
+            continue;
+        unsigned k = gsl_ran_binomial(sim_rng_gsl(w->r_review), prob, a);
+        /* A partial Fisher-Yates shuffle of the adopters' segment: its first
+         * k entries become a uniform sample without replacement. */
+        for (uint32_t j = 0; j < k; j++) {
+            uint32_t r = j + sim_rng_uniform_int(w->r_review, a - j);
+            uint32_t x = w->perm[first + j], y = w->perm[first + r];
+            w->perm[first + j] = y;
+            w->pos[y] = first + j;
+            w->perm[first + r] = x;
+            w->pos[x] = first + r;
+        }
+        for (uint32_t j = 0; j < k; j++) {
+            uint32_t i = w->perm[first + j];
+            if (w->ent[i].target != MKT_NIL)
+                continue; /* already moving */
+            int rc = mkt__choose(w, i, false);
+            if (rc != SIM_OK)
+                return rc;
+        }
+    }
+    return SIM_OK;
+}
+
+static int schedule_internal(struct mkt_world *w, uint32_t kind,
+                             uint32_t target, double months)
+{
+    sim_msg m = {.kind = kind, .target = target};
+    return sim_schedule(w->eng, months * MKT_DAYS_PER_MONTH, &m, NULL);
+}
+
+static int apply(struct mkt_world *w, uint32_t k)
+{
+    const mkt_event *ev = &w->p->events[k];
+    size_t v = ev->vendor;
+    switch (ev->type) {
+    case MKT_EV_VENDOR_POLICY: {
+        int rc = SIM_OK;
+        if (ev->direct_access >= 0) {
+            w->direct[v] = ev->direct_access;
+            rc = notify_where(w, is_direct_of, ev);
+        }
+        if (rc == SIM_OK && ev->serve_china_controlled >= 0) {
+            w->serve_cc[v] = ev->serve_china_controlled;
+            rc = notify_where(w, is_offshore_of, ev);
+        }
+        return rc;
+    }
+    case MKT_EV_PARTNERSHIP_END:
+        if (w->istate[ev->intermediary] != MKT__ACTIVE)
+            return SIM_OK; /* already ending or ended */
+        if (ev->wind_down_months <= 0) {
+            w->istate[ev->intermediary] = MKT__ENDED;
+            return notify_where(w, is_of_inter, ev);
+        }
+        w->istate[ev->intermediary] = MKT__WINDING_DOWN;
+        {
+            int rc = notify_where(w, is_of_inter, ev); /* onboarding ones */
+            return rc != SIM_OK
+                       ? rc
+                       : schedule_internal(w, MKT__EV_WIND_DOWN,
+                                           (uint32_t)ev->intermediary,
+                                           ev->wind_down_months);
+        }
+    case MKT_EV_LICENCE_REVOCATION:
+        w->licence[ev->intermediary * w->p->n_vendors + v] = false;
+        return notify_where(w, is_licence, ev);
+    case MKT_EV_COMMERCE_RULE:
+        if (!ev->active) {
+            w->commerce = false;
+            return SIM_OK;
+        }
+        if (ev->compliance_months <= 0)
+            return mkt__on_commerce(w->eng, w, &(sim_msg){.target = k});
+        return schedule_internal(w, MKT__EV_COMMERCE, k,
+                                 ev->compliance_months);
+    case MKT_EV_KYC_RULE:
+        w->kyc = ev->active;
+        w->kyc_cost = ev->cost;
+        w->kyc_rate = ev->detection_rate;
+        mkt__refresh_prices(w);
+        return restart_detection(w, MKT_CH_OFFSHORE);
+    case MKT_EV_CAC_RULE:
+        w->cac = ev->active;
+        return w->cac ? notify_where(w, is_foreign, ev) : SIM_OK;
+    case MKT_EV_SOE_PREFERENCE:
+        w->soe_penalty = ev->penalty;
+        return SIM_OK;
+    case MKT_EV_ENFORCEMENT:
+        w->enforcement = ev->level;
+        return restart_detection(w, MKT_CH_GRAY);
+    case MKT_EV_CAPABILITY_JUMP:
+        w->cap0[v] += ev->delta;
+        return SIM_OK;
+    case MKT_EV_PRICE_CHANGE:
+        bill_vendor(w, v);
+        w->price[v] *= ev->factor;
+        mkt__refresh_prices(w);
+        return SIM_OK;
+    default:
+        assert(0 && "unknown event type");
+        return SIM_EINVAL;
+    }
+}
+
+int mkt__on_timeline(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    const mkt_event *ev = &w->p->events[m->target];
+    if (ev->shock && !w->have_ref) {
+        w->have_ref = true;
+        w->ref_share = mkt__frontier_share(w);
+        w->ref_month = sim_now(eng) / MKT_DAYS_PER_MONTH;
+    }
+    int rc = apply(w, m->target);
+    if (rc == SIM_OK && ev->shock)
+        rc = reviews(w);
+    return rc;
+}
+
+int mkt__on_wind_down(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    (void)eng;
+    w->istate[m->target] = MKT__ENDED;
+    mkt_event ev = {.intermediary = m->target};
+    return notify_where(w, is_of_inter, &ev);
+}
+
+int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    (void)eng;
+    const mkt_event *ev = &w->p->events[m->target];
+    w->commerce = true;
+    w->commerce_p = ev->approval_prob;
+    for (int c = 0; c < MKT_N_CHANNELS; c++)
+        w->commerce_ch[c] = ev->channels[c];
+    w->commerce_salt = (uint64_t)m->target + 1;
+    return notify_where(w, is_commerce, ev);
+}
