@@ -1,0 +1,50 @@
+/* cli.h -- the `aims` command line: subcommands and what they share.
+ *
+ * main() dispatches on the first argument; each subcommand parses its own
+ * options, prints its own messages (to stderr, starting "aims: " or with the
+ * file:line: key form of the loaders) and returns an exit status from
+ * DESIGN.md: 0 success, 1 runtime failure, 2 bad usage or bad input, and
+ * 128 + N after signal N.
+ */
+#ifndef AIMS_CLI_H
+#define AIMS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "mkt.h"
+#include "scen.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+int cli_run(int argc, char **argv);      /* aims run ... */
+int cli_validate(int argc, char **argv); /* aims validate ... */
+
+const char *cli_version(void);    /* "0.3.0" */
+const char *cli_git_commit(void); /* the build's commit, or "unknown" */
+
+/* Prints "aims: " and the message and a newline to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses an unsigned decimal integer option value in [lo, hi]; on failure
+ * prints "aims: OPT: expected an integer in [lo, hi], got 'S'" and returns
+ * false. */
+bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
+                   uint64_t *out);
+
+/* Option matching: if argv[*i] is `name` (then the value is the next
+ * argument) or `name=VALUE` (long options), or the short form `-x VALUE`,
+ * sets *val and advances *i past what it used. A missing value prints an
+ * error and sets *bad. */
+bool cli_opt(int argc, char **argv, int *i, const char *short_name,
+             const char *long_name, const char **val, bool *bad);
+
+/* Loads a scenario file, applies the --set assignments in order and reads
+ * the model. On failure prints the message and returns CLI_USAGE (bad
+ * input) or CLI_FAIL; on success the caller frees *doc and *params. */
+int cli_load_scenario(const char *path, const char *const *sets,
+                      size_t n_sets, scen_doc **doc, mkt_params **params);
+
+#endif

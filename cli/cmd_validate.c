@@ -1,0 +1,77 @@
+/* cmd_validate.c -- `aims validate FILE.cfg [--set PATH=VALUE]...`: load and
+ * check a scenario, change nothing, say what it holds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: aims validate SCENARIO.cfg [--set PATH=VALUE]...\n"
+          "Checks a scenario file (with any overrides) and prints what it "
+          "holds.\nExit status: 0 valid, 2 not.\n",
+          f);
+}
+
+int cli_validate(int argc, char **argv)
+{
+    const char *path = NULL;
+    const char **sets = calloc((size_t)argc, sizeof *sets);
+    size_t n_sets = 0;
+    if (!sets) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    bool bad = false;
+    for (int i = 1; i < argc && !bad;) {
+        const char *v;
+        if (cli_opt(argc, argv, &i, NULL, "--set", &v, &bad)) {
+            if (!bad)
+                sets[n_sets++] = v;
+        } else if (strcmp(argv[i], "-h") == 0 ||
+                   strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            free(sets);
+            return CLI_OK;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            cli_error("validate: unknown option '%s'", argv[i]);
+            bad = true;
+        } else if (path) {
+            cli_error("validate: one scenario file at a time (got '%s' "
+                      "and '%s')",
+                      path, argv[i]);
+            bad = true;
+        } else {
+            path = argv[i++];
+        }
+    }
+    if (!bad && !path) {
+        cli_error("validate: no scenario file given");
+        bad = true;
+    }
+    if (bad) {
+        usage(stderr);
+        free(sets);
+        return CLI_USAGE;
+    }
+    scen_doc *doc;
+    mkt_params *p;
+    int rc = cli_load_scenario(path, sets, n_sets, &doc, &p);
+    free(sets);
+    if (rc != CLI_OK)
+        return rc;
+    size_t accounts = 0;
+    for (size_t s = 0; s < p->n_sectors; s++)
+        accounts += p->sectors[s].n_accounts;
+    printf("%s: ok: scenario '%s' from %s, %u months; %zu vendors, %zu "
+           "intermediaries, %zu sectors, %u enterprises (+%zu large "
+           "accounts) standing for %.6g firms; %zu timeline events; "
+           "%zu actors\n",
+           path, p->name, p->start, p->horizon_months, p->n_vendors,
+           p->n_inter, p->n_sectors, p->count, accounts, p->firms,
+           p->n_events, p->n_actors);
+    mkt_params_free(p);
+    scen_free(doc);
+    return CLI_OK;
+}

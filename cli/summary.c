@@ -1,0 +1,113 @@
+/* summary.c -- headline numbers: final frontier access, channel shares of
+ * adopters, cumulative revenue by actor, months to half access. */
+#include <math.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "summary.h"
+
+struct cli_summary {
+    const mkt_params *p;
+    size_t reps;
+    double *share;   /* [rep] final frontier access share */
+    double *half;    /* [rep] months to half access (NaN: never) */
+    double *channel; /* [rep][channel] share of adopters, final month */
+    double *revenue; /* [rep][actor] cumulative */
+};
+
+cli_summary *cli_summary_new(const mkt_params *p, size_t reps)
+{
+    cli_summary *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->p = p;
+    s->reps = reps;
+    s->share = calloc(reps, sizeof *s->share);
+    s->half = calloc(reps, sizeof *s->half);
+    s->channel = calloc(reps * MKT_N_CHANNELS, sizeof *s->channel);
+    s->revenue = calloc(reps * (p->n_actors ? p->n_actors : 1),
+                        sizeof *s->revenue);
+    if (!s->share || !s->half || !s->channel || !s->revenue) {
+        cli_summary_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void cli_summary_add(cli_summary *s, size_t rep, const mkt_results *r)
+{
+    size_t last = (r->months - 1) * MKT_N_CHANNELS;
+    double adopters = r->adopters[r->months - 1];
+    s->share[rep] = r->final_frontier_access_share;
+    s->half[rep] = r->months_to_half_access;
+    for (int c = 0; c < MKT_N_CHANNELS; c++)
+        s->channel[rep * MKT_N_CHANNELS + (size_t)c] =
+            adopters > 0 && c != MKT_CH_NONE ? r->channel_count[last + (size_t)c] / adopters
+                                              : (double)NAN;
+    for (size_t a = 0; a < r->n_actors; a++)
+        s->revenue[rep * r->n_actors + a] = r->cumulative_revenue[a];
+}
+
+/* Mean and 95% half-width of x[k * stride] over n values, NaNs skipped;
+ * returns the count used. */
+static size_t interval(const double *x, size_t n, size_t stride,
+                       double *mean, double *hw)
+{
+    size_t k = 0;
+    double m = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i * stride];
+        if (isnan(v))
+            continue;
+        k++;
+        double d = v - m;
+        m += d / (double)k;
+        ss += d * (v - m);
+    }
+    *mean = k ? m : (double)NAN;
+    *hw = k > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)k - 1) *
+                      sqrt(ss / (double)(k - 1)) / sqrt((double)k)
+                : (double)NAN;
+    return k;
+}
+
+void cli_summary_print(const cli_summary *s, FILE *f)
+{
+    const mkt_params *p = s->p;
+    double m, hw;
+    interval(s->share, s->reps, 1, &m, &hw);
+    fprintf(f, "  final frontier access share of adopters   %.3f +- %.3f\n",
+            m, hw);
+    fprintf(f, "  channel shares of adopters, month %u:\n",
+            p->horizon_months);
+    for (int c = MKT_CH_WAITING; c < MKT_N_CHANNELS; c++) {
+        interval(s->channel + c, s->reps, MKT_N_CHANNELS, &m, &hw);
+        fprintf(f, "    %-9s %.3f +- %.3f\n", mkt_channel_name(c), m, hw);
+    }
+    fprintf(f, "  cumulative revenue over %u months (USD):\n",
+            p->horizon_months);
+    for (size_t a = 0; a < p->n_actors; a++) {
+        interval(s->revenue + a, s->reps, p->n_actors, &m, &hw);
+        fprintf(f, "    %-16s %12.4g +- %.3g\n", p->actors[a], m, hw);
+    }
+    size_t k = interval(s->half, s->reps, 1, &m, &hw);
+    if (k == 0)
+        fprintf(f, "  frontier access never fell below half its level at "
+                   "the first shock\n");
+    else
+        fprintf(f, "  months from the first shock to half access: %.1f +- "
+                   "%.1f (in %zu of %zu replications)\n",
+                m, hw, k, s->reps);
+}
+
+void cli_summary_free(cli_summary *s)
+{
+    if (!s)
+        return;
+    free(s->share);
+    free(s->half);
+    free(s->channel);
+    free(s->revenue);
+    free(s);
+}
