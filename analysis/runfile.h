@@ -24,7 +24,8 @@
  *   /summary/final_frontier_access_share  float64 [replication] "1"
  *   /summary/months_to_half_access        float64 [replication] months
  *                                         (NaN: never)
- *   /summary/events                       int64 [replication] engine events
+ *   /summary/events                       int64 [replication] "events"
+ *                                         (handled by the engine)
  *
  * Every data set has a units attribute and a long_name attribute (one line
  * saying what it is). Root attributes: aims_version, git_commit, scenario (the
@@ -59,16 +60,25 @@ typedef struct {
 
 /* Starts the file (ana_h5w_new: refuses an existing target unless force, a
  * missing or unwritable directory), writes the scales and attributes and
- * defines every data set. Sets *out only on success. */
+ * defines every data set. Sets *out only on success. Errors: SIM_EINVAL
+ * (NULL meta, params or string field; replications or horizon_months 0; a
+ * seed above 2^63 - 1; the target exists), SIM_EIO, SIM_ENOMEM; nothing is
+ * left on disk. */
 int ana_runfile_new(const char *path, bool force, const ana_run_meta *meta,
                     ana_runfile **out, sim_err *err);
 
 /* Writes replication rep's rows (r made by mkt_results_init for the same
- * params). Not thread-safe: callers serialise. */
+ * params) into every data set; putting a replication again overwrites it.
+ * SIM_EINVAL, with nothing written, for rep >= replications, r->months other
+ * than horizon_months, r->n_actors other than n_actors, or r->events above
+ * INT64_MAX. Not thread-safe: callers serialise. */
 int ana_runfile_put(ana_runfile *f, uint32_t rep, const mkt_results *r,
                     sim_err *err);
 
-/* ana_h5w_commit: the file appears at its path, complete, or not at all. */
+/* ana_h5w_commit: the file appears at its path, complete, or not at all.
+ * Refuses (SIM_EINVAL, "PATH: 1 of 20 replications never written (first:
+ * 7); file not committed") unless every replication was put. Success or
+ * not, the file is finished: later puts and commits fail. */
 int ana_runfile_commit(ana_runfile *f, sim_err *err);
 
 /* The hidden temporary, for a signal handler to unlink (ana_h5w_tmp_path). */
