@@ -71,6 +71,8 @@ test: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
+	@./bench/market-bench $(B)
+	@echo
 	@./bench/run-bench $(B)
 
 check: check-layering check-clang $(S)/aims-tests $(S)/mmc $(S)/aims

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -343,12 +344,17 @@ static int simulate(const run_args *a, const mkt_params *p,
         goto done;
     }
     if (!a->quiet) {
+        struct rusage ru;
+        double peak = getrusage(RUSAGE_SELF, &ru) == 0
+                          ? (double)ru.ru_maxrss / 1024.0 /* KiB on Linux */
+                          : (double)NAN;
         printf("wrote %s: scenario '%s', %u replications x %u months, seed "
-               "%llu, %llu thread%s, %.2f s, %.3g events/s\n",
+               "%llu\n  %llu thread%s, %.2f s, %llu events, %.3g events/s, "
+               "peak memory %.0f MiB\n",
                out, p->name, reps, p->horizon_months,
                (unsigned long long)seed, (unsigned long long)threads,
-               threads == 1 ? "" : "s", secs,
-               secs > 0 ? (double)events / secs : 0.0);
+               threads == 1 ? "" : "s", secs, (unsigned long long)events,
+               secs > 0 ? (double)events / secs : 0.0, peak);
         cli_summary_print(sum, stdout);
     }
 done:

@@ -1,6 +1,7 @@
 /* summary.c -- headline numbers: final frontier access, channel shares of
  * adopters, cumulative revenue by actor, months to half access. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_cdf.h>
@@ -72,24 +73,39 @@ static size_t interval(const double *x, size_t n, size_t stride,
     return k;
 }
 
+/* "m +- hw", or just m when there is no interval (one replication); money
+ * in %g, shares in %f. */
+static void value(FILE *f, bool money, double m, double hw)
+{
+    if (money)
+        fprintf(f, "%10.4g", m);
+    else
+        fprintf(f, "%.3f", m);
+    if (!isnan(hw))
+        fprintf(f, money ? " +- %.3g" : " +- %.3f", hw);
+    fputc('\n', f);
+}
+
 void cli_summary_print(const cli_summary *s, FILE *f)
 {
     const mkt_params *p = s->p;
     double m, hw;
     interval(s->share, s->reps, 1, &m, &hw);
-    fprintf(f, "  final frontier access share of adopters   %.3f +- %.3f\n",
-            m, hw);
+    fputs("  final frontier access share of adopters   ", f);
+    value(f, false, m, hw);
     fprintf(f, "  channel shares of adopters, month %u:\n",
             p->horizon_months);
     for (int c = MKT_CH_WAITING; c < MKT_N_CHANNELS; c++) {
         interval(s->channel + c, s->reps, MKT_N_CHANNELS, &m, &hw);
-        fprintf(f, "    %-9s %.3f +- %.3f\n", mkt_channel_name(c), m, hw);
+        fprintf(f, "    %-9s ", mkt_channel_name(c));
+        value(f, false, m, hw);
     }
     fprintf(f, "  cumulative revenue over %u months (USD):\n",
             p->horizon_months);
     for (size_t a = 0; a < p->n_actors; a++) {
         interval(s->revenue + a, s->reps, p->n_actors, &m, &hw);
-        fprintf(f, "    %-16s %12.4g +- %.3g\n", p->actors[a], m, hw);
+        fprintf(f, "    %-16s ", p->actors[a]);
+        value(f, true, m, hw);
     }
     size_t k = interval(s->half, s->reps, 1, &m, &hw);
     if (k == 0)

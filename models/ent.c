@@ -20,22 +20,38 @@ double mkt__capability(const struct mkt_world *w, uint32_t v)
                             (sim_now(w->eng) / MKT_DAYS_PER_YEAR);
 }
 
-/* A per-(replication, rule, enterprise) uniform from a hash, not a stream:
- * an enterprise's licence fate under a rule is then the same whenever and
- * however often it is asked, and the same across scenarios that share the
- * seed (common random numbers). splitmix64's finaliser. */
+/* A uniform on [0, 1) from a hash of (seed, point, replication, purpose,
+ * enterprise, k), splitmix64's finaliser applied to each word in turn. Draws
+ * that belong to one enterprise come from here rather than from a shared
+ * stream: enterprise i's k-th choice then uses the same number in every
+ * scenario run with the seed, however the other enterprises' histories
+ * differ, which is what makes paired scenario differences tight (common
+ * random numbers, DESIGN.md). A licence fate is asked the same way, so it is
+ * the same whenever and however often it is asked. */
+static uint64_t mix(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15u;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+enum { PURPOSE_CHOICE = 1, PURPOSE_LICENCE, PURPOSE_CONTRACT };
+
+static double ent_uniform(const struct mkt_world *w, uint64_t purpose,
+                          uint32_t i, uint64_t k)
+{
+    uint64_t z = mix(w->seed);
+    z = mix(z ^ ((uint64_t)w->point << 32 | w->rep));
+    z = mix(z ^ purpose);
+    z = mix(z ^ i);
+    z = mix(z ^ k);
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
 static double fate_uniform(const struct mkt_world *w, uint32_t i)
 {
-    uint64_t z = w->seed ^ (0x9e3779b97f4a7c15u * ((uint64_t)w->rep + 1)) ^
-                 (0xbf58476d1ce4e5b9u * (w->commerce_salt + 1)) ^
-                 (0x94d049bb133111ebu * ((uint64_t)w->point + 1)) ^
-                 ((uint64_t)i << 1);
-    z ^= z >> 30;
-    z *= 0xbf58476d1ce4e5b9u;
-    z ^= z >> 27;
-    z *= 0x94d049bb133111ebu;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
+    return ent_uniform(w, PURPOSE_LICENCE, i, w->commerce_salt);
 }
 
 bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i)
@@ -329,7 +345,7 @@ static double utility(const struct mkt_world *w, const mkt_sector *s,
 /* The logit draw over the options available to i; n_opts when none is. */
 static uint32_t pick(struct mkt_world *w, uint32_t i)
 {
-    const mkt__ent *e = &w->ent[i];
+    mkt__ent *e = &w->ent[i];
     const mkt_sector *s = &w->p->sectors[e->cls % w->n_sec];
     /* What the firm has or is moving to: leaving it costs the switch. */
     int32_t ref = e->target != MKT_NIL ? e->target : e->opt;
@@ -337,7 +353,7 @@ static uint32_t pick(struct mkt_world *w, uint32_t i)
         w->ok[o] = mkt__available(w, o, i);
         w->v[o] = w->ok[o] ? utility(w, s, e, o, ref) : 0.0;
     }
-    double u = sim_rng_uniform(w->r_choice);
+    double u = ent_uniform(w, PURPOSE_CHOICE, i, w->ent[i].choices++);
     return (uint32_t)mkt_choose_option(w->v, w->ok, w->n_opts, u);
 }
 
@@ -413,7 +429,8 @@ int mkt__adopt_initial(struct mkt_world *w, uint32_t i)
     int rc = move(w, i, (int32_t)j, MKT_NIL);
     if (rc != SIM_OK)
         return rc;
-    double left = contract_days(w, i) * (1.0 - sim_rng_uniform(w->r_choice));
+    double left =
+        contract_days(w, i) * (1.0 - ent_uniform(w, PURPOSE_CONTRACT, i, 0));
     return contract_start(w, i, left);
 }
 

@@ -6,7 +6,8 @@
  *   1. the option table and the providers' queues, from the params alone;
  *   2. the population, sector by sector ("population" stream): usage and
  *      attributes, then the initial adopters, who take an option at once
- *      ("choice" stream) and are part-way through a contract;
+ *      and are part-way through a contract (their choices, like every
+ *      choice, draw from a per-enterprise hash, see ent.c);
  *   3. the timeline, then each sector's first adoption ("adoption"), then
  *      the first month end -- so at equal times rules act before adoption
  *      and before the month's books close.
@@ -57,6 +58,16 @@ static int add_option(struct mkt_world *w, int ch, size_t v, size_t inter,
     return SIM_OK;
 }
 
+/* Onboarding capacity is given in real firms; a simulated enterprise
+ * stands for firms / count of them on average, so the queue gets
+ * servers x count / firms simulated servers (at least one). Results then do
+ * not depend on how many enterprises simulate the market. */
+static uint32_t simulated_servers(const mkt_params *p, uint32_t servers)
+{
+    double s = floor((double)servers * p->count / p->firms + 0.5);
+    return s < 1 ? 1 : s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+}
+
 static int build_options(struct mkt_world *w)
 {
     const mkt_params *p = w->p;
@@ -74,7 +85,8 @@ static int build_options(struct mkt_world *w)
             add_option(w, MKT_CH_DIRECT, v, MKT_NO_INDEX, MKT_NO_PROVIDER);
     for (size_t i = 0; i < p->n_inter; i++) {
         const mkt_intermediary *im = &p->inter[i];
-        mkt_onboard_init(&w->prov[i], im->onboarding.servers,
+        mkt_onboard_init(&w->prov[i],
+                         simulated_servers(p, im->onboarding.servers),
                          im->onboarding.mean_days);
         int ch = im->kind == MKT_KIND_ONSHORE ? MKT_CH_ONSHORE
                                               : MKT_CH_OFFSHORE;
@@ -91,7 +103,8 @@ static int build_options(struct mkt_world *w)
         const mkt_vendor *vd = &p->vendors[v];
         if (vd->origin != MKT_ORIGIN_CN)
             continue;
-        mkt_onboard_init(&w->prov[k], vd->onboarding.servers,
+        mkt_onboard_init(&w->prov[k],
+                         simulated_servers(p, vd->onboarding.servers),
                          vd->onboarding.mean_days);
         add_option(w, MKT_CH_DOMESTIC, v, MKT_NO_INDEX, (uint32_t)k);
         k++;
@@ -445,11 +458,10 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
         for (size_t k = 0; k < sizeof handlers / sizeof handlers[0]; k++)
             sim_on(w->eng, handlers[k].kind, handlers[k].fn, w);
         w->r_adopt = sim_engine_rng(w->eng, "adoption", err);
-        w->r_choice = sim_engine_rng(w->eng, "choice", err);
         w->r_onboard = sim_engine_rng(w->eng, "onboarding", err);
         w->r_detect = sim_engine_rng(w->eng, "detection", err);
         w->r_review = sim_engine_rng(w->eng, "review", err);
-        if (!w->r_adopt || !w->r_choice || !w->r_onboard || !w->r_detect ||
+        if (!w->r_adopt || !w->r_onboard || !w->r_detect ||
             !w->r_review)
             rc = err->status;
     }

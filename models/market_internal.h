@@ -77,6 +77,7 @@ typedef struct {
     int32_t next, prev;   /* users list of opt */
     int32_t tnext, tprev; /* onboarding list of target */
     uint32_t ticket;   /* onboarding ticket (stale line entries) */
+    uint32_t choices;  /* choices made so far: names the next draw */
     uint16_t cls;      /* weight class */
     uint8_t flags;
     uint8_t ban_ch;
@@ -87,7 +88,7 @@ struct mkt_world {
     sim_engine *eng;
     uint64_t seed;
     uint32_t point, rep;
-    sim_rng *r_adopt, *r_choice, *r_onboard, *r_detect, *r_review;
+    sim_rng *r_adopt, *r_onboard, *r_detect, *r_review;
 
     /* rule state (the timeline changes it) */
     double *cap0;      /* [vendor] capability at day 0 plus jumps so far */

@@ -48,10 +48,12 @@ typedef enum { MKT_KIND_ONSHORE, MKT_KIND_OFFSHORE } mkt_kind;
 
 #define MKT_NO_INDEX SIZE_MAX /* an absent vendor, intermediary or actor */
 
-/* A provider's onboarding queue: `servers` enterprises onboarded at once,
- * each taking an exponential time of mean `mean_days`. */
+/* A provider's onboarding queue: `servers` real firms onboarded at once,
+ * each taking an exponential time of mean `mean_days`. The simulation runs
+ * max(1, round(servers x count / firms)) simulated servers, so capacity
+ * keeps its meaning when enterprises.count changes. */
 typedef struct {
-    uint32_t servers; /* onboarding.servers: integer in [1, 1000000] */
+    uint32_t servers; /* onboarding.servers: integer in [1, 100000000] */
     double mean_days; /* onboarding.mean_days: number in (0, 3650] */
 } mkt_onboarding;
 
