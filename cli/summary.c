@@ -107,8 +107,13 @@ void cli_summary_print(const cli_summary *s, FILE *f)
         fprintf(f, "    %-16s ", p->actors[a]);
         value(f, true, m, hw);
     }
+    bool shock = false;
+    for (size_t e = 0; e < p->n_events; e++)
+        shock = shock || p->events[e].shock;
     size_t k = interval(s->half, s->reps, 1, &m, &hw);
-    if (k == 0)
+    if (!shock)
+        fprintf(f, "  months to half access: no shock on the timeline\n");
+    else if (k == 0)
         fprintf(f, "  frontier access never fell below half its level at "
                    "the first shock\n");
     else

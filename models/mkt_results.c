@@ -28,8 +28,8 @@ int mkt_results_init(mkt_results *r, const mkt_params *p, sim_err *err)
         mkt_results_fini(r);
         return sim_err_set(err, SIM_ENOMEM, "out of memory for results");
     }
-    r->final_frontier_access_share = NAN;
-    r->months_to_half_access = NAN;
+    r->final_frontier_access_share = (double)NAN;
+    r->months_to_half_access = (double)NAN;
     return SIM_OK;
 }
 
