@@ -404,6 +404,24 @@ int ana_runfile_commit(ana_runfile *f, sim_err *err)
     return ana_h5w_commit(f->w, err);
 }
 
+int ana_runfile_attr_str(ana_runfile *f, const char *name, const char *value,
+                         sim_err *err)
+{
+    return ana_h5w_attr_str(f->w, "/", name, value, err);
+}
+
+int ana_runfile_attr_f64(ana_runfile *f, const char *name, double value,
+                         sim_err *err)
+{
+    return ana_h5w_attr_f64(f->w, "/", name, value, err);
+}
+
+int ana_runfile_attr_i64(ana_runfile *f, const char *name, int64_t value,
+                         sim_err *err)
+{
+    return ana_h5w_attr_i64(f->w, "/", name, value, err);
+}
+
 const char *ana_runfile_tmp_path(const ana_runfile *f)
 {
     return ana_h5w_tmp_path(f->w);

@@ -75,6 +75,16 @@ int ana_runfile_new(const char *path, bool force, const ana_run_meta *meta,
 int ana_runfile_put(ana_runfile *f, uint32_t rep, const mkt_results *r,
                     sim_err *err);
 
+/* Extra root attributes, for what a command adds beyond the layout (the
+ * outcome of `aims run --precision`, say). Replaces one of the same name.
+ * Errors as ana_h5w_attr_*. */
+int ana_runfile_attr_str(ana_runfile *f, const char *name, const char *value,
+                         sim_err *err);
+int ana_runfile_attr_f64(ana_runfile *f, const char *name, double value,
+                         sim_err *err);
+int ana_runfile_attr_i64(ana_runfile *f, const char *name, int64_t value,
+                         sim_err *err);
+
 /* ana_h5w_commit: the file appears at its path, complete, or not at all.
  * Refuses (SIM_EINVAL, "PATH: 1 of 20 replications never written (first:
  * 7); file not committed") unless every replication was put. Success or

@@ -1,109 +1,37 @@
 /* cmd_run.c -- `aims run SCENARIO.cfg [-o OUT.h5] [-r REPS] [-s SEED]
- * [-j THREADS] [--set PATH=VALUE]... [--force] [--quiet]`.
+ * [-j THREADS] [--set PATH=VALUE]... [--precision METRIC=REL [--max-reps N]]
+ * [--force] [--quiet]`.
  *
- * Worker threads take replication numbers from a shared counter and run
- * them, each with its own engine and streams (a replication depends only on
- * the seed and its number, so the thread that runs it does not matter). The
- * main thread writes finished replications into the file strictly in order
- * 0, 1, 2, ..., so the file is the same for any -j, and keeps only the
- * replications that finished ahead of the next one to write. It also draws
- * the progress line and watches for SIGINT and SIGTERM: then the workers stop
- * at their next month end, the temporary file is removed, nothing appears at
- * the target, and the exit status is 128 + the signal.
+ * Loads the scenario (with overrides), refuses what will not fit in memory,
+ * runs the replications on a farm of threads (farm.h: the file is the same
+ * for any -j) and writes the run file, which appears at its path only when
+ * complete; SIGINT and SIGTERM leave nothing there and exit 128 + signal.
+ * With --precision the replications come in batches of -r (deterministic:
+ * batch b is replications b*r .. b*r + r - 1) until the metric's 95%
+ * half-width is at most REL x |mean| or --max-reps is reached; the outcome
+ * goes into the file's attributes. The file is then written at the end.
  */
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "farm.h"
+#include "precision.h"
 #include "runfile.h"
 #include "summary.h"
-
-static _Atomic int got_signal; /* the signal number, 0 for none */
-static _Atomic int cancel_runs;
-
-static void on_signal(int sig)
-{
-    atomic_store(&got_signal, sig);
-    atomic_store(&cancel_runs, 1);
-}
-
-typedef struct {
-    const mkt_params *p;
-    uint64_t seed;
-    uint32_t reps;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    uint32_t next;        /* next replication to hand out */
-    mkt_results *res;     /* [reps] */
-    unsigned char *state; /* [reps] 0 pending, 1 done, 2 failed */
-    sim_err err;          /* the first failure */
-    uint64_t events;
-} run_farm;
-
-static void *worker(void *arg)
-{
-    run_farm *f = arg;
-    for (;;) {
-        pthread_mutex_lock(&f->mu);
-        bool stop = f->next >= f->reps || atomic_load(&cancel_runs);
-        uint32_t rep = f->next++;
-        pthread_mutex_unlock(&f->mu);
-        if (stop)
-            return NULL;
-        sim_err err = {0};
-        mkt_run_opts o = {.cancel = &cancel_runs};
-        int rc = mkt_results_init(&f->res[rep], f->p, &err);
-        if (rc == SIM_OK)
-            rc = mkt_run(f->p, f->seed, rep, &o, &f->res[rep], &err);
-        pthread_mutex_lock(&f->mu);
-        f->state[rep] = rc == SIM_OK ? 1 : 2;
-        if (rc != SIM_OK && rc != SIM_ECANCELED && f->err.status == SIM_OK)
-            f->err = err;
-        if (rc != SIM_OK)
-            atomic_store(&cancel_runs, 1);
-        pthread_cond_broadcast(&f->cv);
-        pthread_mutex_unlock(&f->mu);
-    }
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void progress(bool on, const char *name, uint32_t done, uint32_t reps,
-                     double t0)
-{
-    if (!on)
-        return;
-    double el = now_seconds() - t0, rate = el > 0 ? done / el : 0;
-    if (done == 0 || rate <= 0)
-        fprintf(stderr, "\r\033[Kaims: %s: %u/%u replications", name, done,
-                reps);
-    else
-        fprintf(stderr,
-                "\r\033[Kaims: %s: %u/%u replications, %.2f/s, %.0f s left",
-                name, done, reps, rate, (reps - done) / rate);
-    fflush(stderr);
-}
 
 typedef struct {
     const char *scenario, *out;
     const char **sets;
     size_t n_sets;
-    uint64_t reps, seed, threads;
-    bool have_reps, have_seed, have_threads, force, quiet;
+    uint64_t reps, seed, threads, max_reps;
+    bool have_reps, have_seed, have_threads, have_max, force, quiet;
+    const char *precision; /* METRIC=REL, or NULL */
 } run_args;
 
 static void usage(FILE *f)
@@ -123,6 +51,14 @@ static void usage(FILE *f)
         "                        the same for any N\n"
         "  --set PATH=VALUE      override a scenario value, e.g.\n"
         "                        --set enterprises.sectors.[1].bass_q=0.6\n"
+        "  --precision METRIC=REL  add batches of -r replications until the "
+        "95%\n"
+        "                        half-width of METRIC is <= REL x |mean|, "
+        "e.g.\n"
+        "                        final_frontier_access_share=0.01\n"
+        "  --max-reps N          stop adding batches at N replications "
+        "(default\n"
+        "                        10 x -r)\n"
         "  --force               replace an existing output file\n"
         "  --quiet               no progress line or summary\n",
         f);
@@ -147,6 +83,12 @@ static int parse(int argc, char **argv, run_args *a)
             a->have_threads = true;
         } else if (cli_opt(argc, argv, &i, NULL, "--set", &v, &bad)) {
             a->sets[a->n_sets++] = v;
+        } else if (cli_opt(argc, argv, &i, NULL, "--precision", &v, &bad)) {
+            a->precision = v;
+        } else if (cli_opt(argc, argv, &i, NULL, "--max-reps", &v, &bad)) {
+            bad = bad || !cli_parse_u64("--max-reps", v, 2, 1000000,
+                                        &a->max_reps);
+            a->have_max = true;
         } else if (strcmp(argv[i], "--force") == 0) {
             a->force = true;
             i++;
@@ -170,6 +112,10 @@ static int parse(int argc, char **argv, run_args *a)
     }
     if (!bad && !a->scenario) {
         cli_error("run: no scenario file given");
+        bad = true;
+    }
+    if (!bad && a->have_max && !a->precision) {
+        cli_error("run: --max-reps goes with --precision");
         bad = true;
     }
     if (bad) {
@@ -217,158 +163,243 @@ static bool fits_in_memory(const mkt_params *p, uint64_t threads,
     return true;
 }
 
-static int simulate(const run_args *a, const mkt_params *p,
-                    const char *text, const char *out)
-{
-    uint32_t reps = (uint32_t)(a->have_reps ? a->reps : p->replications);
-    uint64_t seed = a->have_seed ? a->seed : p->seed;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t threads = a->have_threads ? a->threads
-                                       : (uint64_t)(cpus > 0 ? cpus : 1);
-    if (threads > reps)
-        threads = reps;
-    if (!fits_in_memory(p, threads, reps))
-        return CLI_USAGE;
+/* ---- writing ------------------------------------------------------------
+ */
 
+typedef struct {
+    ana_runfile *file;
+    cli_summary *sum;
+} writer;
+
+static int write_one(void *ctx, uint32_t rep, mkt_results *r, sim_err *err)
+{
+    writer *w = ctx;
+    cli_summary_add(w->sum, rep, r);
+    return ana_runfile_put(w->file, rep, r, err);
+}
+
+/* --precision: replications are kept until the number is known. */
+typedef struct {
+    const cli_precision *metric;
+    mkt_results *kept; /* [cap] */
+    double *value;     /* [cap] */
+    uint32_t cap;
+} keeper;
+
+static int keep_one(void *ctx, uint32_t rep, mkt_results *r, sim_err *err)
+{
+    keeper *k = ctx;
+    (void)err;
+    k->value[rep] = cli_precision_value(k->metric, r);
+    k->kept[rep] = *r;          /* the arrays move into kept ... */
+    memset(r, 0, sizeof *r);    /* ... so the farm frees nothing */
+    return SIM_OK;
+}
+
+static void print_done(const run_args *a, const mkt_params *p,
+                       const cli_farm *f, const cli_summary *sum,
+                       const char *out, uint32_t reps, double secs)
+{
+    if (a->quiet)
+        return;
+    struct rusage ru;
+    double peak = getrusage(RUSAGE_SELF, &ru) == 0
+                      ? (double)ru.ru_maxrss / 1024.0 /* KiB on Linux */
+                      : (double)NAN;
+    printf("wrote %s: scenario '%s', %u replications x %u months, seed "
+           "%llu\n  %llu thread%s, %.2f s, %llu events, %.3g events/s, "
+           "peak memory %.0f MiB\n",
+           out, p->name, reps, p->horizon_months, (unsigned long long)f->seed,
+           (unsigned long long)f->threads, f->threads == 1 ? "" : "s", secs,
+           (unsigned long long)f->events,
+           secs > 0 ? (double)f->events / secs : 0.0, peak);
+    cli_summary_print(sum, stdout);
+}
+
+/* Maps a farm or writer failure to the exit status, with its message. */
+static int failed(int rc, const sim_err *err, const char *out)
+{
+    if (rc > 128) {
+        cli_error("interrupted by signal %d; no file written to %s", rc - 128,
+                  out);
+        return rc;
+    }
+    fprintf(stderr, "aims: %s\n", err->status ? err->msg : "run failed");
+    return CLI_FAIL;
+}
+
+/* The output path must be free (or --force) and its directory writable,
+ * checked before a --precision run spends its time. */
+static bool output_usable(const char *out, bool force)
+{
+    if (!force && access(out, F_OK) == 0) {
+        cli_error("%s: exists (use --force to overwrite)", out);
+        return false;
+    }
+    char dir[4096];
+    const char *slash = strrchr(out, '/');
+    size_t n = slash ? (size_t)(slash - out) : 0;
+    if (n >= sizeof dir)
+        n = sizeof dir - 1;
+    memcpy(dir, slash ? out : ".", slash ? n : 1);
+    dir[slash ? (n ? n : 1) : 1] = '\0';
+    if (slash && n == 0)
+        dir[0] = '/';
+    if (access(dir, W_OK) != 0) {
+        cli_error("%s: cannot create: %s", out, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static int simulate_streaming(const run_args *a, cli_farm *f,
+                              const ana_run_meta *meta, const char *out,
+                              uint32_t reps)
+{
     sim_err err = {0};
-    ana_run_meta meta = {.params = p,
-                         .scenario_file = a->scenario,
-                         .scenario_text = text,
-                         .seed = seed,
-                         .replications = reps,
-                         .aims_version = cli_version(),
-                         .git_commit = cli_git_commit()};
     ana_runfile *file = NULL;
-    int rc = ana_runfile_new(out, a->force, &meta, &file, &err);
+    int rc = ana_runfile_new(out, a->force, meta, &file, &err);
     if (rc != SIM_OK) {
         fprintf(stderr, "aims: %s\n", err.msg);
         return rc == SIM_EINVAL ? CLI_USAGE : CLI_FAIL;
     }
-
-    run_farm f = {.p = p, .seed = seed, .reps = reps};
-    pthread_mutex_init(&f.mu, NULL);
-    pthread_cond_init(&f.cv, NULL);
-    f.res = calloc(reps, sizeof *f.res);
-    f.state = calloc(reps, 1);
-    cli_summary *sum = cli_summary_new(p, reps);
-    pthread_t *tid = calloc(threads, sizeof *tid);
-    if (!f.res || !f.state || !sum || !tid) {
-        cli_error("out of memory");
-        rc = CLI_FAIL;
-        goto done;
-    }
-    bool show = !a->quiet && isatty(STDERR_FILENO);
-    double t0 = now_seconds(), shown = 0;
-    size_t started = 0;
-    for (; started < threads; started++)
-        if (pthread_create(&tid[started], NULL, worker, &f) != 0)
-            break;
-    if (started == 0) {
-        cli_error("cannot start a thread: %s", strerror(errno));
-        rc = CLI_FAIL;
-        goto done;
-    }
-    uint64_t events = 0;
-    uint32_t written = 0;
-    rc = CLI_OK;
-    progress(show, p->name, 0, reps, t0);
-    pthread_mutex_lock(&f.mu);
-    while (written < reps && rc == CLI_OK) {
-        if (f.state[written] == 0 && !atomic_load(&cancel_runs)) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 200 * 1000 * 1000; /* wake to draw progress */
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&f.cv, &f.mu, &ts);
-        }
-        if (atomic_load(&got_signal) || f.state[written] == 2) {
-            rc = CLI_FAIL;
-            break;
-        }
-        if (atomic_load(&cancel_runs) && f.state[written] == 0) {
-            /* another replication failed: stop once workers notice */
-            rc = CLI_FAIL;
-            break;
-        }
-        while (written < reps && f.state[written] == 1) {
-            mkt_results *r = &f.res[written];
-            pthread_mutex_unlock(&f.mu);
-            int wrc = ana_runfile_put(file, written, r, &err);
-            cli_summary_add(sum, written, r);
-            events += r->events;
-            mkt_results_fini(r);
-            pthread_mutex_lock(&f.mu);
-            if (wrc != SIM_OK) {
-                f.err = err;
-                atomic_store(&cancel_runs, 1);
-                rc = CLI_FAIL;
-                break;
-            }
-            written++;
-        }
-        double t = now_seconds();
-        if (show && t - shown > 0.2) {
-            progress(show, p->name, written, reps, t0);
-            shown = t;
-        }
-    }
-    if (rc != CLI_OK)
-        atomic_store(&cancel_runs, 1);
-    pthread_mutex_unlock(&f.mu);
-    for (size_t k = 0; k < started; k++)
-        pthread_join(tid[k], NULL);
-    if (show)
+    cli_summary *sum = cli_summary_new(f->p, reps);
+    writer w = {.file = file, .sum = sum};
+    rc = sum ? cli_farm_run(f, 0, reps, write_one, &w, &err) : CLI_FAIL;
+    if (f->progress)
         fputs("\r\033[K", stderr);
-    double secs = now_seconds() - t0;
-
-    int sig = atomic_load(&got_signal);
-    if (sig) {
-        ana_runfile_free(file); /* removes the temporary */
-        file = NULL;
-        cli_error("interrupted by signal %d; no file written to %s", sig,
-                  out);
-        rc = 128 + sig;
-        goto done;
-    }
-    if (rc != CLI_OK) {
-        fprintf(stderr, "aims: %s\n",
-                f.err.status ? f.err.msg : "a replication failed");
-        goto done;
-    }
-    rc = ana_runfile_commit(file, &err) == SIM_OK ? CLI_OK : CLI_FAIL;
-    if (rc != CLI_OK) {
-        fprintf(stderr, "aims: %s\n", err.msg);
-        goto done;
-    }
-    if (!a->quiet) {
-        struct rusage ru;
-        double peak = getrusage(RUSAGE_SELF, &ru) == 0
-                          ? (double)ru.ru_maxrss / 1024.0 /* KiB on Linux */
-                          : (double)NAN;
-        printf("wrote %s: scenario '%s', %u replications x %u months, seed "
-               "%llu\n  %llu thread%s, %.2f s, %llu events, %.3g events/s, "
-               "peak memory %.0f MiB\n",
-               out, p->name, reps, p->horizon_months,
-               (unsigned long long)seed, (unsigned long long)threads,
-               threads == 1 ? "" : "s", secs, (unsigned long long)events,
-               secs > 0 ? (double)events / secs : 0.0, peak);
-        cli_summary_print(sum, stdout);
-    }
-done:
-    if (f.res)
-        for (uint32_t k = 0; k < reps; k++)
-            mkt_results_fini(&f.res[k]);
-    free(f.res);
-    free(f.state);
-    free(tid);
+    if (rc == CLI_OK && ana_runfile_commit(file, &err) != SIM_OK)
+        rc = CLI_FAIL;
+    double secs = cli_farm_now() - f->t0;
+    ana_runfile_free(file); /* after a failure: removes the temporary */
+    if (rc != CLI_OK)
+        rc = failed(rc, &err, out);
+    else
+        print_done(a, f->p, f, sum, out, reps, secs);
     cli_summary_free(sum);
-    ana_runfile_free(file);
-    pthread_cond_destroy(&f.cv);
-    pthread_mutex_destroy(&f.mu);
     return rc;
+}
+
+static int simulate_precision(const run_args *a, cli_farm *f,
+                              ana_run_meta *meta, const char *out,
+                              uint32_t batch)
+{
+    cli_precision metric;
+    if (!cli_precision_parse(a->precision, f->p, &metric))
+        return CLI_USAGE;
+    if (!output_usable(out, a->force))
+        return CLI_USAGE;
+    uint32_t max = (uint32_t)(a->have_max ? a->max_reps
+                                          : (uint64_t)batch * 10);
+    if (max < batch)
+        max = batch;
+    keeper k = {.metric = &metric, .cap = max};
+    k.kept = calloc(max, sizeof *k.kept);
+    k.value = calloc(max, sizeof *k.value);
+    sim_err err = {0};
+    int rc = k.kept && k.value ? CLI_OK : CLI_FAIL;
+    if (rc != CLI_OK)
+        sim_err_set(&err, SIM_ENOMEM, "out of memory");
+    uint32_t reps = 0, batches = 0;
+    double mean = (double)NAN, hw = (double)INFINITY;
+    size_t used = 0;
+    bool met = false;
+    f->total = max;
+    while (rc == CLI_OK && !met && reps < max) {
+        uint32_t n = max - reps < batch ? max - reps : batch;
+        rc = cli_farm_run(f, reps, n, keep_one, &k, &err);
+        if (rc != CLI_OK)
+            break;
+        reps += n;
+        batches++;
+        cli_precision_interval(k.value, reps, &mean, &hw, &used);
+        met = used >= 2 && hw <= metric.rel * fabs(mean);
+    }
+    if (f->progress)
+        fputs("\r\033[K", stderr);
+    ana_runfile *file = NULL;
+    cli_summary *sum = NULL;
+    if (rc == CLI_OK) {
+        meta->replications = reps;
+        int wrc = ana_runfile_new(out, a->force, meta, &file, &err);
+        sum = cli_summary_new(f->p, reps);
+        for (uint32_t r = 0; wrc == SIM_OK && r < reps; r++) {
+            if (sum)
+                cli_summary_add(sum, r, &k.kept[r]);
+            wrc = ana_runfile_put(file, r, &k.kept[r], &err);
+        }
+        if (wrc == SIM_OK)
+            wrc = ana_runfile_attr_str(file, "precision_metric", metric.name,
+                                       &err);
+        if (wrc == SIM_OK)
+            wrc = ana_runfile_attr_f64(file, "precision_target", metric.rel,
+                                       &err);
+        if (wrc == SIM_OK)
+            wrc = ana_runfile_attr_f64(file, "precision_mean", mean, &err);
+        if (wrc == SIM_OK)
+            wrc = ana_runfile_attr_f64(file, "precision_half_width", hw,
+                                       &err);
+        if (wrc == SIM_OK)
+            wrc = ana_runfile_attr_i64(file, "precision_met", met, &err);
+        if (wrc == SIM_OK)
+            wrc = ana_runfile_attr_i64(file, "precision_batches", batches,
+                                       &err);
+        if (wrc == SIM_OK)
+            wrc = ana_runfile_commit(file, &err);
+        rc = wrc == SIM_OK ? CLI_OK : CLI_FAIL;
+    }
+    double secs = cli_farm_now() - f->t0;
+    ana_runfile_free(file);
+    if (rc != CLI_OK) {
+        rc = failed(rc, &err, out);
+    } else {
+        print_done(a, f->p, f, sum, out, reps, secs);
+        if (!a->quiet)
+            printf("  precision: %s = %.6g +- %.3g (target %.3g x |mean| = "
+                   "%.3g) %s after %u batch%s of %u\n",
+                   metric.name, mean, hw, metric.rel,
+                   metric.rel * fabs(mean), met ? "met" : "NOT met", batches,
+                   batches == 1 ? "" : "es", batch);
+    }
+    cli_summary_free(sum);
+    for (uint32_t r = 0; k.kept && r < max; r++)
+        mkt_results_fini(&k.kept[r]);
+    free(k.kept);
+    free(k.value);
+    return rc;
+}
+
+static int simulate(const run_args *a, const mkt_params *p,
+                    const char *text, const char *out)
+{
+    uint32_t reps = (uint32_t)(a->have_reps ? a->reps : p->replications);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cli_farm f = {.p = p,
+                  .seed = a->have_seed ? a->seed : p->seed,
+                  .threads = a->have_threads ? a->threads
+                                             : (uint64_t)(cpus > 0 ? cpus : 1),
+                  .progress = !a->quiet && isatty(STDERR_FILENO),
+                  .total = reps,
+                  .t0 = cli_farm_now()};
+    if (f.threads > reps)
+        f.threads = reps;
+    if (!fits_in_memory(p, f.threads, reps))
+        return CLI_USAGE;
+    ana_run_meta meta = {.params = p,
+                         .scenario_file = a->scenario,
+                         .scenario_text = text,
+                         .seed = f.seed,
+                         .replications = reps,
+                         .aims_version = cli_version(),
+                         .git_commit = cli_git_commit()};
+    if (a->precision) {
+        if (reps < 2) {
+            cli_error("--precision: -r (the batch size) must be at least 2");
+            return CLI_USAGE;
+        }
+        return simulate_precision(a, &f, &meta, out, reps);
+    }
+    return simulate_streaming(a, &f, &meta, out, reps);
 }
 
 int cli_run(int argc, char **argv)
@@ -405,12 +436,7 @@ int cli_run(int argc, char **argv)
             goto done;
         }
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_farm_signals();
     rc = simulate(&a, p, text, out);
 done:
     free(out_alloc);

@@ -1,0 +1,201 @@
+/* farm.c -- worker threads for replications, in-order hand-over, progress,
+ * and SIGINT/SIGTERM. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "farm.h"
+
+/* The only process-wide state: a handler may touch nothing else. */
+static _Atomic int got_signal; /* the signal number, 0 for none */
+static _Atomic int cancel_runs;
+
+static void on_signal(int sig)
+{
+    atomic_store(&got_signal, sig);
+    atomic_store(&cancel_runs, 1);
+}
+
+void cli_farm_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_farm_signal(void)
+{
+    return atomic_load(&got_signal);
+}
+
+double cli_farm_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct {
+    const cli_farm *f;
+    uint32_t first, count;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint32_t next;        /* next index (from 0) to hand out */
+    mkt_results *res;     /* [count] */
+    unsigned char *state; /* [count] 0 pending, 1 done, 2 failed */
+    sim_err err;          /* the first failure */
+} batch;
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        bool stop = b->next >= b->count || atomic_load(&cancel_runs);
+        uint32_t k = b->next++;
+        pthread_mutex_unlock(&b->mu);
+        if (stop)
+            return NULL;
+        sim_err err = {0};
+        mkt_run_opts o = {.cancel = &cancel_runs};
+        int rc = mkt_results_init(&b->res[k], b->f->p, &err);
+        if (rc == SIM_OK)
+            rc = mkt_run(b->f->p, b->f->seed, b->first + k, &o, &b->res[k],
+                         &err);
+        pthread_mutex_lock(&b->mu);
+        b->state[k] = rc == SIM_OK ? 1 : 2;
+        if (rc != SIM_OK && rc != SIM_ECANCELED && b->err.status == SIM_OK)
+            b->err = err;
+        if (rc != SIM_OK)
+            atomic_store(&cancel_runs, 1);
+        pthread_cond_broadcast(&b->cv);
+        pthread_mutex_unlock(&b->mu);
+    }
+}
+
+static void progress(const cli_farm *f, uint32_t done)
+{
+    if (!f->progress)
+        return;
+    double el = cli_farm_now() - f->t0, rate = el > 0 ? done / el : 0;
+    if (done == 0 || rate <= 0)
+        fprintf(stderr, "\r\033[Kaims: %s: %u/%u replications", f->p->name,
+                done, f->total);
+    else
+        fprintf(stderr,
+                "\r\033[Kaims: %s: %u/%u replications, %.2f/s, %.0f s left",
+                f->p->name, done, f->total, rate,
+                done < f->total ? (f->total - done) / rate : 0.0);
+    fflush(stderr);
+}
+
+/* Waits up to 200 ms for a worker to report (then the line is redrawn). */
+static void wait_a_little(batch *b)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 200 * 1000 * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&b->cv, &b->mu, &ts);
+}
+
+/* The calling thread's loop: consume in order until done or stopped. */
+static int hand_over(cli_farm *f, batch *b, cli_consume_fn *consume,
+                     void *ctx, sim_err *err)
+{
+    uint32_t next = 0;
+    double shown = 0;
+    int rc = CLI_OK;
+    pthread_mutex_lock(&b->mu);
+    while (next < b->count && rc == CLI_OK) {
+        if (b->state[next] == 0 && !atomic_load(&cancel_runs))
+            wait_a_little(b);
+        if (atomic_load(&got_signal) || b->state[next] == 2 ||
+            (atomic_load(&cancel_runs) && b->state[next] == 0)) {
+            rc = CLI_FAIL;
+            break;
+        }
+        while (next < b->count && b->state[next] == 1) {
+            mkt_results *r = &b->res[next];
+            pthread_mutex_unlock(&b->mu);
+            f->events += r->events;
+            int crc = consume(ctx, b->first + next, r, err);
+            mkt_results_fini(r);
+            pthread_mutex_lock(&b->mu);
+            if (crc != SIM_OK) {
+                atomic_store(&cancel_runs, 1);
+                rc = CLI_FAIL;
+                break;
+            }
+            next++;
+        }
+        double t = cli_farm_now();
+        if (t - shown > 0.2) {
+            progress(f, f->done + next);
+            shown = t;
+        }
+    }
+    if (rc != CLI_OK)
+        atomic_store(&cancel_runs, 1);
+    if (rc != CLI_OK && err->status == SIM_OK)
+        *err = b->err;
+    pthread_mutex_unlock(&b->mu);
+    f->done += next;
+    return rc;
+}
+
+int cli_farm_run(cli_farm *f, uint32_t first, uint32_t count,
+                 cli_consume_fn *consume, void *ctx, sim_err *err)
+{
+    batch b = {.f = f, .first = first, .count = count};
+    uint64_t threads = f->threads < count ? f->threads : count;
+    pthread_mutex_init(&b.mu, NULL);
+    pthread_cond_init(&b.cv, NULL);
+    b.res = calloc(count ? count : 1, sizeof *b.res);
+    b.state = calloc(count ? count : 1, 1);
+    pthread_t *tid = calloc(threads ? threads : 1, sizeof *tid);
+    int rc = CLI_OK;
+    size_t started = 0;
+    if (!b.res || !b.state || !tid) {
+        sim_err_set(err, SIM_ENOMEM, "out of memory");
+        rc = CLI_FAIL;
+    }
+    for (; rc == CLI_OK && started < threads; started++)
+        if (pthread_create(&tid[started], NULL, worker, &b) != 0)
+            break;
+    if (rc == CLI_OK && started == 0) {
+        sim_err_set(err, SIM_EINVAL, "cannot start a thread: %s",
+                    strerror(errno));
+        rc = CLI_FAIL;
+    }
+    if (rc == CLI_OK)
+        rc = hand_over(f, &b, consume, ctx, err);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+    if (b.res)
+        for (uint32_t k = 0; k < count; k++)
+            mkt_results_fini(&b.res[k]);
+    free(b.res);
+    free(b.state);
+    free(tid);
+    pthread_cond_destroy(&b.cv);
+    pthread_mutex_destroy(&b.mu);
+    int sig = atomic_load(&got_signal);
+    if (sig)
+        return 128 + sig;
+    if (rc != CLI_OK && err->status == SIM_OK)
+        sim_err_set(err, SIM_EINVAL, "a replication failed");
+    return rc;
+}

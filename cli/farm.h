@@ -1,0 +1,52 @@
+/* farm.h -- run replications on worker threads and hand them over in order
+ * (cli_farm_*).
+ *
+ * Workers take replication numbers from a shared counter and run them, each
+ * with its own engine and streams (a replication depends only on the seed and
+ * its number, so the thread that runs it does not matter). The calling thread
+ * hands finished replications to `consume` strictly in order first, first+1,
+ * ..., so whatever it writes is the same for any number of threads, and keeps
+ * only those that finished ahead of the next one. It also draws the progress
+ * line and watches for SIGINT and SIGTERM (cli_farm_signals): then the
+ * workers stop at their next month end and the farm returns 128 + signal.
+ */
+#ifndef AIMS_CLI_FARM_H
+#define AIMS_CLI_FARM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mkt.h"
+
+/* Takes replication rep's results. Return SIM_OK, or a status with err set
+ * to stop the farm. The farm frees r afterwards unless consume zeroes it
+ * (memset) after moving its arrays elsewhere. */
+typedef int cli_consume_fn(void *ctx, uint32_t rep, mkt_results *r,
+                           sim_err *err);
+
+typedef struct {
+    const mkt_params *p;
+    uint64_t seed;
+    uint64_t threads;
+    bool progress;      /* draw the progress line (stderr is a terminal) */
+    uint32_t total;     /* replications in the whole job, for the line */
+    uint32_t done;      /* finished before this batch, for the line */
+    double t0;          /* start of the whole job (cli_farm_now) */
+    uint64_t events;    /* engine events, summed by the farm */
+} cli_farm;
+
+/* Installs the SIGINT and SIGTERM handlers the farm watches. */
+void cli_farm_signals(void);
+
+/* The signal that interrupted the job, 0 for none. */
+int cli_farm_signal(void);
+
+/* Seconds on a monotonic clock. */
+double cli_farm_now(void);
+
+/* Runs replications [first, first + count). Returns CLI_OK, CLI_FAIL (err
+ * set: a replication or consume failed) or 128 + the signal. */
+int cli_farm_run(cli_farm *f, uint32_t first, uint32_t count,
+                 cli_consume_fn *consume, void *ctx, sim_err *err);
+
+#endif

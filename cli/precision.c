@@ -1,0 +1,124 @@
+/* precision.c -- the metric a precision target watches. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "cli.h"
+#include "precision.h"
+
+enum { M_FRONTIER, M_HALF, M_REVENUE, M_CHANNEL };
+
+static void list_metrics(const mkt_params *p)
+{
+    fprintf(stderr, "aims: metrics: final_frontier_access_share, "
+                    "months_to_half_access, cumulative_revenue:ACTOR (");
+    for (size_t a = 0; a < p->n_actors; a++)
+        fprintf(stderr, "%s%s", a ? ", " : "", p->actors[a]);
+    fprintf(stderr, "), final_channel_share:CHANNEL (");
+    for (int c = MKT_CH_WAITING; c < MKT_N_CHANNELS; c++)
+        fprintf(stderr, "%s%s", c > MKT_CH_WAITING ? ", " : "",
+                mkt_channel_name(c));
+    fprintf(stderr, ")\n");
+}
+
+bool cli_precision_parse(const char *spec, const mkt_params *p,
+                         cli_precision *out)
+{
+    memset(out, 0, sizeof *out);
+    out->spec = spec;
+    const char *eq = strchr(spec, '=');
+    size_t n = eq ? (size_t)(eq - spec) : 0;
+    if (!eq || n == 0 || n >= sizeof out->name) {
+        cli_error("--precision %s: expected METRIC=REL, e.g. "
+                  "final_frontier_access_share=0.02",
+                  spec);
+        return false;
+    }
+    memcpy(out->name, spec, n);
+    out->name[n] = '\0';
+    char *end;
+    out->rel = strtod(eq + 1, &end);
+    if (end == eq + 1 || *end != '\0' || !(out->rel > 0) ||
+        !isfinite(out->rel)) {
+        cli_error("--precision %s: REL must be a number > 0 (a fraction of "
+                  "the mean, e.g. 0.02), got '%s'",
+                  spec, eq + 1);
+        return false;
+    }
+    const char *colon = strchr(out->name, ':');
+    if (!colon) {
+        if (strcmp(out->name, "final_frontier_access_share") == 0)
+            out->kind = M_FRONTIER;
+        else if (strcmp(out->name, "months_to_half_access") == 0)
+            out->kind = M_HALF;
+        else
+            goto unknown;
+        return true;
+    }
+    const char *what = colon + 1;
+    size_t head = (size_t)(colon - out->name);
+    if (head == strlen("cumulative_revenue") &&
+        strncmp(out->name, "cumulative_revenue", head) == 0) {
+        out->kind = M_REVENUE;
+        for (size_t a = 0; a < p->n_actors; a++)
+            if (strcmp(p->actors[a], what) == 0) {
+                out->index = a;
+                return true;
+            }
+    } else if (head == strlen("final_channel_share") &&
+               strncmp(out->name, "final_channel_share", head) == 0) {
+        out->kind = M_CHANNEL;
+        for (int c = MKT_CH_WAITING; c < MKT_N_CHANNELS; c++)
+            if (strcmp(mkt_channel_name(c), what) == 0) {
+                out->index = (size_t)c;
+                return true;
+            }
+    }
+unknown:
+    cli_error("--precision %s: unknown metric '%s'", spec, out->name);
+    list_metrics(p);
+    return false;
+}
+
+double cli_precision_value(const cli_precision *m, const mkt_results *r)
+{
+    size_t last = r->months - 1;
+    switch (m->kind) {
+    case M_FRONTIER:
+        return r->final_frontier_access_share;
+    case M_HALF:
+        return r->months_to_half_access;
+    case M_REVENUE:
+        return r->cumulative_revenue[m->index];
+    default: {
+        double adopters = r->adopters[last];
+        return adopters > 0
+                   ? r->channel_count[last * MKT_N_CHANNELS + m->index] /
+                         adopters
+                   : (double)NAN;
+    }
+    }
+}
+
+void cli_precision_interval(const double *x, size_t n, double *mean,
+                            double *hw, size_t *used)
+{
+    size_t k = 0;
+    double m = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i]))
+            continue;
+        k++;
+        double d = x[i] - m;
+        m += d / (double)k;
+        ss += d * (x[i] - m);
+    }
+    *used = k;
+    *mean = k ? m : (double)NAN;
+    *hw = k > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)k - 1) *
+                      sqrt(ss / (double)(k - 1)) / sqrt((double)k)
+                : (double)INFINITY;
+}
