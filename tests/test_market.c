@@ -14,7 +14,8 @@
  *  - logit: channel shares in a static market against the softmax of the
  *    utilities, computed here from the parameters, not from the model;
  *  - onboarding: completions from one server against E[min(Poisson, N)];
- *  - detection: gray users decaying as exp(-r t).
+ *  - detection: gray users decaying as exp(-r t);
+ *  - contracts: switches per month N (1 - sum p^2) / contract length.
  * Invariants, each month: money conservation (receipts = payments to 1e-9),
  * and nobody on an option that is not available to them after a
  * partnership's wind-down, a vendor block, the CAC and Commerce rules.
@@ -242,6 +243,42 @@ Test(market, logit_shares_match_softmax, .timeout = 120)
                   "%s: mean share %.5f, softmax %.5f, |diff| %.5f > %.5f",
                   mkt_channel_name(ch), mean, want[ch], fabs(mean - want[ch]),
                   hw);
+    }
+    free_reps(res, REPS);
+    mb_free(p);
+}
+
+/* Contracts: with no switching cost every renewal is a fresh logit draw, so
+ * a firm on option i moves with probability 1 - p_i, and with phases spread
+ * uniformly N / L firms renew each month: switches per month are
+ * N (1 - sum p_j^2) / L. */
+Test(market, contracts_renew_at_their_rate, .timeout = 120)
+{
+    enum { N = 10000, REPS = 20 };
+    mkt_params *p = mb_new(12, N, N);
+    size_t a = mb_vendor(p, "a", MKT_ORIGIN_US, 90, 5.0);
+    mb_vendor(p, "c", MKT_ORIGIN_CN, 85, 0.5);
+    p->vendors[a].direct_access = true;
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->b_cap = 0.1;
+    s->b_price = 1.0;
+    s->contract_months = 6;
+    mb_finish(p);
+    double v[2] = {0.1 * 90 - log(5.0), 0.1 * 85 - log(0.5)};
+    double p0 = exp(v[0]) / (exp(v[0]) + exp(v[1])), p1 = 1 - p0;
+    double want = N * (1 - p0 * p0 - p1 * p1) / 6.0;
+    mkt_results res[REPS];
+    run_reps(p, REPS, res, NULL);
+    for (uint32_t m = 1; m <= 12; m++) {
+        double x[REPS], mean;
+        for (size_t k = 0; k < REPS; k++)
+            x[k] = res[k].switches[m - 1];
+        double hw = half_width(x, REPS, 0.001 / 12, &mean);
+        cr_assert(fabs(mean - want) <= hw,
+                  "month %u: %.1f switches, expected %.1f (+- %.1f)", m, mean,
+                  want, hw);
     }
     free_reps(res, REPS);
     mb_free(p);
