@@ -1,4 +1,5 @@
 # aims -- the one build. User-facing targets: make, make run, make test, make bench, make clean.
+# make plots runs every shipped scenario and draws it (analysis/plot.py) into build/plots/.
 #
 # run, test and bench first call scripts/install-deps (installs missing Debian packages; silent
 # when all are present), then re-enter make, so pkg-config is only asked once the packages it
@@ -74,6 +75,27 @@ bench: deps
 	@./bench/market-bench $(B)
 	@echo
 	@./bench/run-bench $(B)
+
+# Every shipped scenario (sweep files aside) run into $(B)/plots/NAME.h5 and drawn into
+# $(B)/plots/NAME/; each shock scenario also against the baseline, paired by replication, into
+# $(B)/plots/NAME_vs_baseline/. What the pictures show: docs/plots.md.
+PLOT_SCEN := $(filter-out scenarios/sweep%,$(wildcard scenarios/*.cfg))
+.PHONY: plots
+plots: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(B)/plots
+	@set -e; for f in $(PLOT_SCEN); do n=$$(basename $$f .cfg); \
+	    echo "plots: $$n: $(B)/plots/$$n.h5, $(B)/plots/$$n/"; \
+	    $(B)/aims run $$f -o $(B)/plots/$$n.h5 --force --quiet; \
+	    analysis/plot.py $(B)/plots/$$n.h5 -o $(B)/plots/$$n; \
+	done; \
+	for f in $(PLOT_SCEN); do n=$$(basename $$f .cfg); \
+	    if [ "$$n" != baseline ]; then \
+	        echo "plots: $$n - baseline: $(B)/plots/$${n}_vs_baseline/"; \
+	        analysis/plot.py $(B)/plots/baseline.h5 $(B)/plots/$$n.h5 \
+	            -o $(B)/plots/$${n}_vs_baseline; \
+	    fi; \
+	done
 
 check: check-layering check-clang $(S)/aims-tests $(S)/mmc $(S)/aims
 	@./scripts/run-tests timeout 900 $(S)/aims-tests --jobs 2

@@ -1,0 +1,624 @@
+#!/usr/bin/python3
+"""plot.py OUT.h5 [OTHER.h5] -o DIR -- the standard pictures of `aims run`.
+
+Reads the file `aims run` writes (docs/output.md) with h5py and draws PNGs
+into DIR (created if missing) with matplotlib's Agg backend:
+
+  channel_shares.png    share of adopters by channel over time, the mean over
+                        replications with a shaded 95% interval;
+  frontier_access.png   share of adopters with frontier access, the same way;
+  revenue_by_actor.png  revenue by actor, stacked areas of the mean, with the
+                        total paid and its 95% interval on top.
+
+Given OTHER.h5 as well, it draws only
+
+  difference.png        the paired difference OTHER - OUT, per replication
+                        then averaged, with its 95% interval: frontier access
+                        and the onshore and domestic shares. The two files
+                        must share seed, replications and time axis.
+
+Run it with Debian's /usr/bin/python3 (python3-h5py, python3-numpy,
+python3-matplotlib; scripts/install-deps installs them). docs/plots.md says
+what each picture shows.
+
+Exit status: 0 success; 1 a runtime failure (a missing Python package, a PNG
+that cannot be written); 2 bad usage or bad input. Every error is one line on
+stderr, "plot.py: FILE: message", never a traceback.
+"""
+import math
+import os
+import re
+import sys
+import textwrap
+import warnings
+
+PROG = "plot.py"
+
+
+class Failure(Exception):
+    """An error to report as "plot.py: WHERE: MESSAGE" and exit CODE."""
+
+    def __init__(self, where, message, code=2):
+        super().__init__(message)
+        self.where, self.message, self.code = where, message, code
+
+
+def say(where, message):
+    line = f"{PROG}: {where}: {message}" if where else f"{PROG}: {message}"
+    # One line, whatever the message (HDF5's own can hold newlines).
+    print(" ".join(line.split()), file=sys.stderr)
+
+
+try:
+    import numpy as np
+    import h5py
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, whatever MPLBACKEND says
+    import matplotlib.lines
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+except ImportError as e:
+    say(None, f"{e.name or e} is not installed for {sys.executable} "
+        "(Debian: python3-numpy, python3-h5py and python3-matplotlib; "
+        "scripts/install-deps installs them as root)")
+    sys.exit(1)
+
+# ---- statistics -------------------------------------------------------------
+
+# Student t 0.975 quantiles (two-sided 95%) for 1..30 degrees of freedom,
+# from the standard table (scipy is not part of Debian's python here). Beyond
+# 30 the Cornish-Fisher expansion of t around the normal quantile z,
+#   t = z + (z^3 + z) / (4 df) + (5 z^5 + 16 z^3 + 3 z) / (96 df^2),
+# is within 0.0005 of the exact value (2.021 at 40, 2.000 at 60, 1.980 at
+# 120), and tends to the normal 1.960.
+T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
+        2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093,
+        2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045,
+        2.042)
+Z975 = 1.959964
+
+
+def t975(df):
+    """The 0.975 quantile of Student's t with df degrees of freedom."""
+    if df < 1:
+        return math.nan
+    if df <= len(T975):
+        return T975[df - 1]
+    z = Z975
+    return (z + (z ** 3 + z) / (4 * df)
+            + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df))
+
+
+def mean_band(x):
+    """Mean over replications (axis 0) of x [replication, time], and the
+    bounds of its 95% Student t interval; NaN values are skipped, so each
+    month has its own n. The bounds are NaN where n < 2."""
+    x = np.asarray(x, dtype=float)
+    ok = np.isfinite(x)
+    n = ok.sum(axis=0)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(x, axis=0)
+        sd = np.nanstd(x, axis=0, ddof=1)
+    q = np.array([t975(int(k) - 1) for k in n])
+    half = q * sd / np.sqrt(np.maximum(n, 1))
+    half[n < 2] = np.nan
+    return mean, mean - half, mean + half
+
+
+# ---- reading ----------------------------------------------------------------
+
+def text(v):
+    """An HDF5 string (bytes or str, scalar or 1-element array) as str."""
+    if isinstance(v, np.ndarray) and v.size == 1:
+        v = v.reshape(-1)[0]
+    if isinstance(v, (bytes, np.bytes_)):
+        return v.decode("utf-8", "replace")
+    return str(v)
+
+
+def strings(ds):
+    return [text(v) for v in ds[()].reshape(-1)]
+
+
+def parse_shocks(scenario):
+    """[(month, label)] of the shocks in the resolved scenario text (the root
+    attribute `scenario`), for markers; [] when it cannot be read. An event
+    is a shock unless it says `shock = false` (docs/scenarios.md)."""
+    try:
+        m = re.search(r"^\s*timeline\s*=\s*\(", scenario, re.M)
+        if not m:
+            return []
+        depth, i, start = 1, m.end(), m.end()
+        while depth and i < len(scenario):
+            c = scenario[i]
+            if c == '"':  # skip the string, escapes included
+                i += 1
+                while scenario[i] != '"':
+                    i += 2 if scenario[i] == "\\" else 1
+            elif c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth -= 1
+            i += 1
+        body = scenario[start:i - 1]
+        by_month = {}
+        for ev in re.findall(r"\{([^{}]*)\}", body):
+            month = re.search(r"\bmonth\s*[=:]\s*([-+0-9.eE]+)", ev)
+            kind = re.search(r'\btype\s*[=:]\s*"([^"]*)"', ev)
+            shock = re.search(r"\bshock\s*[=:]\s*(\w+)", ev)
+            if not month or not kind:
+                continue
+            if shock and shock.group(1).lower() == "false":
+                continue
+            t = float(month.group(1))
+            by_month.setdefault(t, [])
+            if kind.group(1) not in by_month[t]:
+                by_month[t].append(kind.group(1))
+        return [(t, ", ".join(k)) for t, k in sorted(by_month.items())]
+    except (ValueError, TypeError, AttributeError, IndexError):
+        return []
+
+
+class Run:
+    """What the plots need from one `aims run` file."""
+
+    def __init__(self, path):
+        self.path = path
+        if not os.path.exists(path):
+            raise Failure(path, "no such file")
+        if os.path.isdir(path):
+            raise Failure(path, "is a directory, not an aims run file")
+        if not os.access(path, os.R_OK):
+            raise Failure(path, "permission denied")
+        try:
+            f = h5py.File(path, "r")
+        except OSError as e:
+            raise Failure(path, open_error(e)) from None
+        try:
+            with f:
+                self._read(f)
+        except Failure:
+            raise
+        except KeyError as e:
+            raise Failure(path, f"not a complete aims run file: {e}") from None
+        except Exception as e:  # whatever h5py raises on a damaged file
+            raise Failure(path, f"cannot read ({type(e).__name__}: {e}); "
+                          "damaged or truncated?") from None
+
+    def _attr(self, f, name):
+        if name not in f.attrs:
+            raise Failure(self.path, f"missing root attribute '{name}': "
+                          "not a complete aims run file")
+        return f.attrs[name]
+
+    def _data(self, f, name, ndim):
+        if name not in f or not isinstance(f[name], h5py.Dataset):
+            raise Failure(self.path, f"missing data set /{name}: "
+                          "not a complete aims run file")
+        ds = f[name]
+        if ds.ndim != ndim:
+            raise Failure(self.path, f"/{name} has {ds.ndim} dimensions, "
+                          f"expected {ndim}")
+        return ds
+
+    def _read(self, f):
+        fmt = text(f.attrs["format"]) if "format" in f.attrs else None
+        if fmt != "aims-run":
+            what = ("no root attribute 'format'" if fmt is None
+                    else f"root attribute format is '{fmt}'")
+            raise Failure(self.path, f"not an aims run file ({what}, "
+                          "expected 'aims-run')")
+        if "format_version" in f.attrs:
+            v = int(f.attrs["format_version"])
+            if v != 1:
+                raise Failure(self.path, f"format_version {v}: this plot.py "
+                              "reads version 1")
+        self.name = text(self._attr(f, "scenario_name"))
+        self.start = text(self._attr(f, "start"))
+        self.seed = int(self._attr(f, "seed"))
+        self.reps = int(self._attr(f, "replications"))
+        scen = f.attrs.get("scenario")
+        self.shocks = parse_shocks(text(scen)) if scen is not None else []
+
+        self.time = self._data(f, "time", 1)[()].astype(float)
+        self.replication = self._data(f, "replication", 1)[()]
+        self.channels = strings(self._data(f, "channel", 1))
+        self.actors = strings(self._data(f, "actor", 1))
+        self.count = self._data(f, "series/channel_count", 3)[()]
+        self.frontier = self._data(f, "series/frontier_access_share", 2)[()]
+        self.revenue = self._data(f, "series/revenue", 3)[()]
+        self.payments = self._data(f, "series/payments", 2)[()]
+
+        R, T = self.reps, len(self.time)
+        for name, arr, tail in (
+                ("series/channel_count", self.count, (len(self.channels),)),
+                ("series/frontier_access_share", self.frontier, ()),
+                ("series/revenue", self.revenue, (len(self.actors),)),
+                ("series/payments", self.payments, ())):
+            if arr.shape != (R, T) + tail:
+                raise Failure(self.path, f"/{name} has shape {arr.shape}, "
+                              f"expected {(R, T) + tail} (replications, "
+                              "time, ...): damaged file")
+        if len(self.replication) != R:
+            raise Failure(self.path, f"/replication has "
+                          f"{len(self.replication)} values but the file says "
+                          f"{R} replications")
+        if R < 1 or T < 1:
+            raise Failure(self.path, f"no data ({R} replications, {T} "
+                          "months)")
+        if not re.fullmatch(r"\d{4}-\d{2}", self.start):
+            raise Failure(self.path, f"start '{self.start}' is not YYYY-MM")
+
+    def shares(self):
+        """Per channel (not `none`): its share of adopters, in percent,
+        [replication, time]; NaN where there is no adopter."""
+        adopt = [i for i, c in enumerate(self.channels) if c != "none"]
+        total = self.count[:, :, adopt].sum(axis=2)
+        out = {}
+        with np.errstate(all="ignore"):
+            for i in adopt:
+                s = 100.0 * self.count[:, :, i] / total
+                s[total <= 0] = np.nan
+                out[self.channels[i]] = s
+        return out
+
+
+def open_error(e):
+    msg = str(e)
+    if "file signature not found" in msg:
+        return "not an HDF5 file"
+    if "truncated file" in msg:
+        return "truncated HDF5 file (cut short while copying or writing?)"
+    if "ermission denied" in msg:
+        return "permission denied"
+    return f"cannot open as HDF5: {msg}"
+
+
+def check_pair(a, b):
+    """Refuses two files whose difference would not pair by replication."""
+    why = None
+    if a.seed != b.seed:
+        why = f"seed {b.seed} differs from {a.path}'s seed {a.seed}"
+    elif a.reps != b.reps:
+        why = f"{b.reps} replications where {a.path} has {a.reps}"
+    elif not np.array_equal(a.replication, b.replication):
+        why = f"its replication numbers differ from {a.path}'s"
+    elif a.start != b.start or not np.array_equal(a.time, b.time):
+        why = (f"its time axis ({len(b.time)} months from {b.start}) "
+               f"differs from {a.path}'s ({len(a.time)} months from "
+               f"{a.start})")
+    elif a.channels != b.channels:
+        why = f"its channels differ from {a.path}'s"
+    if why:
+        raise Failure(b.path, why + ": a paired difference needs the same "
+                      "seed, replications and time axis")
+
+
+# ---- drawing ----------------------------------------------------------------
+
+FIGSIZE = (9.0, 5.5)
+DPI = 100
+
+# One colour per channel, the same in every picture.
+CHANNEL_STYLE = {
+    "waiting": ("#7f7f7f", "--"),
+    "direct": ("#1f77b4", "-"),
+    "onshore": ("#ff7f0e", "-"),
+    "offshore": ("#9467bd", "-"),
+    "gray": ("#8c564b", "-"),
+    "domestic": ("#d62728", "-"),
+}
+OTHER_COLOURS = ("#17becf", "#bcbd22", "#e377c2", "#2ca02c")
+
+
+def style():
+    plt.rcParams.update({
+        "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11,
+        "legend.fontsize": 10, "xtick.labelsize": 10, "ytick.labelsize": 10,
+        "figure.dpi": DPI, "savefig.dpi": DPI, "axes.grid": True,
+        "grid.alpha": 0.3, "axes.spines.top": False,
+        "axes.spines.right": False,
+    })
+
+
+def channel_style(name, k):
+    return CHANNEL_STYLE.get(name,
+                             (OTHER_COLOURS[k % len(OTHER_COLOURS)], "-"))
+
+
+def time_axis(ax, run, label=True):
+    """Months since the start on x, ticks every 3, 6 or 12 months, and the
+    shocks as dotted vertical lines; returns legend entries for them."""
+    t = run.time
+    ax.set_xlim(min(0.0, t[0]), t[-1])
+    span = t[-1] - min(0.0, t[0])
+    step = 3 if span <= 24 else 6 if span <= 72 else 12 if span <= 180 else 0
+    ax.xaxis.set_major_locator(MultipleLocator(step) if step
+                               else MaxNLocator(integer=True))
+    if label:
+        ax.set_xlabel(f"months since {run.start} (values at month ends)")
+    entries = []
+    for month, what in run.shocks:
+        if t[0] <= month <= t[-1]:
+            line = ax.axvline(month, color="black", lw=1.2, ls=":")
+            entries.append((line, textwrap.fill(
+                f"month {month:g}: {what}", 28, subsequent_indent="  ")))
+    return entries
+
+
+def band_line(ax, t, x, colour, ls="-", label=None):
+    mean, lo, hi = mean_band(x)
+    ax.plot(t, mean, color=colour, ls=ls, lw=2, label=label)
+    if np.isfinite(lo).any():
+        ax.fill_between(t, lo, hi, color=colour, alpha=0.2, lw=0)
+    return mean, lo, hi
+
+
+def subtitle(run, band="shaded: 95% interval"):
+    if run.reps < 2:
+        return f"1 replication (no interval), seed {run.seed}"
+    return f"mean of {run.reps} replications, {band}; seed {run.seed}"
+
+
+def save(fig, outdir, name):
+    path = os.path.join(outdir, name)
+    tmp = os.path.join(outdir, f".{name}.tmp.{os.getpid()}")
+    try:
+        fig.savefig(tmp, format="png", dpi=DPI)
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise Failure(path, f"cannot write: {e.strerror or e}", 1) from None
+    finally:
+        plt.close(fig)
+    return path
+
+
+def legend_outside(ax, **kw):
+    """A legend right of the axes (never over the data), its title flush
+    left with the entries (alignment: matplotlib >= 3.6, Debian 12 has it)."""
+    leg = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                    borderaxespad=0.0, frameon=False, alignment="left", **kw)
+    if leg.get_title().get_text():
+        leg.get_title().set_multialignment("left")
+    return leg
+
+
+SMALL = 15.0  # channels below this share (%) get the zoomed lower panel
+
+
+def plot_channel_shares(run, outdir):
+    shares = run.shares()
+    shown, hidden = [], []
+    for k, (ch, s) in enumerate(shares.items()):
+        if np.any(np.nan_to_num(s) > 0):
+            shown.append((ch, s, channel_style(ch, k)))
+        else:
+            hidden.append(ch)
+    peak = {ch: np.nanmax(mean_band(s)[0], initial=0.0)
+            for ch, s, _ in shown}
+    small = [x for x in shown if peak[x[0]] < SMALL]
+    zoom = bool(small) and len(small) < len(shown)
+    if zoom:
+        fig, (ax, az) = plt.subplots(
+            2, 1, sharex=True, figsize=(FIGSIZE[0], 6.5),
+            layout="constrained", gridspec_kw={"height_ratios": [3, 2]})
+    else:
+        fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    for ch, s, (colour, ls) in shown:
+        band_line(ax, run.time, s, colour, ls, ch)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_locator(MultipleLocator(20 if zoom else 10))
+    ax.set_ylabel("share of adopters (%)")
+    shocks = time_axis(ax, run, label=not zoom)
+    ax.set_title(f"{run.name}: share of adopters by channel\n"
+                 f"{subtitle(run)}")
+    h, lab = ax.get_legend_handles_labels()
+    h += [e[0] for e in shocks]
+    lab += [e[1] for e in shocks]
+    title = "channel"
+    if hidden:
+        title += "\n(not shown, 0% throughout:\n" + ", ".join(hidden) + ")"
+    legend_outside(ax, handles=h, labels=lab, title=title)
+    if zoom:
+        top = max(peak[ch] for ch, _, _ in small)
+        for ch, s, (colour, ls) in small:
+            band_line(az, run.time, s, colour, ls, ch)
+        az.set_ylim(0, max(1.0, 1.1 * top))
+        az.yaxis.set_major_locator(MaxNLocator(nbins=5))
+        az.set_ylabel("share (%), zoomed")
+        az.set_title(f"zoom: channels below {SMALL:g}% of adopters",
+                     loc="left", fontsize=11)
+        time_axis(az, run)
+    return save(fig, outdir, "channel_shares.png")
+
+
+def plot_frontier(run, outdir):
+    fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    s = 100.0 * np.asarray(run.frontier, dtype=float)
+    mean, lo, hi = band_line(ax, run.time, s, "#1f77b4",
+                             label="mean over replications")
+    top = np.nanmax(np.concatenate([mean, hi])) if np.isfinite(
+        mean).any() else 100.0
+    ax.set_ylim(0, min(100.0, max(1.0, 1.15 * top)))
+    ax.set_ylabel("adopters with frontier access (%)")
+    shocks = time_axis(ax, run)
+    ax.set_title(f"{run.name}: share of adopters with frontier access\n"
+                 f"{subtitle(run)}")
+    h, lab = [ax.lines[0]], ["mean over\nreplications"]
+    if run.reps > 1:
+        h.append(plt.Rectangle((0, 0), 1, 1, color="#1f77b4", alpha=0.2))
+        lab.append("95% interval")
+    legend_outside(ax, handles=h + [e[0] for e in shocks],
+                   labels=lab + [e[1] for e in shocks])
+    return save(fig, outdir, "frontier_access.png")
+
+
+def money(x):
+    """USD as $1.2B, $340M, $5.6k."""
+    for scale, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            v = x / scale
+            return f"${v:.3g}{unit}" if v < 100 else f"${v:.0f}{unit}"
+    return f"${x:.0f}"
+
+
+def plot_revenue(run, outdir):
+    fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(run.revenue, axis=0) / 1e6  # [time, actor]
+        cum = np.nanmean(np.nansum(run.revenue, axis=1), axis=0)  # [actor]
+    total = np.nansum(cum)
+    shown = [a for a in range(len(run.actors))
+             if np.any(np.nan_to_num(mean[:, a]) > 0)]
+    hidden = [run.actors[a] for a in range(len(run.actors)) if a not in shown]
+    cmap = plt.get_cmap("tab20" if len(run.actors) > 10 else "tab10")
+    colours = [cmap(a % cmap.N) for a in shown]
+    labels = []
+    for a in shown:
+        pct = 100.0 * cum[a] / total if total > 0 else 0.0
+        labels.append(f"{run.actors[a]}: {money(cum[a])} ({pct:.1f}%)"
+                      if pct >= 0.1 else
+                      f"{run.actors[a]}: {money(cum[a])} (<0.1%)")
+    if shown:
+        ax.stackplot(run.time, np.nan_to_num(mean[:, shown]).T,
+                     colors=colours, labels=labels, alpha=0.85, lw=0)
+    paid = np.asarray(run.payments, dtype=float) / 1e6
+    m, lo, hi = mean_band(paid)
+    paid_sum = np.nanmean(np.nansum(run.payments, axis=1))
+    ax.plot(run.time, m, color="black", lw=1.5,
+            label=f"total paid: {money(paid_sum)}")
+    # The interval as lines, not a shade: a shade over the stack would read
+    # as another colour of it.
+    if np.isfinite(lo).any():
+        ax.plot(run.time, hi, color="black", lw=1, ls="--",
+                label="95% interval of the total")
+        ax.plot(run.time, lo, color="black", lw=1, ls="--")
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_ylabel("revenue (million USD per month)")
+    shocks = time_axis(ax, run)
+    ax.set_title(f"{run.name}: revenue by actor (stacked means)\n"
+                 f"{subtitle(run, 'dashed: 95% interval of the total')}")
+    # Legend: the total (and its interval), then the stack read from the top
+    # down, then the shocks.
+    h, lab = ax.get_legend_handles_labels()
+    nline = 2 if np.isfinite(lo).any() else 1
+    nstack = len(h) - nline
+    order = list(range(nstack, nstack + nline)) + list(
+        range(nstack - 1, -1, -1))
+    h += [e[0] for e in shocks]
+    lab += [e[1] for e in shocks]
+    order += list(range(len(h) - len(shocks), len(h)))
+    title = "actor: revenue over the horizon"
+    if hidden:
+        title += "\n(no revenue: " + ", ".join(hidden) + ")"
+    legend_outside(ax, handles=[h[i] for i in order],
+                   labels=[lab[i] for i in order], title=title)
+    return save(fig, outdir, "revenue_by_actor.png")
+
+
+def plot_difference(a, b, outdir):
+    """b - a, paired by replication."""
+    sa, sb = a.shares(), b.shares()
+    rows = [("frontier access share",
+             100.0 * (np.asarray(b.frontier, float)
+                      - np.asarray(a.frontier, float)), "#1f77b4")]
+    for ch in ("onshore", "domestic"):
+        if ch in sa and ch in sb:
+            rows.append((f"{ch} share", sb[ch] - sa[ch],
+                         channel_style(ch, 0)[0]))
+    fig, axes = plt.subplots(len(rows), 1, sharex=True, squeeze=False,
+                             figsize=(FIGSIZE[0], 6.5), layout="constrained")
+    for k, ((what, d, colour), ax) in enumerate(zip(rows, axes[:, 0])):
+        ax.axhline(0, color="black", lw=0.8)
+        band_line(ax, b.time, d, colour)
+        ax.set_ylabel("difference (pp)")
+        ax.set_title(what, loc="left", fontsize=11)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        shocks = time_axis(ax, b, label=(k == len(rows) - 1))
+        if k == 0:  # one legend, in neutral colours, for all panels
+            h = [matplotlib.lines.Line2D([], [], color="#555555", lw=2)]
+            lab = ["mean of the\npaired differences"]
+            if b.reps > 1:
+                h.append(plt.Rectangle((0, 0), 1, 1, color="#555555",
+                                       alpha=0.2))
+                lab.append("95% interval")
+            legend_outside(ax, handles=h + [e[0] for e in shocks],
+                           labels=lab + [e[1] for e in shocks])
+    fig.suptitle(f"Paired difference {b.name} \u2212 {a.name}, in "
+                 f"percentage points (pp) of adopters\n{subtitle(b)}",
+                 fontsize=12)
+    return save(fig, outdir, "difference.png")
+
+
+# ---- command line -----------------------------------------------------------
+
+USAGE = "usage: plot.py OUT.h5 [OTHER.h5] -o DIR"
+
+
+def parse_args(argv):
+    files, outdir, i = [], None, 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-h", "--help"):
+            print(__doc__.strip())
+            sys.exit(0)
+        if a in ("-o", "--output"):
+            if i + 1 >= len(argv):
+                raise Failure(None, f"{a} needs a directory ({USAGE})")
+            outdir = argv[i + 1]
+            i += 2
+            continue
+        if a.startswith("--output="):
+            outdir = a.split("=", 1)[1]
+        elif a.startswith("-o") and len(a) > 2:
+            outdir = a[2:]
+        elif a.startswith("-") and a != "-":
+            raise Failure(None, f"unknown option {a} ({USAGE})")
+        else:
+            files.append(a)
+        i += 1
+    if not files or len(files) > 2:
+        raise Failure(None, f"expected one or two files ({USAGE})")
+    if not outdir:
+        raise Failure(None, f"no output directory ({USAGE})")
+    return files, outdir
+
+
+def main(argv):
+    files, outdir = parse_args(argv)
+    runs = [Run(p) for p in files]  # all input checked before any output
+    if len(runs) == 2:
+        check_pair(runs[0], runs[1])
+    try:
+        os.makedirs(outdir, exist_ok=True)
+    except OSError as e:
+        raise Failure(outdir, "cannot create the output directory: "
+                      f"{e.strerror or e}") from None
+    if not os.path.isdir(outdir):
+        raise Failure(outdir, "not a directory")
+    style()
+    # Glyphs the font lacks (non-ASCII names) are drawn as boxes, silently.
+    warnings.filterwarnings("ignore", message="Glyph .* missing")
+    if len(runs) == 2:  # the pair: only their difference
+        return [plot_difference(runs[0], runs[1], outdir)]
+    run = runs[0]
+    return [plot_channel_shares(run, outdir), plot_frontier(run, outdir),
+            plot_revenue(run, outdir)]
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:])
+    except Failure as f:
+        say(f.where, f.message)
+        sys.exit(f.code)
+    except KeyboardInterrupt:
+        sys.exit(130)

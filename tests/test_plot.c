@@ -1,0 +1,355 @@
+/* test_plot.c -- analysis/plot.py as users meet it: Debian's /usr/bin/python3
+ * on a real (small) `aims run` file, in a child process.
+ *
+ *  - one file: channel_shares.png, frontier_access.png and
+ *    revenue_by_actor.png appear, each a valid PNG (signature, IHDR) at
+ *    least 800 x 500 pixels and of a non-trivial size;
+ *  - two files of the same seed and replications: difference.png;
+ *  - bad input (a missing file, a non-HDF5 file, an HDF5 file that is not
+ *    aims output, a truncated aims file, two files whose seeds, replication
+ *    counts or time axes differ): exactly one line on stderr naming the
+ *    file, exit status 2, no traceback, and no output directory.
+ *
+ * Skipped when /usr/bin/python3 lacks h5py, numpy or matplotlib
+ * (scripts/install-deps installs them).
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef AIMS_BUILD_DIR
+#define AIMS_BUILD_DIR "build/san"
+#endif
+#ifndef AIMS_SOURCE_DIR
+#define AIMS_SOURCE_DIR "."
+#endif
+#define PYTHON "/usr/bin/python3"
+#define PLOT AIMS_SOURCE_DIR "/analysis/plot.py"
+#define TINY AIMS_SOURCE_DIR "/tests/fixtures/cli/tiny.cfg"
+
+extern char **environ;
+
+static char dir[256]; /* a fresh directory per test */
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/aims-plot-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* DIR/name, in one of 32 rotating buffers (several are alive at once). */
+static const char *in_dir(const char *name)
+{
+    static char buf[32][512];
+    static int k;
+    char *p = buf[k++ % 32];
+    snprintf(p, sizeof buf[0], "%s/%s", dir, name);
+    return p;
+}
+
+/* Runs prog with args (NULL-ended, without the program name), stdout and
+ * stderr into DIR/out.txt and DIR/err.txt; returns the exit status, or 128 +
+ * the signal that ended it. */
+static int spawn(const char *prog, const char *const *args)
+{
+    char out[512], errp[512];
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(errp, sizeof errp, "%s/err.txt", dir);
+    char *argv[32];
+    size_t n = 0;
+    memcpy(&argv[n++], &prog, sizeof argv[0]);
+    for (; args[n - 1]; n++) {
+        cr_assert_lt(n, 31u);
+        /* posix_spawn takes char *const[]: copy the pointer, not cast. */
+        memcpy(&argv[n], &args[n - 1], sizeof argv[n]);
+    }
+    argv[n] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&fa, 2, errp,
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    int rc = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    cr_assert_eq(rc, 0, "posix_spawn %s: %s", prog, strerror(rc));
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *name)
+{
+    FILE *f = fopen(in_dir(name), "r");
+    cr_assert_not_null(f, "%s/%s", dir, name);
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static bool have_python(void)
+{
+    return access(PYTHON, X_OK) == 0 &&
+           system(PYTHON " -c 'import h5py, numpy, matplotlib' "
+                         ">/dev/null 2>&1") == 0;
+}
+
+static void need_python(void)
+{
+    if (!have_python())
+        cr_skip_test(PYTHON " lacks h5py, numpy or matplotlib "
+                            "(scripts/install-deps installs them)");
+}
+
+/* aims run tiny.cfg -o DIR/name --quiet, with extra options (NULL-ended). */
+static const char *tiny_run(const char *name, const char *const *extra)
+{
+    const char *out = in_dir(name);
+    const char *a[24] = {"run", TINY, "-o", out, "--quiet"};
+    size_t n = 5;
+    for (; extra && *extra; extra++) {
+        cr_assert_lt(n, 23u);
+        a[n++] = *extra;
+    }
+    a[n] = NULL;
+    int rc = spawn(AIMS_BUILD_DIR "/aims", a);
+    cr_assert_eq(rc, 0, "aims run: %s", slurp("err.txt"));
+    return out;
+}
+
+/* plot.py with args (NULL-ended): its exit status. */
+static int plot(const char *const *args)
+{
+    const char *a[16] = {PLOT};
+    size_t n = 1;
+    for (; *args; args++) {
+        cr_assert_lt(n, 15u);
+        a[n++] = *args;
+    }
+    a[n] = NULL;
+    return spawn(PYTHON, a);
+}
+
+/* DIR/sub/name is a PNG: the signature, an IHDR of at least 800 x 500
+ * pixels (9 x 5.5 in at 100 dpi), and more than 10 kB (a real drawing,
+ * not an empty canvas). */
+static void assert_png(const char *sub, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s was not written", path);
+    unsigned char h[24];
+    cr_assert_eq(fread(h, 1, sizeof h, f), sizeof h, "%s: too short", path);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    static const unsigned char sig[8] = {0x89, 'P',  'N',  'G',
+                                         '\r', '\n', 0x1a, '\n'};
+    cr_assert(memcmp(h, sig, 8) == 0, "%s: not a PNG signature", path);
+    cr_assert(memcmp(h + 12, "IHDR", 4) == 0, "%s: no IHDR first", path);
+    unsigned long w = (unsigned long)h[16] << 24 | (unsigned long)h[17] << 16 |
+                      (unsigned long)h[18] << 8 | h[19];
+    unsigned long ht = (unsigned long)h[20] << 24 |
+                       (unsigned long)h[21] << 16 |
+                       (unsigned long)h[22] << 8 | h[23];
+    cr_assert_geq(w, 800ul, "%s: %lu pixels wide", path, w);
+    cr_assert_geq(ht, 500ul, "%s: %lu pixels high", path, ht);
+    cr_assert_gt(size, 10000l, "%s: only %ld bytes", path, size);
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* ---- good input ----------------------------------------------------------
+ */
+
+Test(plot, one_file_draws_three_pngs, .init = make_dir, .fini = remove_dir,
+     .timeout = 120)
+{
+    need_python();
+    const char *x = tiny_run("x.h5", NULL);
+    const char *out = in_dir("png/sub"); /* created, parents too */
+    const char *a[] = {x, "-o", out, NULL};
+    cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
+    cr_assert_str_empty(slurp("err.txt"));
+    assert_png("png/sub", "channel_shares.png");
+    assert_png("png/sub", "frontier_access.png");
+    assert_png("png/sub", "revenue_by_actor.png");
+    cr_assert(!exists(in_dir("png/sub/difference.png")));
+    /* Again into the same directory: replaced, no error. */
+    cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
+    assert_png("png/sub", "channel_shares.png");
+}
+
+Test(plot, two_files_draw_the_paired_difference, .init = make_dir,
+     .fini = remove_dir, .timeout = 120)
+{
+    need_python();
+    const char *x = tiny_run("x.h5", NULL);
+    /* The same scenario with its shock three months earlier: same seed and
+     * replications, so the two pair. */
+    const char *early[] = {"--set", "timeline.[0].month=3", "--set",
+                           "scenario.name=\"tiny_early\"", NULL};
+    const char *y = tiny_run("y.h5", early);
+    const char *a[] = {x, y, "-o", in_dir("diff"), NULL};
+    cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
+    cr_assert_str_empty(slurp("err.txt"));
+    assert_png("diff", "difference.png");
+}
+
+/* ---- bad input -----------------------------------------------------------
+ */
+
+/* plot.py ARGS... -o DIR/out refuses: exit 2, exactly one line on stderr,
+ * naming `names` (the file at fault), no traceback, no output directory. */
+static void refused(const char *const *files, const char *names)
+{
+    const char *a[8];
+    size_t n = 0;
+    for (; *files; files++)
+        a[n++] = *files;
+    a[n++] = "-o";
+    a[n++] = in_dir("out");
+    a[n] = NULL;
+    int rc = plot(a);
+    const char *err = slurp("err.txt");
+    cr_assert_eq(rc, 2, "exit %d, stderr: %s", rc, err);
+    const char *nl = strchr(err, '\n');
+    cr_assert(nl && nl[1] == '\0', "not exactly one line on stderr:\n%s",
+              err);
+    cr_assert(strncmp(err, "plot.py: ", 9) == 0, "%s", err);
+    cr_assert_not_null(strstr(err, names), "'%s' not named in: %s", names,
+                       err);
+    cr_assert_null(strstr(err, "Traceback"), "%s", err);
+    cr_assert(!exists(in_dir("out")), "output directory made: %s", err);
+}
+
+Test(plot, missing_file, .init = make_dir, .fini = remove_dir,
+     .timeout = 60)
+{
+    need_python();
+    const char *f = in_dir("nowhere.h5");
+    const char *a[] = {f, NULL};
+    refused(a, f);
+    cr_assert(strstr(slurp("err.txt"), "no such file"));
+}
+
+Test(plot, non_hdf5_file, .init = make_dir, .fini = remove_dir,
+     .timeout = 60)
+{
+    need_python();
+    const char *f = in_dir("text.h5");
+    FILE *fp = fopen(f, "w");
+    cr_assert_not_null(fp);
+    fputs("time,share\n1,0.5\n", fp);
+    fclose(fp);
+    const char *a[] = {f, NULL};
+    refused(a, f);
+    cr_assert(strstr(slurp("err.txt"), "not an HDF5 file"));
+}
+
+Test(plot, hdf5_that_is_not_aims_output, .init = make_dir,
+     .fini = remove_dir, .timeout = 60)
+{
+    need_python();
+    const char *f = in_dir("other.h5");
+    const char *g = in_dir("noformat.h5");
+    const char *py[] = {
+        "-c",
+        "import sys, h5py\n"
+        "with h5py.File(sys.argv[1], 'w') as f:\n"
+        "    f['series/x'] = [1.0, 2.0]\n"
+        "    f.attrs['format'] = 'netcdf-thing'\n"
+        "with h5py.File(sys.argv[2], 'w') as f:\n"
+        "    f['time'] = [1.0, 2.0]\n",
+        f, g, NULL};
+    cr_assert_eq(spawn(PYTHON, py), 0, "%s", slurp("err.txt"));
+    const char *a[] = {f, NULL};
+    refused(a, f);
+    cr_assert(strstr(slurp("err.txt"), "not an aims run file"));
+    const char *b[] = {g, NULL};
+    refused(b, g);
+    cr_assert(strstr(slurp("err.txt"), "not an aims run file"));
+}
+
+Test(plot, truncated_aims_file, .init = make_dir, .fini = remove_dir,
+     .timeout = 120)
+{
+    need_python();
+    const char *x = tiny_run("x.h5", NULL);
+    const char *cut = in_dir("cut.h5");
+    FILE *in = fopen(x, "rb");
+    cr_assert_not_null(in);
+    static char buf[1 << 22];
+    size_t n = fread(buf, 1, sizeof buf, in);
+    fclose(in);
+    cr_assert_gt(n, 1000u);
+    cr_assert_lt(n, sizeof buf, "x.h5 larger than the buffer");
+    FILE *out = fopen(cut, "wb");
+    cr_assert_not_null(out);
+    cr_assert_eq(fwrite(buf, 1, n / 2, out), n / 2);
+    fclose(out);
+    const char *a[] = {cut, NULL};
+    refused(a, cut);
+    /* In either position of a pair. */
+    const char *b[] = {x, cut, NULL};
+    refused(b, cut);
+}
+
+Test(plot, difference_needs_files_that_pair, .init = make_dir,
+     .fini = remove_dir, .timeout = 120)
+{
+    need_python();
+    const char *x = tiny_run("x.h5", NULL);
+    const char *s8[] = {"-s", "8", NULL};
+    const char *r3[] = {"-r", "3", NULL};
+    const char *h6[] = {"--set", "scenario.horizon_months=6", NULL};
+    const char *y = tiny_run("seed8.h5", s8);
+    const char *z = tiny_run("reps3.h5", r3);
+    const char *w = tiny_run("h6.h5", h6);
+
+    const char *a[] = {x, y, NULL};
+    refused(a, y);
+    cr_assert(strstr(slurp("err.txt"), "seed"), "%s", slurp("err.txt"));
+    const char *b[] = {x, z, NULL};
+    refused(b, z);
+    cr_assert(strstr(slurp("err.txt"), "replications"), "%s",
+              slurp("err.txt"));
+    const char *c[] = {x, w, NULL};
+    refused(c, w);
+    cr_assert(strstr(slurp("err.txt"), "time axis"), "%s", slurp("err.txt"));
+}
+
+Test(plot, bad_usage_exits_2, .init = make_dir, .fini = remove_dir,
+     .timeout = 60)
+{
+    need_python();
+    const char *none[] = {"-o", in_dir("out"), NULL};
+    cr_assert_eq(plot(none), 2, "%s", slurp("err.txt"));
+    const char *noout[] = {in_dir("x.h5"), NULL};
+    cr_assert_eq(plot(noout), 2, "%s", slurp("err.txt"));
+    const char *bogus[] = {"--bogus", in_dir("x.h5"), "-o", in_dir("o"),
+                           NULL};
+    cr_assert_eq(plot(bogus), 2, "%s", slurp("err.txt"));
+    cr_assert_null(strstr(slurp("err.txt"), "Traceback"));
+}
