@@ -44,8 +44,9 @@ void mkt__accrue(struct mkt_world *w, uint32_t o)
     if (dt > 0 && op->n_users > 0) {
         double *acc = &w->oc_acc[(size_t)o * w->n_cls];
         const double *use = &w->oc_usage[(size_t)o * w->n_cls];
+        const double *comp = &w->oc_comp[(size_t)o * w->n_cls];
         for (size_t c = 0; c < w->n_cls; c++)
-            acc[c] += use[c] * dt;
+            acc[c] += (use[c] + comp[c]) * dt;
     }
     op->last = now;
 }

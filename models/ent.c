@@ -5,7 +5,8 @@
  * which keeps the option lists, the per-class counts, billing accrual and
  * the detection clock consistent. An enterprise is in one of three states
  * once adopted: on an option (access), onboarding with no option (waiting),
- * or neither (lost: only when nothing at all is available).
+ * or neither (lost: nothing was available when it last chose; it looks
+ * again every month).
  */
 #include <assert.h>
 #include <math.h>
@@ -65,7 +66,8 @@ bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i)
             fate_uniform(w, i) >= w->commerce_p)
             return false;
     }
-    if (e->ban_ch == op->channel && sim_now(w->eng) < e->ban_until)
+    if ((op->channel == MKT_CH_GRAY && sim_now(w->eng) < e->ban_gray) ||
+        (op->channel == MKT_CH_OFFSHORE && sim_now(w->eng) < e->ban_offshore))
         return false;
     switch (op->channel) {
     case MKT_CH_DIRECT:
@@ -176,6 +178,20 @@ static void list_remove(struct mkt_world *w, int32_t *head, uint32_t i,
 /* ---- state changes -------------------------------------------------------
  */
 
+/* Adds x to a cell's usage sum with Neumaier's compensation: users of wildly
+ * different sizes come and go, and a plain running sum would keep the
+ * rounding error of the largest that ever passed through (the value is
+ * oc_usage + oc_comp). */
+static void usage_add(struct mkt_world *w, size_t k, double x)
+{
+    double s = w->oc_usage[k], t = s + x;
+    if (fabs(s) >= fabs(x))
+        w->oc_comp[k] += (s - t) + x;
+    else
+        w->oc_comp[k] += (x - t) + s;
+    w->oc_usage[k] = t;
+}
+
 static uint32_t *state_counter(struct mkt_world *w, const mkt__ent *e)
 {
     if (!(e->flags & MKT__ADOPTED) || e->opt != MKT_NIL)
@@ -205,9 +221,9 @@ static int move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
             /* An empty cell is reset to exactly 0: sums of doubles added
              * and removed in another order need not cancel. */
             if (--w->oc_n[k] == 0)
-                w->oc_usage[k] = 0;
+                w->oc_usage[k] = w->oc_comp[k] = 0;
             else
-                w->oc_usage[k] -= e->base;
+                usage_add(w, k, -e->base);
         }
         if (opt != MKT_NIL) {
             uint32_t o = (uint32_t)opt;
@@ -216,7 +232,7 @@ static int move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
             w->opts[o].n_users++;
             size_t k = (size_t)o * nc + e->cls;
             w->oc_n[k]++;
-            w->oc_usage[k] += e->base;
+            usage_add(w, k, e->base);
             if (e->flags & MKT__HAD_OPTION)
                 w->m_switch += w->cls_w[e->cls];
             e->flags |= MKT__HAD_OPTION;
@@ -357,15 +373,33 @@ static uint32_t pick(struct mkt_world *w, uint32_t i)
     return (uint32_t)mkt_choose_option(w->v, w->ok, w->n_opts, u);
 }
 
+/* An adopter left with nothing looks again a month later (a rule may be
+ * lifted, a ban run out): without this it would wait for a shock review. The
+ * event slot is free, since it has neither a contract nor an onboarding. */
+static int retry_later(struct mkt_world *w, uint32_t i)
+{
+    mkt__ent *e = &w->ent[i];
+    assert(e->opt == MKT_NIL && e->target == MKT_NIL &&
+           !(e->flags & MKT__IN_SERVICE));
+    return contract_start(w, i, MKT_DAYS_PER_MONTH);
+}
+
 /* Enterprise i chooses among its available options. renew: a contract
  * ended, so keeping the option starts a new contract (a review at a shock
- * leaves the running one alone). */
-int mkt__choose(struct mkt_world *w, uint32_t i, bool renew)
+ * leaves the running one alone). cur_prov: the provider it is with, which
+ * it may leave for another model there without onboarding again (the
+ * provider of an option it has just lost, too). */
+static int choose_from(struct mkt_world *w, uint32_t i, bool renew,
+                       uint32_t cur_prov)
 {
     mkt__ent *e = &w->ent[i];
     uint32_t j = pick(w, i);
-    if (j == w->n_opts) /* nothing available at all */
-        return e->opt == MKT_NIL ? abandon(w, i) : SIM_OK;
+    if (j == w->n_opts) { /* nothing available at all */
+        if (e->opt != MKT_NIL)
+            return SIM_OK;
+        int rc = abandon(w, i);
+        return rc != SIM_OK ? rc : retry_later(w, i);
+    }
     if ((int32_t)j == e->target)
         return SIM_OK; /* keeps waiting for it */
     int rc = abandon(w, i);
@@ -374,8 +408,6 @@ int mkt__choose(struct mkt_world *w, uint32_t i, bool renew)
     if ((int32_t)j == e->opt)
         return renew ? contract_start(w, i, contract_days(w, i)) : SIM_OK;
     uint32_t prov = w->opts[j].provider;
-    uint32_t cur_prov =
-        e->opt != MKT_NIL ? w->opts[e->opt].provider : MKT_NO_PROVIDER;
     if (prov == MKT_NO_PROVIDER || prov == cur_prov) {
         /* No onboarding: an API key, or another model at the same cloud. */
         rc = move(w, i, (int32_t)j, MKT_NIL);
@@ -389,11 +421,20 @@ int mkt__choose(struct mkt_world *w, uint32_t i, bool renew)
     return rc != SIM_OK ? rc : enqueue(w, prov, i);
 }
 
+int mkt__choose(struct mkt_world *w, uint32_t i, bool renew)
+{
+    const mkt__ent *e = &w->ent[i];
+    return choose_from(w, i, renew,
+                       e->opt != MKT_NIL ? w->opts[e->opt].provider
+                                         : MKT_NO_PROVIDER);
+}
+
 /* Drops whatever became unavailable to i and lets it choose again. */
 int mkt__revalidate(struct mkt_world *w, uint32_t i)
 {
     mkt__ent *e = &w->ent[i];
     bool lost = false;
+    uint32_t lost_prov = MKT_NO_PROVIDER;
     int rc = SIM_OK;
     if (e->target != MKT_NIL &&
         !mkt__available(w, (uint32_t)e->target, i)) {
@@ -406,11 +447,12 @@ int mkt__revalidate(struct mkt_world *w, uint32_t i)
             sim_cancel(w->eng, e->ev);
             e->ev = 0;
         }
+        lost_prov = w->opts[e->opt].provider;
         rc = move(w, i, MKT_NIL, e->target);
         lost = true;
     }
     if (rc == SIM_OK && lost && e->target == MKT_NIL)
-        rc = mkt__choose(w, i, true);
+        rc = choose_from(w, i, true, lost_prov);
     return rc;
 }
 
@@ -425,7 +467,7 @@ int mkt__adopt_initial(struct mkt_world *w, uint32_t i)
     w->cls_lost[e->cls]++;
     uint32_t j = pick(w, i);
     if (j == w->n_opts)
-        return SIM_OK;
+        return retry_later(w, i);
     int rc = move(w, i, (int32_t)j, MKT_NIL);
     if (rc != SIM_OK)
         return rc;
@@ -511,8 +553,13 @@ int mkt__on_detect(sim_engine *eng, void *ctx, const sim_msg *m)
     e->detect = 0;
     assert(e->opt != MKT_NIL);
     w->m_detect += w->cls_w[e->cls];
-    e->ban_ch = w->opts[e->opt].channel;
-    e->ban_until = sim_now(eng) + w->p->gray.ban_months * MKT_DAYS_PER_MONTH;
+    /* Each watched channel keeps its own ban, so a second detection on
+     * the other channel does not lift the first. */
+    double until = sim_now(eng) + w->p->gray.ban_months * MKT_DAYS_PER_MONTH;
+    if (w->opts[e->opt].channel == MKT_CH_GRAY)
+        e->ban_gray = until;
+    else
+        e->ban_offshore = until;
     /* Caught: it must leave the option now (even with no ban, when it may
      * come back at its next choice). */
     if (e->ev && !(e->flags & MKT__IN_SERVICE)) {
@@ -520,6 +567,10 @@ int mkt__on_detect(sim_engine *eng, void *ctx, const sim_msg *m)
         e->ev = 0;
     }
     int rc = move(w, i, MKT_NIL, e->target);
+    /* ... and give up an onboarding the ban now rules out. */
+    if (rc == SIM_OK && e->target != MKT_NIL &&
+        !mkt__available(w, (uint32_t)e->target, i))
+        rc = abandon(w, i);
     if (rc == SIM_OK && e->target == MKT_NIL)
         rc = mkt__choose(w, i, true);
     return rc;

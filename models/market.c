@@ -163,6 +163,7 @@ static int build_tables(struct mkt_world *w)
     w->cls_noacc = calloc(nc, sizeof *w->cls_noacc);
     w->oc_n = calloc(no * nc, sizeof *w->oc_n);
     w->oc_usage = calloc(no * nc, sizeof *w->oc_usage);
+    w->oc_comp = calloc(no * nc, sizeof *w->oc_comp);
     w->oc_acc = calloc(no * nc, sizeof *w->oc_acc);
     w->growth = calloc(w->n_sec, sizeof *w->growth);
     w->m_rev = calloc(p->n_actors ? p->n_actors : 1, sizeof *w->m_rev);
@@ -172,7 +173,7 @@ static int build_tables(struct mkt_world *w)
     w->sec_n = calloc(w->n_sec, sizeof *w->sec_n);
     w->sec_adopted = calloc(w->n_sec, sizeof *w->sec_adopted);
     if (!w->cls_w || !w->cls_total || !w->cls_adopted || !w->cls_wait ||
-        !w->cls_lost || !w->cls_noacc || !w->oc_n || !w->oc_usage ||
+        !w->cls_lost || !w->cls_noacc || !w->oc_n || !w->oc_usage || !w->oc_comp ||
         !w->oc_acc || !w->growth || !w->m_rev || !w->v || !w->ok ||
         !w->sec_first || !w->sec_n || !w->sec_adopted)
         return SIM_ENOMEM;
@@ -219,7 +220,7 @@ static int populate(struct mkt_world *w)
                                                                  : 0) |
                 (sim_rng_uniform(pop) < sec->state_owned_share ? MKT__SOE
                                                                : 0));
-            e->cls = (uint16_t)s;
+            e->cls = (uint32_t)s;
         }
         for (size_t k = 0; k < sec->n_accounts; k++, i++) {
             const mkt_account *a = &sec->accounts[k];
@@ -228,7 +229,7 @@ static int populate(struct mkt_world *w)
             e->flags = (uint8_t)((a->offshore ? MKT__OFFSHORE : 0) |
                                  (a->public_facing ? MKT__PUBLIC : 0) |
                                  (a->state_owned ? MKT__SOE : 0));
-            e->cls = (uint16_t)(w->n_sec + s);
+            e->cls = (uint32_t)(w->n_sec + s);
         }
     }
     assert(i == n);
@@ -236,7 +237,6 @@ static int populate(struct mkt_world *w)
         mkt__ent *e = &w->ent[k];
         e->opt = e->target = MKT_NIL;
         e->next = e->prev = e->tnext = e->tprev = MKT_NIL;
-        e->ban_ch = MKT_CH_NONE;
         w->cls_total[e->cls]++;
     }
     /* Each sector's segment of perm: the large accounts first (adopted from
@@ -410,6 +410,7 @@ static void world_free(struct mkt_world *w)
     free(w->cls_noacc);
     free(w->oc_n);
     free(w->oc_usage);
+    free(w->oc_comp);
     free(w->oc_acc);
     free(w->growth);
     free(w->m_rev);

@@ -39,7 +39,8 @@ enum { /* event kinds */
        MKT__EV_MONTH,        /* target: the month that ends */
        MKT__EV_TIMELINE,     /* target: index into params->events */
        MKT__EV_WIND_DOWN,    /* target: intermediary whose wind-down ends */
-       MKT__EV_COMMERCE      /* target: timeline index of the rule in force */
+       MKT__EV_COMMERCE      /* target: timeline index of the rule in force;
+                                arg0: commerce_gen when it was announced */
 };
 
 enum { /* mkt__ent.flags */
@@ -69,7 +70,8 @@ typedef struct {
 
 typedef struct {
     double base;       /* Mtok per month at the start, one firm */
-    double ban_until;  /* cannot use channel ban_ch before this day */
+    double ban_gray;   /* cannot use the gray channel before this day */
+    double ban_offshore; /* nor the offshore channel before this day */
     sim_handle ev;     /* contract end, or onboarding completion */
     sim_handle detect; /* pending detection */
     int32_t opt;       /* current option or MKT_NIL */
@@ -78,9 +80,8 @@ typedef struct {
     int32_t tnext, tprev; /* onboarding list of target */
     uint32_t ticket;   /* onboarding ticket (stale line entries) */
     uint32_t choices;  /* choices made so far: names the next draw */
-    uint16_t cls;      /* weight class */
+    uint32_t cls;      /* weight class */
     uint8_t flags;
-    uint8_t ban_ch;
 } mkt__ent;
 
 struct mkt_world {
@@ -105,6 +106,8 @@ struct mkt_world {
     double commerce_p;
     bool commerce_ch[MKT_N_CHANNELS];
     uint64_t commerce_salt; /* which rule: licence fates are per rule */
+    uint32_t commerce_gen;  /* bumped by every commerce_rule event: a
+                               pending rule whose number moved on is void */
     double enforcement;
 
     mkt__opt *opts;
@@ -129,6 +132,7 @@ struct mkt_world {
 
     uint32_t *oc_n;   /* [opt * n_cls + cls] users */
     double *oc_usage; /* [opt * n_cls + cls] summed base usage of users */
+    double *oc_comp;  /* [opt * n_cls + cls] its Neumaier compensation */
     double *oc_acc;   /* [opt * n_cls + cls] usage x days, this month */
 
     uint32_t month;   /* months completed */

@@ -229,8 +229,15 @@ static int apply(struct mkt_world *w, uint32_t k)
         return rc;
     }
     case MKT_EV_PARTNERSHIP_END:
+        /* Already ending: a second end with no wind-down ends it now; one
+         * with a wind-down leaves the earlier, sooner end in place. */
+        if (w->istate[ev->intermediary] == MKT__WINDING_DOWN &&
+            ev->wind_down_months <= 0) {
+            w->istate[ev->intermediary] = MKT__ENDED;
+            return notify_where(w, is_of_inter, ev);
+        }
         if (w->istate[ev->intermediary] != MKT__ACTIVE)
-            return SIM_OK; /* already ending or ended */
+            return SIM_OK;
         if (ev->wind_down_months <= 0) {
             w->istate[ev->intermediary] = MKT__ENDED;
             return notify_where(w, is_of_inter, ev);
@@ -247,15 +254,22 @@ static int apply(struct mkt_world *w, uint32_t k)
     case MKT_EV_LICENCE_REVOCATION:
         w->licence[ev->intermediary * w->p->n_vendors + v] = false;
         return notify_where(w, is_licence, ev);
-    case MKT_EV_COMMERCE_RULE:
+    case MKT_EV_COMMERCE_RULE: {
+        /* The newest commerce event decides: it voids any rule still in its
+         * compliance period (a lifted or replaced rule never comes into
+         * force). */
+        uint32_t gen = ++w->commerce_gen;
         if (!ev->active) {
             w->commerce = false;
             return SIM_OK;
         }
+        sim_msg m = {.kind = MKT__EV_COMMERCE, .target = k, .arg = {gen}};
         if (ev->compliance_months <= 0)
-            return mkt__on_commerce(w->eng, w, &(sim_msg){.target = k});
-        return schedule_internal(w, MKT__EV_COMMERCE, k,
-                                 ev->compliance_months);
+            return mkt__on_commerce(w->eng, w, &m);
+        return sim_schedule(w->eng,
+                            ev->compliance_months * MKT_DAYS_PER_MONTH, &m,
+                            NULL);
+    }
     case MKT_EV_KYC_RULE:
         w->kyc = ev->active;
         w->kyc_cost = ev->cost;
@@ -276,7 +290,9 @@ static int apply(struct mkt_world *w, uint32_t k)
         return SIM_OK;
     case MKT_EV_PRICE_CHANGE:
         bill_vendor(w, v);
-        w->price[v] *= ev->factor;
+        /* Kept within [1e-6, 1e6] USD per Mtok: compounded factors could
+         * otherwise reach 0 or infinity and make utilities NaN. */
+        w->price[v] = fmin(fmax(w->price[v] * ev->factor, 1e-6), 1e6);
         mkt__refresh_prices(w);
         return SIM_OK;
     default:
@@ -314,6 +330,8 @@ int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m)
     struct mkt_world *w = ctx;
     (void)eng;
     const mkt_event *ev = &w->p->events[m->target];
+    if (m->arg[0] != w->commerce_gen)
+        return SIM_OK; /* lifted or replaced during its compliance period */
     w->commerce = true;
     w->commerce_p = ev->approval_prob;
     for (int c = 0; c < MKT_N_CHANNELS; c++)

@@ -284,6 +284,104 @@ Test(market, contracts_renew_at_their_rate, .timeout = 120)
     mb_free(p);
 }
 
+/* ---- rules that are lifted (regressions from review) --------------------
+ */
+
+/* One US vendor reachable directly, nothing else: who may use it is all
+ * the rules decide. */
+static mkt_params *direct_only(void)
+{
+    mkt_params *p = mb_new(6, 1000, 1000);
+    size_t a = mb_vendor(p, "a", MKT_ORIGIN_US, 90, 5.0);
+    p->vendors[a].direct_access = true;
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->public_facing_share = 0.5;
+    s->contract_months = 1000;
+    return p;
+}
+
+static double direct_at(const mkt_results *r, int month)
+{
+    return r->channel_count[(size_t)(month - 1) * NCH + MKT_CH_DIRECT];
+}
+
+Test(market, commerce_rule_lifted_before_it_applies_never_applies)
+{
+    mkt_params *p = direct_only();
+    mkt_event *e = mb_event(p, MKT_EV_COMMERCE_RULE, 1);
+    e->compliance_months = 2;
+    e->approval_prob = 0;
+    e->channels[MKT_CH_DIRECT] = true;
+    e = mb_event(p, MKT_EV_COMMERCE_RULE, 2);
+    e->active = false;
+    mb_finish(p);
+    mkt_results r;
+    sim_err err = {0};
+    cr_assert_eq(mkt_results_init(&r, p, &err), SIM_OK);
+    cr_assert_eq(mkt_run(p, 3, 0, NULL, &r, &err), SIM_OK, "%s", err.msg);
+    for (int m = 1; m <= 6; m++)
+        cr_assert_eq(direct_at(&r, m), 1000, "month %d: %g", m,
+                     direct_at(&r, m));
+    mkt_results_fini(&r);
+    mb_free(p);
+}
+
+Test(market, firms_left_with_nothing_come_back_when_a_rule_is_lifted)
+{
+    mkt_params *p = direct_only();
+    mb_event(p, MKT_EV_CAC_RULE, 1);
+    mkt_event *e = mb_event(p, MKT_EV_CAC_RULE, 2);
+    e->active = false;
+    e->shock = false; /* no reviews: only the monthly retry brings them */
+    mb_finish(p);
+    mkt_results r;
+    sim_err err = {0};
+    cr_assert_eq(mkt_results_init(&r, p, &err), SIM_OK);
+    cr_assert_eq(mkt_run(p, 3, 0, NULL, &r, &err), SIM_OK, "%s", err.msg);
+    cr_assert_lt(direct_at(&r, 1), 1000); /* the public-facing half left */
+    cr_assert_gt(direct_at(&r, 1), 0);
+    cr_assert_eq(direct_at(&r, 4), 1000, "month 4: %g", direct_at(&r, 4));
+    mkt_results_fini(&r);
+    mb_free(p);
+}
+
+Test(market, losing_one_model_at_a_cloud_needs_no_new_onboarding)
+{
+    /* An offshore cloud hosts a and b, onboards one firm per 1000 days; b
+     * stops serving China-controlled firms. Its users move to a at the same
+     * cloud at once: nobody waits. */
+    mkt_params *p = mb_new(4, 500, 500);
+    size_t a = mb_vendor(p, "a", MKT_ORIGIN_US, 90, 5.0);
+    size_t b = mb_vendor(p, "b", MKT_ORIGIN_US, 90, 5.0);
+    size_t i = mb_inter(p, "cloud", MKT_KIND_OFFSHORE, a, "parent", NULL, 0.2,
+                        0.8, 0);
+    p->inter[i].hosts[b] = true;
+    p->inter[i].onboarding = (mkt_onboarding){1, 1000.0};
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->offshore_share = 1.0;
+    s->contract_months = 1000;
+    mkt_event *e = mb_event(p, MKT_EV_VENDOR_POLICY, 2);
+    e->vendor = b;
+    e->serve_china_controlled = 0;
+    mb_finish(p);
+    mkt_results r;
+    sim_err err = {0};
+    cr_assert_eq(mkt_results_init(&r, p, &err), SIM_OK);
+    cr_assert_eq(mkt_run(p, 3, 0, NULL, &r, &err), SIM_OK, "%s", err.msg);
+    for (int m = 1; m <= 4; m++) {
+        cr_assert_eq(r.channel_count[(size_t)(m - 1) * NCH + MKT_CH_OFFSHORE],
+                     500, "month %d", m);
+        cr_assert_eq(r.channel_count[(size_t)(m - 1) * NCH + MKT_CH_WAITING],
+                     0, "month %d", m);
+    }
+    mkt_results_fini(&r);
+    mb_free(p);
+}
+
 /* ---- a market with every channel, and its invariants --------------------
  */
 
