@@ -1,0 +1,167 @@
+/* runread.h -- reads back the HDF5 file of one `aims run` (ana_run_*).
+ *
+ * The reader of analysis/runfile.c: ana_run_read loads every coordinate,
+ * data set and root attribute of the layout (runfile.h, docs/output.md)
+ * into an ana_run, a plain read-only record, and checks on the way that the
+ * file is what it claims to be: aims output (root attribute format =
+ * "aims-run"), of a format_version this reader knows, with every data set
+ * present, numeric, and shaped by its axes. Anything else is bad input
+ * (SIM_EINPUT) with a one-line message that names the file; the same goes
+ * for a missing file, a file that is not HDF5 and a truncated or damaged
+ * one. HDF5's own error stack is never printed (H5Eset_auto2 is turned
+ * off, as in h5w.h); its innermost message is quoted when it says more than
+ * we can.
+ *
+ * Root attributes beyond the layout (the outcome of `aims run --precision`,
+ * or whatever a later writer adds) are kept in `extra` when they are scalar
+ * strings, integers or floats, and ignored otherwise, so that an older
+ * reader still opens a newer file of the same format_version.
+ *
+ * Everything is read whole into memory: a run file is small (a 60-month,
+ * 20-replication run is about 1 MB of doubles), and report and compare need
+ * every replication of the summaries at once.
+ *
+ * ana_run_metrics derives the headline metrics of `aims report` and `aims
+ * compare` (one value per replication each) from the loaded data sets, so
+ * both commands name and compute them the same way.
+ */
+#ifndef ANA_RUNREAD_H
+#define ANA_RUNREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum { ANA_RUN_FORMAT_VERSION = 1 }; /* the newest version read */
+
+/* The objects of the layout, for ana_run.desc and ana_run_object_path. */
+typedef enum {
+    ANA_RUN_TIME,        /* /time (also a "start" attribute) */
+    ANA_RUN_REPLICATION, /* /replication */
+    ANA_RUN_CHANNEL,     /* /channel */
+    ANA_RUN_ACTOR,       /* /actor */
+    ANA_RUN_CHANNEL_COUNT,
+    ANA_RUN_REVENUE,
+    ANA_RUN_PAYMENTS,
+    ANA_RUN_ADOPTERS,
+    ANA_RUN_FRONTIER_ACCESS_SHARE,
+    ANA_RUN_SWITCHES,
+    ANA_RUN_DETECTIONS,
+    ANA_RUN_DAYS_WITHOUT_ACCESS,
+    ANA_RUN_CAPABILITY_GAP,
+    ANA_RUN_CUMULATIVE_REVENUE,
+    ANA_RUN_FINAL_FRONTIER_ACCESS_SHARE,
+    ANA_RUN_MONTHS_TO_HALF_ACCESS,
+    ANA_RUN_EVENTS,
+    ANA_RUN_N_OBJECTS
+} ana_run_object;
+
+/* "/time", "/series/revenue", ...; NULL out of range. */
+const char *ana_run_object_path(int obj);
+
+/* The descriptive attributes of one object; NULL where the file has none. */
+typedef struct {
+    char *units;
+    char *long_name;
+} ana_run_desc;
+
+typedef enum {
+    ANA_RUN_ATTR_STR,
+    ANA_RUN_ATTR_I64,
+    ANA_RUN_ATTR_F64
+} ana_run_type;
+
+/* A root attribute that is not part of the layout. */
+typedef struct {
+    char *name;
+    ana_run_type type;
+    char *s;   /* ANA_RUN_ATTR_STR */
+    int64_t i; /* ANA_RUN_ATTR_I64 */
+    double f;  /* ANA_RUN_ATTR_F64 */
+} ana_run_attr;
+
+/* A loaded run file. Arrays are row-major with the replication first, as
+ * in mkt_results: channel_count[(r * months + m) * n_channels + c] is
+ * replication r, month m + 1 (0-based m), channel c. */
+typedef struct {
+    char *path; /* as given to ana_run_read */
+
+    /* Root attributes of the layout. The integers and format are required;
+     * a string the file lacks is NULL. */
+    char *format; /* "aims-run" */
+    int64_t format_version, seed, replications, horizon_months;
+    char *aims_version, *git_commit, *scenario_file, *scenario_name;
+    char *scenario; /* the resolved scenario text */
+    char *start;    /* "YYYY-MM" */
+    char *created;  /* ISO 8601, UTC */
+    ana_run_attr *extra; /* other scalar root attributes, in HDF5's order
+                            (by name) */
+    size_t n_extra;
+
+    /* Coordinates: the lengths of the four axes and their values. */
+    size_t reps, months, n_channels, n_actors;
+    int64_t *replication; /* [reps] */
+    double *time;         /* [months], 1 .. H */
+    char *time_start;     /* /time's "start" attribute; NULL if absent */
+    char **channels;      /* [n_channels] */
+    char **actors;        /* [n_actors] */
+
+    /* /series: one value per replication and month. */
+    double *channel_count;         /* [reps][months][n_channels] */
+    double *revenue;               /* [reps][months][n_actors] */
+    double *payments;              /* [reps][months] */
+    double *adopters;              /* [reps][months] */
+    double *frontier_access_share; /* [reps][months] */
+    double *switches;              /* [reps][months] */
+    double *detections;            /* [reps][months] */
+    double *days_without_access;   /* [reps][months] */
+    double *capability_gap;        /* [reps][months], NaN: none */
+
+    /* /summary: one value per replication. */
+    double *cumulative_revenue;          /* [reps][n_actors] */
+    double *final_frontier_access_share; /* [reps] */
+    double *months_to_half_access;       /* [reps], NaN: never */
+    int64_t *events;                     /* [reps] */
+
+    ana_run_desc desc[ANA_RUN_N_OBJECTS]; /* units, long_name by object */
+} ana_run;
+
+/* Loads the run file at path. Sets *out only on success (free with
+ * ana_run_free). Errors, each a one-line message starting "PATH: ":
+ * SIM_EINPUT for a missing or unreadable file, a file that is not HDF5, a
+ * truncated or damaged one, one that is not aims output or is of a newer
+ * format_version, and a missing or misshapen object; SIM_ENOMEM. */
+int ana_run_read(const char *path, ana_run **out, sim_err *err);
+
+void ana_run_free(ana_run *run); /* NULL is a no-op */
+
+/* The extra root attribute called name, or NULL. Borrowed, valid until
+ * ana_run_free. */
+const ana_run_attr *ana_run_extra(const ana_run *run, const char *name);
+
+/* ---- headline metrics ------------------------------------------------- */
+
+/* One value per replication of a headline metric. */
+typedef struct {
+    char *name;        /* e.g. "cumulative_revenue:21vianet" */
+    const char *units; /* "1", "USD" or "months" */
+    double *x;         /* [reps]; NaN where it is not defined */
+} ana_run_metric;
+
+/* The headline metrics of run, in this order:
+ *   final_frontier_access_share   /summary/final_frontier_access_share
+ *   final_channel_share:CHANNEL   for each channel but "none", in the file's
+ *                                 order: channel_count / adopters at the last
+ *                                 month (NaN when there are no adopters)
+ *   cumulative_revenue:ACTOR      for each actor, in the file's order
+ *   months_to_half_access         NaN where access never halved
+ * The names are those of `aims run --precision` (cli/precision.h). Sets
+ * *out to a new array of *n metrics (free with ana_run_metrics_free).
+ * Errors: SIM_ENOMEM. */
+int ana_run_metrics(const ana_run *run, ana_run_metric **out, size_t *n,
+                    sim_err *err);
+
+void ana_run_metrics_free(ana_run_metric *m, size_t n); /* NULL is ok */
+
+#endif
