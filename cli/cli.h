@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 #include "mkt.h"
@@ -21,6 +22,8 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 int cli_run(int argc, char **argv);      /* aims run ... */
 int cli_validate(int argc, char **argv); /* aims validate ... */
+int cli_report(int argc, char **argv);   /* aims report OUT.h5 [--csv] */
+int cli_compare(int argc, char **argv);  /* aims compare BASE ALT [--csv] */
 
 const char *cli_version(void);    /* "0.3.0" */
 const char *cli_git_commit(void); /* the build's commit, or "unknown" */
@@ -40,6 +43,11 @@ bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
  * error and sets *bad. */
 bool cli_opt(int argc, char **argv, int *i, const char *short_name,
              const char *long_name, const char **val, bool *bad);
+
+/* CSV fields (csv.c): a number that reads back as the same double, "nan"
+ * for NaN; a text field, quoted when it needs to be (RFC 4180). */
+void cli_csv_number(FILE *f, double v);
+void cli_csv_text(FILE *f, const char *s);
 
 /* Loads a scenario file, applies the --set assignments in order and reads
  * the model. On failure prints the message and returns CLI_USAGE (bad

@@ -26,6 +26,10 @@ static void usage(FILE *f)
           "                      simulate replications, write HDF5\n"
           "  validate FILE.cfg [--set PATH=VALUE]...\n"
           "                      check a scenario, change nothing\n"
+          "  report OUT.h5 [--csv]\n"
+          "                      headline metrics with 95% intervals\n"
+          "  compare BASE.h5 ALT.h5 [--csv]\n"
+          "                      ALT - BASE, paired by replication\n"
           "  version             print the version\n"
           "\n"
           "Run 'aims COMMAND --help' for a command's options; docs/ has "
@@ -44,6 +48,10 @@ int main(int argc, char **argv)
         return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cli_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return cli_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("aims %s (%s)\n", cli_version(), cli_git_commit());
         return CLI_OK;

@@ -1,0 +1,171 @@
+/* cmd_report.c -- `aims report OUT.h5 [--csv]`: the headline metrics of a
+ * run file, each with its mean over replications, 95% Student t interval,
+ * standard deviation and n.
+ *
+ * The metrics and their names come from ana_run_metrics (runread.h) and
+ * the statistics from ana_repstats (repstats.h), so report, compare and
+ * `aims run --precision` agree on what a metric is. n counts the
+ * replications where the metric is defined: months_to_half_access is NaN
+ * where access never halved, and a mean over the others must say how many
+ * there were (docs/analysis.md).
+ *
+ * The text table is for a terminal (6 significant digits, aligned
+ * columns, "-" where there is no value); the CSV is for programs: a header
+ * row, every number printed so that it reads back as the same double, and
+ * "nan" where there is no value (Python's float() and pandas read it).
+ */
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "repstats.h"
+#include "runread.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: aims report OUT.h5 [--csv]\n"
+          "  the headline metrics of a run file: mean over replications, "
+          "95% interval\n"
+          "  (Student t), standard deviation and n (replications where the "
+          "metric is\n"
+          "  defined)\n"
+          "  --csv   comma-separated, with a header row: "
+          "metric,mean,ci_lo,ci_hi,sd,n\n",
+          f);
+}
+
+static void text_number(FILE *f, double v)
+{
+    if (isnan(v))
+        fprintf(f, " %12s", "-");
+    else
+        fprintf(f, " %12.6g", v);
+}
+
+static void print_csv(FILE *f, const ana_run_metric *m,
+                      const ana_repstats *s, size_t n)
+{
+    fputs("metric,mean,ci_lo,ci_hi,sd,n\n", f);
+    for (size_t i = 0; i < n; i++) {
+        cli_csv_text(f, m[i].name);
+        const double v[] = {s[i].mean, s[i].lo, s[i].hi, s[i].sd};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+            fputc(',', f);
+            cli_csv_number(f, v[k]);
+        }
+        fprintf(f, ",%zu\n", s[i].n);
+    }
+}
+
+static void print_text(FILE *f, const ana_run *run, const ana_run_metric *m,
+                       const ana_repstats *s, size_t n)
+{
+    fprintf(f, "%s: scenario '%s', seed %lld, %zu replications, %zu months",
+            run->path, run->scenario_name ? run->scenario_name : "?",
+            (long long)run->seed, run->reps, run->months);
+    if (run->start)
+        fprintf(f, " from %s", run->start);
+    fputc('\n', f);
+    int w = (int)strlen("metric");
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(m[i].name) > w)
+            w = (int)strlen(m[i].name);
+    fprintf(f, "%-*s %12s %12s %12s %12s %5s  %s\n", w, "metric", "mean",
+            "95% lo", "95% hi", "sd", "n", "units");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%-*s", w, m[i].name);
+        text_number(f, s[i].mean);
+        text_number(f, s[i].lo);
+        text_number(f, s[i].hi);
+        text_number(f, s[i].sd);
+        fprintf(f, " %5zu  %s\n", s[i].n, m[i].units);
+    }
+    /* A mean over fewer replications than the run has answers a different
+     * question; say so under the table rather than leave it to n. */
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].n == run->reps)
+            continue;
+        if (strcmp(m[i].name, "months_to_half_access") == 0 && s[i].n == 0)
+            fprintf(f,
+                    "note: months_to_half_access: access never fell below "
+                    "half its level at the first shock in any of the %zu "
+                    "replications (or there is no shock)\n",
+                    run->reps);
+        else if (strcmp(m[i].name, "months_to_half_access") == 0)
+            fprintf(f,
+                    "note: months_to_half_access: access halved in %zu of "
+                    "%zu replications (never, or no shock, in the rest); "
+                    "the mean is over those %zu\n",
+                    s[i].n, run->reps, s[i].n);
+        else
+            fprintf(f,
+                    "note: %s: defined in %zu of %zu replications (no "
+                    "adopters in the rest)\n",
+                    m[i].name, s[i].n, run->reps);
+    }
+}
+
+int cli_report(int argc, char **argv)
+{
+    const char *path = NULL;
+    bool csv = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--csv") == 0) {
+            csv = true;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            cli_error("report: unknown option '%s'", a);
+            usage(stderr);
+            return CLI_USAGE;
+        } else if (path != NULL) {
+            cli_error("report: one file at a time (got '%s' and '%s')", path,
+                      a);
+            return CLI_USAGE;
+        } else {
+            path = a;
+        }
+    }
+    if (path == NULL) {
+        cli_error("report: no run file given");
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    gsl_set_error_handler_off(); /* GSL's default handler aborts */
+    sim_err err = {0};
+    ana_run *run = NULL;
+    ana_run_metric *m = NULL;
+    ana_repstats *s = NULL;
+    size_t n = 0;
+    int rc = ana_run_read(path, &run, &err);
+    if (rc == SIM_OK)
+        rc = ana_run_metrics(run, &m, &n, &err);
+    if (rc != SIM_OK) {
+        fprintf(stderr, "aims: %s\n", err.msg);
+        ana_run_free(run);
+        return rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+    }
+    if ((s = calloc(n ? n : 1, sizeof *s)) == NULL) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            s[i] = ana_repstats_mean(m[i].x, run->reps, 1);
+        if (csv)
+            print_csv(stdout, m, s, n);
+        else
+            print_text(stdout, run, m, s, n);
+        rc = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+        if (rc != CLI_OK)
+            cli_error("report: cannot write the table");
+    }
+    free(s);
+    ana_run_metrics_free(m, n);
+    ana_run_free(run);
+    return rc;
+}
