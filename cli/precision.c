@@ -4,10 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
-
 #include "cli.h"
 #include "precision.h"
+#include "repstats.h"
 
 enum { M_FRONTIER, M_HALF, M_REVENUE, M_CHANNEL };
 
@@ -106,19 +105,10 @@ double cli_precision_value(const cli_precision *m, const mkt_results *r)
 void cli_precision_interval(const double *x, size_t n, double *mean,
                             double *hw, size_t *used)
 {
-    size_t k = 0;
-    double m = 0, ss = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(x[i]))
-            continue;
-        k++;
-        double d = x[i] - m;
-        m += d / (double)k;
-        ss += d * (x[i] - m);
-    }
-    *used = k;
-    *mean = k ? m : (double)NAN;
-    *hw = k > 1 ? gsl_cdf_tdist_Pinv(0.975, (double)k - 1) *
-                      sqrt(ss / (double)(k - 1)) / sqrt((double)k)
-                : (double)INFINITY;
+    /* The same statistics as `aims report` (repstats.h), so the recorded
+     * half-width is the one the report prints. */
+    ana_repstats s = ana_repstats_mean(x, n, 1);
+    *used = s.n;
+    *mean = s.mean;
+    *hw = isnan(s.hw) ? (double)INFINITY : s.hw;
 }
