@@ -6,12 +6,8 @@
  * axes, before anything is read. A file that fails a check is bad input
  * with a one-line message, never an assertion: it came from outside.
  *
- * Why look for the HDF5 signature ourselves before H5Fopen: H5Fopen fails
- * the same way for a text file and for a truncated aims file, and the user
- * needs to know which. A file with the signature that HDF5 still cannot
- * open is damaged or truncated (HDF5 compares the end-of-file address in
- * the superblock with the real size), and HDF5's innermost message, quoted,
- * says which ("truncated file: eof = ...").
+ * The checks every outside HDF5 file gets (signature, truncation, one-line
+ * messages) are in h5r.c, shared with the sweep file reader.
  *
  * The layout's object paths come from one table (objects[]), in the order
  * of ana_run_object, so the reader cannot disagree with itself about which
@@ -20,15 +16,13 @@
  */
 #include "runread.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include "h5r.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <hdf5.h>
 
@@ -94,208 +88,35 @@ typedef struct {
     sim_err *err;
 } reader;
 
-enum { H5_MSG_MAX = 160 }; /* bytes of HDF5's message we quote */
-
-/* H5Ewalk2 callback: keeps the innermost (most specific) message. */
-static herr_t innermost(unsigned n, const H5E_error2_t *e, void *data)
+/* The shared reading layer (h5r.h) on this reader's file. */
+static ana_h5r h5(const reader *rd)
 {
-    char *buf = data;
-    if (n == 0 && e->desc != NULL)
-        snprintf(buf, H5_MSG_MAX, "%s", e->desc);
-    return 0;
+    return (ana_h5r){.path = rd->path, .file = rd->file, .err = rd->err};
 }
 
-/* Records "PATH: WHAT (HDF5: innermost message)" as bad input: every HDF5
- * failure while reading means the file is not what the layout says. */
 static int h5_fail(reader *rd, const char *what)
 {
-    char msg[H5_MSG_MAX] = "";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, msg);
-    H5Eclear2(H5E_DEFAULT);
-    if (msg[0] != '\0')
-        return sim_err_set(rd->err, SIM_EINPUT, "%s: %s (HDF5: %s)",
-                           rd->path, what, msg);
-    return sim_err_set(rd->err, SIM_EINPUT, "%s: %s", rd->path, what);
+    ana_h5r r = h5(rd);
+    return ana_h5r_fail(&r, what);
 }
 
 static int no_memory(reader *rd)
 {
-    return sim_err_set(rd->err, SIM_ENOMEM, "%s: out of memory", rd->path);
+    ana_h5r r = h5(rd);
+    return ana_h5r_no_memory(&r);
 }
 
-/* ---- the file itself --------------------------------------------------- */
-
-/* Whether the file holds HDF5's signature where HDF5 looks for it: offset
- * 0, 512, 1024, 2048, ... (a user block may come first). */
-static bool has_signature(int fd, off_t size)
-{
-    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F',
-                                         '\r', '\n', 0x1a, '\n'};
-    for (off_t at = 0; at + 8 <= size; at = at ? at * 2 : 512) {
-        unsigned char buf[8];
-        if (pread(fd, buf, sizeof buf, at) != (ssize_t)sizeof buf)
-            return false;
-        if (memcmp(buf, sig, sizeof sig) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Refuses what is not an HDF5 file before HDF5 sees it (see the top). */
-static int check_file(const char *path, sim_err *err)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return sim_err_set(err, SIM_EINPUT, "%s: cannot open: %s", path,
-                           strerror(errno));
-    struct stat st;
-    int rc = SIM_OK;
-    if (fstat(fd, &st) != 0)
-        rc = sim_err_set(err, SIM_EINPUT, "%s: cannot open: %s", path,
-                         strerror(errno));
-    else if (S_ISDIR(st.st_mode))
-        rc = sim_err_set(err, SIM_EINPUT,
-                         "%s: is a directory, expected an aims run file "
-                         "(HDF5)",
-                         path);
-    else if (!S_ISREG(st.st_mode) || !has_signature(fd, st.st_size))
-        rc = sim_err_set(err, SIM_EINPUT,
-                         "%s: not an HDF5 file (expected the output of "
-                         "aims run)",
-                         path);
-    close(fd);
-    return rc;
-}
-
-/* ---- attributes -------------------------------------------------------- */
-
-static char *dup_str(const char *s)
-{
-    return strdup(s != NULL ? s : "");
-}
-
-/* Reads a scalar string attribute, variable- or fixed-length, into a new
- * string (*out). The attribute is open (a); what names it in messages. */
-static int attr_read_str(reader *rd, hid_t a, const char *what, char **out)
-{
-    int rc = SIM_OK;
-    hid_t ft = H5Aget_type(a), mt = -1;
-    char msg[256];
-    if (ft < 0)
-        return h5_fail(rd, what);
-    if (H5Tget_class(ft) != H5T_STRING) {
-        snprintf(msg, sizeof msg, "%s: expected a string", what);
-        rc = sim_err_set(rd->err, SIM_EINPUT, "%s: %s", rd->path, msg);
-        goto done;
-    }
-    htri_t vlen = H5Tis_variable_str(ft);
-    size_t size = H5Tget_size(ft);
-    if (vlen < 0 || (mt = H5Tcopy(H5T_C_S1)) < 0) {
-        rc = h5_fail(rd, what);
-        goto done;
-    }
-    if (vlen) {
-        char *s = NULL;
-        if (H5Tset_size(mt, H5T_VARIABLE) < 0 ||
-            H5Tset_cset(mt, H5Tget_cset(ft)) < 0 ||
-            H5Aread(a, mt, &s) < 0) {
-            rc = h5_fail(rd, what);
-            goto done;
-        }
-        *out = dup_str(s);
-        H5free_memory(s);
-    } else {
-        char *s = calloc(1, size + 1);
-        if (s == NULL) {
-            rc = no_memory(rd);
-            goto done;
-        }
-        if (H5Tset_size(mt, size + 1) < 0 ||
-            H5Tset_strpad(mt, H5T_STR_NULLTERM) < 0 ||
-            H5Tset_cset(mt, H5Tget_cset(ft)) < 0 || H5Aread(a, mt, s) < 0) {
-            free(s);
-            rc = h5_fail(rd, what);
-            goto done;
-        }
-        *out = s;
-    }
-    if (*out == NULL)
-        rc = no_memory(rd);
-done:
-    if (mt >= 0)
-        H5Tclose(mt);
-    H5Tclose(ft);
-    return rc;
-}
-
-/* Opens attribute name of obj if it exists and is a single value: *a is
- * then >= 0; a missing one leaves *a at -1 and is not an error. */
-static int attr_open(reader *rd, hid_t obj, const char *name,
-                     const char *what, hid_t *a)
-{
-    *a = -1;
-    htri_t there = H5Aexists(obj, name);
-    if (there < 0)
-        return h5_fail(rd, what);
-    if (!there)
-        return SIM_OK;
-    if ((*a = H5Aopen(obj, name, H5P_DEFAULT)) < 0)
-        return h5_fail(rd, what);
-    hid_t sp = H5Aget_space(*a);
-    hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (np != 1) {
-        H5Aclose(*a);
-        *a = -1;
-        return sim_err_set(rd->err, SIM_EINPUT,
-                           "%s: %s: expected a single value", rd->path,
-                           what);
-    }
-    return SIM_OK;
-}
-
-/* A string attribute of obj; *out stays NULL when there is none. */
 static int attr_str(reader *rd, hid_t obj, const char *objpath,
                     const char *name, char **out)
 {
-    char what[256];
-    snprintf(what, sizeof what, "%s attribute '%s'", objpath, name);
-    hid_t a;
-    int rc = attr_open(rd, obj, name, what, &a);
-    if (rc == SIM_OK && a >= 0)
-        rc = attr_read_str(rd, a, what, out);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
+    ana_h5r r = h5(rd);
+    return ana_h5r_attr_str(&r, obj, objpath, name, out);
 }
 
-/* A required integer root attribute. */
 static int attr_i64(reader *rd, const char *name, int64_t *out)
 {
-    char what[256];
-    snprintf(what, sizeof what, "attribute '%s'", name);
-    hid_t a;
-    int rc = attr_open(rd, rd->file, name, what, &a);
-    if (rc != SIM_OK)
-        return rc;
-    if (a < 0)
-        return sim_err_set(rd->err, SIM_EINPUT,
-                           "%s: no '%s' attribute (expected an integer); "
-                           "damaged aims output?",
-                           rd->path, name);
-    hid_t ft = H5Aget_type(a);
-    if (ft < 0)
-        rc = h5_fail(rd, what);
-    else if (H5Tget_class(ft) != H5T_INTEGER)
-        rc = sim_err_set(rd->err, SIM_EINPUT, "%s: %s: expected an integer",
-                         rd->path, what);
-    else if (H5Aread(a, H5T_NATIVE_INT64, out) < 0)
-        rc = h5_fail(rd, what);
-    if (ft >= 0)
-        H5Tclose(ft);
-    H5Aclose(a);
-    return rc;
+    ana_h5r r = h5(rd);
+    return ana_h5r_attr_i64(&r, name, out);
 }
 
 /* format = "aims-run", format_version <= ours: anything else is not a file
@@ -365,14 +186,18 @@ static herr_t keep_extra(hid_t obj, const char *name, const H5A_info_t *info,
             return 0;
     char what[256];
     snprintf(what, sizeof what, "attribute '%s'", name);
-    hid_t a;
-    if (attr_open(rd, obj, name, what, &a) != SIM_OK) {
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t sp = a >= 0 ? H5Aget_space(a) : -1;
+    hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (np != 1) {
         /* Not a single value: not ours to understand, so not an error. */
-        sim_err_clear(rd->err);
+        H5Eclear2(H5E_DEFAULT);
+        if (a >= 0)
+            H5Aclose(a);
         return 0;
     }
-    if (a < 0)
-        return 0;
     ana_run *run = rd->run;
     hid_t ft = H5Aget_type(a);
     H5T_class_t cls = ft >= 0 ? H5Tget_class(ft) : H5T_NO_CLASS;
@@ -381,7 +206,7 @@ static herr_t keep_extra(hid_t obj, const char *name, const H5A_info_t *info,
     bool keep = true;
     if (cls == H5T_STRING) {
         x.type = ANA_RUN_ATTR_STR;
-        rc = attr_read_str(rd, a, what, &x.s);
+        rc = attr_str(rd, obj, "/", name, &x.s);
     } else if (cls == H5T_INTEGER) {
         x.type = ANA_RUN_ATTR_I64;
         if (H5Aread(a, H5T_NATIVE_INT64, &x.i) < 0)
@@ -587,70 +412,8 @@ static int read_numbers(reader *rd, int obj, hid_t mem, void **out,
  * new strings. */
 static int read_strings(reader *rd, int obj, char ***out, size_t *count)
 {
-    hid_t d, ft = -1, mt = -1;
-    int rc = open_object(rd, obj, &d, count);
-    if (rc != SIM_OK)
-        return rc;
-    const char *path = objects[obj].path;
-    size_t n = *count;
-    char **v = calloc(n ? n : 1, sizeof *v);
-    void *raw = NULL;
-    if (v == NULL) {
-        rc = no_memory(rd);
-        goto done;
-    }
-    htri_t vlen;
-    if ((ft = H5Dget_type(d)) < 0 || (vlen = H5Tis_variable_str(ft)) < 0 ||
-        (mt = H5Tcopy(H5T_C_S1)) < 0 ||
-        H5Tset_cset(mt, H5Tget_cset(ft)) < 0) {
-        rc = h5_fail(rd, path);
-        goto done;
-    }
-    size_t width = vlen ? sizeof(char *) : H5Tget_size(ft) + 1;
-    if ((raw = calloc(n ? n : 1, width)) == NULL) {
-        rc = no_memory(rd);
-        goto done;
-    }
-    if ((vlen ? H5Tset_size(mt, H5T_VARIABLE)
-              : (H5Tset_size(mt, width) < 0
-                     ? -1
-                     : H5Tset_strpad(mt, H5T_STR_NULLTERM))) < 0 ||
-        (n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0)) {
-        rc = h5_fail(rd, path);
-        /* A read that failed half-way may have allocated some strings. */
-        for (size_t i = 0; vlen > 0 && i < n; i++) {
-            char *s;
-            memcpy(&s, (char *)raw + i * width, sizeof s);
-            if (s != NULL)
-                H5free_memory(s);
-        }
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char *cell = (char *)raw + i * width;
-        char *s = cell; /* fixed length: the cell holds the text */
-        if (vlen)
-            memcpy(&s, cell, sizeof s); /* variable: a pointer to it */
-        if ((v[i] = dup_str(s)) == NULL && rc == SIM_OK)
-            rc = no_memory(rd);
-        if (vlen && s != NULL)
-            H5free_memory(s); /* HDF5 allocated it */
-    }
-done:
-    free(raw);
-    if (rc != SIM_OK && v != NULL) {
-        for (size_t i = 0; i < n; i++)
-            free(v[i]);
-        free(v);
-    } else {
-        *out = v;
-    }
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (ft >= 0)
-        H5Tclose(ft);
-    H5Dclose(d);
-    return rc;
+    ana_h5r r = h5(rd);
+    return ana_h5r_read_strings(&r, objects[obj].path, SIZE_MAX, out, count);
 }
 
 /* The four coordinates, checked against the attributes that state them. */
@@ -766,21 +529,17 @@ int ana_run_read(const char *path, ana_run **out, sim_err *err)
     if (path == NULL || out == NULL)
         return sim_err_set(err, SIM_EINVAL, "ana_run_read: NULL %s",
                            path == NULL ? "path" : "out");
-    /* Never let HDF5 print its stack: the user gets our one line. */
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    int rc = check_file(path, err);
-    if (rc != SIM_OK)
-        return rc;
     sim_err local = {0};
     sim_err *e = err != NULL ? err : &local;
-    ana_run *run = calloc(1, sizeof *run);
-    reader rd = {.path = path, .file = -1, .run = run, .err = e};
+    ana_h5r h;
+    int rc = ana_h5r_open(&h, path, "an aims run file", e);
+    ana_run *run = NULL;
+    reader rd = {.path = path, .file = h.file, .run = NULL, .err = e};
+    if (rc != SIM_OK)
+        goto done;
+    rd.run = run = calloc(1, sizeof *run);
     if (run == NULL || (run->path = strdup(path)) == NULL) {
         rc = no_memory(&rd);
-        goto done;
-    }
-    if ((rd.file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        rc = h5_fail(&rd, "damaged or truncated HDF5 file");
         goto done;
     }
     if ((rc = check_format(&rd)) || (rc = read_root_attrs(&rd)) ||
@@ -789,8 +548,7 @@ int ana_run_read(const char *path, ana_run **out, sim_err *err)
         goto done;
     rc = SIM_OK;
 done:
-    if (rd.file >= 0 && H5Fclose(rd.file) < 0 && rc == SIM_OK)
-        rc = h5_fail(&rd, "cannot close");
+    rc = ana_h5r_close(&h, rc);
     if (rc != SIM_OK) {
         ana_run_free(run);
         return rc;
