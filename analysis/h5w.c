@@ -740,6 +740,39 @@ int ana_h5w_write_i64(ana_h5w *w, const ana_h5w_shape *s, const int64_t *x,
     return write_all(w, s, ANA__H5W_I64, x, err);
 }
 
+int ana_h5w_write_str(ana_h5w *w, const ana_h5w_shape *s,
+                      const char *const *v, sim_err *err)
+{
+    size_t total = 1;
+    for (int i = 0; s != NULL && i < s->rank; i++)
+        total *= s->dims[i];
+    for (size_t i = 0; v != NULL && i < total; i++) {
+        long bad = v[i] ? ana__h5w_utf8_bad(v[i]) : 0;
+        if (bad >= 0)
+            return ana__h5w_say(w, err, SIM_EINVAL, s->path,
+                                v[i] ? "string %zu is not valid UTF-8"
+                                     : "string %zu is NULL",
+                                i);
+    }
+    ana__h5w_var *var = NULL;
+    int rc = define(w, s, ANA__H5W_STR, false, v, &var, err);
+    if (rc != SIM_OK || total == 0)
+        return rc;
+    hid_t mtype = -1;
+    rc = SIM_EIO;
+    if ((mtype = H5Tcopy(H5T_C_S1)) < 0 ||
+        H5Tset_size(mtype, H5T_VARIABLE) < 0 ||
+        H5Tset_cset(mtype, H5T_CSET_UTF8) < 0)
+        rc = ana__h5w_h5fail(w, err, s->path, "cannot make the string type");
+    else if (H5Dwrite(var->dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+        rc = ana__h5w_h5fail(w, err, s->path, "cannot write");
+    else
+        rc = SIM_OK;
+    if (mtype >= 0)
+        H5Tclose(mtype);
+    return rc;
+}
+
 static int write_rows(ana_h5w *w, const char *path, int kind, size_t first,
                       size_t count, const void *x, sim_err *err)
 {

@@ -124,6 +124,12 @@ int ana_h5w_write_f64(ana_h5w *w, const ana_h5w_shape *s, const double *x,
 int ana_h5w_write_i64(ana_h5w *w, const ana_h5w_shape *s, const int64_t *x,
                       sim_err *err);
 
+/* Writes a data set of variable-length UTF-8 strings whole (rank and axes as
+ * for the numbers; v holds the product of dims strings, none NULL): per-item
+ * messages, say. Not compressed. */
+int ana_h5w_write_str(ana_h5w *w, const ana_h5w_shape *s,
+                      const char *const *v, sim_err *err);
+
 /* Writes rows [first, first + count) along the first axis of a data set
  * made by this writer: x holds count * dims[1] * ... values, row-major
  * (for [replication, time, channel], one replication is count = 1 and
@@ -173,5 +179,9 @@ void ana_h5w_abort(ana_h5w *w);
 
 /* Aborts if not committed, then frees. NULL is a no-op. */
 void ana_h5w_free(ana_h5w *w);
+
+/* "2026-11-22T10:11:12Z": the current time in UTC, for `created`
+ * attributes ("unknown" if the clock fails). */
+void ana_h5w_now_utc(char *buf, size_t n);
 
 #endif

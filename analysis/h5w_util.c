@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,4 +278,13 @@ int ana__h5w_new_object_path(ana_h5w *w, const char *path, sim_err *err)
     if (e > 0)
         return ana__h5w_say(w, err, SIM_EINVAL, path, "already exists");
     return SIM_OK;
+}
+
+void ana_h5w_now_utc(char *buf, size_t n)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (now == (time_t)-1 || gmtime_r(&now, &tm) == NULL ||
+        strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, n, "unknown");
 }

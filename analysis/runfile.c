@@ -30,7 +30,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 /* The /channel axis, in mkt_channel order. */
 static const char *const channel_names[] = {
@@ -194,23 +193,13 @@ done:
     return rc;
 }
 
-/* "2026-11-22T10:11:12Z", the current time in UTC. */
-static void now_utc(char *buf, size_t n)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    if (now == (time_t)-1 || gmtime_r(&now, &tm) == NULL ||
-        strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, n, "unknown");
-}
-
 static int write_root_attrs(ana_runfile *f, const ana_run_meta *m,
                             sim_err *err)
 {
     const mkt_params *p = m->params;
     ana_h5w *w = f->w;
     char created[32];
-    now_utc(created, sizeof created);
+    ana_h5w_now_utc(created, sizeof created);
     int rc;
     if ((rc = ana_h5w_attr_str(w, "/", "format", "aims-run", err)) ||
         (rc = ana_h5w_attr_i64(w, "/", "format_version", FORMAT_VERSION,
