@@ -37,6 +37,11 @@ int cli_farm_signal(void)
     return atomic_load(&got_signal);
 }
 
+const _Atomic int *cli_farm_cancel_flag(void)
+{
+    return &cancel_runs;
+}
+
 double cli_farm_now(void)
 {
     struct timespec ts;

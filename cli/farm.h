@@ -41,6 +41,9 @@ void cli_farm_signals(void);
 /* The signal that interrupted the job, 0 for none. */
 int cli_farm_signal(void);
 
+/* The flag a signal sets: pass it as mkt_run_opts.cancel. */
+const _Atomic int *cli_farm_cancel_flag(void);
+
 /* Seconds on a monotonic clock. */
 double cli_farm_now(void);
 

@@ -23,6 +23,56 @@ static void list_metrics(const mkt_params *p)
     fprintf(stderr, ")\n");
 }
 
+/* Names out->name's metric: kind and index. */
+static bool name_metric(const mkt_params *p, cli_precision *out)
+{
+    const char *colon = strchr(out->name, ':');
+    if (!colon) {
+        if (strcmp(out->name, "final_frontier_access_share") == 0)
+            out->kind = M_FRONTIER;
+        else if (strcmp(out->name, "months_to_half_access") == 0)
+            out->kind = M_HALF;
+        else
+            return false;
+        return true;
+    }
+    const char *what = colon + 1;
+    size_t head = (size_t)(colon - out->name);
+    if (head == strlen("cumulative_revenue") &&
+        strncmp(out->name, "cumulative_revenue", head) == 0) {
+        out->kind = M_REVENUE;
+        for (size_t a = 0; a < p->n_actors; a++)
+            if (strcmp(p->actors[a], what) == 0) {
+                out->index = a;
+                return true;
+            }
+    } else if (head == strlen("final_channel_share") &&
+               strncmp(out->name, "final_channel_share", head) == 0) {
+        out->kind = M_CHANNEL;
+        for (int c = MKT_CH_WAITING; c < MKT_N_CHANNELS; c++)
+            if (strcmp(mkt_channel_name(c), what) == 0) {
+                out->index = (size_t)c;
+                return true;
+            }
+    }
+    return false;
+}
+
+bool cli_metric_parse(const char *name, const mkt_params *p,
+                      cli_precision *out)
+{
+    memset(out, 0, sizeof *out);
+    out->spec = name;
+    size_t n = strlen(name);
+    if (n < sizeof out->name) {
+        memcpy(out->name, name, n + 1);
+        if (name_metric(p, out))
+            return true;
+    }
+    list_metrics(p);
+    return false;
+}
+
 bool cli_precision_parse(const char *spec, const mkt_params *p,
                          cli_precision *out)
 {
@@ -47,36 +97,8 @@ bool cli_precision_parse(const char *spec, const mkt_params *p,
                   spec, eq + 1);
         return false;
     }
-    const char *colon = strchr(out->name, ':');
-    if (!colon) {
-        if (strcmp(out->name, "final_frontier_access_share") == 0)
-            out->kind = M_FRONTIER;
-        else if (strcmp(out->name, "months_to_half_access") == 0)
-            out->kind = M_HALF;
-        else
-            goto unknown;
+    if (name_metric(p, out))
         return true;
-    }
-    const char *what = colon + 1;
-    size_t head = (size_t)(colon - out->name);
-    if (head == strlen("cumulative_revenue") &&
-        strncmp(out->name, "cumulative_revenue", head) == 0) {
-        out->kind = M_REVENUE;
-        for (size_t a = 0; a < p->n_actors; a++)
-            if (strcmp(p->actors[a], what) == 0) {
-                out->index = a;
-                return true;
-            }
-    } else if (head == strlen("final_channel_share") &&
-               strncmp(out->name, "final_channel_share", head) == 0) {
-        out->kind = M_CHANNEL;
-        for (int c = MKT_CH_WAITING; c < MKT_N_CHANNELS; c++)
-            if (strcmp(mkt_channel_name(c), what) == 0) {
-                out->index = (size_t)c;
-                return true;
-            }
-    }
-unknown:
     cli_error("--precision %s: unknown metric '%s'", spec, out->name);
     list_metrics(p);
     return false;

@@ -1,0 +1,189 @@
+/* cmd_merge.c -- `aims merge PART.h5... -o OUT.h5 [--force]`: joins the
+ * shards of a sweep (aims sweep --shard I/N) into the file the whole sweep
+ * would have written.
+ *
+ * The parts must be of one sweep: the same sweep text, seed, replications,
+ * design table, parameters and metrics, and shards 0 .. N-1 of the same N,
+ * each exactly once. Anything else is refused before writing, naming what
+ * differs or which shards are missing: a merged file that silently mixes
+ * two sweeps, or lacks points, would be worse than none.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sweepfile.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: aims merge PART.h5... -o OUT.h5 [--force]\n"
+          "  joins the parts of 'aims sweep --shard I/N' (all N of them) "
+          "into one file,\n"
+          "  the same as the whole sweep would have written\n",
+          f);
+}
+
+/* Whether part b is of the same sweep as part a; if not, msg says how. */
+static bool same_sweep(const ana_sweep *a, const char *pa, const ana_sweep *b,
+                       const char *pb, char *msg, size_t n)
+{
+    const char *what = NULL;
+    if (strcmp(a->sweep_text, b->sweep_text) != 0)
+        what = "sweep files";
+    else if (a->seed != b->seed)
+        what = "seeds";
+    else if (a->reps != b->reps)
+        what = "replications";
+    else if (a->points != b->points || a->n_params != b->n_params)
+        what = "designs";
+    else if (a->shards != b->shards)
+        what = "shard counts (--shard I/N with different N)";
+    else if (a->n_metrics != b->n_metrics)
+        what = "metrics";
+    for (size_t i = 0; !what && i < a->n_params; i++)
+        if (strcmp(a->params[i], b->params[i]) != 0)
+            what = "parameters";
+    for (size_t i = 0; !what && i < a->n_metrics; i++)
+        if (strcmp(a->metrics[i], b->metrics[i]) != 0)
+            what = "metrics";
+    if (!what &&
+        memcmp(a->x, b->x, a->points * a->n_params * sizeof *a->x) != 0)
+        what = "design tables";
+    if (what)
+        snprintf(msg, n, "merge: %s and %s are parts of different sweeps "
+                         "(their %s differ)",
+                 pa, pb, what);
+    return what == NULL;
+}
+
+int cli_merge(int argc, char **argv)
+{
+    const char *out = NULL;
+    bool force = false, bad = false;
+    const char **parts = calloc((size_t)argc, sizeof *parts);
+    size_t n = 0;
+    if (parts == NULL) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    for (int i = 1; i < argc && !bad;) {
+        const char *v;
+        if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
+            out = v;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            force = true;
+            i++;
+        } else if (strcmp(argv[i], "-h") == 0 ||
+                   strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            free(parts);
+            return CLI_OK;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            cli_error("merge: unknown option '%s'", argv[i]);
+            bad = true;
+        } else {
+            parts[n++] = argv[i++];
+        }
+    }
+    if (!bad && (n == 0 || out == NULL)) {
+        cli_error(n == 0 ? "merge: no part files given"
+                         : "merge: no output file (-o OUT.h5)");
+        bad = true;
+    }
+    if (bad) {
+        usage(stderr);
+        free(parts);
+        return CLI_USAGE;
+    }
+    ana_sweep *s = calloc(n, sizeof *s);
+    ana_sweep m = {0};
+    char msg[1024];
+    sim_err err = {0};
+    int rc = s ? CLI_OK : CLI_FAIL;
+    for (size_t i = 0; rc == CLI_OK && i < n; i++)
+        if (ana_sweep_read(parts[i], &s[i], &err) != SIM_OK) {
+            cli_error("%s", err.msg);
+            rc = err.status == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        }
+    for (size_t i = 1; rc == CLI_OK && i < n; i++)
+        if (!same_sweep(&s[0], parts[0], &s[i], parts[i], msg, sizeof msg)) {
+            cli_error("%s", msg);
+            rc = CLI_USAGE;
+        }
+    /* Each shard exactly once. */
+    size_t N = rc == CLI_OK ? (size_t)s[0].shards : 0;
+    const char **by_shard = rc == CLI_OK ? calloc(N, sizeof *by_shard) : NULL;
+    if (rc == CLI_OK && by_shard == NULL)
+        rc = CLI_FAIL;
+    for (size_t i = 0; rc == CLI_OK && i < n; i++) {
+        size_t k = (size_t)s[i].shard;
+        if (by_shard[k] != NULL) {
+            cli_error("merge: %s and %s are both shard %zu/%zu", by_shard[k],
+                      parts[i], k, N);
+            rc = CLI_USAGE;
+        }
+        by_shard[k] = parts[i];
+    }
+    if (rc == CLI_OK) {
+        size_t missing = 0, at = 0;
+        msg[0] = '\0';
+        for (size_t k = 0; k < N; k++)
+            if (by_shard[k] == NULL && missing++ < 20 && at < sizeof msg)
+                at += (size_t)snprintf(msg + at, sizeof msg - at, "%s%zu",
+                                       missing > 1 ? ", " : "", k);
+        if (missing > 0) {
+            cli_error("merge: %zu of %zu shards missing (shard%s %s%s of "
+                      "--shard I/%zu); nothing written",
+                      missing, N, missing > 1 ? "s" : "", msg,
+                      missing > 20 ? ", ..." : "", N);
+            rc = CLI_USAGE;
+        }
+    }
+    /* The whole sweep: the first part's metadata, every point from the
+     * part that ran it. */
+    if (rc == CLI_OK) {
+        m = s[0];
+        memset(&s[0], 0, sizeof s[0]);
+        m.shard = 0;
+        m.shards = 1;
+        free(m.aims_version);
+        free(m.git_commit);
+        m.aims_version = strdup(cli_version());
+        m.git_commit = strdup(cli_git_commit());
+        size_t P = m.points, R = m.reps;
+        for (size_t i = 1; i < n; i++)
+            for (size_t p = 0; p < P; p++) {
+                if (s[i].status[p] == ANA_SWEEP_NOT_RUN)
+                    continue;
+                m.status[p] = s[i].status[p];
+                char *t2 = m.message[p];
+                m.message[p] = s[i].message[p];
+                s[i].message[p] = t2;
+                for (size_t k = 0; k < m.n_metrics; k++)
+                    memcpy(m.y + (k * P + p) * R, s[i].y + (k * P + p) * R,
+                           R * sizeof *m.y);
+            }
+        for (size_t p = 0; p < P && rc == CLI_OK; p++)
+            if (m.status[p] == ANA_SWEEP_NOT_RUN) {
+                cli_error("merge: point %zu is in no part (shard %zu/%zu "
+                          "was not finished?)",
+                          p, p % N, N);
+                rc = CLI_USAGE;
+            }
+        if (rc == CLI_OK && (!m.aims_version || !m.git_commit))
+            rc = CLI_FAIL;
+        if (rc == CLI_OK && ana_sweep_write(&m, out, force, &err) != SIM_OK) {
+            cli_error("%s", err.msg);
+            rc = err.status == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        }
+    }
+    for (size_t i = 0; s && i < n; i++)
+        ana_sweep_fini(&s[i]);
+    ana_sweep_fini(&m);
+    free(s);
+    free(by_shard);
+    free(parts);
+    return rc;
+}

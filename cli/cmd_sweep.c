@@ -1,0 +1,391 @@
+/* cmd_sweep.c -- `aims sweep SWEEP.cfg [-o OUT.h5] [-j THREADS]
+ * [--shard I/N] [--resume] [--force] [--quiet]`: every point of a sweep's
+ * design, each a run of the base scenario with the point's values set,
+ * into one HDF5 file (docs/sweeps.md, docs/output.md).
+ *
+ * The order of things, and why:
+ *  1. everything that can be refused is refused before any point runs: the
+ *     sweep file, the metrics against the base scenario's actors, the
+ *     shard, an output that exists (without --force), a journal left by an
+ *     interrupted sweep (without --resume or --force);
+ *  2. each finished point is journalled (journal.h) before it counts;
+ *  3. the output is written from the journal, whole, through a temporary
+ *     file; only then is the journal removed.
+ * A kill at any moment therefore loses at most the points in progress, and
+ * `--resume` computes exactly the points without a record.
+ *
+ * A point the model refuses (its sampled values are out of range, say) or
+ * whose run fails is recorded as failed with the message; the others go
+ * on, and the exit status is 1 with a summary when any failed.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "farm.h"
+#include "scen.h"
+#include "sweepfile.h"
+#include "sweep_run.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: aims sweep SWEEP.cfg [-o OUT.h5] [-j THREADS] "
+          "[--shard I/N] [--resume]\n"
+          "                  [--force] [--quiet]\n"
+          "  -o, --output FILE   HDF5 output (default: the sweep's name with "
+          ".h5)\n"
+          "  -j, --threads N     worker threads (default: the CPUs; 1 per "
+          "rank under mpirun)\n"
+          "  --shard I/N         run only shard I of N (0 <= I < N), for "
+          "Slurm arrays;\n"
+          "                      join the parts with 'aims merge'\n"
+          "  --resume            finish an interrupted sweep: run only the "
+          "points its\n"
+          "                      journal (OUT.h5.journal/) does not hold\n"
+          "  --force             replace an existing output, discard an old "
+          "journal\n"
+          "  --quiet             no progress line or summary\n"
+          "The same command under 'mpirun -n K' farms points out to K "
+          "ranks.\n",
+          f);
+}
+
+typedef struct {
+    const char *sweep, *out;
+    uint64_t threads, shard, shards;
+    bool resume, force, quiet;
+} args;
+
+static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
+{
+    char *end;
+    errno = 0;
+    unsigned long long a = strtoull(s, &end, 10);
+    if (end == s || *end != '/' || errno || s[0] == '-')
+        return false;
+    const char *t = end + 1;
+    unsigned long long b = strtoull(t, &end, 10);
+    if (end == t || *end != '\0' || errno || t[0] == '-' || b == 0 ||
+        b > 1000000 || a >= b)
+        return false;
+    *i = a;
+    *n = b;
+    return true;
+}
+
+static int parse(int argc, char **argv, args *a)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    *a = (args){.threads = cpus > 0 ? (uint64_t)cpus : 1, .shards = 1};
+    bool threads_given = false, bad = false;
+    for (int i = 1; i < argc && !bad;) {
+        const char *v;
+        if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
+            a->out = v;
+        } else if (cli_opt(argc, argv, &i, "-j", "--threads", &v, &bad)) {
+            bad = bad || !cli_parse_u64("-j", v, 1, 1024, &a->threads);
+            threads_given = true;
+        } else if (cli_opt(argc, argv, &i, NULL, "--shard", &v, &bad)) {
+            if (!bad && !parse_shard(v, &a->shard, &a->shards)) {
+                cli_error("--shard: expected I/N with 0 <= I < N, got '%s'",
+                          v);
+                bad = true;
+            }
+        } else if (strcmp(argv[i], "--resume") == 0) {
+            a->resume = true;
+            i++;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            a->force = true;
+            i++;
+        } else if (strcmp(argv[i], "--quiet") == 0) {
+            a->quiet = true;
+            i++;
+        } else if (strcmp(argv[i], "-h") == 0 ||
+                   strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return -1;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            cli_error("sweep: unknown option '%s'", argv[i]);
+            bad = true;
+        } else if (a->sweep != NULL) {
+            cli_error("sweep: one sweep file at a time (got '%s' and '%s')",
+                      a->sweep, argv[i]);
+            bad = true;
+        } else {
+            a->sweep = argv[i++];
+        }
+    }
+    if (!bad && a->sweep == NULL) {
+        cli_error("sweep: no sweep file given");
+        bad = true;
+    }
+    if (bad) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (cli_sweep_mpi_size() > 1 && !threads_given)
+        a->threads = 1; /* the ranks are the parallelism */
+    return CLI_OK;
+}
+
+/* The sweep's identity for the journal: a record of another sweep file,
+ * base scenario, seed or metric list is never taken for this one's. */
+static uint64_t sweep_id(const swp_spec *s, const char *scenario_text,
+                         uint64_t shard, uint64_t shards)
+{
+    char nums[96];
+    snprintf(nums, sizeof nums, "%llu %zu %llu/%llu",
+             (unsigned long long)s->seed, s->replications,
+             (unsigned long long)shard, (unsigned long long)shards);
+    size_t n = 3;
+    const char **all = malloc((n + s->n_metrics) * sizeof *all);
+    if (all == NULL)
+        return 0;
+    all[0] = s->text;
+    all[1] = scenario_text;
+    all[2] = nums;
+    for (size_t i = 0; i < s->n_metrics; i++)
+        all[n + i] = s->metrics[i];
+    uint64_t id = cli_journal_id(all, n + s->n_metrics);
+    free(all);
+    return id;
+}
+
+/* The output file from the journal: every point of the design, those of
+ * other shards marked not run. */
+static int assemble(const swp_spec *s, const cli_sweep_plan *pl,
+                    const args *a, const char *scenario_file, size_t *failed,
+                    size_t *first_failed, char **first_msg, sim_err *err)
+{
+    ana_sweep out = {0};
+    size_t R = s->replications, M = s->n_metrics, P = pl->points;
+    out.points = P;
+    out.n_params = s->n_params;
+    out.n_metrics = M;
+    out.reps = R;
+    int rc = ana_sweep_alloc(&out, err);
+    out.params = calloc(s->n_params, sizeof *out.params);
+    out.metrics = calloc(M, sizeof *out.metrics);
+    double *y = malloc((M * R + 1) * sizeof *y);
+    if (rc == SIM_OK && (!out.params || !out.metrics || !y))
+        rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+    for (size_t k = 0; rc == SIM_OK && k < s->n_params; k++)
+        if ((out.params[k] = strdup(s->params[k].path)) == NULL)
+            rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+    for (size_t m = 0; rc == SIM_OK && m < M; m++)
+        if ((out.metrics[m] = strdup(s->metrics[m])) == NULL)
+            rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+    if (rc == SIM_OK &&
+        (!(out.name = strdup(s->name)) ||
+         !(out.design = strdup(swp_design_name(s->design))) ||
+         !(out.sweep_text = strdup(s->text)) ||
+         !(out.sweep_file = strdup(s->file)) ||
+         !(out.scenario_file = strdup(scenario_file)) ||
+         !(out.aims_version = strdup(cli_version())) ||
+         !(out.git_commit = strdup(cli_git_commit()))))
+        rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+    out.seed = (int64_t)s->seed;
+    out.samples = (int64_t)s->samples;
+    out.crn = s->crn;
+    out.shard = (int64_t)a->shard;
+    out.shards = (int64_t)a->shards;
+    if (rc == SIM_OK)
+        memcpy(out.x, pl->x, P * s->n_params * sizeof *out.x);
+    *failed = 0;
+    for (size_t p = a->shard; rc == SIM_OK && p < P; p += a->shards) {
+        int64_t st;
+        char *msg = NULL;
+        if (!cli_journal_get(pl->journal, p, &st, &msg, y)) {
+            rc = sim_err_set(err, SIM_EIO,
+                             "%s: the record of point %zu is missing or "
+                             "damaged; run again with --resume",
+                             pl->journal->dir, p);
+            break;
+        }
+        out.status[p] = st;
+        free(out.message[p]);
+        out.message[p] = msg;
+        for (size_t m = 0; m < M; m++)
+            memcpy(out.y + (m * P + p) * R, y + m * R, R * sizeof *y);
+        if (st == ANA_SWEEP_FAILED && (*failed)++ == 0) {
+            *first_failed = p;
+            *first_msg = strdup(msg);
+        }
+    }
+    if (rc == SIM_OK)
+        rc = ana_sweep_write(&out, a->out, a->force || a->resume, err);
+    free(y);
+    ana_sweep_fini(&out);
+    return rc;
+}
+
+int cli_sweep(int argc, char **argv)
+{
+    args a;
+    int rc = parse(argc, argv, &a);
+    if (rc != CLI_OK)
+        return rc < 0 ? CLI_OK : rc;
+    bool root = cli_sweep_mpi_rank() == 0;
+    /* Every rank reads the sweep and meets the same errors; one says so. */
+    if (!root && freopen("/dev/null", "w", stderr) == NULL)
+        return CLI_FAIL;
+    sim_err err = {0};
+    swp_spec *s = NULL;
+    double *x = NULL;
+    scen_doc *base = NULL;
+    mkt_params *bp = NULL;
+    cli_precision *metrics = NULL;
+    char *scen_txt = NULL, *first_msg = NULL;
+    size_t *todo = NULL;
+    cli_journal j = {0};
+    char out_buf[4096];
+    cli_sweep_plan pl = {0};
+    bool workers_waiting = false; /* MPI ranks > 0 wait for rank 0 */
+    if ((rc = swp_load(a.sweep, &s, &err)) != SIM_OK) {
+        if (root)
+            fprintf(stderr, "%s\n", err.msg);
+        rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        goto done;
+    }
+    if (a.out == NULL) {
+        snprintf(out_buf, sizeof out_buf, "%s.h5", s->name);
+        a.out = out_buf;
+    }
+    /* The base scenario as the sweep names it: its actors check the
+     * metrics, its resolved text joins the sweep's identity. */
+    if ((rc = cli_load_scenario(s->scenario, NULL, 0, &base, &bp)) != CLI_OK)
+        goto done;
+    if (scen_text(base, &scen_txt, &err) != SIM_OK ||
+        swp_design(s, &x, &err) != SIM_OK ||
+        !(metrics = calloc(s->n_metrics, sizeof *metrics))) {
+        cli_error("%s", err.msg[0] ? err.msg : "out of memory");
+        rc = CLI_FAIL;
+        goto done;
+    }
+    for (size_t m = 0; m < s->n_metrics; m++) {
+        const char *name = s->metrics[m];
+        if (strlen(name) < sizeof metrics[m].name &&
+            cli_metric_parse(name, bp, &metrics[m]))
+            continue;
+        /* cli_metric_parse listed the valid ones; say which is wrong. */
+        cli_error("%s: sweep.metrics: '%s' is not a metric of %s", a.sweep,
+                  name, s->scenario);
+        rc = CLI_USAGE;
+        goto done;
+    }
+    size_t P = swp_points(s);
+    pl = (cli_sweep_plan){.spec = s,
+                          .x = x,
+                          .points = P,
+                          .metrics = metrics,
+                          .journal = &j,
+                          .threads = a.threads,
+                          .progress = root && !a.quiet &&
+                                      isatty(STDERR_FILENO),
+                          .t0 = cli_farm_now()};
+    cli_farm_signals();
+    if (!root) { /* an MPI worker: compute what rank 0 hands out */
+        rc = cli_sweep_mpi_run(&pl, &err);
+        goto done;
+    }
+    /* From here on only rank 0 decides; if it refuses, the other ranks
+     * must be told there is nothing to do. */
+    workers_waiting = cli_sweep_mpi_size() > 1;
+    struct stat st;
+    if (!a.force && !a.resume && stat(a.out, &st) == 0) {
+        cli_error("%s: exists (--force to replace it)", a.out);
+        rc = CLI_USAGE;
+        goto done;
+    }
+    uint64_t id = sweep_id(s, scen_txt, a.shard, a.shards);
+    if ((rc = cli_journal_open(&j, a.out, id, s->replications,
+                               s->n_metrics, a.resume, a.force, &err)) !=
+        SIM_OK) {
+        cli_error("%s", err.msg);
+        rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        goto done;
+    }
+    /* This shard's points (round robin: balanced, and the same for any
+     * number of threads or ranks), less those already journalled. */
+    if ((todo = malloc((P / a.shards + 1) * sizeof *todo)) == NULL) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+        goto done;
+    }
+    {
+        size_t ny = s->n_metrics * s->replications;
+        double *y = malloc((ny + 1) * sizeof *y);
+        for (size_t p = a.shard; y != NULL && p < P; p += a.shards) {
+            pl.total++;
+            int64_t stt;
+            char *msg = NULL;
+            if (a.resume && cli_journal_get(&j, p, &stt, &msg, y)) {
+                pl.done_before++;
+                free(msg);
+            } else {
+                todo[pl.n_todo++] = p;
+            }
+        }
+        free(y);
+    }
+    pl.todo = todo;
+    if (a.resume && !a.quiet)
+        fprintf(stderr, "aims: %s: resuming: %zu of %zu points done, %zu to "
+                        "run\n",
+                s->name, pl.done_before, pl.total, pl.n_todo);
+    workers_waiting = false;
+    rc = cli_sweep_mpi_size() > 1 ? cli_sweep_mpi_run(&pl, &err)
+                                  : cli_sweep_local(&pl, &err);
+    if (rc >= 128) {
+        cli_error("interrupted: the finished points are in %s; run the same "
+                  "command with --resume to finish",
+                  j.dir);
+        goto done;
+    }
+    if (rc != CLI_OK) {
+        cli_error("%s", err.msg);
+        goto done;
+    }
+    size_t failed = 0, first = 0;
+    if (assemble(s, &pl, &a, s->scenario, &failed, &first, &first_msg,
+                 &err) != SIM_OK) {
+        cli_error("%s", err.msg);
+        rc = CLI_FAIL;
+        goto done;
+    }
+    cli_journal_remove(&j);
+    if (!a.quiet)
+        fprintf(stderr,
+                "aims: wrote %s: %zu points x %zu replications%s (%zu "
+                "computed now, %zu from the journal)\n",
+                a.out, pl.total, s->replications,
+                a.shards > 1 ? " of this shard" : "", pl.n_todo,
+                pl.done_before);
+    if (failed > 0) {
+        cli_error("%zu of %zu points failed (status 1 in /points/status); "
+                  "first, point %zu: %s",
+                  failed, pl.total, first, first_msg ? first_msg : "");
+        rc = CLI_FAIL;
+    }
+done:
+    if (workers_waiting) { /* an empty plan sends every rank STOP */
+        sim_err ignore = {0};
+        pl.n_todo = 0;
+        cli_sweep_mpi_run(&pl, &ignore);
+    }
+    free(first_msg);
+    free(todo);
+    cli_journal_fini(&j);
+    free(metrics);
+    free(scen_txt);
+    free(x);
+    mkt_params_free(bp);
+    scen_free(base);
+    swp_free(s);
+    return rc;
+}

@@ -1,0 +1,66 @@
+/* sweep_run.h -- the parts of `aims sweep` (cli_sweep_*): one point's
+ * computation, the local thread farm and the MPI farm, which share the
+ * plan of the sweep.
+ *
+ * A point is a pure function of the sweep file, the base scenario and the
+ * point's number: its parameter values come from the design table, its
+ * random streams from (seed, point or 0 with common random numbers,
+ * replication). So the results do not depend on which thread, rank or
+ * shard computes them, which is what makes -j, mpirun and --shard give the
+ * same file.
+ */
+#ifndef AIMS_CLI_SWEEP_RUN_H
+#define AIMS_CLI_SWEEP_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "journal.h"
+#include "precision.h"
+#include "sweep.h"
+
+enum { CLI_SWEEP_MSG = 1024 }; /* bytes of a failed point's message */
+
+typedef struct {
+    const swp_spec *spec;
+    const double *x;            /* the design [points][n_params] */
+    size_t points;              /* of the whole design */
+    const cli_precision *metrics; /* [spec->n_metrics] */
+    const cli_journal *journal;
+    size_t *todo;               /* points to compute, ascending */
+    size_t n_todo;
+    uint64_t threads;
+    bool progress;              /* draw a progress line on stderr */
+    size_t done_before;         /* finished in an earlier run (resume) */
+    size_t total;               /* points of this shard */
+    double t0;
+} cli_sweep_plan;
+
+/* Computes point p into y [n_metrics][reps]. Returns ANA_SWEEP_OK or
+ * ANA_SWEEP_FAILED (msg says why: the model refused the values, a run
+ * failed), or SIM_ECANCELED after a signal. */
+int cli_sweep_point(const cli_sweep_plan *pl, size_t p, double *y,
+                    char *msg, size_t msg_n);
+
+/* Computes and journals every point of the plan on pl->threads threads.
+ * Returns CLI_OK, CLI_FAIL (err set: a journal write failed) or 128 + the
+ * signal. */
+int cli_sweep_local(const cli_sweep_plan *pl, sim_err *err);
+
+/* Progress line: points done / total, rate and time left. */
+void cli_sweep_progress(const cli_sweep_plan *pl, size_t done, bool last);
+
+/* MPI (sweep_mpi.c; in the serial build, stubs). cli_sweep_mpi_size is the
+ * world size (1 without MPI). cli_sweep_mpi_init initialises MPI when the
+ * process was started by mpirun; cli_sweep_mpi_run runs the plan with rank
+ * 0 handing points out and writing the journal, the other ranks computing;
+ * only rank 0 returns to write the output (the others exit 0 from it). */
+int cli_sweep_mpi_init(int *argc, char ***argv);
+int cli_sweep_mpi_rank(void);
+int cli_sweep_mpi_size(void);
+int cli_sweep_mpi_run(const cli_sweep_plan *pl, sim_err *err);
+void cli_sweep_mpi_finalize(void);
+void cli_sweep_mpi_abort(int code);
+
+#endif
