@@ -10,6 +10,14 @@ into DIR (created if missing) with matplotlib's Agg backend:
   revenue_by_actor.png  revenue by actor, stacked areas of the mean, with the
                         total paid and its 95% interval on top.
 
+Given a sweep file (aims sweep, docs/output.md) it draws instead
+
+  sensitivity.png       Sobol first-order and total indices with their 95%
+                        bootstrap intervals, one panel per metric (after
+                        `aims sensitivity`);
+  heatmap_METRIC.png    for a grid over two varied parameters: the mean of
+                        each kept metric over replications at every point.
+
 Given OTHER.h5 as well, it draws only
 
   difference.png        the paired difference OTHER - OUT, per replication
@@ -558,6 +566,128 @@ def plot_difference(a, b, outdir):
     return save(fig, outdir, "difference.png")
 
 
+# ---- sweeps -----------------------------------------------------------------
+
+
+class Sweep:
+    """What the sweep plots need from an `aims sweep` file."""
+
+    def __init__(self, path, f):
+        self.path = path
+        try:
+            self.name = text(f.attrs["name"])
+            self.design = text(f.attrs["design"])
+            self.params = strings(f["parameter"])
+            self.x = f["points/parameters"][()]
+            self.status = f["points/status"][()]
+            self.metrics = sorted(f["points/summary"].keys())
+            self.y = {m: f["points/summary"][m][()] for m in self.metrics}
+            self.sens = None
+            if "sensitivity" in f:
+                self.sens = {m: {k: f["sensitivity"][m][k][()] for k in
+                                 ("first", "first_lo", "first_hi", "total",
+                                  "total_lo", "total_hi")}
+                             for m in self.metrics}
+        except KeyError as e:
+            raise Failure(path, f"not a complete aims sweep file: {e}") \
+                from None
+        P, K = len(self.status), len(self.params)
+        if self.x.shape != (P, K):
+            raise Failure(path, f"/points/parameters has shape {self.x.shape},"
+                          f" expected {(P, K)}: damaged file")
+
+
+def plot_sensitivity(sw, outdir):
+    M = len(sw.metrics)
+    fig, axes = plt.subplots(M, 1, figsize=(FIGSIZE[0], 1.2 + 2.4 * M),
+                             squeeze=False)
+    K = len(sw.params)
+    pos = np.arange(K)
+    for ax, m in zip(axes[:, 0], sw.metrics):
+        d = sw.sens[m]
+        for off, key, colour, label in ((-0.18, "first", "#1f77b4",
+                                         "first-order S_i"),
+                                        (0.18, "total", "#ff7f0e",
+                                         "total S_Ti")):
+            v, lo, hi = d[key], d[key + "_lo"], d[key + "_hi"]
+            err = np.vstack([np.clip(v - lo, 0, None),
+                             np.clip(hi - v, 0, None)])
+            ax.barh(pos + off, v, height=0.34, color=colour, label=label,
+                    xerr=err, capsize=3)
+        ax.set_yticks(pos)
+        ax.set_yticklabels(sw.params)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(m, loc="left")
+        ax.set_xlabel("Sobol index (share of the variance of the "
+                      "replication mean)")
+    legend_outside(axes[0, 0])
+    fig.suptitle(f"{sw.name}: Sobol sensitivity indices, bars: 95% "
+                 "bootstrap intervals")
+    fig.tight_layout()
+    return save(fig, outdir, "sensitivity.png")
+
+
+def plot_heatmaps(sw, outdir):
+    varied = [k for k in range(len(sw.params))
+              if len(np.unique(sw.x[:, k])) > 1]
+    if sw.design != "grid" or len(varied) != 2:
+        return []
+    a, b = varied
+    va, vb = np.unique(sw.x[:, a]), np.unique(sw.x[:, b])
+    out = []
+    for m in sw.metrics:
+        grid = np.full((len(va), len(vb)), np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(sw.y[m], axis=1)
+        for p in range(len(sw.status)):
+            if sw.status[p] == 0:
+                i = np.searchsorted(va, sw.x[p, a])
+                j = np.searchsorted(vb, sw.x[p, b])
+                grid[i, j] = mean[p]
+        if np.isnan(grid).all():
+            continue  # undefined everywhere (months_to_half_access, say)
+        fig, ax = plt.subplots(figsize=FIGSIZE)
+        im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        lo, hi = np.nanmin(grid), np.nanmax(grid)
+        ax.set_xticks(range(len(vb)))
+        ax.set_xticklabels([f"{v:g}" for v in vb])
+        ax.set_yticks(range(len(va)))
+        ax.set_yticklabels([f"{v:g}" for v in va])
+        ax.set_xlabel(sw.params[b])
+        ax.set_ylabel(sw.params[a])
+        ax.grid(False)
+        for i in range(len(va)):
+            for j in range(len(vb)):
+                if not np.isnan(grid[i, j]):
+                    light = hi > lo and (grid[i, j] - lo) / (hi - lo) > 0.6
+                    ax.text(j, i, f"{grid[i, j]:.3g}", ha="center",
+                            va="center", fontsize=9,
+                            color="black" if light else "white")
+        fig.colorbar(im, ax=ax, label=f"{m} (mean over replications)")
+        ax.set_title(f"{sw.name}: {m}\nmean over replications at each "
+                     "point; blank: failed")
+        fig.tight_layout()
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", m)
+        out.append(save(fig, outdir, f"heatmap_{safe}.png"))
+    return out
+
+
+def open_sweep(path):
+    """The sweep in path, or None when path is an aims run file."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        f = h5py.File(path, "r")
+    except OSError:
+        return None  # Run() says what is wrong
+    with f:
+        if text(f.attrs.get("format", b"")) != "aims-sweep":
+            return None
+        return Sweep(path, f)
+
+
 # ---- command line -----------------------------------------------------------
 
 USAGE = "usage: plot.py OUT.h5 [OTHER.h5] -o DIR"
@@ -594,7 +724,8 @@ def parse_args(argv):
 
 def main(argv):
     files, outdir = parse_args(argv)
-    runs = [Run(p) for p in files]  # all input checked before any output
+    sweep = open_sweep(files[0]) if len(files) == 1 else None
+    runs = [] if sweep else [Run(p) for p in files]  # all checked first
     if len(runs) == 2:
         check_pair(runs[0], runs[1])
     try:
@@ -607,6 +738,16 @@ def main(argv):
     style()
     # Glyphs the font lacks (non-ASCII names) are drawn as boxes, silently.
     warnings.filterwarnings("ignore", message="Glyph .* missing")
+    if sweep is not None:
+        if sweep.sens is None and sweep.design == "sobol":
+            raise Failure(files[0], "no Sobol indices yet: run "
+                          "'aims sensitivity' on it first")
+        made = [plot_sensitivity(sweep, outdir)] if sweep.sens else []
+        made += plot_heatmaps(sweep, outdir)
+        if not made:
+            raise Failure(files[0], "nothing to draw: a sweep plot needs "
+                          "Sobol indices or a grid over two parameters")
+        return made
     if len(runs) == 2:  # the pair: only their difference
         return [plot_difference(runs[0], runs[1], outdir)]
     run = runs[0]

@@ -1,0 +1,495 @@
+/* test_sweep.c -- `aims sweep` and `aims merge` as users run them (the
+ * sanitized binaries, real HDF5 files, the real mpirun):
+ *
+ *  - the same file, data sets byte for byte (tests/py/same_sweep.py), for
+ *    -j 1, -j 2, mpirun -n 1, -n 2, -n 3 --oversubscribe, and three shards
+ *    merged;
+ *  - a sweep killed with SIGKILL at several moments finishes with --resume,
+ *    computes only the points it had not journalled, and equals an
+ *    uninterrupted run; SIGINT leaves the finished points and no output;
+ *  - a point the model refuses fails alone, with its message, exit 1;
+ *  - merge refuses missing shards (naming them) and parts of other sweeps;
+ *  - bad input: exit 2, nothing written.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef AIMS_BUILD_DIR
+#define AIMS_BUILD_DIR "build/san"
+#endif
+#ifndef AIMS_SOURCE_DIR
+#define AIMS_SOURCE_DIR "."
+#endif
+#define FIX(name) AIMS_SOURCE_DIR "/tests/fixtures/sweeprun/" name
+#define SAME AIMS_SOURCE_DIR "/tests/py/same_sweep.py"
+
+extern char **environ;
+
+static char dir[256];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/aims-sweep-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(sweep, .init = make_dir, .fini = remove_dir, .timeout = 300);
+
+static void in_dir(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", dir, name);
+}
+
+/* Starts argv[0] (a path) with args, stdout and stderr to DIR/out.txt and
+ * DIR/err.txt, and an environment fit for mpirun as root and for Open MPI
+ * under LeakSanitizer (recipes/toolchain.md: Open MPI leaks at exit). */
+static pid_t start(const char *const *args)
+{
+    char *argv[48];
+    size_t na = 0;
+    for (; args[na] && na < 47; na++)
+        memcpy(&argv[na], &args[na], sizeof argv[0]); /* drop const */
+    argv[na] = NULL;
+    static char *env[256];
+    size_t n = 0;
+    for (char **e = environ; *e && n < 240; e++)
+        if (strncmp(*e, "ASAN_OPTIONS=", 13) != 0)
+            env[n++] = *e;
+    static char asan[] = "ASAN_OPTIONS=detect_leaks=0";
+    static char r1[] = "OMPI_ALLOW_RUN_AS_ROOT=1";
+    static char r2[] = "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1";
+    bool mpi = strstr(args[0], "mpirun") != NULL;
+    if (mpi) {
+        env[n++] = asan;
+        env[n++] = r1;
+        env[n++] = r2;
+    }
+    env[n] = NULL;
+    char out[512], errp[512];
+    in_dir(out, sizeof out, "out.txt");
+    in_dir(errp, sizeof errp, "err.txt");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&fa, 2, errp,
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    cr_assert_eq(rc, 0, "posix_spawn %s: %s", argv[0], strerror(rc));
+    return pid;
+}
+
+static int finish(pid_t pid)
+{
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *name)
+{
+    static char buf[1 << 16];
+    char path[512];
+    in_dir(path, sizeof path, name);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* argv for `[prefix...] build/san/aims ARGS...`, NULL-ended. */
+static int run(const char *const *prefix, const char *const *args)
+{
+    static char prog[512];
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    const char *argv[48];
+    size_t n = 0;
+    for (size_t i = 0; prefix && prefix[i]; i++)
+        argv[n++] = prefix[i];
+    argv[n++] = prog;
+    for (size_t i = 0; args[i]; i++) {
+        cr_assert_lt(n, 46u);
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    return finish(start(argv));
+}
+
+static int aims(const char *const *args)
+{
+    return run(NULL, args);
+}
+
+static void sweep_ok(const char *fixture, const char *out, const char *j)
+{
+    const char *a[] = {"sweep", fixture, "-o", out, "-j", j, "--quiet", NULL};
+    int rc = aims(a);
+    cr_assert_eq(rc, 0, "aims sweep -j %s: %d: %s", j, rc, slurp("err.txt"));
+}
+
+static void same(const char *a, const char *b)
+{
+    const char *argv[] = {"/usr/bin/python3", SAME, a, b, NULL};
+    int rc = finish(start(argv));
+    cr_assert_eq(rc, 0, "%s and %s differ: %s", a, b, slurp("out.txt"));
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static bool have_mpirun(void)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/aims-mpi", AIMS_BUILD_DIR);
+    return system("command -v mpirun >/dev/null 2>&1") == 0 && exists(p);
+}
+
+/* ---- the same file, however it is run ----------------------------------- */
+
+Test(sweep, threads_give_the_same_file)
+{
+    char a[512], b[512];
+    in_dir(a, sizeof a, "j1.h5");
+    in_dir(b, sizeof b, "j2.h5");
+    sweep_ok(FIX("grid.cfg"), a, "1");
+    sweep_ok(FIX("grid.cfg"), b, "2");
+    same(a, b);
+}
+
+static void mpi_case(const char *const *prefix, const char *name)
+{
+    cr_assert(have_mpirun(), "mpirun or %s/aims-mpi missing "
+                             "(scripts/install-deps installs Open MPI)",
+              AIMS_BUILD_DIR);
+    char ref[512], out[512];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, name);
+    sweep_ok(FIX("grid.cfg"), ref, "1");
+    const char *a[] = {"sweep", FIX("grid.cfg"), "-o", out, "--quiet", NULL};
+    int rc = run(prefix, a);
+    cr_assert_eq(rc, 0, "mpirun aims sweep: %d: %s", rc, slurp("err.txt"));
+    same(ref, out);
+}
+
+Test(sweep, mpirun_1_rank_gives_the_same_file)
+{
+    const char *p[] = {"mpirun", "-n", "1", NULL};
+    mpi_case(p, "n1.h5");
+}
+
+Test(sweep, mpirun_2_ranks_give_the_same_file)
+{
+    const char *p[] = {"mpirun", "-n", "2", NULL};
+    mpi_case(p, "n2.h5");
+}
+
+Test(sweep, mpirun_3_ranks_oversubscribed_give_the_same_file)
+{
+    const char *p[] = {"mpirun", "-n", "3", "--oversubscribe", NULL};
+    mpi_case(p, "n3.h5");
+}
+
+Test(sweep, three_shards_merged_give_the_same_file)
+{
+    char ref[512], part[3][512], out[512];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "merged.h5");
+    sweep_ok(FIX("grid.cfg"), ref, "2");
+    for (int i = 0; i < 3; i++) {
+        char name[32], shard[16];
+        snprintf(name, sizeof name, "part_%d.h5", i);
+        snprintf(shard, sizeof shard, "%d/3", i);
+        in_dir(part[i], sizeof part[i], name);
+        const char *a[] = {"sweep", FIX("grid.cfg"), "--shard", shard, "-o",
+                           part[i], "--quiet", NULL};
+        cr_assert_eq(aims(a), 0, "shard %s: %s", shard, slurp("err.txt"));
+    }
+    /* Parts in any order. */
+    const char *m[] = {"merge", part[2], part[0], part[1], "-o", out, NULL};
+    cr_assert_eq(aims(m), 0, "merge: %s", slurp("err.txt"));
+    same(ref, out);
+}
+
+Test(sweep, merge_names_missing_shards_and_writes_nothing)
+{
+    char part[512], out[512];
+    in_dir(part, sizeof part, "part_1.h5");
+    in_dir(out, sizeof out, "merged.h5");
+    const char *a[] = {"sweep", FIX("grid.cfg"), "--shard", "1/4", "-o", part,
+                       "--quiet", NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    const char *m[] = {"merge", part, "-o", out, NULL};
+    cr_assert_eq(aims(m), 2);
+    char *err = slurp("err.txt");
+    cr_assert(strstr(err, "3 of 4 shards missing") &&
+                  strstr(err, "shards 0, 2, 3"),
+              "%s", err);
+    cr_assert(!exists(out));
+}
+
+Test(sweep, merge_refuses_parts_of_different_sweeps)
+{
+    char p0[512], p1[512], out[512];
+    in_dir(p0, sizeof p0, "p0.h5");
+    in_dir(p1, sizeof p1, "p1.h5");
+    in_dir(out, sizeof out, "merged.h5");
+    const char *a[] = {"sweep", FIX("grid.cfg"), "--shard", "0/2", "-o", p0,
+                       "--quiet", NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    const char *b[] = {"sweep", FIX("failing.cfg"), "--shard", "1/2", "-o",
+                       p1, "--quiet", NULL};
+    aims(b); /* exit 1: it has failed points; the file is written */
+    cr_assert(exists(p1), "%s", slurp("err.txt"));
+    const char *m[] = {"merge", p0, p1, "-o", out, NULL};
+    cr_assert_eq(aims(m), 2);
+    cr_assert(strstr(slurp("err.txt"), "different sweeps"), "%s",
+              slurp("err.txt"));
+    cr_assert(!exists(out));
+}
+
+/* ---- failures, interruptions, resume ------------------------------------ */
+
+Test(sweep, a_failed_point_fails_alone)
+{
+    char out[512];
+    in_dir(out, sizeof out, "f.h5");
+    const char *a[] = {"sweep", FIX("failing.cfg"), "-o", out, "--quiet",
+                       NULL};
+    cr_assert_eq(aims(a), 1);
+    char *err = slurp("err.txt");
+    cr_assert(strstr(err, "2 of 6 points failed") &&
+                  strstr(err, "approval_prob"),
+              "%s", err);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import h5py,numpy as np,sys; "
+             "f=h5py.File('%s'); s=f['points/status'][()]; "
+             "m=[x.decode() if isinstance(x,bytes) else x for x in "
+             "f['points/message'][()]]; "
+             "y=f['points/summary/final_frontier_access_share'][()]; "
+             "bad=[1,4]; "
+             "ok=all(s[i]==(1 if i in bad else 0) for i in range(6)) and "
+             "all(('approval_prob' in m[i])==(i in bad) for i in range(6)) "
+             "and np.isnan(y[bad]).all() and not np.isnan(y[[0,2,3,5]]).any(); "
+             "sys.exit(0 if ok else 1)\"",
+             out);
+    cr_assert_eq(system(cmd), 0, "status/message/summary of failed points");
+}
+
+static size_t records(const char *journal)
+{
+    DIR *d = opendir(journal);
+    if (d == NULL)
+        return 0;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] == 'p';
+    closedir(d);
+    return n;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec t = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&t, NULL);
+}
+
+Test(sweep, killed_sweeps_resume_without_recomputing, .timeout = 600)
+{
+    char ref[512], out[512], journal[600], prog[512];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "out.h5");
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    sweep_ok(FIX("slow.cfg"), ref, "2");
+    /* Kill three times, later each time; every start after the first
+     * resumes. */
+    const double at[] = {1.0, 1.5, 2.0};
+    size_t before = 0;
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        const char *argv[] = {prog, "sweep", FIX("slow.cfg"), "-o", out,
+                              "-j", "2", "--resume", NULL};
+        if (k == 0)
+            argv[7] = NULL; /* a fresh start */
+        pid_t pid = start(argv);
+        sleep_s(at[k]);
+        kill(pid, SIGKILL);
+        cr_assert_eq(finish(pid), 128 + SIGKILL);
+        cr_assert(!exists(out), "a killed sweep left %s", out);
+        size_t now = records(journal);
+        cr_assert_geq(now, before, "records lost: %zu -> %zu", before, now);
+        before = now;
+    }
+    cr_assert_gt(before, 0u, "nothing journalled in 6 s");
+    cr_assert_lt(before, 24u, "the sweep finished before the last kill");
+    const char *a[] = {"sweep", FIX("slow.cfg"), "-o", out, "-j", "2",
+                       "--resume", NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    char *err = slurp("err.txt");
+    char want[128];
+    snprintf(want, sizeof want, "resuming: %zu of 24 points done, %zu to run",
+             before, 24 - before);
+    cr_assert(strstr(err, want), "expected '%s' in: %s", want, err);
+    snprintf(want, sizeof want, "(%zu computed now, %zu from the journal)",
+             24 - before, before);
+    cr_assert(strstr(err, want), "expected '%s' in: %s", want, err);
+    cr_assert(!exists(journal), "the journal outlived the output");
+    same(ref, out);
+}
+
+Test(sweep, sigint_keeps_finished_points_and_writes_nothing)
+{
+    char out[512], journal[600], prog[512];
+    in_dir(out, sizeof out, "out.h5");
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    const char *argv[] = {prog, "sweep", FIX("slow.cfg"), "-o", out,
+                          "-j", "2", NULL};
+    pid_t pid = start(argv);
+    sleep_s(2.0);
+    kill(pid, SIGINT);
+    cr_assert_eq(finish(pid), 130, "%s", slurp("err.txt"));
+    cr_assert(!exists(out));
+    cr_assert(strstr(slurp("err.txt"), "--resume"), "%s", slurp("err.txt"));
+    size_t n = records(journal);
+    cr_assert_gt(n, 0u);
+    /* Without --resume, the journal is not silently thrown away. */
+    const char *a[] = {"sweep", FIX("slow.cfg"), "-o", out, NULL};
+    cr_assert_eq(aims(a), 2);
+    cr_assert(strstr(slurp("err.txt"), "--resume to finish it"), "%s",
+              slurp("err.txt"));
+    cr_assert_eq(records(journal), n);
+}
+
+/* ---- bad input ------------------------------------------------------------ */
+
+Test(sweep, bad_input_exits_2_and_writes_nothing)
+{
+    char out[512];
+    in_dir(out, sizeof out, "out.h5");
+    const char *missing[] = {"sweep", FIX("no_such.cfg"), "-o", out, NULL};
+    cr_assert_eq(aims(missing), 2);
+    cr_assert(strstr(slurp("err.txt"), "no_such.cfg"), "%s",
+              slurp("err.txt"));
+    const char *shard[] = {"sweep", FIX("grid.cfg"), "--shard", "3/3", "-o",
+                           out, NULL};
+    cr_assert_eq(aims(shard), 2);
+    cr_assert(strstr(slurp("err.txt"), "--shard"), "%s", slurp("err.txt"));
+    cr_assert(!exists(out));
+    /* An existing output is kept. */
+    FILE *f = fopen(out, "w");
+    fputs("precious", f);
+    fclose(f);
+    const char *again[] = {"sweep", FIX("grid.cfg"), "-o", out, NULL};
+    cr_assert_eq(aims(again), 2);
+    cr_assert(strstr(slurp("err.txt"), "--force"), "%s", slurp("err.txt"));
+    f = fopen(out, "r");
+    char buf[16] = "";
+    cr_assert(fgets(buf, sizeof buf, f) && strcmp(buf, "precious") == 0);
+    fclose(f);
+    const char *merge_bad[] = {"merge", out, "-o", out, NULL};
+    cr_assert_eq(aims(merge_bad), 2);
+    cr_assert(strstr(slurp("err.txt"), "not an HDF5 file"), "%s",
+              slurp("err.txt"));
+}
+
+Test(sweep, xarray_reads_the_sweep_file)
+{
+    char out[512], cmd[2048];
+    in_dir(out, sizeof out, "x.h5");
+    sweep_ok(FIX("grid.cfg"), out, "2");
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import xarray as xr, sys; "
+             "r=xr.open_dataset('%s', engine='h5netcdf'); "
+             "p=xr.open_dataset('%s', engine='h5netcdf', group='points'); "
+             "s=xr.open_dataset('%s', engine='h5netcdf', "
+             "group='points/summary'); "
+             "ok=p['parameters'].dims==('point','parameter') and "
+             "s['final_frontier_access_share'].dims==('point','replication') "
+             "and r.sizes['point']==8 and r.sizes['parameter']==3; "
+             "sys.exit(0 if ok else 1)\"",
+             out, out, out);
+    cr_assert_eq(system(cmd), 0, "xarray dims");
+}
+
+/* ---- sensitivity and plots ------------------------------------------------ */
+
+Test(sweep, sensitivity_writes_indices_into_the_file_and_plots_them)
+{
+    char out[512], plots[512], cmd[2048];
+    in_dir(out, sizeof out, "sobol.h5");
+    in_dir(plots, sizeof plots, "plots");
+    sweep_ok(FIX("sobol.cfg"), out, "2");
+    const char *a[] = {"sensitivity", out, "--csv", NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    char *csv = slurp("out.txt");
+    cr_assert(strstr(csv, "metric,parameter,first,first_lo,first_hi,total,"
+                          "total_lo,total_hi,rows\n"),
+              "%s", csv);
+    cr_assert(strstr(csv, "\nfinal_frontier_access_share,gray.enforcement,"),
+              "%s", csv);
+    /* The indices are in the file, and the file is still a whole sweep
+     * file: a second run reads it and gives the same table. */
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import h5py,sys; f=h5py.File('%s'); "
+             "g=f['sensitivity/final_frontier_access_share']; "
+             "sys.exit(0 if all(g[k].shape==(2,) for k in ('first',"
+             "'first_lo','first_hi','total','total_lo','total_hi')) "
+             "and f.attrs['sensitivity_bootstrap']==1000 else 1)\"",
+             out);
+    cr_assert_eq(system(cmd), 0, "/sensitivity in the file");
+    static char first[1 << 16];
+    strcpy(first, csv);
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    cr_assert_str_eq(slurp("out.txt"), first);
+    const char *argv[] = {"/usr/bin/python3", AIMS_SOURCE_DIR "/analysis/plot.py",
+                          out, "-o", plots, NULL};
+    cr_assert_eq(finish(start(argv)), 0, "%s", slurp("err.txt"));
+    char png[600];
+    snprintf(png, sizeof png, "%s/sensitivity.png", plots);
+    cr_assert(exists(png), "%s", png);
+}
+
+Test(sweep, sensitivity_refuses_a_grid_and_heatmaps_draw_it)
+{
+    char out[512], plots[512], png[700];
+    in_dir(out, sizeof out, "grid.h5");
+    in_dir(plots, sizeof plots, "plots");
+    sweep_ok(FIX("grid.cfg"), out, "2");
+    const char *a[] = {"sensitivity", out, NULL};
+    cr_assert_eq(aims(a), 2);
+    cr_assert(strstr(slurp("err.txt"), "design = \"sobol\""), "%s",
+              slurp("err.txt"));
+    const char *argv[] = {"/usr/bin/python3", AIMS_SOURCE_DIR "/analysis/plot.py",
+                          out, "-o", plots, NULL};
+    cr_assert_eq(finish(start(argv)), 0, "%s", slurp("err.txt"));
+    snprintf(png, sizeof png, "%s/heatmap_final_frontier_access_share.png",
+             plots);
+    cr_assert(exists(png), "%s", png);
+}
