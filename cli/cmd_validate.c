@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sweep.h"
 
 static void usage(FILE *f)
 {
@@ -55,7 +56,27 @@ int cli_validate(int argc, char **argv)
         free(sets);
         return CLI_USAGE;
     }
-    scen_doc *doc;
+    /* A sweep file (a top-level `sweep` group) is checked as one: its own
+     * keys, then its base scenario and parameter paths. */
+    scen_doc *doc = NULL;
+    sim_err err = {0};
+    if (scen_load(path, &doc, &err) == SIM_OK &&
+        scen_find(doc, "sweep") != NULL) {
+        scen_free(doc);
+        free(sets);
+        swp_spec *sw = NULL;
+        if (swp_load(path, &sw, &err) != SIM_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            return err.status == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        }
+        printf("%s: ok: sweep '%s' over %s, %s design, %zu parameters, %zu "
+               "points x %zu replications, %zu metrics\n",
+               path, sw->name, sw->scenario, swp_design_name(sw->design),
+               sw->n_params, swp_points(sw), sw->replications, sw->n_metrics);
+        swp_free(sw);
+        return CLI_OK;
+    }
+    scen_free(doc);
     mkt_params *p;
     int rc = cli_load_scenario(path, sets, n_sets, &doc, &p);
     free(sets);
