@@ -31,7 +31,7 @@ int ana_sweep_alloc(ana_sweep *s, sim_err *err)
             return sim_err_set(err, SIM_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < M * P * R; i++)
-        s->y[i] = NAN;
+        s->y[i] = (double)NAN;
     return SIM_OK;
 }
 

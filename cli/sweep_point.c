@@ -36,7 +36,7 @@ int cli_sweep_point(const cli_sweep_plan *pl, size_t p, double *y,
     const swp_spec *s = pl->spec;
     size_t R = s->replications, M = s->n_metrics;
     for (size_t i = 0; i < M * R; i++)
-        y[i] = NAN;
+        y[i] = (double)NAN;
     msg[0] = '\0';
     sim_err err = {0};
     scen_doc *doc = NULL;
@@ -67,7 +67,7 @@ int cli_sweep_point(const cli_sweep_plan *pl, size_t p, double *y,
     if (rc == SIM_OK)
         return ANA_SWEEP_OK;
     for (size_t i = 0; i < M * R; i++)
-        y[i] = NAN;
+        y[i] = (double)NAN;
     snprintf(msg, msg_n, "%s", err.msg[0] ? err.msg : "failed");
     return ANA_SWEEP_FAILED;
 }
