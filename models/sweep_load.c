@@ -303,9 +303,9 @@ int swp_load(const char *path, swp_spec **out, sim_err *err)
     }
     for (size_t k = 0; k < np; k++) {
         const config_setting_t *g = config_setting_get_elem(plist, (unsigned)k);
+        s->n_params = k + 1; /* so that swp_free frees what read_param got */
         if ((rc = read_param(g, s, &s->params[k], err)))
             goto done;
-        s->n_params = k + 1;
         for (size_t i = 0; i < k; i++)
             if (strcmp(s->params[i].path, s->params[k].path) == 0) {
                 rc = scen_error(err, config_setting_get_member(g, "path"),
