@@ -53,6 +53,17 @@ TEST_OBJ     := $(TEST_SRC:%.c=$(S)/%.o)
 
 PROGS := $(B)/libsim.a $(B)/libaims.a $(B)/aims $(B)/mmc $(B)/phold $(B)/heap_limit
 
+# libFuzzer harnesses (fuzz/*.c, seeds in tests/fuzz/NAME/): `make fuzz` builds them with
+# clang (-fsanitize=fuzzer,address,undefined) into $(B)/fuzz/ and runs each for FUZZ_TIME
+# seconds (default 60), keeping what it finds in $(B)/fuzz/corpus/NAME/ and any crash in
+# $(B)/fuzz/; `make fuzz FUZZ_TIME=1800` is the half hour the hardening issue asks for.
+FUZZ_TIME   ?= 60
+FUZZ_NAMES  := scenario sweep set h5read
+FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LIB_SRC := $(SIM_SRC) $(AIMS_SRC)
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
+
 # The MPI build of the command line (aims sweep under mpirun), where Open MPI's mpicc is
 # installed: the same sources with -DAIMS_MPI. `aims` started by mpirun hands itself over to
 # the aims-mpi beside it (cli/main.c), so users type the same command either way.
@@ -194,6 +205,30 @@ $(B)/heap_limit: $(B)/bench/heap_limit.o $(B)/libsim.a
 
 $(S)/aims-tests: $(TEST_OBJ) $(S)/examples/mmc.o $(S)/libaims.a $(S)/libsim.a
 	$(CC) $(SAN) -g -o $@ $^ $(CRIT_LIBS) $(AIMS_LIBS)
+
+.PHONY: fuzz
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+	@mkdir -p $(B)/fuzz/scratch
+	@set -e; for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(B)/fuzz/corpus/$$n; \
+	    echo "fuzz: $$n for $(FUZZ_TIME) s (seeds tests/fuzz/$$n, corpus $(B)/fuzz/corpus/$$n)"; \
+	    ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 \
+	    LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp \
+	    $(B)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	        -artifact_prefix=$(B)/fuzz/$$n- -print_final_stats=1 \
+	        $(B)/fuzz/corpus/$$n tests/fuzz/$$n 2>&1 | tail -n 14; \
+	done
+
+$(B)/fuzz/obj/%.o: %.c Makefile
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $(H5_CFLAGS) -Isim -Imodels -Ianalysis -c $< -o $@
+
+$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_input.h $(FUZZ_LIB_OBJ)
+	@mkdir -p $(@D)
+	clang $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -DFUZZ_SCRATCH='"$(B)/fuzz/scratch"' -DAIMS_SOURCE_DIR='"$(CURDIR)"' $(H5_CFLAGS) \
+	    -Isim -Imodels -Ianalysis $< $(FUZZ_LIB_OBJ) -o $@ $(AIMS_LIBS) -lm
 
 # sim/ sees only its own headers; examples, bench and tests see sim/ (and examples/).
 $(B)/sim/%.o: sim/%.c Makefile

@@ -214,6 +214,10 @@ int scen_error(sim_err *err, const config_setting_t *s, const char *fmt, ...)
 
 /* ---- reading files and the pre-scan -------------------------------------- */
 
+/* No scenario is this large; reading stops here (and says "File too
+ * large") rather than filling memory from /dev/zero or a huge file. */
+#define SCEN_FILE_MAX ((size_t)16 << 20)
+
 /* Reads the whole file. Returns SIM_OK, SIM_ENOMEM, or SIM_EINPUT with
  * *eno set. */
 static int read_all(const char *path, char **out, size_t *len, int *eno)
@@ -230,6 +234,12 @@ static int read_all(const char *path, char **out, size_t *len, int *eno)
         return SIM_ENOMEM;
     }
     for (;;) {
+        if (n >= SCEN_FILE_MAX) { /* /dev/zero, a log file: not a scenario */
+            free(buf);
+            fclose(f);
+            *eno = EFBIG;
+            return SIM_EINPUT;
+        }
         if (n == cap) {
             char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
             if (nb == NULL) {
