@@ -281,6 +281,24 @@ $(S)/%.o: %.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -Isim -Iexamples -MMD -MP -c $< -o $@
 
+# `make valgrind`: memcheck on small runs of every command and on the unit suites, with the
+# known library suppressions in one file (tests/valgrind.supp). Plain (unsanitized) objects.
+VG_TEST_OBJ := $(TEST_SRC:%.c=$(B)/vg/%.o)
+
+.PHONY: valgrind
+valgrind: deps
+	@$(MAKE) --no-print-directory all $(B)/vg/aims-tests
+	@./scripts/valgrind-check $(B)
+
+$(B)/vg/aims-tests: $(VG_TEST_OBJ) $(B)/examples/mmc.o $(B)/libaims.a $(B)/libsim.a
+	$(CC) -g -o $@ $^ $(CRIT_LIBS) $(AIMS_LIBS)
+
+$(B)/vg/tests/%.o: tests/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(CRIT_CFLAGS) $(H5_CFLAGS) -Isim -Imodels -Ianalysis \
+	    -Iexamples -DAIMS_BUILD_DIR='"$(CURDIR)/$(B)"' -DAIMS_SOURCE_DIR='"$(CURDIR)"' -MMD -MP \
+	    -c $< -o $@
+
 clean:
 	rm -rf $(B)
 
