@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "farm.h"
@@ -30,6 +31,27 @@ static void assignment(const swp_param *q, double v, char *buf, size_t n)
     snprintf(buf, n, "%s=%s", q->path, num);
 }
 
+/* A point whose population would not fit in memory (with the other
+ * threads' points) fails up front with the figure, rather than allocating
+ * until the machine gives out: a sweep over enterprises.count can ask for
+ * 10^8 at one point and 10^3 at the next. */
+static bool fits(const mkt_params *p, uint64_t threads, sim_err *err)
+{
+    double per = mkt_memory_estimate(p), need = per * (double)threads;
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+    double have = pages > 0 && size > 0 ? (double)pages * (double)size : 0;
+    if (have > 0 && need > 0.8 * have) {
+        sim_err_set(err, SIM_EINPUT,
+                    "%u enterprises need about %.3g GiB per replication "
+                    "(%.3g GiB with %llu thread(s)); this machine has %.3g "
+                    "GiB",
+                    p->count, per / (1 << 30), need / (1 << 30),
+                    (unsigned long long)threads, have / (1 << 30));
+        return false;
+    }
+    return true;
+}
+
 int cli_sweep_point(const cli_sweep_plan *pl, size_t p, double *y,
                     char *msg, size_t msg_n)
 {
@@ -50,6 +72,8 @@ int cli_sweep_point(const cli_sweep_plan *pl, size_t p, double *y,
     }
     if (rc == SIM_OK)
         rc = mkt_load(doc, &par, &err);
+    if (rc == SIM_OK && !fits(par, pl->threads ? pl->threads : 1, &err))
+        rc = SIM_EINPUT;
     mkt_run_opts o = {.point = s->crn ? 0 : (uint32_t)p,
                       .cancel = cli_farm_cancel_flag()};
     /* Fresh results per replication: mkt_run adds into them. */

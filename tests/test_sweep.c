@@ -506,3 +506,16 @@ Test(sweep, sensitivity_refuses_a_grid_and_heatmaps_draw_it)
              plots);
     cr_assert(exists(png), "%s", png);
 }
+
+Test(sweep, a_point_too_large_for_memory_fails_up_front)
+{
+    char out[512];
+    in_dir(out, sizeof out, "huge.h5");
+    const char *a[] = {"sweep", FIX("huge.cfg"), "-o", out, "-j", "1",
+                       "--quiet", NULL};
+    cr_assert_eq(aims(a), 1, "%s", slurp("err.txt"));
+    char *err = slurp("err.txt");
+    cr_assert(strstr(err, "1 of 2 points failed") &&
+                  strstr(err, "100000000 enterprises need about"),
+              "%s", err);
+}
