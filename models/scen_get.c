@@ -255,7 +255,14 @@ config_setting_t *scen__resolve(const scen_doc *d, const char *path, char *why,
                             snprintf(why + k, n - (size_t)k,
                                      "the keys of '%.*s' are: ", plen, path);
                         join_members(why, n - 1, cur);
-                        strcat(why, ")");
+                        /* Room for ')' was kept, unless a long path and
+                         * key list filled the buffer: then close it at
+                         * the end (found by fuzz_sweep). */
+                        size_t end = strlen(why);
+                        if (end + 1 >= n)
+                            end = n - 2;
+                        why[end] = ')';
+                        why[end + 1] = '\0';
                     }
                 }
                 return NULL;

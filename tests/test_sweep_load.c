@@ -198,3 +198,19 @@ Test(sweep_load, infinity_and_a_missing_scenario)
     fclose(f);
     refused("1: sweep.scenario", "does not load");
 }
+
+/* fuzz_sweep found it: a parameter path so long that "no setting ... (the
+ * keys of ... are: ...)" filled the message buffer, and the closing ')'
+ * was written past its end. */
+Test(sweep_load, a_path_that_fills_the_message_is_refused_not_overrun)
+{
+    swp_spec *s = NULL;
+    sim_err err = {0};
+    int rc = swp_load(AIMS_SOURCE_DIR
+                      "/tests/fixtures/sweeprun/regress_long_path.cfg",
+                      &s, &err);
+    cr_assert_eq(rc, SIM_EINPUT);
+    cr_assert_null(s);
+    cr_assert(strstr(err.msg, "no setting"), "%s", err.msg);
+    cr_assert_lt(strlen(err.msg), sizeof err.msg);
+}
