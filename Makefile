@@ -213,7 +213,7 @@ fuzz: deps
 	@set -e; for n in $(FUZZ_NAMES); do \
 	    mkdir -p $(B)/fuzz/corpus/$$n; \
 	    echo "fuzz: $$n for $(FUZZ_TIME) s (seeds tests/fuzz/$$n, corpus $(B)/fuzz/corpus/$$n)"; \
-	    ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 \
+	    ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1:fast_unwind_on_malloc=0 \
 	    LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp \
 	    $(B)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
 	        -artifact_prefix=$(B)/fuzz/$$n- -print_final_stats=1 \
