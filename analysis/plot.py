@@ -728,6 +728,7 @@ def main(argv):
     runs = [] if sweep else [Run(p) for p in files]  # all checked first
     if len(runs) == 2:
         check_pair(runs[0], runs[1])
+    read_done()
     try:
         os.makedirs(outdir, exist_ok=True)
     except OSError as e:
@@ -755,11 +756,72 @@ def main(argv):
             plot_revenue(run, outdir)]
 
 
-if __name__ == "__main__":
+# HDF5 1.10.8 can spin for minutes on some damaged files (found by fuzzing
+# the C reader; h5py uses the same library) and Python cannot interrupt it
+# inside the C call. So the work runs in a child process, and the parent
+# gives the reading a budget (30 s, plus 1 s per 10 MB; AIMS_READ_TIMEOUT
+# overrides): a child still reading when it runs out is killed, and the
+# input is reported as damaged, exit 2. Plotting itself is not timed.
+_READ_PIPE = None
+
+
+def read_done():
+    """Tells the watchdog that every input has been read."""
+    if _READ_PIPE is not None:
+        os.write(_READ_PIPE, b"r")
+
+
+def read_budget(argv):
+    files = [a for a in argv if not a.startswith("-") and os.path.isfile(a)]
+    env = os.environ.get("AIMS_READ_TIMEOUT", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env), files
+    size = sum(os.path.getsize(f) for f in files)
+    return 30 + size // 10000000, files
+
+
+def watched(argv):
+    """Runs main(argv) in a child under the read watchdog; returns the exit
+    status."""
+    global _READ_PIPE
+    import select
+    import signal
+    secs, files = read_budget(argv)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        _READ_PIPE = w
+        code = run(argv)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    os.close(w)
+    ready, _, _ = select.select([r], [], [], secs)
+    if ready and os.read(r, 1) in (b"r", b""):
+        _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status) % 256
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    where = files[0] if files and len(files) == 1 else " ".join(files or [])
+    say(where or None, f"HDF5 did not finish reading it in {secs} s: a "
+        "damaged file?")
+    return 2
+
+
+def run(argv):
     try:
-        main(sys.argv[1:])
+        main(argv)
+        return 0
+    except SystemExit as e:  # --help
+        return e.code if isinstance(e.code, int) else 0
     except Failure as f:
         say(f.where, f.message)
-        sys.exit(f.code)
+        return f.code
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(watched(sys.argv[1:]))
+

@@ -47,6 +47,13 @@ bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
 bool cli_opt(int argc, char **argv, int *i, const char *short_name,
              const char *long_name, const char **val, bool *bad);
 
+/* Arms an alarm before reading the HDF5 file at path (30 s, plus 1 s per
+ * 10 MB; AIMS_READ_TIMEOUT=SECONDS overrides): if HDF5 is still reading
+ * when it fires, the file is damaged, and the process prints one line naming
+ * it and exits 2. _off disarms it. */
+void cli_read_watchdog(const char *path);
+void cli_read_watchdog_off(void);
+
 /* CSV fields (csv.c): a number that reads back as the same double, "nan"
  * for NaN; a text field, quoted when it needs to be (RFC 4180). */
 void cli_csv_number(FILE *f, double v);

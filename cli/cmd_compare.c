@@ -178,7 +178,9 @@ static void print_text(FILE *f, const ana_run *b, const ana_run *a,
 static int load(const char *path, ana_run **run)
 {
     sim_err err = {0};
+    cli_read_watchdog(path);
     int rc = ana_run_read(path, run, &err);
+    cli_read_watchdog_off();
     if (rc == SIM_OK)
         return CLI_OK;
     fprintf(stderr, "aims: %s\n", err.msg);

@@ -102,11 +102,15 @@ int cli_merge(int argc, char **argv)
     char msg[1024];
     sim_err err = {0};
     int rc = s ? CLI_OK : CLI_FAIL;
-    for (size_t i = 0; rc == CLI_OK && i < n; i++)
-        if (ana_sweep_read(parts[i], &s[i], &err) != SIM_OK) {
+    for (size_t i = 0; rc == CLI_OK && i < n; i++) {
+        cli_read_watchdog(parts[i]);
+        int read = ana_sweep_read(parts[i], &s[i], &err);
+        cli_read_watchdog_off();
+        if (read != SIM_OK) {
             cli_error("%s", err.msg);
             rc = err.status == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
         }
+    }
     for (size_t i = 1; rc == CLI_OK && i < n; i++)
         if (!same_sweep(&s[0], parts[0], &s[i], parts[i], msg, sizeof msg)) {
             cli_error("%s", msg);

@@ -142,7 +142,9 @@ int cli_report(int argc, char **argv)
     ana_run_metric *m = NULL;
     ana_repstats *s = NULL;
     size_t n = 0;
+    cli_read_watchdog(path);
     int rc = ana_run_read(path, &run, &err);
+    cli_read_watchdog_off();
     if (rc == SIM_OK)
         rc = ana_run_metrics(run, &m, &n, &err);
     if (rc != SIM_OK) {

@@ -94,7 +94,10 @@ int cli_sensitivity(int argc, char **argv)
     int rc = CLI_OK;
     double *y = NULL;
     ana_sobol_index *ix = NULL;
-    if (ana_sweep_read(path, &s, &err) != SIM_OK) {
+    cli_read_watchdog(path);
+    int read = ana_sweep_read(path, &s, &err);
+    cli_read_watchdog_off();
+    if (read != SIM_OK) {
         cli_error("%s", err.msg);
         rc = err.status == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
         goto done;

@@ -1,10 +1,13 @@
 /* util.c -- what the subcommands share: messages, numbers, options,
  * loading a scenario. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -83,4 +86,52 @@ int cli_load_scenario(const char *path, const char *const *sets,
     *doc = d;
     *params = p;
     return CLI_OK;
+}
+
+/* ---- a watchdog for reading outside files --------------------------------
+ * HDF5 1.10.8 can spin for minutes on some damaged files (a corrupt global
+ * heap under a string attribute; found by fuzz_h5read) before it fails, if
+ * it ever does. A reader must not hang on bad input, so report, compare,
+ * merge and sensitivity arm this alarm: when it fires, the file is damaged
+ * (no aims file takes anywhere near that long to read), and the process
+ * says so in one line and exits 2. Only async-signal-safe calls in the
+ * handler. */
+
+static char watch_msg[1200];
+static size_t watch_len;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (write(STDERR_FILENO, watch_msg, watch_len) < 0)
+        _exit(CLI_USAGE);
+    _exit(CLI_USAGE);
+}
+
+void cli_read_watchdog(const char *path)
+{
+    struct stat st;
+    unsigned secs = 30;
+    if (stat(path, &st) == 0 && st.st_size > 0) /* 1 s more per 10 MB */
+        secs += (unsigned)(st.st_size / 10000000);
+    const char *env = getenv("AIMS_READ_TIMEOUT"); /* seconds, for tests */
+    if (env != NULL && atoi(env) > 0)
+        secs = (unsigned)atoi(env);
+    int n = snprintf(watch_msg, sizeof watch_msg,
+                     "aims: %s: HDF5 did not finish reading it in %u s: a "
+                     "damaged file?\n",
+                     path, secs);
+    watch_len = n > 0 && (size_t)n < sizeof watch_msg ? (size_t)n
+                                                       : sizeof watch_msg - 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(secs);
+}
+
+void cli_read_watchdog_off(void)
+{
+    alarm(0);
 }

@@ -272,3 +272,34 @@ Test(faults, resume_recomputes_a_corrupt_record)
              AIMS_SOURCE_DIR, ref, out);
     cr_assert_eq(system(cmd), 0, "the resumed sweep differs");
 }
+
+/* fuzz_h5read found a damaged run file (a corrupt global heap under a
+ * string attribute) on which HDF5 1.10.8 spins for minutes: the reader's
+ * watchdog turns that into one line and exit 2 (AIMS_READ_TIMEOUT shortens
+ * it here). */
+Test(faults, a_file_hdf5_spins_on_is_refused_in_bounded_time)
+{
+    setenv("AIMS_READ_TIMEOUT", "3", 1);
+    const char *a[] = {"report", AIMS_SOURCE_DIR
+                       "/tests/fixtures/report/hdf5_spin.h5", NULL};
+    int rc = aims(a);
+    unsetenv("AIMS_READ_TIMEOUT");
+    cr_assert_eq(rc, 2, "%s", err_text());
+    cr_assert(strstr(err_text(), "hdf5_spin.h5") &&
+                  strstr(err_text(), "damaged"),
+              "%s", err_text());
+}
+
+Test(faults, plot_py_refuses_the_same_file_in_bounded_time)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "AIMS_READ_TIMEOUT=3 /usr/bin/python3 %s/analysis/plot.py "
+             "%s/tests/fixtures/report/hdf5_spin.h5 -o %s/plots 2>%s/err.txt",
+             AIMS_SOURCE_DIR, AIMS_SOURCE_DIR, dir, dir);
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s", err_text());
+    cr_assert(strstr(err_text(), "hdf5_spin.h5") &&
+                  strstr(err_text(), "damaged"),
+              "%s", err_text());
+}
