@@ -3,6 +3,7 @@
  * and what was expected (SIM_EINPUT), never a crash. The files are written
  * here, in /tmp, and name the shipped scenarios by absolute path. */
 #include "sweep.h"
+#include "scen.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -213,4 +214,25 @@ Test(sweep_load, a_path_that_fills_the_message_is_refused_not_overrun)
     cr_assert_null(s);
     cr_assert(strstr(err.msg, "no setting"), "%s", err.msg);
     cr_assert_lt(strlen(err.msg), sizeof err.msg);
+}
+
+/* fuzz_set found the same overrun through `--set`: a long path whose
+ * "the keys of ... are: ..." list filled the message. */
+Test(sweep_load, a_set_path_that_fills_the_message_is_refused_not_overrun)
+{
+    char a[4096] = "";
+    FILE *f = fopen(AIMS_SOURCE_DIR "/tests/fixtures/scen/set_long_path.txt",
+                    "rb");
+    cr_assert_not_null(f);
+    size_t n = fread(a, 1, sizeof a - 1, f);
+    fclose(f);
+    a[n] = '\0';
+    scen_doc *doc = NULL;
+    sim_err err = {0};
+    cr_assert_eq(scen_load(AIMS_SOURCE_DIR "/scenarios/baseline.cfg", &doc,
+                           &err),
+                 SIM_OK, "%s", err.msg);
+    cr_assert_eq(scen_set(doc, a, &err), SIM_EINPUT);
+    cr_assert_lt(strlen(err.msg), sizeof err.msg);
+    scen_free(doc);
 }
