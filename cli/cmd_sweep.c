@@ -272,9 +272,9 @@ int cli_sweep(int argc, char **argv)
         if (strlen(name) < sizeof metrics[m].name &&
             cli_metric_parse(name, bp, &metrics[m]))
             continue;
-        /* cli_metric_parse listed the valid ones; say which is wrong. */
-        cli_error("%s: sweep.metrics: '%s' is not a metric of %s", a.sweep,
-                  name, s->scenario);
+        cli_error("%s:%d: sweep.metrics.[%zu]: '%s' is not a metric of %s",
+                  a.sweep, s->metrics_line, m, name, s->scenario);
+        cli_metric_list(bp);
         rc = CLI_USAGE;
         goto done;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "precision.h"
 #include "sweep.h"
 
 static void usage(FILE *f)
@@ -68,6 +69,28 @@ int cli_validate(int argc, char **argv)
         if (swp_load(path, &sw, &err) != SIM_OK) {
             fprintf(stderr, "%s\n", err.msg);
             return err.status == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        }
+        /* The metrics name actors of the base scenario: check them there,
+         * as aims sweep will. */
+        mkt_params *bp = NULL;
+        scen_doc *bd = NULL;
+        int brc = cli_load_scenario(sw->scenario, NULL, 0, &bd, &bp);
+        for (size_t m = 0; brc == CLI_OK && m < sw->n_metrics; m++) {
+            cli_precision mp;
+            if (!cli_metric_parse(sw->metrics[m], bp, &mp)) {
+                cli_error("%s:%d: sweep.metrics.[%zu]: '%s' is not a metric "
+                          "of %s",
+                          path, sw->metrics_line, m, sw->metrics[m],
+                          sw->scenario);
+                cli_metric_list(bp);
+                brc = CLI_USAGE;
+            }
+        }
+        mkt_params_free(bp);
+        scen_free(bd);
+        if (brc != CLI_OK) {
+            swp_free(sw);
+            return brc;
         }
         printf("%s: ok: sweep '%s' over %s, %s design, %zu parameters, %zu "
                "points x %zu replications, %zu metrics\n",

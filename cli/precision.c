@@ -10,7 +10,7 @@
 
 enum { M_FRONTIER, M_HALF, M_REVENUE, M_CHANNEL };
 
-static void list_metrics(const mkt_params *p)
+void cli_metric_list(const mkt_params *p)
 {
     fprintf(stderr, "aims: metrics: final_frontier_access_share, "
                     "months_to_half_access, cumulative_revenue:ACTOR (");
@@ -69,7 +69,6 @@ bool cli_metric_parse(const char *name, const mkt_params *p,
         if (name_metric(p, out))
             return true;
     }
-    list_metrics(p);
     return false;
 }
 
@@ -100,7 +99,7 @@ bool cli_precision_parse(const char *spec, const mkt_params *p,
     if (name_metric(p, out))
         return true;
     cli_error("--precision %s: unknown metric '%s'", spec, out->name);
-    list_metrics(p);
+    cli_metric_list(p);
     return false;
 }
 

@@ -31,11 +31,12 @@ typedef struct {
 bool cli_precision_parse(const char *spec, const mkt_params *p,
                          cli_precision *out);
 
-/* Parses a bare metric name (no =REL) against p's actors, for sweeps. On
- * failure prints the list of valid metrics and returns false (the caller
- * says which name was wrong first). */
+/* Parses a bare metric name (no =REL) against p's actors, for sweeps.
+ * Prints nothing; on failure the caller says which name is wrong, then
+ * cli_metric_list prints the valid ones. */
 bool cli_metric_parse(const char *name, const mkt_params *p,
                       cli_precision *out);
+void cli_metric_list(const mkt_params *p); /* "aims: metrics: ..." */
 
 /* The metric's value in replication r (NaN when it has none). */
 double cli_precision_value(const cli_precision *m, const mkt_results *r);

@@ -268,6 +268,27 @@ static int read_all(const char *path, char **out, size_t *len, int *eno)
     return SIM_OK;
 }
 
+/* The first name on line `line` (1-based) of text: for messages where
+ * libconfig gives only the line. Empty if there is none. */
+static void key_on_line(const char *text, size_t len, int line, char *key,
+                        size_t n)
+{
+    size_t i = 0;
+    for (int l = 1; l < line && i < len; i++)
+        if (text[i] == '\n')
+            l++;
+    while (i < len && (text[i] == ' ' || text[i] == '\t'))
+        i++;
+    size_t k = 0;
+    while (i < len && k + 1 < n &&
+           ((text[i] >= 'a' && text[i] <= 'z') ||
+            (text[i] >= 'A' && text[i] <= 'Z') || text[i] == '_' ||
+            text[i] == '*' || text[i] == '-' ||
+            (k > 0 && text[i] >= '0' && text[i] <= '9')))
+        key[k++] = text[i++];
+    key[k] = '\0';
+}
+
 typedef struct {
     dev_t dev;
     ino_t ino;
@@ -548,11 +569,22 @@ int scen_load(const char *path, scen_doc **out, sim_err *err)
             rc = sim_err_set(err, SIM_EINPUT, "%s: cannot read: %s", path,
                              config_error_text(&d->cfg));
         } else {
-            char file[256];
+            char file[256], key[64] = "";
             file_shown(file, sizeof file, d, ef, is_top_name(d, ef));
-            rc = sim_err_set(err, SIM_EINPUT, "%s:%d: %s", file,
-                             config_error_line(&d->cfg),
-                             config_error_text(&d->cfg));
+            int line = config_error_line(&d->cfg);
+            const char *what = config_error_text(&d->cfg);
+            /* libconfig does not say which key is doubled; the line does. */
+            if (strcmp(what, "duplicate setting name") == 0 &&
+                is_top_name(d, ef))
+                key_on_line(text, len, line, key, sizeof key);
+            if (key[0] != '\0')
+                rc = sim_err_set(err, SIM_EINPUT,
+                                 "%s:%d: %s: duplicate setting name (a key "
+                                 "given twice in one group)",
+                                 file, line, key);
+            else
+                rc = sim_err_set(err, SIM_EINPUT, "%s:%d: %s", file, line,
+                                 what);
         }
         goto fail;
     }

@@ -76,6 +76,7 @@ typedef struct {
     swp_param *params;
     size_t n_metrics;      /* >= 1 */
     char **metrics;        /* names as `aims report` prints them */
+    int metrics_line;      /* the line of sweep.metrics, for messages */
 } swp_spec;
 
 /* Loads and checks the sweep file at path. Sets *out only on success (free

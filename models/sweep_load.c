@@ -132,6 +132,7 @@ static int read_sweep_group(const config_setting_t *root, swp_spec *s,
         return rc;
     if ((rc = scen_get_list(g, "metrics", 1, 256, &ml, &nm, err)))
         return rc;
+    s->metrics_line = config_setting_source_line(ml);
     if ((s->metrics = calloc(nm, sizeof *s->metrics)) == NULL)
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
     for (size_t i = 0; i < nm; i++) {
