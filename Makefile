@@ -121,7 +121,7 @@ plots: deps
 	    fi; \
 	done
 
-check: check-layering check-clang $(S)/aims-tests $(S)/mmc $(S)/aims $(SAN_MPI)
+check: check-layering check-clang $(S)/aims-tests $(S)/mmc $(S)/aims $(SAN_MPI) $(B)/aims
 	@./scripts/run-tests timeout 900 $(S)/aims-tests --jobs 2
 
 # DESIGN.md's direction: sim/ sees only itself, models/ sees sim/, analysis/ sees both.
@@ -275,7 +275,8 @@ $(B)/%.o: %.c Makefile
 $(S)/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(CRIT_CFLAGS) $(H5_CFLAGS) -Isim -Imodels -Ianalysis \
-	    -Iexamples -DAIMS_BUILD_DIR='"$(CURDIR)/$(S)"' -DAIMS_SOURCE_DIR='"$(CURDIR)"' -MMD -MP -c $< -o $@
+	    -Iexamples -DAIMS_BUILD_DIR='"$(CURDIR)/$(S)"' -DAIMS_SOURCE_DIR='"$(CURDIR)"' \
+	    -DAIMS_RELEASE_DIR='"$(CURDIR)/$(B)"' -MMD -MP -c $< -o $@
 
 $(S)/%.o: %.c Makefile
 	@mkdir -p $(@D)

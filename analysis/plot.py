@@ -800,7 +800,15 @@ def watched(argv):
     ready, _, _ = select.select([r], [], [], secs)
     if ready and os.read(r, 1) in (b"r", b""):
         _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status) % 256
+        code = os.waitstatus_to_exitcode(status)
+        if code >= 0:
+            return code
+        if -code in (signal.SIGINT, signal.SIGTERM):
+            return 128 - code
+        # HDF5 itself crashes on some damaged files (found by fuzzing).
+        say(" ".join(files or []) or None, "HDF5 crashed reading it "
+            f"(signal {-code}): a damaged file?")
+        return 2
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     where = files[0] if files and len(files) == 1 else " ".join(files or [])

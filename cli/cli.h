@@ -54,6 +54,13 @@ bool cli_opt(int argc, char **argv, int *i, const char *short_name,
 void cli_read_watchdog(const char *path);
 void cli_read_watchdog_off(void);
 
+/* Runs cmd(argc, argv) in a child process and returns its exit status; a
+ * child killed by a signal (HDF5 crashing on a damaged file) becomes one
+ * line, "WHAT: HDF5 crashed reading it ...", and CLI_USAGE. The child's
+ * address space is capped at 2 GiB plus 16 x bytes (the inputs' size). */
+int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
+                const char *what, uint64_t bytes);
+
 /* CSV fields (csv.c): a number that reads back as the same double, "nan"
  * for NaN; a text field, quoted when it needs to be (RFC 4180). */
 void cli_csv_number(FILE *f, double v);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -95,6 +96,41 @@ static int sweep(int argc, char **argv)
     return rc;
 }
 
+/* The file arguments of a reading command, for the crash message: "a.h5"
+ * or "a.h5, b.h5" (options and -o's value left out). */
+static uint64_t input_bytes;
+
+static const char *inputs(int argc, char **argv)
+{
+    static char buf[1024];
+    input_bytes = 0;
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int i = 2; i < argc && at < sizeof buf; i++) {
+        if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0 ||
+            strcmp(argv[i], "--bootstrap") == 0) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-')
+            continue;
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && st.st_size > 0)
+            input_bytes += (uint64_t)st.st_size;
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s",
+                               at ? ", " : "", argv[i]);
+    }
+    return buf[0] ? buf : "the input";
+}
+
+/* cli_guarded with the inputs' names and sizes (inputs() first: the
+ * order of a call's arguments is unspecified). */
+static int guarded(int (*cmd)(int, char **), int argc, char **argv)
+{
+    const char *what = inputs(argc, argv);
+    return cli_guarded(cmd, argc - 1, argv + 1, what, input_bytes);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -106,16 +142,18 @@ int main(int argc, char **argv)
         return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cli_validate(argc - 1, argv + 1);
+    /* The commands that read HDF5 files from outside run in a child, so
+     * that HDF5 crashing on a damaged file is reported, not suffered. */
     if (strcmp(cmd, "report") == 0)
-        return cli_report(argc - 1, argv + 1);
+        return guarded(cli_report, argc, argv);
     if (strcmp(cmd, "compare") == 0)
-        return cli_compare(argc - 1, argv + 1);
+        return guarded(cli_compare, argc, argv);
     if (strcmp(cmd, "sweep") == 0)
         return sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
-        return cli_merge(argc - 1, argv + 1);
+        return guarded(cli_merge, argc, argv);
     if (strcmp(cmd, "sensitivity") == 0)
-        return cli_sensitivity(argc - 1, argv + 1);
+        return guarded(cli_sensitivity, argc, argv);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("aims %s (%s)\n", cli_version(), cli_git_commit());
         return CLI_OK;
