@@ -61,6 +61,15 @@ void cli_read_watchdog_off(void);
 int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
                 const char *what, uint64_t bytes);
 
+/* The line of setting path in the libconfig file, 0 if it cannot be
+ * found: for messages about a sweep file's settings. */
+int cli_setting_line(const char *file, const char *path);
+
+/* cli_load_scenario for a sweep's base scenario: a failure is reported as
+ * "SWEEP:LINE: sweep.scenario: the base scenario does not load: ...". */
+int cli_load_base(const char *sweep_file, const char *scenario,
+                  scen_doc **doc, mkt_params **params);
+
 /* CSV fields (csv.c): a number that reads back as the same double, "nan"
  * for NaN; a text field, quoted when it needs to be (RFC 4180). */
 void cli_csv_number(FILE *f, double v);

@@ -178,3 +178,38 @@ int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
               what, sig);
     return CLI_USAGE;
 }
+
+int cli_setting_line(const char *file, const char *path)
+{
+    scen_doc *d = NULL;
+    sim_err err = {0};
+    if (scen_load(file, &d, &err) != SIM_OK)
+        return 0;
+    const config_setting_t *s = scen_find(d, path);
+    int line = s ? config_setting_source_line(s) : 0;
+    scen_free(d);
+    return line;
+}
+
+int cli_load_base(const char *sweep_file, const char *scenario,
+                  scen_doc **doc, mkt_params **params)
+{
+    sim_err err = {0};
+    scen_doc *d = NULL;
+    mkt_params *p = NULL;
+    int rc = scen_load(scenario, &d, &err);
+    if (rc == SIM_OK)
+        rc = mkt_load(d, &p, &err);
+    if (rc != SIM_OK) {
+        fprintf(stderr,
+                "%s:%d: sweep.scenario: the base scenario does not load: "
+                "%s\n",
+                sweep_file, cli_setting_line(sweep_file, "sweep.scenario"),
+                err.msg);
+        scen_free(d);
+        return rc == SIM_EINPUT || rc == SIM_EINVAL ? CLI_USAGE : CLI_FAIL;
+    }
+    *doc = d;
+    *params = p;
+    return CLI_OK;
+}

@@ -404,6 +404,19 @@ done:
 static int scan_text(prescan *ps, const char *text, size_t len,
                      const char *name, bool top)
 {
+    /* libconfig stops a string at a NUL byte and says nothing: "ti\0ny"
+     * would silently become "ti". No text file holds one. */
+    const char *nul = memchr(text, '\0', len);
+    if (nul != NULL) {
+        int line = 1;
+        for (const char *c = text; c < nul; c++)
+            line += *c == '\n';
+        char file[256];
+        file_shown(file, sizeof file, ps->doc, name, top);
+        return sim_err_set(ps->err, SIM_EINPUT,
+                           "%s:%d: a NUL byte (this is not a text file)",
+                           file, line);
+    }
     scen__lex lx;
     scen__lex_item it;
     scen__lex_init(&lx, text, len);
