@@ -424,7 +424,7 @@ int scen_as_int(const config_setting_t *s, int64_t lo, int64_t hi, int64_t *out,
          * bound: name the upper one too, or the message contradicts
          * itself. */
         if (t == CONFIG_TYPE_FLOAT && !ok && hi == INT64_MAX &&
-            lo != INT64_MIN && config_setting_get_float(s) > 0)
+            lo != INT64_MIN && config_setting_get_float(s) >= 0x1p63)
             snprintf(what, sizeof what, "an integer in [%" PRId64 ", %" PRId64
                      "]", lo, hi);
         return wrong(s, what, err);
