@@ -20,34 +20,42 @@
 
 static const char *const design_names[] = {"grid", "lhs", "sobol", NULL};
 
-
 static char *dup_str(const char *s)
 {
     return strdup(s);
 }
 
-static char *read_text(const char *path)
+/* The sweep file's raw text, for provenance. scen_load has just read the
+ * same file, so failing here means it vanished in between or memory ran
+ * out; the two get their own statuses. */
+static int read_text(const char *path, char **out, sim_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL)
-        return NULL;
+        return sim_err_set(err, SIM_EINPUT, "%s: cannot read", path);
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
-    for (size_t k; buf != NULL && (k = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
+    size_t k;
+    while (buf != NULL && (k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
         n += k;
         if (n + 1 == cap) {
             char *g = realloc(buf, cap *= 2);
-            if (g == NULL) {
+            if (g == NULL)
                 free(buf);
-                buf = NULL;
-            }
             buf = g;
         }
     }
+    bool bad = buf != NULL && ferror(f);
     fclose(f);
-    if (buf != NULL)
-        buf[n] = '\0';
-    return buf;
+    if (buf == NULL)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    if (bad) {
+        free(buf);
+        return sim_err_set(err, SIM_EINPUT, "%s: cannot read", path);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    return SIM_OK;
 }
 
 /* The base scenario's path: as written if absolute, else beside the sweep
@@ -105,17 +113,29 @@ static int read_sweep_group(const config_setting_t *root, swp_spec *s,
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
     s->design = (swp_design_kind)design;
     if (s->design == SWP_GRID) {
-        if (scen_has(g, "samples") &&
-            ((rc = scen_get_int(g, "samples", 0, 0, &v, err))))
-            return rc;
+        /* A grid's size is the product of its value lists; a samples count
+         * there is a leftover from another design, and silently ignoring it
+         * would hide that the user meant one. */
+        if (scen_has(g, "samples")) {
+            const config_setting_t *sm = config_setting_get_member(g,
+                                                                   "samples");
+            if ((rc = scen_as_int(sm, INT64_MIN, INT64_MAX, &v, err)))
+                return rc;
+            if (v != 0)
+                return scen_error(err, sm,
+                                  "a grid design takes no samples (its points"
+                                  " are every combination of the values): "
+                                  "leave it out or write 0, got %lld",
+                                  (long long)v);
+        }
     } else {
         if (!scen_has(g, "samples"))
             return scen_error(err, g,
                               "missing 'samples' (expected an integer >= 2: "
-                              "%s points%s)",
-                              s->design == SWP_LHS ? "the" : "N, the base",
-                              s->design == SWP_LHS ? "" : " of Saltelli's "
-                                                          "N (d + 2)");
+                              "%s)",
+                              s->design == SWP_LHS
+                                  ? "the number of points"
+                                  : "N, for Saltelli's N (d + 2) points");
         if ((rc = scen_get_int(g, "samples", 2, SWP_MAX_POINTS, &v, err)))
             return rc;
         s->samples = (size_t)v;
@@ -261,6 +281,20 @@ static int check_against(const char *file, const config_setting_t *plist,
                                 q->path, s->scenario, v);
                 break;
             }
+            /* Said here in the sweep's terms: scen_set would refuse the
+             * rounded value too, but as a --set the user never wrote. 2^63
+             * is exact in a double; round(v) below it fits an int64. */
+            if (q->integer && !(fabs(round(v)) < 9223372036854775808.0)) {
+                rc = scen_error(err, ps,
+                                "'%s' is an integer in %s; %s %g is outside "
+                                "the 64-bit integer range",
+                                q->path, s->scenario,
+                                q->n_values ? "the grid value"
+                                : i         ? "max"
+                                            : "min",
+                                v);
+                break;
+            }
             char a[1200];
             assignment(q, v, a, sizeof a);
             if ((rc = scen_set(base, a, err)) != SIM_OK) {
@@ -288,12 +322,12 @@ int swp_load(const char *path, swp_spec **out, sim_err *err)
     const char *scenario = NULL;
     size_t np;
     static const char *const top[] = {"sweep", "parameters", NULL};
-    if (s == NULL || (s->file = dup_str(path)) == NULL ||
-        (s->text = read_text(path)) == NULL) {
-        rc = sim_err_set(err, SIM_ENOMEM, "%s: cannot read", path);
+    if (s == NULL || (s->file = dup_str(path)) == NULL) {
+        rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = scen_check_keys(root, top, err)) ||
+    if ((rc = read_text(path, &s->text, err)) ||
+        (rc = scen_check_keys(root, top, err)) ||
         (rc = read_sweep_group(root, s, &scenario, err)) ||
         (rc = scen_get_list(root, "parameters", 1, SWP_MAX_PARAMS, &plist,
                             &np, err)))
