@@ -57,6 +57,8 @@ PROGS := $(B)/libsim.a $(B)/libaims.a $(B)/aims $(B)/mmc $(B)/phold $(B)/heap_li
 # clang (-fsanitize=fuzzer,address,undefined) into $(B)/fuzz/ and runs each for FUZZ_TIME
 # seconds (default 60), keeping what it finds in $(B)/fuzz/corpus/NAME/ and any crash in
 # $(B)/fuzz/; `make fuzz FUZZ_TIME=1800` is the half hour the hardening issue asks for.
+# fuzz_h5read runs in fork mode and goes on past crashes: HDF5 1.10.8 itself crashes on many
+# damaged files (docs/hardening.md); each artifact is still written for triage.
 FUZZ_TIME   ?= 60
 FUZZ_NAMES  := scenario sweep set h5read
 FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
@@ -215,7 +217,8 @@ fuzz: deps
 	    echo "fuzz: $$n for $(FUZZ_TIME) s (seeds tests/fuzz/$$n, corpus $(B)/fuzz/corpus/$$n)"; \
 	    ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1:fast_unwind_on_malloc=0 \
 	    LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp \
-	    $(B)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	    extra=; [ $$n = h5read ] && extra="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"; \
+	    $(B)/fuzz/fuzz_$$n $$extra -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
 	        -artifact_prefix=$(B)/fuzz/$$n- -print_final_stats=1 \
 	        $(B)/fuzz/corpus/$$n tests/fuzz/$$n 2>&1 | tail -n 14; \
 	done
