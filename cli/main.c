@@ -56,7 +56,21 @@ static void usage(FILE *f)
 static int sweep_under_mpi(char **argv)
 {
 #ifndef AIMS_MPI
+    /* mpirun sets OMPI_COMM_WORLD_SIZE; srun --mpi=pmix sets PMIX_RANK
+     * (and Slurm the step's task count). A multi-task srun step without
+     * PMIx would run the whole sweep once per task into one file. */
     const char *size = getenv("OMPI_COMM_WORLD_SIZE");
+    const char *tasks = getenv("SLURM_STEP_NUM_TASKS");
+    if (size == NULL && getenv("PMIX_RANK") != NULL)
+        size = tasks != NULL ? tasks : "2";
+    if (size == NULL && tasks != NULL && strcmp(tasks, "1") != 0 &&
+        getenv("SLURM_ARRAY_TASK_ID") == NULL) {
+        cli_error("sweep: started by srun with %s tasks but without MPI: run "
+                  "it as 'srun --mpi=pmix' (or one task per shard with "
+                  "--shard, docs/cluster.md)",
+                  tasks);
+        return CLI_USAGE;
+    }
     if (size == NULL)
         return -1;
     char self[4096];
