@@ -77,6 +77,8 @@ typedef struct {
     size_t n_metrics;      /* >= 1 */
     char **metrics;        /* names as `aims report` prints them */
     int metrics_line;      /* the line of sweep.metrics, for messages */
+    int *metric_lines;     /* [n_metrics]: each name's line */
+    int scenario_line;     /* the line of sweep.scenario */
 } swp_spec;
 
 /* Loads and checks the sweep file at path. Sets *out only on success (free
@@ -86,6 +88,12 @@ typedef struct {
 int swp_load(const char *path, swp_spec **out, sim_err *err);
 
 void swp_free(swp_spec *s); /* NULL is a no-op */
+
+/* "PATH=VALUE" setting parameter q to v, as `--set` takes it: an integer
+ * parameter as the nearest integer (with L past 32 bits), a float as a
+ * float literal that reads back as v. The loader checks these strings
+ * against the base scenario and the runner applies the same ones. */
+void swp_assignment(const swp_param *q, double v, char *buf, size_t n);
 
 /* The number of points of the design:
  *   grid:  the product of the parameters' n_values (the last parameter

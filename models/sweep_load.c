@@ -153,7 +153,10 @@ static int read_sweep_group(const config_setting_t *root, swp_spec *s,
     if ((rc = scen_get_list(g, "metrics", 1, 256, &ml, &nm, err)))
         return rc;
     s->metrics_line = config_setting_source_line(ml);
-    if ((s->metrics = calloc(nm, sizeof *s->metrics)) == NULL)
+    s->scenario_line =
+        config_setting_source_line(config_setting_get_member(g, "scenario"));
+    if ((s->metrics = calloc(nm, sizeof *s->metrics)) == NULL ||
+        (s->metric_lines = calloc(nm, sizeof *s->metric_lines)) == NULL)
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
     for (size_t i = 0; i < nm; i++) {
         const config_setting_t *e = config_setting_get_elem(ml, (unsigned)i);
@@ -172,6 +175,7 @@ static int read_sweep_group(const config_setting_t *root, swp_spec *s,
                 return scen_error(err, e, "'%s' is listed twice", m);
         if ((s->metrics[i] = dup_str(m)) == NULL)
             return sim_err_set(err, SIM_ENOMEM, "out of memory");
+        s->metric_lines[i] = config_setting_source_line(e);
         s->n_metrics = i + 1;
     }
     return SIM_OK;
@@ -225,15 +229,21 @@ static int read_param(const config_setting_t *g, const swp_spec *s,
     return SIM_OK;
 }
 
-/* "PATH=VALUE" for a check against the base scenario. */
-static void assignment(const swp_param *q, double v, char *buf, size_t n)
+void swp_assignment(const swp_param *q, double v, char *buf, size_t n)
 {
-    if (q->integer)
-        snprintf(buf, n, "%s=%.0f%s", q->path, round(v),
-                 fabs(round(v)) > 2147483647.0 ? "L" : "");
-    else
-        snprintf(buf, n, "%s=%.17g%s", q->path, v,
-                 v == floor(v) && fabs(v) < 1e15 ? ".0" : "");
+    if (q->integer) {
+        long long k = llround(v);
+        bool wide = k > 2147483647LL || k < -2147483647LL - 1;
+        snprintf(buf, n, "%s=%lld%s", q->path, k, wide ? "L" : "");
+        return;
+    }
+    char num[40];
+    snprintf(num, sizeof num, "%.17g", v);
+    /* libconfig reads "3" as an integer; a float setting accepts it, but
+     * keep the value visibly a float. */
+    if (strpbrk(num, ".eEn") == NULL)
+        strcat(num, ".0");
+    snprintf(buf, n, "%s=%s", q->path, num);
 }
 
 /* Every parameter names a number of the base scenario; grid values (and
@@ -296,7 +306,7 @@ static int check_against(const char *file, const config_setting_t *plist,
                 break;
             }
             char a[1200];
-            assignment(q, v, a, sizeof a);
+            swp_assignment(q, v, a, sizeof a);
             if ((rc = scen_set(base, a, err)) != SIM_OK) {
                 char inner[sizeof err->msg];
                 snprintf(inner, sizeof inner, "%s", err->msg);
@@ -390,6 +400,7 @@ void swp_free(swp_spec *s)
     for (size_t m = 0; s->metrics && m < s->n_metrics; m++)
         free(s->metrics[m]);
     free(s->metrics);
+    free(s->metric_lines);
     free(s->file);
     free(s->text);
     free(s->name);
