@@ -17,6 +17,7 @@
 #include "err.h"
 #include "mkt.h"
 #include "scen.h"
+#include "sweep.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
@@ -61,14 +62,17 @@ void cli_read_watchdog_off(void);
 int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
                 const char *what, uint64_t bytes);
 
-/* The line of setting path in the libconfig file, 0 if it cannot be
- * found: for messages about a sweep file's settings. */
-int cli_setting_line(const char *file, const char *path);
+/* Whether at_once replications of p fit in this machine's memory (with a
+ * fifth to spare), estimated before anything is allocated; m gets the
+ * figures, in bytes, for the refusal message. */
+typedef struct {
+    double per, need, have; /* one replication, at_once of them, RAM */
+} cli_memory;
+bool cli_memory_fits(const mkt_params *p, uint64_t at_once, cli_memory *m);
 
 /* cli_load_scenario for a sweep's base scenario: a failure is reported as
  * "SWEEP:LINE: sweep.scenario: the base scenario does not load: ...". */
-int cli_load_base(const char *sweep_file, const char *scenario,
-                  scen_doc **doc, mkt_params **params);
+int cli_load_base(const swp_spec *sw, scen_doc **doc, mkt_params **params);
 
 /* CSV fields (csv.c): a number that reads back as the same double, "nan"
  * for NaN; a text field, quoted when it needs to be (RFC 4180). */

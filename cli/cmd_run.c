@@ -146,21 +146,17 @@ static char *default_output(const char *scenario)
 static bool fits_in_memory(const mkt_params *p, uint64_t threads,
                            uint64_t reps)
 {
-    double per = mkt_memory_estimate(p);
-    double need = per * (double)(threads < reps ? threads : reps);
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-    double have = pages > 0 && size > 0 ? (double)pages * (double)size : 0;
-    if (have > 0 && need > 0.8 * have) {
-        cli_error("%s: %u enterprises need about %.3g GiB per replication "
-                  "(%.3g GiB with %llu at once); this machine has %.3g GiB. "
-                  "Lower enterprises.count (each simulated enterprise can "
-                  "stand for many firms: enterprises.firms) or -j",
-                  p->name, p->count, per / (1 << 30), need / (1 << 30),
-                  (unsigned long long)(threads < reps ? threads : reps),
-                  have / (1 << 30));
-        return false;
-    }
-    return true;
+    uint64_t at_once = threads < reps ? threads : reps;
+    cli_memory m;
+    if (cli_memory_fits(p, at_once, &m))
+        return true;
+    cli_error("%s: %u enterprises need about %.3g GiB per replication "
+              "(%.3g GiB with %llu at once); this machine has %.3g GiB. "
+              "Lower enterprises.count (each simulated enterprise can "
+              "stand for many firms: enterprises.firms) or -j",
+              p->name, p->count, m.per / (1 << 30), m.need / (1 << 30),
+              (unsigned long long)at_once, m.have / (1 << 30));
+    return false;
 }
 
 /* ---- writing ------------------------------------------------------------

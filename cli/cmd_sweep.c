@@ -258,7 +258,7 @@ int cli_sweep(int argc, char **argv)
     }
     /* The base scenario as the sweep names it: its actors check the
      * metrics, its resolved text joins the sweep's identity. */
-    if ((rc = cli_load_base(a.sweep, s->scenario, &base, &bp)) != CLI_OK)
+    if ((rc = cli_load_base(s, &base, &bp)) != CLI_OK)
         goto done;
     if (scen_text(base, &scen_txt, &err) != SIM_OK ||
         swp_design(s, &x, &err) != SIM_OK ||
@@ -272,11 +272,8 @@ int cli_sweep(int argc, char **argv)
         if (strlen(name) < sizeof metrics[m].name &&
             cli_metric_parse(name, bp, &metrics[m]))
             continue;
-        char mpath[64];
-        snprintf(mpath, sizeof mpath, "sweep.metrics.[%zu]", m);
         cli_error("%s:%d: sweep.metrics.[%zu]: '%s' is not a metric of %s",
-                  a.sweep, cli_setting_line(a.sweep, mpath), m, name,
-                  s->scenario);
+                  a.sweep, s->metric_lines[m], m, name, s->scenario);
         cli_metric_list(bp);
         rc = CLI_USAGE;
         goto done;

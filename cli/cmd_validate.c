@@ -74,16 +74,14 @@ int cli_validate(int argc, char **argv)
          * as aims sweep will. */
         mkt_params *bp = NULL;
         scen_doc *bd = NULL;
-        int brc = cli_load_base(path, sw->scenario, &bd, &bp);
+        int brc = cli_load_base(sw, &bd, &bp);
         for (size_t m = 0; brc == CLI_OK && m < sw->n_metrics; m++) {
             cli_precision mp;
             if (!cli_metric_parse(sw->metrics[m], bp, &mp)) {
-                char mpath[64];
-                snprintf(mpath, sizeof mpath, "sweep.metrics.[%zu]", m);
                 cli_error("%s:%d: sweep.metrics.[%zu]: '%s' is not a metric "
                           "of %s",
-                          path, cli_setting_line(path, mpath), m,
-                          sw->metrics[m], sw->scenario);
+                          path, sw->metric_lines[m], m, sw->metrics[m],
+                          sw->scenario);
                 cli_metric_list(bp);
                 brc = CLI_USAGE;
             }

@@ -179,37 +179,32 @@ int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
     return CLI_USAGE;
 }
 
-int cli_setting_line(const char *file, const char *path)
-{
-    scen_doc *d = NULL;
-    sim_err err = {0};
-    if (scen_load(file, &d, &err) != SIM_OK)
-        return 0;
-    const config_setting_t *s = scen_find(d, path);
-    int line = s ? config_setting_source_line(s) : 0;
-    scen_free(d);
-    return line;
-}
-
-int cli_load_base(const char *sweep_file, const char *scenario,
-                  scen_doc **doc, mkt_params **params)
+int cli_load_base(const swp_spec *sw, scen_doc **doc, mkt_params **params)
 {
     sim_err err = {0};
     scen_doc *d = NULL;
     mkt_params *p = NULL;
-    int rc = scen_load(scenario, &d, &err);
+    int rc = scen_load(sw->scenario, &d, &err);
     if (rc == SIM_OK)
         rc = mkt_load(d, &p, &err);
     if (rc != SIM_OK) {
         fprintf(stderr,
                 "%s:%d: sweep.scenario: the base scenario does not load: "
                 "%s\n",
-                sweep_file, cli_setting_line(sweep_file, "sweep.scenario"),
-                err.msg);
+                sw->file, sw->scenario_line, err.msg);
         scen_free(d);
         return rc == SIM_EINPUT || rc == SIM_EINVAL ? CLI_USAGE : CLI_FAIL;
     }
     *doc = d;
     *params = p;
     return CLI_OK;
+}
+
+bool cli_memory_fits(const mkt_params *p, uint64_t at_once, cli_memory *m)
+{
+    m->per = mkt_memory_estimate(p);
+    m->need = m->per * (double)at_once;
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+    m->have = pages > 0 && size > 0 ? (double)pages * (double)size : 0;
+    return !(m->have > 0 && m->need > 0.8 * m->have);
 }
