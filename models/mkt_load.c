@@ -316,7 +316,7 @@ static int read_shares(const config_setting_t *g, mkt_intermediary *im,
                           &im->operator_share, err));
     if (im->kind == MKT_KIND_OFFSHORE && im->operator_share != 0.0) {
         char got[32];
-        mkt_load__fmt_num(got, sizeof got, im->operator_share);
+        scen_fmt_number(got, sizeof got, im->operator_share);
         return scen_error(err, config_setting_get_member(g, "operator_share"),
                           "expected 0 for an offshore intermediary (it has "
                           "no local operator), got %s",

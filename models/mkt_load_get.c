@@ -23,55 +23,10 @@
 /* ---- formatting ------------------------------------------------------------
  */
 
-/* The shortest %g form of v that reads back as v: the scen layer's, so
- * numbers in our messages look like numbers in its messages. */
-void mkt_load__fmt_num(char *buf, size_t n, double v)
-{
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (!isfinite(v) || strtod(buf, NULL) == v)
-            return;
-    }
-}
-
 /* A string value as messages show it: quoted, cut after 40 characters. */
 void mkt_load__quote(char *buf, size_t n, const char *v)
 {
     snprintf(buf, n, "\"%.40s%s\"", v, strlen(v) > 40 ? "..." : "");
-}
-
-/* What setting s holds, for "got ...", as the scen layer describes it. */
-static void describe(const config_setting_t *s, char *buf, size_t n)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-        snprintf(buf, n, "%d", config_setting_get_int(s));
-        break;
-    case CONFIG_TYPE_INT64:
-        snprintf(buf, n, "%lld", config_setting_get_int64(s));
-        break;
-    case CONFIG_TYPE_FLOAT:
-        mkt_load__fmt_num(buf, n, config_setting_get_float(s));
-        break;
-    case CONFIG_TYPE_BOOL:
-        snprintf(buf, n, "%s", config_setting_get_bool(s) ? "true" : "false");
-        break;
-    case CONFIG_TYPE_STRING:
-        mkt_load__quote(buf, n, config_setting_get_string(s));
-        break;
-    case CONFIG_TYPE_GROUP:
-        snprintf(buf, n, "a group");
-        break;
-    case CONFIG_TYPE_LIST:
-        snprintf(buf, n, "a list");
-        break;
-    case CONFIG_TYPE_ARRAY:
-        snprintf(buf, n, "an array");
-        break;
-    default:
-        snprintf(buf, n, "nothing");
-        break;
-    }
 }
 
 /* ---- shared getters (mkt_load_internal.h) ----------------------------------
@@ -86,8 +41,8 @@ int mkt_load__open_num(const config_setting_t *g, const char *key, double lo,
                        double hi, double *out, sim_err *err)
 {
     char a[32], b[32], what[80], got[80];
-    mkt_load__fmt_num(a, sizeof a, lo);
-    mkt_load__fmt_num(b, sizeof b, hi);
+    scen_fmt_number(a, sizeof a, lo);
+    scen_fmt_number(b, sizeof b, hi);
     snprintf(what, sizeof what, "a number in (%s, %s]", a, b);
     const config_setting_t *s = config_setting_get_member(g, key);
     if (s == NULL)
@@ -104,7 +59,7 @@ int mkt_load__open_num(const config_setting_t *g, const char *key, double lo,
     else
         number = false;
     if (!number || !isfinite(v) || !(v > lo && v <= hi)) {
-        describe(s, got, sizeof got);
+        scen_describe(s, got, sizeof got);
         return scen_error(err, s, "expected %s, got %s", what, got);
     }
     *out = v;
@@ -186,40 +141,6 @@ int mkt_load__id(const config_setting_t *g, const char *key, const char **out,
     return SIM_OK;
 }
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* Optimal string alignment distance, case-insensitive, as the scen layer
- * measures misspelt keys; SIZE_MAX for names too long to be worth it. */
-static size_t distance(const char *a, const char *b)
-{
-    enum { MAXLEN = 64 };
-    size_t m = strlen(a), n = strlen(b);
-    if (m > MAXLEN || n > MAXLEN)
-        return SIZE_MAX;
-    unsigned char d[MAXLEN + 1][MAXLEN + 1];
-    for (size_t i = 0; i <= m; i++)
-        d[i][0] = (unsigned char)i;
-    for (size_t j = 0; j <= n; j++)
-        d[0][j] = (unsigned char)j;
-    for (size_t i = 1; i <= m; i++)
-        for (size_t j = 1; j <= n; j++) {
-            int cost = lower(a[i - 1]) != lower(b[j - 1]);
-            int v = d[i - 1][j - 1] + cost;
-            if (d[i - 1][j] + 1 < v)
-                v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-                lower(a[i - 2]) == lower(b[j - 1]) && d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = (unsigned char)v;
-        }
-    return d[m][n];
-}
-
 /* One kind of thing an id can name, for resolving references to it. */
 typedef struct {
     const char *what, *a_what, *plural; /* "vendor", "a vendor", "vendors" */
@@ -246,8 +167,8 @@ static const char *nearest(const mkt_params *p, const id_kind *k,
     size_t best_d = SIZE_MAX;
     for (size_t i = 0; i < k->n; i++) {
         const char *cand = k->id(p, i);
-        size_t d = distance(bad, cand), lb = strlen(bad), lc = strlen(cand);
-        if (d <= 2 && 3 * d <= (lb > lc ? lb : lc) && d < best_d) {
+        size_t d = scen_name_distance(bad, cand);
+        if (d < best_d) {
             best = cand;
             best_d = d;
         }

@@ -29,10 +29,6 @@
             return rc_;                                                        \
     } while (0)
 
-/* The shortest %g form of v that reads back as v, as the scen layer prints
- * numbers. */
-void mkt_load__fmt_num(char *buf, size_t n, double v);
-
 /* String value v as messages show it: quoted, cut after 40 characters. */
 void mkt_load__quote(char *buf, size_t n, const char *v);
 

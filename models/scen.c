@@ -152,7 +152,7 @@ static void where(const config_setting_t *s, char *buf, size_t n)
 }
 
 /* The shortest %g form that reads back as v. */
-void scen__fmt_double(char *buf, size_t n, double v)
+void scen_fmt_number(char *buf, size_t n, double v)
 {
     for (int prec = 6; prec <= 17; prec++) {
         snprintf(buf, n, "%.*g", prec, v);
@@ -163,7 +163,7 @@ void scen__fmt_double(char *buf, size_t n, double v)
 
 /* What a setting holds, for "got ...": the value for scalars, the kind for
  * aggregates. */
-void scen__describe(const config_setting_t *s, char *buf, size_t n)
+void scen_describe(const config_setting_t *s, char *buf, size_t n)
 {
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT:
@@ -173,7 +173,7 @@ void scen__describe(const config_setting_t *s, char *buf, size_t n)
         snprintf(buf, n, "%lld", config_setting_get_int64(s));
         break;
     case CONFIG_TYPE_FLOAT:
-        scen__fmt_double(buf, n, config_setting_get_float(s));
+        scen_fmt_number(buf, n, config_setting_get_float(s));
         break;
     case CONFIG_TYPE_BOOL:
         snprintf(buf, n, "%s", config_setting_get_bool(s) ? "true" : "false");
@@ -738,7 +738,7 @@ static int assign(const char *as, config_setting_t *target,
     if (ok)
         return SIM_OK;
     char got[80], at[300], tp[256];
-    scen__describe(val, got, sizeof got);
+    scen_describe(val, got, sizeof got);
     file_line(target, at, sizeof at);
     setting_path(target, tp, sizeof tp);
     return sim_err_set(err, SIM_EINPUT,
@@ -799,7 +799,7 @@ int scen_set(scen_doc *doc, const char *as, sim_err *err)
     }
     if (!config_setting_is_scalar(target)) {
         char got[32];
-        scen__describe(target, got, sizeof got);
+        scen_describe(target, got, sizeof got);
         rc = sim_err_set(err, SIM_EINPUT,
                          "--set %s: '%s' is %s; --set replaces single "
                          "values only (name one inside it)",

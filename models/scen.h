@@ -113,6 +113,16 @@ int scen_text(const scen_doc *doc, char **out, sim_err *err);
 int scen_error(sim_err *err, const config_setting_t *s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* For model loaders' own messages, so they read like this layer's: the
+ * shortest %g form of v that reads back as v; what a setting holds ("2.5",
+ * "\"cn\"", "a group"); and how far a misspelt name is from a candidate
+ * (edits, case-insensitive, transposition counting 1), SIZE_MAX when it is
+ * not close enough to suggest: more than 2 edits or a third of the longer
+ * name. */
+void scen_fmt_number(char *buf, size_t n, double v);
+void scen_describe(const config_setting_t *s, char *buf, size_t n);
+size_t scen_name_distance(const char *bad, const char *cand);
+
 /* Checks that every member of group grp is named in allowed (a NULL-ended
  * list). The first unknown member gives "FILE:LINE: PATH.key: unknown key
  * (did you mean 'good'?)" when one allowed name is close to it (edit distance

@@ -67,13 +67,19 @@ typedef struct {
 /* Keeps cand if it is closer than the best so far and close enough: at most
  * 2 edits and at most a third of the longer name, so "x" never suggests "y"
  * and "bass_qq" suggests "bass_q". The first of equally close names wins. */
+size_t scen_name_distance(const char *bad, const char *cand)
+{
+    size_t d = distance(bad, cand);
+    if (d == SIZE_MAX || d > 2)
+        return SIZE_MAX;
+    size_t lb = strlen(bad), lc = strlen(cand);
+    return 3 * d > (lb > lc ? lb : lc) ? SIZE_MAX : d;
+}
+
 static void consider(suggestion *sg, const char *cand)
 {
-    size_t d = distance(sg->bad, cand);
-    if (d == SIZE_MAX || d > 2)
-        return;
-    size_t lb = strlen(sg->bad), lc = strlen(cand);
-    if (3 * d > (lb > lc ? lb : lc))
+    size_t d = scen_name_distance(sg->bad, cand);
+    if (d == SIZE_MAX)
         return;
     if (sg->best == NULL || d < sg->dist) {
         sg->best = cand;
@@ -308,8 +314,8 @@ int scen_lookup(const scen_doc *doc, const char *path, const char *context,
 static void number_what(char *buf, size_t n, double lo, double hi)
 {
     char a[32], b[32];
-    scen__fmt_double(a, sizeof a, lo);
-    scen__fmt_double(b, sizeof b, hi);
+    scen_fmt_number(a, sizeof a, lo);
+    scen_fmt_number(b, sizeof b, hi);
     if (isinf(lo) && isinf(hi))
         snprintf(buf, n, "a finite number");
     else if (isinf(hi))
@@ -354,7 +360,7 @@ static void list_what(char *buf, size_t n, size_t min, size_t max)
 static int wrong(const config_setting_t *s, const char *what, sim_err *err)
 {
     char got[80];
-    scen__describe(s, got, sizeof got);
+    scen_describe(s, got, sizeof got);
     return scen_error(err, s, "expected %s, got %s", what, got);
 }
 
@@ -467,7 +473,7 @@ int scen_as_enum(const config_setting_t *s, const char *const allowed[],
         }
         if (sg.best != NULL) {
             char got[80];
-            scen__describe(s, got, sizeof got);
+            scen_describe(s, got, sizeof got);
             enum_what(what, sizeof what, allowed);
             return scen_error(err, s,
                               "expected %s, got %s (did you mean \"%s\"?)",

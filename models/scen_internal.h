@@ -78,13 +78,6 @@ struct scen_doc {
 config_setting_t *scen__resolve(const scen_doc *d, const char *path, char *why,
                                 size_t n, bool suggest);
 
-/* The shortest %g form that reads back as v. (scen.c) */
-void scen__fmt_double(char *buf, size_t n, double v);
-
-/* What a setting holds, for "got ...": the value for scalars, the kind for
- * aggregates. (scen.c) */
-void scen__describe(const config_setting_t *s, char *buf, size_t n);
-
 /* Whether v is a whole number that fits in int64; if so stores it in *out.
  * (scen.c) */
 bool scen__whole_int64(double v, int64_t *out);
