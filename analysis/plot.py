@@ -807,13 +807,15 @@ def watched(argv):
             return 128 - code
         # HDF5 itself crashes on some damaged files (found by fuzzing).
         say(" ".join(files or []) or None, "HDF5 crashed reading it "
-            f"(signal {-code}): a damaged file?")
+            f"(signal {-code}): a damaged file? Write it again (aims run "
+            "or sweep) or copy it again")
         return 2
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     where = files[0] if files and len(files) == 1 else " ".join(files or [])
     say(where or None, f"HDF5 did not finish reading it in {secs} s: a "
-        "damaged file?")
+        "damaged file? Write it again (aims run or sweep); if it is just "
+        "large, AIMS_READ_TIMEOUT=SECONDS allows more")
     return 2
 
 

@@ -121,7 +121,8 @@ void cli_read_watchdog(const char *path)
         secs = (unsigned)atoi(env);
     int n = snprintf(watch_msg, sizeof watch_msg,
                      "aims: %s: HDF5 did not finish reading it in %u s: a "
-                     "damaged file?\n",
+                     "damaged file? Write it again (aims run or sweep); if it "
+                     "is just large, AIMS_READ_TIMEOUT=SECONDS allows more\n",
                      path, secs);
     watch_len = n > 0 && (size_t)n < sizeof watch_msg ? (size_t)n
                                                        : sizeof watch_msg - 1;
@@ -174,7 +175,8 @@ int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
     int sig = WTERMSIG(st);
     if (sig == SIGINT || sig == SIGTERM)
         return 128 + sig;
-    cli_error("%s: HDF5 crashed reading it (signal %d): a damaged file?",
+    cli_error("%s: HDF5 crashed reading it (signal %d): a damaged file? "
+              "Write it again (aims run or sweep) or copy it again",
               what, sig);
     return CLI_USAGE;
 }
