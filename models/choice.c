@@ -52,3 +52,64 @@ size_t mkt_choose_option(double *v, const bool *ok, size_t n, double u)
     }
     return last; /* rounding left target >= acc: the last usable one */
 }
+
+/* The inside nest's weights exp((v_j - vmax) / lambda) into w (may alias v)
+ * and log P(inside) - the rest of the outside's share: returns P(outside).
+ * Written with vmax subtracted so that utilities of any size are exact. */
+static double nested_split(const double *v, const bool *ok, size_t n,
+                           double v0, double lambda, double *w)
+{
+    double vmax = -HUGE_VAL;
+    for (size_t j = 0; j < n; j++)
+        if (ok[j] && v[j] > vmax)
+            vmax = v[j];
+    if (vmax == -HUGE_VAL) {
+        for (size_t j = 0; j < n; j++)
+            w[j] = 0.0;
+        return 1.0;
+    }
+    double sum = 0;
+    for (size_t j = 0; j < n; j++) {
+        w[j] = ok[j] ? exp((v[j] - vmax) / lambda) : 0.0;
+        sum += w[j];
+    }
+    /* lambda I = vmax + lambda log(sum); P(out) = 1 / (1 + e^(lambda I - v0)) */
+    double z = vmax + lambda * log(sum) - v0;
+    return z > 0 ? exp(-z) / (1.0 + exp(-z)) : 1.0 / (1.0 + exp(z));
+}
+
+double mkt_choice_probs_nested(const double *v, const bool *ok, size_t n,
+                               double v0, double lambda, double *prob)
+{
+    assert(lambda > 0 && lambda <= 1);
+    double pout = nested_split(v, ok, n, v0, lambda, prob);
+    double sum = 0;
+    for (size_t j = 0; j < n; j++)
+        sum += prob[j];
+    for (size_t j = 0; j < n && sum > 0; j++)
+        prob[j] = prob[j] / sum * (1.0 - pout);
+    return pout;
+}
+
+size_t mkt_choose_nested(double *v, const bool *ok, size_t n, double v0,
+                         double lambda, double u)
+{
+    assert(u >= 0 && u < 1 && lambda > 0 && lambda <= 1);
+    double pin = 1.0 - nested_split(v, ok, n, v0, lambda, v);
+    if (!(u < pin))
+        return MKT_CHOICE_OUTSIDE;
+    double sum = 0;
+    for (size_t j = 0; j < n; j++)
+        sum += v[j];
+    double target = u / pin * sum, acc = 0;
+    size_t last = n;
+    for (size_t j = 0; j < n; j++) {
+        if (!ok[j])
+            continue;
+        acc += v[j];
+        last = j;
+        if (target < acc)
+            return j;
+    }
+    return last;
+}

@@ -25,4 +25,26 @@ size_t mkt_choice_probs(const double *v, const bool *ok, size_t n,
  * it is overwritten with unnormalised weights (saves a second exp pass). */
 size_t mkt_choose_option(double *v, const bool *ok, size_t n, double u);
 
+/* Nested logit with an outside option (Train 2009, ch. 4): the usable
+ * entries of v form one nest with dissimilarity lambda in (0, 1], the
+ * outside alternative, of utility v0, a nest of its own. With the inside
+ * inclusive value I = log sum_j exp(v_j / lambda),
+ *
+ *     P(outside) = exp(v0) / (exp(v0) + exp(lambda I)),
+ *     P(j)       = (1 - P(outside)) exp(v_j / lambda) / exp(I).
+ *
+ * lambda = 1 is the plain logit with the outside as one more alternative.
+ * Writes P(j) into prob[0..n) and returns P(outside) (1 when no entry is
+ * usable). */
+double mkt_choice_probs_nested(const double *v, const bool *ok, size_t n,
+                               double v0, double lambda, double *prob);
+
+/* A draw from the nested logit above with one uniform u in [0, 1): the
+ * outside takes the top P(outside) of the unit interval, so u below it is
+ * rescaled and drawn inside. Returns the inside index, or MKT_CHOICE_OUTSIDE
+ * (never a valid index) for the outside. v is scratch, as above. */
+#define MKT_CHOICE_OUTSIDE ((size_t)-2)
+size_t mkt_choose_nested(double *v, const bool *ok, size_t n, double v0,
+                         double lambda, double u);
+
 #endif

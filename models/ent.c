@@ -1,24 +1,33 @@
-/* ent.c -- an enterprise's life: adoption, choice, onboarding, contracts and
- * detection (DESIGN.md mechanisms 1, 2, 3 and 5).
+/* ent.c -- an enterprise's life: adoption, onboarding, contracts and
+ * detection (DESIGN.md mechanisms 1, 3 and 5); what it chooses is choose.c.
  *
- * Every change of an enterprise's (option, target) pair goes through move(),
- * which keeps the option lists, the per-class counts, billing accrual and
- * the detection clock consistent. An enterprise is in one of three states
- * once adopted: on an option (access), onboarding with no option (waiting),
- * or neither (lost: nothing was available when it last chose; it looks
+ * The unit here is a seat (market_internal.h): one held option with its own
+ * onboarding, lists and detection clock. A firm has one seat unless its
+ * sector lets it multi-home. Every change of a seat's (option, target) pair
+ * goes through mkt__move, which keeps the option lists, the per-class
+ * counts, billing accrual, the detection clock and the firm's access state
+ * consistent. A firm is in one of four states once adopted: with access (a
+ * seat on an option), waiting (no option, a seat onboarding), out (it chose
+ * the outside option: no external model; it reviews at its contract
+ * cadence) or lost (nothing was available when it last chose; it looks
  * again every month).
  */
 #include <assert.h>
 #include <math.h>
 
 #include "bass.h"
-#include "choice.h"
 #include "market_internal.h"
+
+/* Years since month 0: capabilities are frozen during the burn-in. With no
+ * burn-in (t0 = 0) this is now / year, bit for bit. */
+double mkt__years(const struct mkt_world *w)
+{
+    return fmax(sim_now(w->eng) - w->t0, 0.0) / MKT_DAYS_PER_YEAR;
+}
 
 double mkt__capability(const struct mkt_world *w, uint32_t v)
 {
-    return w->cap0[v] + w->p->vendors[v].capability_growth *
-                            (sim_now(w->eng) / MKT_DAYS_PER_YEAR);
+    return w->cap0[v] + w->p->vendors[v].capability_growth * mkt__years(w);
 }
 
 /* A uniform on [0, 1) from a hash of (seed, point, replication, purpose,
@@ -28,7 +37,8 @@ double mkt__capability(const struct mkt_world *w, uint32_t v)
  * scenario run with the seed, however the other enterprises' histories
  * differ, which is what makes paired scenario differences tight (common
  * random numbers, DESIGN.md). A licence fate is asked the same way, so it is
- * the same whenever and however often it is asked. */
+ * the same whenever and however often it is asked. i is a firm, never a
+ * seat, so a firm's draws do not depend on how many seats it has. */
 static uint64_t mix(uint64_t z)
 {
     z += 0x9e3779b97f4a7c15u;
@@ -37,10 +47,8 @@ static uint64_t mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-enum { PURPOSE_CHOICE = 1, PURPOSE_LICENCE, PURPOSE_CONTRACT };
-
-static double ent_uniform(const struct mkt_world *w, uint64_t purpose,
-                          uint32_t i, uint64_t k)
+double mkt__uniform(const struct mkt_world *w, uint64_t purpose, uint32_t i,
+                    uint64_t k)
 {
     uint64_t z = mix(w->seed);
     z = mix(z ^ ((uint64_t)w->point << 32 | w->rep));
@@ -50,24 +58,25 @@ static double ent_uniform(const struct mkt_world *w, uint64_t purpose,
     return (double)(z >> 11) * 0x1.0p-53;
 }
 
-static double fate_uniform(const struct mkt_world *w, uint32_t i)
+static double fate_uniform(const struct mkt_world *w, uint32_t firm)
 {
-    return ent_uniform(w, PURPOSE_LICENCE, i, w->commerce_salt);
+    return mkt__uniform(w, MKT__PURPOSE_LICENCE, firm, w->commerce_salt);
 }
 
 bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i)
 {
     const mkt__opt *op = &w->opts[o];
     const mkt__ent *e = &w->ent[i];
+    const mkt__ent *pe = &w->ent[mkt__prim(w, i)]; /* the firm's bans */
     if (op->foreign) {
         if (w->cac && (e->flags & MKT__PUBLIC))
             return false;
         if (w->commerce && w->commerce_ch[op->channel] &&
-            fate_uniform(w, i) >= w->commerce_p)
+            fate_uniform(w, mkt__firm(w, i)) >= w->commerce_p)
             return false;
     }
-    if ((op->channel == MKT_CH_GRAY && sim_now(w->eng) < e->ban_gray) ||
-        (op->channel == MKT_CH_OFFSHORE && sim_now(w->eng) < e->ban_offshore))
+    if ((op->channel == MKT_CH_GRAY && sim_now(w->eng) < pe->ban_gray) ||
+        (op->channel == MKT_CH_OFFSHORE && sim_now(w->eng) < pe->ban_offshore))
         return false;
     switch (op->channel) {
     case MKT_CH_DIRECT:
@@ -192,23 +201,52 @@ static void usage_add(struct mkt_world *w, size_t k, double x)
     w->oc_usage[k] = t;
 }
 
-static uint32_t *state_counter(struct mkt_world *w, const mkt__ent *e)
+/* The counter of the firm's no-access state (waiting, lost or out), or NULL
+ * when it has access or has not adopted. A firm has access when any of its
+ * seats is on an option. */
+static uint32_t *state_counter(struct mkt_world *w, uint32_t prim)
 {
-    if (!(e->flags & MKT__ADOPTED) || e->opt != MKT_NIL)
+    const mkt__ent *e = &w->ent[prim];
+    if (!(e->flags & MKT__ADOPTED))
         return NULL;
-    return e->target != MKT_NIL ? &w->cls_wait[e->cls]
-                                : &w->cls_lost[e->cls];
+    bool target = false;
+    for (uint32_t k = 0; k < w->stride; k++) {
+        const mkt__ent *x = &w->ent[prim + k];
+        if (x->opt != MKT_NIL)
+            return NULL;
+        target |= x->target != MKT_NIL;
+    }
+    if (e->flags & MKT__OUT)
+        return &w->cls_out[e->cls];
+    return target ? &w->cls_wait[e->cls] : &w->cls_lost[e->cls];
 }
 
-/* Puts enterprise i on option opt, onboarding onto target (either may be
- * MKT_NIL). Counts a switch when an enterprise that has had an option gets a
+int mkt__set_out(struct mkt_world *w, uint32_t prim, bool out)
+{
+    mkt__ent *e = &w->ent[prim];
+    if (((e->flags & MKT__OUT) != 0) == out)
+        return SIM_OK;
+    mkt__noacc_flush(w);
+    uint32_t *cnt = state_counter(w, prim);
+    if (cnt)
+        (*cnt)--;
+    e->flags = (uint8_t)(out ? e->flags | MKT__OUT : e->flags & ~MKT__OUT);
+    cnt = state_counter(w, prim);
+    if (cnt)
+        (*cnt)++;
+    return SIM_OK;
+}
+
+/* Puts seat i on option opt, onboarding onto target (either may be
+ * MKT_NIL). Counts a switch when a seat that has had an option gets a
  * different one. */
-static int move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
+int mkt__move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
 {
     mkt__ent *e = &w->ent[i];
+    uint32_t prim = mkt__prim(w, i);
     size_t nc = w->n_cls;
     mkt__noacc_flush(w);
-    uint32_t *cnt = state_counter(w, e);
+    uint32_t *cnt = state_counter(w, prim);
     if (cnt)
         (*cnt)--;
     if (opt != e->opt) {
@@ -249,26 +287,48 @@ static int move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
             list_add(w, &w->opts[target].targets, i, true);
         e->target = target;
     }
-    cnt = state_counter(w, e);
+    cnt = state_counter(w, prim);
     if (cnt)
         (*cnt)++;
     return SIM_OK;
 }
 
-static int contract_start(struct mkt_world *w, uint32_t i, double delay)
+/* Seat i's usage on its option becomes x (a multi-homing firm's split
+ * changed): accrued at the old amount up to now. */
+void mkt__set_base(struct mkt_world *w, uint32_t i, double x)
 {
+    mkt__ent *e = &w->ent[i];
+    if (e->opt != MKT_NIL && x != e->base) {
+        uint32_t o = (uint32_t)e->opt;
+        mkt__accrue(w, o);
+        size_t k = (size_t)o * w->n_cls + e->cls;
+        usage_add(w, k, x - e->base);
+    }
+    e->base = x;
+}
+
+/* The firm's contract: its review clock. With one seat it shares the
+ * seat's event slot with onboarding (a firm leaving for another provider has
+ * no contract until it arrives); with several it has its own. */
+int mkt__contract_start(struct mkt_world *w, uint32_t i, double delay)
+{
+    sim_msg m = {.kind = MKT__EV_CONTRACT, .target = i};
+    if (w->stride > 1) {
+        sim_handle *h = &w->cev[mkt__firm(w, i)];
+        if (*h)
+            sim_cancel(w->eng, *h);
+        return sim_schedule(w->eng, delay, &m, h);
+    }
     mkt__ent *e = &w->ent[i];
     assert(!(e->flags & MKT__IN_SERVICE));
     if (e->ev)
         sim_cancel(w->eng, e->ev);
-    sim_msg m = {.kind = MKT__EV_CONTRACT, .target = i};
     return sim_schedule(w->eng, delay, &m, &e->ev);
 }
 
-static double contract_days(const struct mkt_world *w, uint32_t i)
+double mkt__contract_days(const struct mkt_world *w, uint32_t i)
 {
-    size_t s = w->ent[i].cls % w->n_sec;
-    return w->p->sectors[s].contract_months * MKT_DAYS_PER_MONTH;
+    return mkt__sector(w, i)->contract_months * MKT_DAYS_PER_MONTH;
 }
 
 /* ---- onboarding ----------------------------------------------------------
@@ -307,7 +367,7 @@ static int serve_next(struct mkt_world *w, uint32_t prov)
     return SIM_OK;
 }
 
-static int enqueue(struct mkt_world *w, uint32_t prov, uint32_t i)
+int mkt__enqueue(struct mkt_world *w, uint32_t prov, uint32_t i)
 {
     mkt_onboard *q = &w->prov[prov];
     mkt__ent *e = &w->ent[i];
@@ -321,14 +381,14 @@ static int enqueue(struct mkt_world *w, uint32_t prov, uint32_t i)
 }
 
 /* Stops i's onboarding: a stale line entry, or a freed server. */
-static int abandon(struct mkt_world *w, uint32_t i)
+int mkt__abandon(struct mkt_world *w, uint32_t i)
 {
     mkt__ent *e = &w->ent[i];
     if (e->target == MKT_NIL)
         return SIM_OK;
     uint32_t prov = w->opts[e->target].provider;
     e->ticket++;
-    int rc = move(w, i, e->opt, MKT_NIL);
+    int rc = mkt__move(w, i, e->opt, MKT_NIL);
     if (rc == SIM_OK && (e->flags & MKT__IN_SERVICE)) {
         sim_cancel(w->eng, e->ev);
         e->ev = 0;
@@ -339,97 +399,11 @@ static int abandon(struct mkt_world *w, uint32_t i)
     return rc;
 }
 
-/* ---- choice --------------------------------------------------------------
+/* ---- forced changes ------------------------------------------------------
  */
 
-static double utility(const struct mkt_world *w, const mkt_sector *s,
-                      const mkt__ent *e, uint32_t o, int32_t ref)
-{
-    const mkt__opt *op = &w->opts[o];
-    double risk = w->p->risk[op->channel];
-    if (op->channel == MKT_CH_GRAY)
-        risk += w->p->gray.risk_per_level * w->enforcement;
-    double u = s->b_cap * mkt__capability(w, op->vendor) -
-               s->b_price * op->log_price - s->b_risk * risk;
-    if (op->foreign && (e->flags & MKT__SOE))
-        u -= w->soe_penalty;
-    if (ref != MKT_NIL && ref != (int32_t)o)
-        u -= s->switching_cost;
-    return u;
-}
-
-/* The logit draw over the options available to i; n_opts when none is. */
-static uint32_t pick(struct mkt_world *w, uint32_t i)
-{
-    mkt__ent *e = &w->ent[i];
-    const mkt_sector *s = &w->p->sectors[e->cls % w->n_sec];
-    /* What the firm has or is moving to: leaving it costs the switch. */
-    int32_t ref = e->target != MKT_NIL ? e->target : e->opt;
-    for (uint32_t o = 0; o < w->n_opts; o++) {
-        w->ok[o] = mkt__available(w, o, i);
-        w->v[o] = w->ok[o] ? utility(w, s, e, o, ref) : 0.0;
-    }
-    double u = ent_uniform(w, PURPOSE_CHOICE, i, w->ent[i].choices++);
-    return (uint32_t)mkt_choose_option(w->v, w->ok, w->n_opts, u);
-}
-
-/* An adopter left with nothing looks again a month later (a rule may be
- * lifted, a ban run out): without this it would wait for a shock review. The
- * event slot is free, since it has neither a contract nor an onboarding. */
-static int retry_later(struct mkt_world *w, uint32_t i)
-{
-    mkt__ent *e = &w->ent[i];
-    assert(e->opt == MKT_NIL && e->target == MKT_NIL &&
-           !(e->flags & MKT__IN_SERVICE));
-    return contract_start(w, i, MKT_DAYS_PER_MONTH);
-}
-
-/* Enterprise i chooses among its available options. renew: a contract
- * ended, so keeping the option starts a new contract (a review at a shock
- * leaves the running one alone). cur_prov: the provider it is with, which
- * it may leave for another model there without onboarding again (the
- * provider of an option it has just lost, too). */
-static int choose_from(struct mkt_world *w, uint32_t i, bool renew,
-                       uint32_t cur_prov)
-{
-    mkt__ent *e = &w->ent[i];
-    uint32_t j = pick(w, i);
-    if (j == w->n_opts) { /* nothing available at all */
-        if (e->opt != MKT_NIL)
-            return SIM_OK;
-        int rc = abandon(w, i);
-        return rc != SIM_OK ? rc : retry_later(w, i);
-    }
-    if ((int32_t)j == e->target)
-        return SIM_OK; /* keeps waiting for it */
-    int rc = abandon(w, i);
-    if (rc != SIM_OK)
-        return rc;
-    if ((int32_t)j == e->opt)
-        return renew ? contract_start(w, i, contract_days(w, i)) : SIM_OK;
-    uint32_t prov = w->opts[j].provider;
-    if (prov == MKT_NO_PROVIDER || prov == cur_prov) {
-        /* No onboarding: an API key, or another model at the same cloud. */
-        rc = move(w, i, (int32_t)j, MKT_NIL);
-        return rc != SIM_OK ? rc : contract_start(w, i, contract_days(w, i));
-    }
-    if (e->ev) { /* leaving: the old contract no longer renews */
-        sim_cancel(w->eng, e->ev);
-        e->ev = 0;
-    }
-    rc = move(w, i, e->opt, (int32_t)j); /* keeps its option meanwhile */
-    return rc != SIM_OK ? rc : enqueue(w, prov, i);
-}
-
-int mkt__choose(struct mkt_world *w, uint32_t i, bool renew)
-{
-    const mkt__ent *e = &w->ent[i];
-    return choose_from(w, i, renew,
-                       e->opt != MKT_NIL ? w->opts[e->opt].provider
-                                         : MKT_NO_PROVIDER);
-}
-
-/* Drops whatever became unavailable to i and lets it choose again. */
+/* Drops whatever became unavailable to seat i and lets the firm choose
+ * again. */
 int mkt__revalidate(struct mkt_world *w, uint32_t i)
 {
     mkt__ent *e = &w->ent[i];
@@ -438,25 +412,28 @@ int mkt__revalidate(struct mkt_world *w, uint32_t i)
     int rc = SIM_OK;
     if (e->target != MKT_NIL &&
         !mkt__available(w, (uint32_t)e->target, i)) {
-        rc = abandon(w, i);
+        rc = mkt__abandon(w, i);
         lost = true;
     }
     if (rc == SIM_OK && e->opt != MKT_NIL &&
         !mkt__available(w, (uint32_t)e->opt, i)) {
-        if (e->ev && !(e->flags & MKT__IN_SERVICE)) {
+        if (w->stride == 1 && e->ev && !(e->flags & MKT__IN_SERVICE)) {
             sim_cancel(w->eng, e->ev);
             e->ev = 0;
         }
         lost_prov = w->opts[e->opt].provider;
-        rc = move(w, i, MKT_NIL, e->target);
+        rc = mkt__move(w, i, MKT_NIL, e->target);
         lost = true;
     }
-    if (rc == SIM_OK && lost && e->target == MKT_NIL)
-        rc = choose_from(w, i, true, lost_prov);
-    return rc;
+    if (rc != SIM_OK || !lost)
+        return rc;
+    if (w->stride > 1) /* the firm reviews what it holds; its contract runs */
+        return mkt__choose_from(w, mkt__prim(w, i), false, lost_prov);
+    return e->target == MKT_NIL ? mkt__choose_from(w, i, true, lost_prov)
+                                : SIM_OK;
 }
 
-/* An enterprise adopted before the start: it is already on its option (no
+/* An enterprise adopted before the start: it is already on its options (no
  * onboarding), part-way through a contract. */
 int mkt__adopt_initial(struct mkt_world *w, uint32_t i)
 {
@@ -465,15 +442,7 @@ int mkt__adopt_initial(struct mkt_world *w, uint32_t i)
     e->flags |= MKT__ADOPTED;
     w->cls_adopted[e->cls]++;
     w->cls_lost[e->cls]++;
-    uint32_t j = pick(w, i);
-    if (j == w->n_opts)
-        return retry_later(w, i);
-    int rc = move(w, i, (int32_t)j, MKT_NIL);
-    if (rc != SIM_OK)
-        return rc;
-    double left =
-        contract_days(w, i) * (1.0 - ent_uniform(w, PURPOSE_CONTRACT, i, 0));
-    return contract_start(w, i, left);
+    return mkt__choose_initial(w, i);
 }
 
 /* ---- handlers ------------------------------------------------------------
@@ -494,12 +463,13 @@ int mkt__on_adopt(sim_engine *eng, void *ctx, const sim_msg *m)
     w->pos[i] = first + a;
     w->sec_adopted[s] = ++a;
 
-    mkt__ent *e = &w->ent[i];
+    uint32_t prim = i * w->stride;
+    mkt__ent *e = &w->ent[prim];
     mkt__noacc_flush(w);
     e->flags |= MKT__ADOPTED;
     w->cls_adopted[e->cls]++;
     w->cls_lost[e->cls]++;
-    int rc = mkt__choose(w, i, true);
+    int rc = mkt__choose(w, prim, true);
     if (rc != SIM_OK)
         return rc;
 
@@ -517,7 +487,10 @@ int mkt__on_contract(sim_engine *eng, void *ctx, const sim_msg *m)
 {
     struct mkt_world *w = ctx;
     (void)eng;
-    w->ent[m->target].ev = 0;
+    if (w->stride > 1)
+        w->cev[mkt__firm(w, m->target)] = 0;
+    else
+        w->ent[m->target].ev = 0;
     return mkt__choose(w, m->target, true);
 }
 
@@ -534,13 +507,16 @@ int mkt__on_onboarded(sim_engine *eng, void *ctx, const sim_msg *m)
     int32_t t = e->target;
     int rc;
     if (mkt__available(w, (uint32_t)t, i)) {
-        rc = move(w, i, t, MKT_NIL);
+        rc = mkt__move(w, i, t, MKT_NIL);
         if (rc == SIM_OK)
-            rc = contract_start(w, i, contract_days(w, i));
+            rc = w->stride > 1 ? mkt__resplit(w, mkt__prim(w, i))
+                               : mkt__contract_start(w, i,
+                                                     mkt__contract_days(w, i));
     } else { /* it went away during onboarding */
-        rc = move(w, i, e->opt, MKT_NIL);
+        rc = mkt__move(w, i, e->opt, MKT_NIL);
         if (rc == SIM_OK)
-            rc = mkt__choose(w, i, true);
+            rc = w->stride > 1 ? mkt__choose(w, mkt__prim(w, i), false)
+                               : mkt__choose(w, i, true);
     }
     return rc != SIM_OK ? rc : serve_next(w, prov);
 }
@@ -548,30 +524,32 @@ int mkt__on_onboarded(sim_engine *eng, void *ctx, const sim_msg *m)
 int mkt__on_detect(sim_engine *eng, void *ctx, const sim_msg *m)
 {
     struct mkt_world *w = ctx;
-    uint32_t i = m->target;
+    uint32_t i = m->target, prim = mkt__prim(w, i);
     mkt__ent *e = &w->ent[i];
     e->detect = 0;
     assert(e->opt != MKT_NIL);
     w->m_detect += w->cls_w[e->cls];
     /* Each watched channel keeps its own ban, so a second detection on
-     * the other channel does not lift the first. */
+     * the other channel does not lift the first. A ban is the firm's. */
     double until = sim_now(eng) + w->p->gray.ban_months * MKT_DAYS_PER_MONTH;
     if (w->opts[e->opt].channel == MKT_CH_GRAY)
-        e->ban_gray = until;
+        w->ent[prim].ban_gray = until;
     else
-        e->ban_offshore = until;
+        w->ent[prim].ban_offshore = until;
     /* Caught: it must leave the option now (even with no ban, when it may
      * come back at its next choice). */
-    if (e->ev && !(e->flags & MKT__IN_SERVICE)) {
+    if (w->stride == 1 && e->ev && !(e->flags & MKT__IN_SERVICE)) {
         sim_cancel(w->eng, e->ev);
         e->ev = 0;
     }
-    int rc = move(w, i, MKT_NIL, e->target);
+    int rc = mkt__move(w, i, MKT_NIL, e->target);
     /* ... and give up an onboarding the ban now rules out. */
     if (rc == SIM_OK && e->target != MKT_NIL &&
         !mkt__available(w, (uint32_t)e->target, i))
-        rc = abandon(w, i);
-    if (rc == SIM_OK && e->target == MKT_NIL)
-        rc = mkt__choose(w, i, true);
-    return rc;
+        rc = mkt__abandon(w, i);
+    if (rc != SIM_OK)
+        return rc;
+    if (w->stride > 1)
+        return mkt__choose(w, prim, false);
+    return e->target == MKT_NIL ? mkt__choose(w, i, true) : SIM_OK;
 }

@@ -32,12 +32,25 @@ static size_t total_enterprises(const mkt_params *p)
     return n;
 }
 
+/* Seats per firm: the largest max_options of any sector. */
+static uint32_t seats_per_firm(const mkt_params *p)
+{
+    uint32_t k = 1;
+    for (size_t s = 0; s < p->n_sectors; s++)
+        if (p->sectors[s].max_options > k)
+            k = p->sectors[s].max_options;
+    return k;
+}
+
 double mkt_memory_estimate(const mkt_params *p)
 {
-    /* An enterprise's record, its two permutation slots and about two
-     * pending events (a contract or an onboarding, a detection), each a
-     * 32-byte record plus a 16-byte queue entry with headroom. */
-    double per = (double)sizeof(mkt__ent) + 8.0 + 2.0 * 64.0;
+    /* Per firm: its seats' records, two permutation slots and about two
+     * pending events per seat (a contract or an onboarding, a detection),
+     * each a 32-byte record plus a 16-byte queue entry with headroom; with
+     * several seats also its base usage and contract handle. */
+    double k = seats_per_firm(p);
+    double per = k * ((double)sizeof(mkt__ent) + 2.0 * 64.0) + 8.0 +
+                 (k > 1 ? 16.0 + 64.0 : 0.0);
     return (double)total_enterprises(p) * per + 16.0 * 1024 * 1024;
 }
 
@@ -169,14 +182,27 @@ static int build_tables(struct mkt_world *w)
     w->m_rev = calloc(p->n_actors ? p->n_actors : 1, sizeof *w->m_rev);
     w->v = calloc(no, sizeof *w->v);
     w->ok = calloc(no, sizeof *w->ok);
+    w->v2 = calloc(no + 1, sizeof *w->v2);
+    w->ok2 = calloc(no + 1, sizeof *w->ok2);
+    w->vsave = calloc(no, sizeof *w->vsave);
+    w->chg = calloc(no, sizeof *w->chg);
+    w->better = calloc(no, sizeof *w->better);
+    w->oldlp = calloc(no, sizeof *w->oldlp);
+    w->ufac = malloc(no * w->n_sec * sizeof *w->ufac);
+    w->cls_out = calloc(nc, sizeof *w->cls_out);
+    w->pick_buf = calloc(w->stride, sizeof *w->pick_buf);
     w->sec_first = calloc(w->n_sec, sizeof *w->sec_first);
     w->sec_n = calloc(w->n_sec, sizeof *w->sec_n);
     w->sec_adopted = calloc(w->n_sec, sizeof *w->sec_adopted);
     if (!w->cls_w || !w->cls_total || !w->cls_adopted || !w->cls_wait ||
         !w->cls_lost || !w->cls_noacc || !w->oc_n || !w->oc_usage || !w->oc_comp ||
         !w->oc_acc || !w->growth || !w->m_rev || !w->v || !w->ok ||
-        !w->sec_first || !w->sec_n || !w->sec_adopted)
+        !w->sec_first || !w->sec_n || !w->sec_adopted || !w->v2 || !w->ok2 ||
+        !w->vsave || !w->chg || !w->better || !w->oldlp || !w->ufac ||
+        !w->cls_out || !w->pick_buf)
         return SIM_ENOMEM;
+    for (size_t k = 0; k < no * w->n_sec; k++)
+        w->ufac[k] = 1.0;
     for (size_t s = 0; s < w->n_sec; s++) {
         w->cls_w[s] = p->sectors[s].weight;
         w->cls_w[w->n_sec + s] = 1.0;
@@ -185,21 +211,29 @@ static int build_tables(struct mkt_world *w)
     return SIM_OK;
 }
 
-/* Draws the population and seats the initial adopters. */
+/* Draws the population and seats the initial adopters. Firm k's seats are
+ * w->ent[k * stride ...]; its primary seat holds what is the firm's. */
 static int populate(struct mkt_world *w)
 {
     const mkt_params *p = w->p;
-    size_t n = total_enterprises(p);
-    if (n > INT32_MAX)
+    size_t n = total_enterprises(p), K = w->stride;
+    if (n * K > INT32_MAX)
         return sim_err_set(w->err, SIM_EINVAL,
-                           "%zu enterprises: at most %d are supported", n,
-                           INT32_MAX);
-    w->n_ent = (uint32_t)n;
-    w->ent = calloc(n ? n : 1, sizeof *w->ent);
+                           "%zu enterprises x %zu options: at most %d are "
+                           "supported",
+                           n, K, INT32_MAX);
+    w->n_ent = (uint32_t)(n * K);
+    w->ent = calloc(n ? n * K : 1, sizeof *w->ent);
     w->perm = malloc((n ? n : 1) * sizeof *w->perm);
     w->pos = malloc((n ? n : 1) * sizeof *w->pos);
     if (!w->ent || !w->perm || !w->pos)
         return SIM_ENOMEM;
+    if (K > 1) {
+        w->fbase = calloc(n ? n : 1, sizeof *w->fbase);
+        w->cev = calloc(n ? n : 1, sizeof *w->cev);
+        if (!w->fbase || !w->cev)
+            return SIM_ENOMEM;
+    }
     sim_rng *pop = sim_engine_rng(w->eng, "population", w->err);
     if (!pop)
         return w->err->status;
@@ -209,7 +243,7 @@ static int populate(struct mkt_world *w)
         w->sec_first[s] = i;
         w->sec_n[s] = sec->count + (uint32_t)sec->n_accounts;
         for (uint32_t k = 0; k < sec->count; k++, i++) {
-            mkt__ent *e = &w->ent[i];
+            mkt__ent *e = &w->ent[i * K];
             e->base = sec->usage_median *
                       exp(sec->usage_sigma *
                           gsl_ran_gaussian_ziggurat(sim_rng_gsl(pop), 1.0));
@@ -224,7 +258,7 @@ static int populate(struct mkt_world *w)
         }
         for (size_t k = 0; k < sec->n_accounts; k++, i++) {
             const mkt_account *a = &sec->accounts[k];
-            mkt__ent *e = &w->ent[i];
+            mkt__ent *e = &w->ent[i * K];
             e->base = a->usage;
             e->flags = (uint8_t)((a->offshore ? MKT__OFFSHORE : 0) |
                                  (a->public_facing ? MKT__PUBLIC : 0) |
@@ -234,14 +268,25 @@ static int populate(struct mkt_world *w)
     }
     assert(i == n);
     for (uint32_t k = 0; k < n; k++) {
+        mkt__ent *e = &w->ent[k * K];
+        w->cls_total[e->cls]++;
+        if (K > 1) { /* the seats share the firm's attributes */
+            w->fbase[k] = e->base;
+            e->base = 0;
+            for (uint32_t q = 1; q < K; q++) {
+                w->ent[k * K + q].cls = e->cls;
+                w->ent[k * K + q].flags = e->flags;
+            }
+        }
+    }
+    for (uint32_t k = 0; k < n * K; k++) {
         mkt__ent *e = &w->ent[k];
         e->opt = e->target = MKT_NIL;
         e->next = e->prev = e->tnext = e->tprev = MKT_NIL;
-        w->cls_total[e->cls]++;
     }
     /* Each sector's segment of perm: the large accounts first (adopted from
      * the start), then the ordinary members, a uniform sample of whom
-     * start adopted (a partial Fisher-Yates shuffle). */
+     * start adopted (a partial Fisher-Yates shuffle). perm holds firms. */
     for (size_t s = 0; s < p->n_sectors; s++) {
         const mkt_sector *sec = &p->sectors[s];
         uint32_t first = w->sec_first[s], na = (uint32_t)sec->n_accounts;
@@ -263,20 +308,29 @@ static int populate(struct mkt_world *w)
     }
     for (size_t s = 0; s < p->n_sectors; s++)
         for (uint32_t k = 0; k < w->sec_adopted[s]; k++) {
-            int rc = mkt__adopt_initial(w, w->perm[w->sec_first[s] + k]);
+            int rc = mkt__adopt_initial(
+                w, w->perm[w->sec_first[s] + k] * (uint32_t)K);
             if (rc != SIM_OK)
                 return rc;
         }
     return SIM_OK;
 }
 
+/* With a burn-in the market runs from day 0 under its starting state and
+ * reporting starts at t0: the burn-in's end comes first, then the timeline
+ * (shifted by t0), then each sector's first adoption after t0. */
 static int schedule_start(struct mkt_world *w)
 {
     const mkt_params *p = w->p;
     int rc = SIM_OK;
+    if (w->t0 > 0) {
+        sim_msg m = {.kind = MKT__EV_BURN_IN};
+        rc = sim_schedule_at(w->eng, w->t0, &m, NULL);
+    }
     for (size_t k = 0; rc == SIM_OK && k < p->n_events; k++) {
         sim_msg m = {.kind = MKT__EV_TIMELINE, .target = (uint32_t)k};
-        rc = sim_schedule_at(w->eng, p->events[k].month * MKT_DAYS_PER_MONTH,
+        rc = sim_schedule_at(w->eng,
+                             w->t0 + p->events[k].month * MKT_DAYS_PER_MONTH,
                              &m, NULL);
     }
     for (size_t s = 0; rc == SIM_OK && s < p->n_sectors; s++) {
@@ -289,15 +343,33 @@ static int schedule_start(struct mkt_world *w)
             continue;
         sim_msg m = {.kind = MKT__EV_ADOPT, .target = (uint32_t)s};
         rc = sim_schedule(w->eng,
-                          sim_rng_exp_rate(w->r_adopt,
-                                           rate / MKT_DAYS_PER_YEAR),
+                          w->t0 + sim_rng_exp_rate(w->r_adopt,
+                                                   rate / MKT_DAYS_PER_YEAR),
                           &m, NULL);
     }
     if (rc == SIM_OK) {
         sim_msg m = {.kind = MKT__EV_MONTH, .target = 1};
-        rc = sim_schedule_at(w->eng, MKT_DAYS_PER_MONTH, &m, NULL);
+        rc = sim_schedule_at(w->eng, w->t0 + MKT_DAYS_PER_MONTH, &m, NULL);
     }
     return rc;
+}
+
+/* The burn-in ends: what accrued before month 0 is billed and dropped, so
+ * month 1 starts with empty books. */
+int mkt__on_burn_in(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    (void)eng;
+    (void)m;
+    for (uint32_t o = 0; o < w->n_opts; o++)
+        mkt__bill(w, o);
+    mkt__noacc_flush(w);
+    for (size_t c = 0; c < w->n_cls; c++)
+        w->cls_noacc[c] = 0;
+    for (size_t a = 0; a < w->p->n_actors; a++)
+        w->m_rev[a] = 0;
+    w->m_pay = w->m_switch = w->m_detect = 0;
+    return SIM_OK;
 }
 
 /* ---- the month's books ---------------------------------------------------
@@ -331,8 +403,9 @@ int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m)
         double wt = w->cls_w[c];
         adopted += w->cls_adopted[c] * wt;
         cc[MKT_CH_WAITING] += w->cls_wait[c] * wt;
-        cc[MKT_CH_NONE] +=
-            (w->cls_total[c] - w->cls_adopted[c] + w->cls_lost[c]) * wt;
+        cc[MKT_CH_NONE] += (w->cls_total[c] - w->cls_adopted[c] +
+                            w->cls_lost[c] + w->cls_out[c]) *
+                           wt;
         noacc_days += w->cls_noacc[c] * wt;
         w->cls_noacc[c] = 0;
     }
@@ -375,7 +448,8 @@ int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m)
         return SIM_STOP;
     }
     sim_msg next = {.kind = MKT__EV_MONTH, .target = month + 1};
-    return sim_schedule_at(eng, (month + 1) * MKT_DAYS_PER_MONTH, &next, NULL);
+    return sim_schedule_at(eng, w->t0 + (month + 1) * MKT_DAYS_PER_MONTH,
+                           &next, NULL);
 }
 
 /* ---- lifecycle -----------------------------------------------------------
@@ -416,6 +490,17 @@ static void world_free(struct mkt_world *w)
     free(w->m_rev);
     free(w->v);
     free(w->ok);
+    free(w->v2);
+    free(w->ok2);
+    free(w->vsave);
+    free(w->chg);
+    free(w->better);
+    free(w->oldlp);
+    free(w->ufac);
+    free(w->cls_out);
+    free(w->pick_buf);
+    free(w->fbase);
+    free(w->cev);
     free(w->walk);
     free(w);
 }
@@ -432,6 +517,7 @@ static const struct {
     {MKT__EV_TIMELINE, mkt__on_timeline},
     {MKT__EV_WIND_DOWN, mkt__on_wind_down},
     {MKT__EV_COMMERCE, mkt__on_commerce},
+    {MKT__EV_BURN_IN, mkt__on_burn_in},
 };
 
 static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
@@ -450,10 +536,15 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     w->cancel = opts ? opts->cancel : NULL;
     w->res = r;
     w->err = err;
+    w->stride = seats_per_firm(p);
+    w->t0 = p->burn_in_months * MKT_DAYS_PER_MONTH;
     sim_engine_opts eo = {.seed = seed,
                           .point = w->point,
                           .rep = rep,
-                          .capacity = 2 * total_enterprises(p) + 64};
+                          .capacity = (2 * w->stride +
+                                       (w->stride > 1 ? 1 : 0)) *
+                                          total_enterprises(p) +
+                                      64};
     int rc = sim_engine_new_opts(&eo, &w->eng, err);
     if (rc == SIM_OK) {
         for (size_t k = 0; k < sizeof handlers / sizeof handlers[0]; k++)

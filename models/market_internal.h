@@ -39,8 +39,9 @@ enum { /* event kinds */
        MKT__EV_MONTH,        /* target: the month that ends */
        MKT__EV_TIMELINE,     /* target: index into params->events */
        MKT__EV_WIND_DOWN,    /* target: intermediary whose wind-down ends */
-       MKT__EV_COMMERCE      /* target: timeline index of the rule in force;
+       MKT__EV_COMMERCE,     /* target: timeline index of the rule in force;
                                 arg0: commerce_gen when it was announced */
+       MKT__EV_BURN_IN       /* the burn-in ends: reporting starts */
 };
 
 enum { /* mkt__ent.flags */
@@ -49,9 +50,22 @@ enum { /* mkt__ent.flags */
        MKT__PUBLIC = 4u,    /* public-facing use in China */
        MKT__SOE = 8u,       /* state-owned */
        MKT__IN_SERVICE = 16u, /* being onboarded (ev is the completion) */
-       MKT__HAD_OPTION = 32u  /* has had an option: later changes are
+       MKT__HAD_OPTION = 32u, /* has had an option: later changes are
                                  switches */
+       MKT__OUT = 64u         /* chose the outside option (no external
+                                 model); primary seat only */
 };
+
+/* Seats. A firm may hold up to its sector's max_options options at once
+ * (multi-homing). The record array w->ent holds w->stride seats per firm,
+ * the firm's seats contiguous, so seat s belongs to firm s / stride and the
+ * firm's primary seat is s - s % stride. Each seat is a full copy of the
+ * one-option state machine (option, onboarding target, lists, detection
+ * clock, onboarding ticket); the firm's own state (adoption, bans, the
+ * outside choice, its choice counter) lives in its primary seat. With
+ * stride 1 a seat is a firm and the model is exactly the one-option model.
+ * With stride > 1 the firm's contract (its review clock) has its own handle
+ * in w->cev, since a seat's ev may hold an onboarding completion. */
 
 enum { MKT__ACTIVE, MKT__WINDING_DOWN, MKT__ENDED }; /* partnership state */
 
@@ -145,8 +159,26 @@ struct mkt_world {
 
     double *v;        /* [opt] scratch utilities */
     bool *ok;         /* [opt] scratch availability */
+    double *v2;       /* [opt + 1] scratch: a further option's draw */
+    double *vsave;    /* [opt] scratch: a portfolio's utilities */
+    bool *ok2;        /* [opt + 1] */
     uint32_t *walk;   /* scratch for walking a list that changes */
     size_t walk_cap;
+
+    /* demand (issue 12) */
+    double t0;          /* days of burn-in: reported month m ends at
+                           t0 + m months; capabilities are frozen before */
+    uint32_t stride;    /* seats per firm: the largest max_options */
+    double *fbase;      /* [firm] base usage, stride > 1 (a seat's base is
+                           its share of it) */
+    sim_handle *cev;    /* [firm] contract, stride > 1 */
+    uint32_t *cls_out;  /* [cls] adopted firms that chose the outside */
+    double *ufac;       /* [opt * n_sec + sector] usage factor
+                           (P~ / reference_price)^-elasticity */
+    bool *chg;          /* [opt] scratch: an event changed the option */
+    bool *better;       /* [opt] scratch: ... and made it more attractive */
+    double *oldlp;      /* [opt] scratch: log prices before an event */
+    int32_t *pick_buf;  /* [stride] scratch: a portfolio being chosen */
 
     mkt_results *res;
     mkt_month_fn *on_month;
@@ -155,13 +187,46 @@ struct mkt_world {
     sim_err *err;
 };
 
-/* ent.c: enterprises */
+/* ent.c: an enterprise's (a seat's) state machine */
+static inline uint32_t mkt__prim(const struct mkt_world *w, uint32_t s)
+{
+    return w->stride == 1 ? s : s - s % w->stride;
+}
+static inline uint32_t mkt__firm(const struct mkt_world *w, uint32_t s)
+{
+    return w->stride == 1 ? s : s / w->stride;
+}
+static inline const mkt_sector *mkt__sector(const struct mkt_world *w,
+                                            uint32_t s)
+{
+    return &w->p->sectors[w->ent[s].cls % w->n_sec];
+}
 bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i);
 double mkt__capability(const struct mkt_world *w, uint32_t v);
-int mkt__choose(struct mkt_world *w, uint32_t i, bool renew);
+double mkt__years(const struct mkt_world *w); /* since month 0, >= 0 */
+double mkt__uniform(const struct mkt_world *w, uint64_t purpose, uint32_t i,
+                    uint64_t k);
+enum { MKT__PURPOSE_CHOICE = 1, MKT__PURPOSE_LICENCE, MKT__PURPOSE_CONTRACT,
+       MKT__PURPOSE_REVIEW };
+int mkt__move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target);
+int mkt__abandon(struct mkt_world *w, uint32_t i);
+int mkt__enqueue(struct mkt_world *w, uint32_t prov, uint32_t i);
+int mkt__contract_start(struct mkt_world *w, uint32_t i, double delay);
+double mkt__contract_days(const struct mkt_world *w, uint32_t i);
+int mkt__set_out(struct mkt_world *w, uint32_t prim, bool out);
+void mkt__set_base(struct mkt_world *w, uint32_t i, double x);
 int mkt__revalidate(struct mkt_world *w, uint32_t i);
 int mkt__adopt_initial(struct mkt_world *w, uint32_t i);
 int mkt__reschedule_detection(struct mkt_world *w, uint32_t i);
+
+/* choose.c: choices (logit, the outside nest, portfolios) */
+double mkt__utility(const struct mkt_world *w, const mkt_sector *s,
+                    const mkt__ent *e, uint32_t o);
+int mkt__choose(struct mkt_world *w, uint32_t i, bool renew);
+int mkt__choose_from(struct mkt_world *w, uint32_t i, bool renew,
+                     uint32_t cur_prov);
+int mkt__choose_initial(struct mkt_world *w, uint32_t prim);
+int mkt__resplit(struct mkt_world *w, uint32_t prim);
 int mkt__on_adopt(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_contract(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_onboarded(sim_engine *eng, void *ctx, const sim_msg *m);
@@ -172,6 +237,7 @@ void mkt__noacc_flush(struct mkt_world *w);
 int mkt__on_timeline(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_wind_down(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m);
+int mkt__on_burn_in(sim_engine *eng, void *ctx, const sim_msg *m);
 void mkt__refresh_prices(struct mkt_world *w);
 double mkt__frontier_share(const struct mkt_world *w);
 

@@ -47,6 +47,7 @@ typedef enum { MKT_ORIGIN_US, MKT_ORIGIN_CN } mkt_origin;
 typedef enum { MKT_KIND_ONSHORE, MKT_KIND_OFFSHORE } mkt_kind;
 
 #define MKT_NO_INDEX SIZE_MAX /* an absent vendor, intermediary or actor */
+#define MKT_MAX_OPTIONS 16     /* choice.max_options: at most this many */
 
 /* A provider's onboarding queue: `servers` real firms onboarded at once,
  * each taking an exponential time of mean `mean_days`. The simulation runs
@@ -182,6 +183,32 @@ typedef struct {
     double b_price;        /* choice.b_price: [0, 1000] */
     double b_risk;         /* choice.b_risk: [0, 1000] */
     double switching_cost; /* choice.switching_cost: [0, 1000] */
+    /* choice.outside = { capability; capability_growth; price; lambda; }:
+     * the "no external model" nest (in-house, open weights on own
+     * hardware, or nothing), with utility
+     * b_cap (capability + capability_growth t) - b_price log(price);
+     * absent: no outside option (every adopter buys when it can). */
+    bool has_outside;
+    double outside_capability; /* outside.capability: [0, 1000] */
+    double outside_growth;     /* outside.capability_growth: points per
+                                  year, [-100, 100]; default 0 */
+    double outside_price;      /* outside.price: USD per Mtok equivalent,
+                                  (0, 10000] */
+    double nest_lambda;        /* outside.lambda: dissimilarity of the
+                                  external models' nest, (0, 1]; 1 is plain
+                                  logit with the outside as one more
+                                  alternative; default 1 */
+    uint32_t max_options;      /* choice.max_options: options a firm holds
+                                  at once, [1, 16]; default 1 */
+    double multihoming_cost;   /* choice.multihoming_cost: utility cost of
+                                  each option beyond the first, [0, 1000];
+                                  default 0 */
+    double price_elasticity;   /* price_elasticity: usage on an option is
+                                  u (P / reference_price)^-eps, [0, 10];
+                                  default 0 (usage does not respond) */
+    double reference_price;    /* reference_price: USD per Mtok at which
+                                  usage_median (and a large account's usage)
+                                  is measured, (0, 10000]; default 1 */
     double contract_months;   /* contract_months: (0, 1200] */
     double shock_review_prob; /* shock_review_prob: chance an adopter
                                  reviews its choice when a shock is
@@ -254,6 +281,17 @@ typedef struct {
     double frontier_tolerance;  /* scenario.frontier_tolerance: [0, 1000]:
                                    a model within this many points of the
                                    best one is frontier; default 1 */
+    double burn_in_months;      /* scenario.burn_in_months: [0, 1200]: the
+                                   market runs this long before month 0
+                                   under the starting state (capabilities,
+                                   prices and rules frozen, no adoption, no
+                                   timeline), unreported; default 0 */
+    bool review_all;            /* scenario.shock_reviews: "touched"
+                                   (default: a shock makes review only the
+                                   firms whose options, prices or risks it
+                                   changes) | "all" (a Binomial sample of
+                                   every sector's adopters, the model before
+                                   the demand issue) */
     /* risk = { direct; onshore; offshore; gray; domestic; }: each [0, 1000],
      * the risk term of each channel's utility (indexed by mkt_channel) */
     double risk[MKT_N_CHANNELS];

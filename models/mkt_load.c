@@ -134,7 +134,10 @@ static int read_scenario(const config_setting_t *root, mkt_params *p,
                                        "replications",
                                        "seed",
                                        "frontier_tolerance",
+                                       "burn_in_months",
+                                       "shock_reviews",
                                        NULL};
+    static const char *const reviews[] = {"touched", "all", NULL};
     const config_setting_t *g;
     TRY(scen_get_group(root, "scenario", &g, err));
     TRY(scen_check_keys(g, keys, err));
@@ -150,6 +153,14 @@ static int read_scenario(const config_setting_t *root, mkt_params *p,
         int64_t seed;
         TRY(scen_get_int(g, "seed", 0, INT64_MAX, &seed, err));
         p->seed = (uint64_t)seed;
+    }
+    TRY(mkt_load__opt_num(g, "burn_in_months", 0.0, 1200.0, 0.0,
+                          &p->burn_in_months, err));
+    p->review_all = false;
+    if (scen_has(g, "shock_reviews")) {
+        size_t k;
+        TRY(scen_get_enum(g, "shock_reviews", reviews, &k, err));
+        p->review_all = k == 1;
     }
     return mkt_load__opt_num(g, "frontier_tolerance", 0.0, 1000.0, 1.0,
                              &p->frontier_tolerance, err);

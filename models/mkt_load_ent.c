@@ -21,18 +21,51 @@
 
 #define TRY MKT_LOAD__TRY
 
+/* choice.outside: the "no external model" alternative, when given. */
+static int read_outside(const config_setting_t *choice, mkt_sector *s,
+                        sim_err *err)
+{
+    static const char *const keys[] = {"capability", "capability_growth",
+                                       "price", "lambda", NULL};
+    s->has_outside = false;
+    s->nest_lambda = 1.0;
+    if (!scen_has(choice, "outside"))
+        return SIM_OK;
+    const config_setting_t *g;
+    TRY(scen_get_group(choice, "outside", &g, err));
+    TRY(scen_check_keys(g, keys, err));
+    s->has_outside = true;
+    TRY(scen_get_number(g, "capability", 0.0, 1000.0, &s->outside_capability,
+                        err));
+    TRY(mkt_load__opt_num(g, "capability_growth", -100.0, 100.0, 0.0,
+                          &s->outside_growth, err));
+    TRY(mkt_load__open_num(g, "price", 0.0, 10000.0, &s->outside_price, err));
+    if (!scen_has(g, "lambda"))
+        return SIM_OK;
+    return mkt_load__open_num(g, "lambda", 0.0, 1.0, &s->nest_lambda, err);
+}
+
 static int read_choice(const config_setting_t *sec, mkt_sector *s, sim_err *err)
 {
-    static const char *const keys[] = {"b_cap", "b_price", "b_risk",
-                                       "switching_cost", NULL};
+    static const char *const keys[] = {"b_cap",          "b_price",
+                                       "b_risk",         "switching_cost",
+                                       "outside",        "max_options",
+                                       "multihoming_cost", NULL};
     const config_setting_t *g;
     TRY(scen_get_group(sec, "choice", &g, err));
     TRY(scen_check_keys(g, keys, err));
     TRY(scen_get_number(g, "b_cap", 0.0, 1000.0, &s->b_cap, err));
     TRY(scen_get_number(g, "b_price", 0.0, 1000.0, &s->b_price, err));
     TRY(scen_get_number(g, "b_risk", 0.0, 1000.0, &s->b_risk, err));
-    return scen_get_number(g, "switching_cost", 0.0, 1000.0, &s->switching_cost,
-                           err);
+    TRY(scen_get_number(g, "switching_cost", 0.0, 1000.0, &s->switching_cost,
+                        err));
+    s->max_options = 1;
+    if (scen_has(g, "max_options"))
+        TRY(mkt_load__u32(g, "max_options", 1, MKT_MAX_OPTIONS,
+                          &s->max_options, err));
+    TRY(mkt_load__opt_num(g, "multihoming_cost", 0.0, 1000.0, 0.0,
+                          &s->multihoming_cost, err));
+    return read_outside(g, s, err);
 }
 
 /* Refuses a large account's name (at setting at) that an account read
@@ -129,6 +162,8 @@ static int read_sector(mkt_params *p, size_t s, const config_setting_t *g,
                                        "initial_adopters",
                                        "usage_median",
                                        "usage_sigma",
+                                       "price_elasticity",
+                                       "reference_price",
                                        "demand_growth",
                                        "offshore_share",
                                        "public_facing_share",
@@ -145,6 +180,12 @@ static int read_sector(mkt_params *p, size_t s, const config_setting_t *g,
     TRY(mkt_load__open_num(g, "usage_median", 0.0, 1e12, &sp->usage_median,
                            err));
     TRY(scen_get_number(g, "usage_sigma", 0.0, 10.0, &sp->usage_sigma, err));
+    TRY(mkt_load__opt_num(g, "price_elasticity", 0.0, 10.0, 0.0,
+                          &sp->price_elasticity, err));
+    sp->reference_price = 1.0;
+    if (scen_has(g, "reference_price"))
+        TRY(mkt_load__open_num(g, "reference_price", 0.0, 10000.0,
+                               &sp->reference_price, err));
     TRY(mkt_load__open_num(g, "demand_growth", -1.0, 100.0, &sp->demand_growth,
                            err));
     TRY(scen_get_prob(g, "offshore_share", &sp->offshore_share, err));

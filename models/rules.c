@@ -5,9 +5,23 @@
  * and the onboarding lists of exactly the options whose availability it can
  * have taken away, and each enterprise found there drops what it may no
  * longer use and chooses again (mkt__revalidate). Nothing scans the
- * population. A shock also makes a Binomial(adopters, shock_review_prob)
- * sample of each sector's adopters review their choice, drawn from the
- * adopters' segment of the sector's permutation in O(sample).
+ * population. An event that changes nothing (a price factor of 1, a policy
+ * set to what it already is, an enforcement level unchanged) does nothing:
+ * no billing split, no clock restarted, no random number drawn.
+ *
+ * A shock also makes firms review their choice. By default
+ * (scenario.shock_reviews = "touched") only the firms it touches do:
+ *  - the users of (and firms onboarding onto) every option whose
+ *    availability, price, risk or capability the event changed, each with
+ *    probability shock_review_prob, decided by the firm's own hash (a common
+ *    random number: the same firm reviews in every scenario with that
+ *    event);
+ *  - when the event made some option more attractive or newly available, a
+ *    Binomial(adopters, shock_review_prob) sample of each sector's adopters
+ *    (drawn from the adopters' segment of the sector's permutation in
+ *    O(sample)), of whom those to whom such an option is available review.
+ * With "all", every shock reviews a Binomial sample of all adopters, touched
+ * or not: the model before the demand issue, kept for comparison.
  */
 #include <assert.h>
 #include <math.h>
@@ -17,13 +31,32 @@
 
 #include "market_internal.h"
 
+/* Perceived prices, and the usage factor (P~ / reference_price)^-eps of
+ * each (option, sector). An option whose factor changes is accrued first, so
+ * usage before the change is billed at the old factor. */
 void mkt__refresh_prices(struct mkt_world *w)
 {
     for (uint32_t o = 0; o < w->n_opts; o++) {
         double price = mkt__price_paid(w, o);
         if (w->opts[o].channel == MKT_CH_OFFSHORE && w->kyc)
             price *= 1.0 + w->kyc_cost; /* felt, not paid to anyone */
-        w->opts[o].log_price = log(price);
+        double lp = log(price);
+        w->opts[o].log_price = lp;
+        bool accrued = false;
+        for (size_t s = 0; s < w->n_sec; s++) {
+            const mkt_sector *sec = &w->p->sectors[s];
+            double f = sec->price_elasticity > 0
+                           ? exp(-sec->price_elasticity *
+                                 (lp - log(sec->reference_price)))
+                           : 1.0;
+            double *cell = &w->ufac[(size_t)o * w->n_sec + s];
+            if (f != *cell) {
+                if (!accrued)
+                    mkt__accrue(w, o);
+                accrued = true;
+                *cell = f;
+            }
+        }
     }
 }
 
@@ -173,30 +206,184 @@ static void bill_vendor(struct mkt_world *w, size_t v)
             mkt__bill(w, o);
 }
 
+/* ---- what an event changed -------------------------------------------------
+ */
+
+/* Marks the options f selects as changed by the event; better: more
+ * attractive or available to more firms than before. */
+static void mark_where(struct mkt_world *w, option_filter *f,
+                       const mkt_event *ev, bool better)
+{
+    for (uint32_t o = 0; o < w->n_opts; o++)
+        if (f(w, &w->opts[o], ev)) {
+            w->chg[o] = true;
+            w->better[o] |= better;
+        }
+}
+
+/* Marks the options whose perceived price moved since w->oldlp was taken. */
+static void mark_prices(struct mkt_world *w)
+{
+    for (uint32_t o = 0; o < w->n_opts; o++)
+        if (w->opts[o].log_price != w->oldlp[o]) {
+            w->chg[o] = true;
+            w->better[o] |= w->opts[o].log_price < w->oldlp[o];
+        }
+}
+
+static bool is_of_vendor(const struct mkt_world *w, const mkt__opt *op,
+                         const mkt_event *ev)
+{
+    (void)w;
+    return op->vendor == ev->vendor;
+}
+
+static bool is_gray(const struct mkt_world *w, const mkt__opt *op,
+                    const mkt_event *ev)
+{
+    (void)w;
+    (void)ev;
+    return op->channel == MKT_CH_GRAY;
+}
+
+/* Whether the event can matter to seat i at all: a rule on state-owned or
+ * public-facing firms leaves the others alone. */
+static bool concerns(const struct mkt_world *w, const mkt_event *ev,
+                     uint32_t i)
+{
+    uint8_t f = w->ent[i].flags;
+    switch (ev->type) {
+    case MKT_EV_SOE_PREFERENCE:
+        return (f & MKT__SOE) != 0;
+    case MKT_EV_CAC_RULE:
+        return (f & MKT__PUBLIC) != 0;
+    default:
+        return true;
+    }
+}
+
+/* ---- reviews ---------------------------------------------------------------
+ */
+
+/* Swaps a uniform sample of k of the sector's a adopters to the front of its
+ * segment of perm (a partial Fisher-Yates shuffle) and returns k, drawn
+ * Binomial(a, prob) from the review stream. */
+static uint32_t sample_adopters(struct mkt_world *w, size_t s, double prob)
+{
+    uint32_t a = w->sec_adopted[s], first = w->sec_first[s];
+    if (a == 0 || prob <= 0)
+        return 0;
+    unsigned k = gsl_ran_binomial(sim_rng_gsl(w->r_review), prob, a);
+    for (uint32_t j = 0; j < k; j++) {
+        uint32_t r = j + sim_rng_uniform_int(w->r_review, a - j);
+        uint32_t x = w->perm[first + j], y = w->perm[first + r];
+        w->perm[first + j] = y;
+        w->pos[y] = first + j;
+        w->perm[first + r] = x;
+        w->pos[x] = first + r;
+    }
+    return k;
+}
+
+/* The legacy review: a Binomial sample of every sector's adopters. */
 static int reviews(struct mkt_world *w)
 {
     const mkt_params *p = w->p;
     for (size_t s = 0; s < w->n_sec; s++) {
-        uint32_t a = w->sec_adopted[s], first = w->sec_first[s];
-        double prob = p->sectors[s].shock_review_prob;
-        if (a == 0 || prob <= 0)
-            continue;
-        unsigned k = gsl_ran_binomial(sim_rng_gsl(w->r_review), prob, a);
-        /* A partial Fisher-Yates shuffle of the adopters' segment: its first
-         * k entries become a uniform sample without replacement. */
+        uint32_t k = sample_adopters(w, s, p->sectors[s].shock_review_prob);
         for (uint32_t j = 0; j < k; j++) {
-            uint32_t r = j + sim_rng_uniform_int(w->r_review, a - j);
-            uint32_t x = w->perm[first + j], y = w->perm[first + r];
-            w->perm[first + j] = y;
-            w->pos[y] = first + j;
-            w->perm[first + r] = x;
-            w->pos[x] = first + r;
-        }
-        for (uint32_t j = 0; j < k; j++) {
-            uint32_t i = w->perm[first + j];
+            uint32_t i = w->perm[w->sec_first[s] + j] * w->stride;
             if (w->ent[i].target != MKT_NIL)
                 continue; /* already moving */
             int rc = mkt__choose(w, i, false);
+            if (rc != SIM_OK)
+                return rc;
+        }
+    }
+    return SIM_OK;
+}
+
+/* Whether firm prim holds or is moving to a changed option. */
+static bool holds_changed(const struct mkt_world *w, uint32_t prim)
+{
+    for (uint32_t k = 0; k < w->stride; k++) {
+        const mkt__ent *x = &w->ent[prim + k];
+        if ((x->opt != MKT_NIL && w->chg[x->opt]) ||
+            (x->target != MKT_NIL && w->chg[x->target]))
+            return true;
+    }
+    return false;
+}
+
+/* A firm reviews when its hash for this event falls under its sector's
+ * probability; one moving somewhere already waits for that. */
+static int review_firm(struct mkt_world *w, uint32_t prim, uint32_t k_event,
+                       uint32_t serial)
+{
+    const mkt__ent *e = &w->ent[prim];
+    if (!(e->flags & MKT__ADOPTED))
+        return SIM_OK;
+    for (uint32_t k = 0; k < w->stride; k++)
+        if (w->ent[prim + k].target != MKT_NIL)
+            return SIM_OK;
+    double u = mkt__uniform(w, MKT__PURPOSE_REVIEW, mkt__firm(w, prim),
+                            (uint64_t)serial << 32 | k_event);
+    if (!(u < mkt__sector(w, prim)->shock_review_prob))
+        return SIM_OK;
+    return mkt__choose(w, prim, false);
+}
+
+/* The touched firms of the event k review (see the top of the file). */
+static int touched_reviews(struct mkt_world *w, uint32_t k, uint32_t serial)
+{
+    const mkt_event *ev = &w->p->events[k];
+    bool any_better = false;
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        any_better |= w->better[o];
+        if (!w->chg[o])
+            continue;
+        for (int pass = 0; pass < 2; pass++) {
+            bool targets = pass == 1;
+            size_t n;
+            int rc = mkt__walk_copy(
+                w, targets ? w->opts[o].targets : w->opts[o].users, targets,
+                &n);
+            for (size_t j = 0; rc == SIM_OK && j < n; j++) {
+                uint32_t i = w->walk[j], prim = mkt__prim(w, i);
+                /* A firm on two changed options is reviewed once: at the
+                 * first changed option in option order it holds. */
+                bool first = true;
+                for (uint32_t q = 0; q < w->stride && w->stride > 1; q++) {
+                    const mkt__ent *x = &w->ent[prim + q];
+                    int32_t r = x->opt != MKT_NIL && w->chg[x->opt] ? x->opt
+                                                                    : x->target;
+                    if (r != MKT_NIL && w->chg[r] && (uint32_t)r < o)
+                        first = false;
+                }
+                if (first && concerns(w, ev, i))
+                    rc = review_firm(w, prim, k, serial);
+            }
+            if (rc != SIM_OK)
+                return rc;
+        }
+    }
+    if (!any_better)
+        return SIM_OK;
+    for (size_t s = 0; s < w->n_sec; s++) {
+        uint32_t n = sample_adopters(w, s, w->p->sectors[s].shock_review_prob);
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t prim = w->perm[w->sec_first[s] + j] * w->stride;
+            if (holds_changed(w, prim) || !concerns(w, ev, prim))
+                continue; /* reviewed above, or not concerned */
+            bool gains = false;
+            for (uint32_t o = 0; o < w->n_opts && !gains; o++)
+                gains = w->better[o] && mkt__available(w, o, prim);
+            bool moving = false;
+            for (uint32_t q = 0; q < w->stride; q++)
+                moving |= w->ent[prim + q].target != MKT_NIL;
+            if (!gains || moving)
+                continue;
+            int rc = mkt__choose(w, prim, false);
             if (rc != SIM_OK)
                 return rc;
         }
@@ -218,12 +405,15 @@ static int apply(struct mkt_world *w, uint32_t k)
     switch (ev->type) {
     case MKT_EV_VENDOR_POLICY: {
         int rc = SIM_OK;
-        if (ev->direct_access >= 0) {
+        if (ev->direct_access >= 0 && w->direct[v] != (ev->direct_access > 0)) {
             w->direct[v] = ev->direct_access;
+            mark_where(w, is_direct_of, ev, w->direct[v]);
             rc = notify_where(w, is_direct_of, ev);
         }
-        if (rc == SIM_OK && ev->serve_china_controlled >= 0) {
+        if (rc == SIM_OK && ev->serve_china_controlled >= 0 &&
+            w->serve_cc[v] != (ev->serve_china_controlled > 0)) {
             w->serve_cc[v] = ev->serve_china_controlled;
+            mark_where(w, is_offshore_of, ev, w->serve_cc[v]);
             rc = notify_where(w, is_offshore_of, ev);
         }
         return rc;
@@ -234,10 +424,12 @@ static int apply(struct mkt_world *w, uint32_t k)
         if (w->istate[ev->intermediary] == MKT__WINDING_DOWN &&
             ev->wind_down_months <= 0) {
             w->istate[ev->intermediary] = MKT__ENDED;
+            mark_where(w, is_of_inter, ev, false);
             return notify_where(w, is_of_inter, ev);
         }
         if (w->istate[ev->intermediary] != MKT__ACTIVE)
             return SIM_OK;
+        mark_where(w, is_of_inter, ev, false);
         if (ev->wind_down_months <= 0) {
             w->istate[ev->intermediary] = MKT__ENDED;
             return notify_where(w, is_of_inter, ev);
@@ -252,7 +444,10 @@ static int apply(struct mkt_world *w, uint32_t k)
                                            ev->wind_down_months);
         }
     case MKT_EV_LICENCE_REVOCATION:
+        if (!w->licence[ev->intermediary * w->p->n_vendors + v])
+            return SIM_OK;
         w->licence[ev->intermediary * w->p->n_vendors + v] = false;
+        mark_where(w, is_licence, ev, false);
         return notify_where(w, is_licence, ev);
     case MKT_EV_COMMERCE_RULE: {
         /* The newest commerce event decides: it voids any rule still in its
@@ -260,6 +455,8 @@ static int apply(struct mkt_world *w, uint32_t k)
          * force). */
         uint32_t gen = ++w->commerce_gen;
         if (!ev->active) {
+            if (w->commerce) /* lifted: the refused may come back */
+                mark_where(w, is_commerce, ev, true);
             w->commerce = false;
             return SIM_OK;
         }
@@ -270,34 +467,66 @@ static int apply(struct mkt_world *w, uint32_t k)
                             ev->compliance_months * MKT_DAYS_PER_MONTH, &m,
                             NULL);
     }
-    case MKT_EV_KYC_RULE:
+    case MKT_EV_KYC_RULE: {
+        if (w->kyc == ev->active && w->kyc_cost == ev->cost &&
+            w->kyc_rate == ev->detection_rate)
+            return SIM_OK;
         w->kyc = ev->active;
         w->kyc_cost = ev->cost;
         w->kyc_rate = ev->detection_rate;
         mkt__refresh_prices(w);
+        mark_prices(w);
         return restart_detection(w, MKT_CH_OFFSHORE);
+    }
     case MKT_EV_CAC_RULE:
+        if (w->cac == ev->active)
+            return SIM_OK;
         w->cac = ev->active;
+        mark_where(w, is_foreign, ev, !w->cac);
         return w->cac ? notify_where(w, is_foreign, ev) : SIM_OK;
     case MKT_EV_SOE_PREFERENCE:
+        if (w->soe_penalty == ev->penalty)
+            return SIM_OK;
+        mark_where(w, is_foreign, ev, ev->penalty < w->soe_penalty);
         w->soe_penalty = ev->penalty;
         return SIM_OK;
     case MKT_EV_ENFORCEMENT:
+        if (w->enforcement == ev->level)
+            return SIM_OK;
+        mark_where(w, is_gray, ev, ev->level < w->enforcement);
         w->enforcement = ev->level;
         return restart_detection(w, MKT_CH_GRAY);
     case MKT_EV_CAPABILITY_JUMP:
+        if (ev->delta == 0)
+            return SIM_OK;
         w->cap0[v] += ev->delta;
+        mark_where(w, is_of_vendor, ev, ev->delta > 0);
         return SIM_OK;
-    case MKT_EV_PRICE_CHANGE:
-        bill_vendor(w, v);
+    case MKT_EV_PRICE_CHANGE: {
         /* Kept within [1e-6, 1e6] USD per Mtok: compounded factors could
          * otherwise reach 0 or infinity and make utilities NaN. */
-        w->price[v] = fmin(fmax(w->price[v] * ev->factor, 1e-6), 1e6);
+        double price = fmin(fmax(w->price[v] * ev->factor, 1e-6), 1e6);
+        if (price == w->price[v])
+            return SIM_OK;
+        bill_vendor(w, v);
+        w->price[v] = price;
         mkt__refresh_prices(w);
+        mark_prices(w);
         return SIM_OK;
+    }
     default:
         assert(0 && "unknown event type");
         return SIM_EINVAL;
+    }
+}
+
+/* Clears the change marks and keeps the perceived prices, before an event
+ * changes anything. */
+static void begin_event(struct mkt_world *w)
+{
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        w->chg[o] = w->better[o] = false;
+        w->oldlp[o] = w->opts[o].log_price;
     }
 }
 
@@ -308,12 +537,14 @@ int mkt__on_timeline(sim_engine *eng, void *ctx, const sim_msg *m)
     if (ev->shock && !w->have_ref) {
         w->have_ref = true;
         w->ref_share = mkt__frontier_share(w);
-        w->ref_month = sim_now(eng) / MKT_DAYS_PER_MONTH;
+        w->ref_month = (sim_now(eng) - w->t0) / MKT_DAYS_PER_MONTH;
     }
+    begin_event(w);
     int rc = apply(w, m->target);
-    if (rc == SIM_OK && ev->shock)
-        rc = reviews(w);
-    return rc;
+    if (rc != SIM_OK || !ev->shock)
+        return rc;
+    return w->p->review_all ? reviews(w)
+                            : touched_reviews(w, m->target, 0);
 }
 
 int mkt__on_wind_down(sim_engine *eng, void *ctx, const sim_msg *m)
@@ -332,10 +563,23 @@ int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m)
     const mkt_event *ev = &w->p->events[m->target];
     if (m->arg[0] != w->commerce_gen)
         return SIM_OK; /* lifted or replaced during its compliance period */
+    bool was = w->commerce;
     w->commerce = true;
     w->commerce_p = ev->approval_prob;
     for (int c = 0; c < MKT_N_CHANNELS; c++)
         w->commerce_ch[c] = ev->channels[c];
     w->commerce_salt = (uint64_t)m->target + 1;
-    return notify_where(w, is_commerce, ev);
+    /* Fates are drawn anew for each rule: a rule replacing one in force
+     * may admit some it refused. With approval 1 nobody is refused. */
+    begin_event(w);
+    if (was)
+        mark_where(w, is_commerce, ev, true);
+    else if (ev->approval_prob < 1)
+        mark_where(w, is_commerce, ev, false);
+    int rc = notify_where(w, is_commerce, ev);
+    /* In force after a compliance window: the touched review now. */
+    if (rc == SIM_OK && ev->shock && !w->p->review_all &&
+        ev->compliance_months > 0)
+        rc = touched_reviews(w, m->target, 1);
+    return rc;
 }
