@@ -37,6 +37,10 @@ double mkt__price_paid(const struct mkt_world *w, uint32_t o)
     }
 }
 
+/* Usage accrues at each class's base usage times the option's usage factor
+ * for the class's sector, (P~ / reference_price)^-eps: 1 exactly when the
+ * sector's usage does not respond to price, so the product changes no bit
+ * then. The factor only changes at a price change, which accrues first. */
 void mkt__accrue(struct mkt_world *w, uint32_t o)
 {
     mkt__opt *op = &w->opts[o];
@@ -45,8 +49,9 @@ void mkt__accrue(struct mkt_world *w, uint32_t o)
         double *acc = &w->oc_acc[(size_t)o * w->n_cls];
         const double *use = &w->oc_usage[(size_t)o * w->n_cls];
         const double *comp = &w->oc_comp[(size_t)o * w->n_cls];
+        const double *f = &w->ufac[(size_t)o * w->n_sec];
         for (size_t c = 0; c < w->n_cls; c++)
-            acc[c] += (use[c] + comp[c]) * dt;
+            acc[c] += (use[c] + comp[c]) * dt * f[c % w->n_sec];
     }
     op->last = now;
 }

@@ -455,7 +455,8 @@ static int apply(struct mkt_world *w, uint32_t k)
          * force). */
         uint32_t gen = ++w->commerce_gen;
         if (!ev->active) {
-            if (w->commerce) /* lifted: the refused may come back */
+            if (w->commerce && w->commerce_p < 1) /* lifted: the refused
+                                                    may come back */
                 mark_where(w, is_commerce, ev, true);
             w->commerce = false;
             return SIM_OK;
@@ -563,18 +564,19 @@ int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m)
     const mkt_event *ev = &w->p->events[m->target];
     if (m->arg[0] != w->commerce_gen)
         return SIM_OK; /* lifted or replaced during its compliance period */
-    bool was = w->commerce;
+    /* Fates are drawn anew for each rule, so a rule replacing one that
+     * refused some may admit them (on the channels it covered); a rule that
+     * refuses some (approval below 1) may exclude anyone on the channels it
+     * covers. With approval 1 nobody is refused and nothing changes. */
+    begin_event(w);
+    if (w->commerce && w->commerce_p < 1)
+        mark_where(w, is_commerce, ev, true); /* the old rule's channels */
     w->commerce = true;
     w->commerce_p = ev->approval_prob;
     for (int c = 0; c < MKT_N_CHANNELS; c++)
         w->commerce_ch[c] = ev->channels[c];
     w->commerce_salt = (uint64_t)m->target + 1;
-    /* Fates are drawn anew for each rule: a rule replacing one in force
-     * may admit some it refused. With approval 1 nobody is refused. */
-    begin_event(w);
-    if (was)
-        mark_where(w, is_commerce, ev, true);
-    else if (ev->approval_prob < 1)
+    if (ev->approval_prob < 1)
         mark_where(w, is_commerce, ev, false);
     int rc = notify_where(w, is_commerce, ev);
     /* In force after a compliance window: the touched review now. */

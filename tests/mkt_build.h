@@ -98,6 +98,9 @@ static inline mkt_sector *mb_sector(mkt_params *p, const char *name,
     s->bass_p = 1.0;
     s->usage_median = 1.0;
     s->contract_months = 12;
+    s->max_options = 1;
+    s->nest_lambda = 1.0;
+    s->reference_price = 1.0;
     return s;
 }
 
