@@ -152,6 +152,26 @@ static int read_adoption(mkt_params *p, size_t s, const config_setting_t *g,
     return scen_get_prob(g, "initial_adopters", &sp->initial_adopters, err);
 }
 
+/* price_elasticity is the elasticity's size: usage goes as P^-eps. People
+ * write elasticities negative, so a negative one gets told how to write
+ * it rather than only the range. */
+static int read_elasticity(const config_setting_t *g, double *out,
+                           sim_err *err)
+{
+    TRY(mkt_load__opt_num(g, "price_elasticity", -1e300, 1e300, 0.0, out,
+                          err));
+    if (*out >= 0.0 && *out <= 10.0)
+        return SIM_OK;
+    const config_setting_t *s = config_setting_get_member(g,
+                                                          "price_elasticity");
+    if (*out < 0.0 && *out >= -10.0)
+        return scen_error(err, s,
+                          "expected the elasticity's size, a number in [0, "
+                          "10] (write %g for an elasticity of %g), got %g",
+                          -*out, *out, *out);
+    return scen_error(err, s, "expected a number in [0, 10], got %g", *out);
+}
+
 static int read_sector(mkt_params *p, size_t s, const config_setting_t *g,
                        sim_err *err)
 {
@@ -180,8 +200,7 @@ static int read_sector(mkt_params *p, size_t s, const config_setting_t *g,
     TRY(mkt_load__open_num(g, "usage_median", 0.0, 1e12, &sp->usage_median,
                            err));
     TRY(scen_get_number(g, "usage_sigma", 0.0, 10.0, &sp->usage_sigma, err));
-    TRY(mkt_load__opt_num(g, "price_elasticity", 0.0, 10.0, 0.0,
-                          &sp->price_elasticity, err));
+    TRY(read_elasticity(g, &sp->price_elasticity, err));
     sp->reference_price = 1.0;
     if (scen_has(g, "reference_price"))
         TRY(mkt_load__open_num(g, "reference_price", 0.0, 10000.0,
