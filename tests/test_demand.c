@@ -398,14 +398,16 @@ static int drifting_channels(const mkt_params *p, size_t reps, bool report)
     mkt_results res[20];
     cr_assert(reps <= 20);
     run_reps(p, reps, 31337, res);
-    const int ch[] = {MKT_CH_WAITING, MKT_CH_ONSHORE, MKT_CH_OFFSHORE,
-                      MKT_CH_GRAY, MKT_CH_DOMESTIC};
+    /* none: everyone has adopted, so it is the firms on the outside. */
+    const int ch[] = {MKT_CH_NONE,     MKT_CH_WAITING, MKT_CH_ONSHORE,
+                      MKT_CH_OFFSHORE, MKT_CH_GRAY,    MKT_CH_DOMESTIC};
+    enum { NC = sizeof ch / sizeof ch[0] };
     size_t T = res[0].months;
     double tbar = (T + 1) / 2.0, stt = 0;
     for (size_t t = 1; t <= T; t++)
         stt += (t - tbar) * (t - tbar);
     int drifting = 0;
-    for (size_t k = 0; k < 5; k++) {
+    for (size_t k = 0; k < NC; k++) {
         double slope[20], hw;
         for (size_t r = 0; r < reps; r++) {
             double sxy = 0;
@@ -414,7 +416,7 @@ static int drifting_channels(const mkt_params *p, size_t reps, bool report)
                        res[r].adopters[t - 1];
             slope[r] = sxy / stt;
         }
-        double m = mean_hw(slope, reps, 0.05 / 5, &hw);
+        double m = mean_hw(slope, reps, 0.05 / NC, &hw);
         if (report)
             cr_log_info("slope %s: %.3g +- %.3g per month",
                         mkt_channel_name(ch[k]), m, hw);
@@ -425,7 +427,8 @@ static int drifting_channels(const mkt_params *p, size_t reps, bool report)
 }
 
 /* The shipped market with nothing that moves shares by design (flat.cfg:
- * no timeline; here no capability growth and everyone adopted): 120 months
+ * no timeline; here no capability growth, the outside's included, and
+ * everyone adopted): 120 months
  * of burn-in (the shipped value) leave no significant trend in any
  * channel's share over 60 months, 20,000 enterprises x 20 replications;
  * without burn-in the gray and domestic shares trend (the initial choices
@@ -442,6 +445,10 @@ Test(demand, no_drift_after_burn_in, .timeout = 300)
         "enterprises.sectors.[1].initial_adopters=1.0",
         "enterprises.sectors.[2].initial_adopters=1.0",
         "enterprises.sectors.[3].initial_adopters=1.0",
+        "enterprises.sectors.[0].choice.outside.capability_growth=0.0",
+        "enterprises.sectors.[1].choice.outside.capability_growth=0.0",
+        "enterprises.sectors.[2].choice.outside.capability_growth=0.0",
+        "enterprises.sectors.[3].choice.outside.capability_growth=0.0",
         "scenario.burn_in_months=120.0",
         NULL};
     mkt_params *p = load("tests/fixtures/demand/flat.cfg", sets);
@@ -451,4 +458,71 @@ Test(demand, no_drift_after_burn_in, .timeout = 300)
     cr_assert_gt(drifting_channels(p, 20, false), 0,
                  "no trend found without burn-in: the test has no power");
     mkt_params_free(p);
+}
+
+/* ---- the extreme case ------------------------------------------------------
+ */
+
+/* The demand issue's extreme case: the domestic models worth nothing
+ * (capability 0) at 9,999 USD per Mtok. Before the outside option, firms
+ * that may use only domestic models (public-facing ones: no foreign model is
+ * filed) bought them anyway, for about 2 trillion USD in a year. Now they
+ * stop buying: the domestic vendors earn nothing, those firms are counted
+ * out (in `none`), and the first year's payments stay within a factor 2 of
+ * the same market's with the domestic models as shipped. */
+Test(demand, worthless_expensive_models_are_not_bought, .timeout = 120)
+{
+    enum { REPS = 4 };
+    const char *base_sets[] = {"enterprises.count=4000", NULL};
+    const char *sets[] = {"enterprises.count=4000",
+                          "vendors.[2].capability=0.0",
+                          "vendors.[2].price=9999.0",
+                          "vendors.[3].capability=0.0",
+                          "vendors.[3].price=9999.0",
+                          "vendors.[4].capability=0.0",
+                          "vendors.[4].price=9999.0",
+                          NULL};
+    mkt_params *base = load("scenarios/baseline.cfg", base_sets);
+    mkt_params *bad = load("scenarios/baseline.cfg", sets);
+    mkt_results rb[REPS], rx[REPS];
+    run_reps(base, REPS, 99, rb);
+    run_reps(bad, REPS, 99, rx);
+    for (size_t k = 0; k < REPS; k++) {
+        for (size_t v = 2; v <= 4; v++)
+            cr_assert_eq(rx[k].cumulative_revenue[v], 0.0,
+                         "replication %zu: %s earned %g USD", k,
+                         bad->actors[v], rx[k].cumulative_revenue[v]);
+        /* Those who may use foreign models move to them, at ten times the
+         * domestic prices, so payments may rise, but by a factor, not to
+         * 9,999 USD per Mtok: the model before the outside option paid
+         * about 2 trillion USD in the first year. */
+        double pay_b = 0, pay_x = 0;
+        for (size_t m = 0; m < 12; m++) {
+            pay_b += rb[k].payments[m];
+            pay_x += rx[k].payments[m];
+        }
+        cr_log_info("first-year payments %.4g USD, %.4g as shipped", pay_x,
+                    pay_b);
+        cr_assert_lt(pay_x, 2 * pay_b,
+                     "replication %zu: %g USD paid in the first year, %g "
+                     "with the shipped domestic models",
+                     k, pay_x, pay_b);
+        /* Adopters without a model: most of them (domestic is 85% of
+         * adopters in the shipped market), against a minority before. */
+        size_t last = 11 * NCH;
+        double none_b = rb[k].channel_count[last + MKT_CH_NONE],
+               none_x = rx[k].channel_count[last + MKT_CH_NONE];
+        double total = 0;
+        for (int c = 0; c < NCH; c++)
+            total += rb[k].channel_count[last + (size_t)c];
+        double idle = total - rb[k].adopters[11]; /* not adopted */
+        cr_assert_gt((none_x - idle) / rx[k].adopters[11], 0.5,
+                     "replication %zu: %.3f of adopters out",
+                     k, (none_x - idle) / rx[k].adopters[11]);
+        cr_assert_lt((none_b - idle) / rb[k].adopters[11], 0.5);
+    }
+    free_reps(rb, REPS);
+    free_reps(rx, REPS);
+    mkt_params_free(base);
+    mkt_params_free(bad);
 }
