@@ -194,10 +194,14 @@ static int32_t seat_ref(const mkt__ent *e)
 /* Fills w->ok / w->v for firm prim: an option is available to the firm when
  * it is to the seat that holds it (a winding-down cloud keeps its own
  * customers) or, if none does, to the primary seat; the switching cost
- * falls on options no seat holds or is moving to. */
+ * falls on options no seat holds or is moving to, once the firm holds or is
+ * moving to something (a firm with nothing pays none, as with one seat). */
 static void portfolio_utilities(struct mkt_world *w, uint32_t prim)
 {
     const mkt_sector *s = mkt__sector(w, prim);
+    bool holds_any = false;
+    for (uint32_t k = 0; k < w->stride; k++)
+        holds_any |= seat_ref(&w->ent[prim + k]) != MKT_NIL;
     for (uint32_t o = 0; o < w->n_opts; o++) {
         uint32_t holder = prim;
         bool held = false;
@@ -208,7 +212,9 @@ static void portfolio_utilities(struct mkt_world *w, uint32_t prim)
             held |= seat_ref(x) == (int32_t)o;
         }
         w->ok[o] = mkt__available(w, o, holder);
-        w->v[o] = w->ok[o] ? utility_ref(w, s, &w->ent[prim], o, !held) : 0.0;
+        w->v[o] = w->ok[o] ? utility_ref(w, s, &w->ent[prim], o,
+                                         holds_any && !held)
+                           : 0.0;
     }
 }
 

@@ -243,10 +243,12 @@ Test(demand, usage_follows_constant_elasticity)
 /* ---- multi-homing ----------------------------------------------------------
  */
 
-/* Two options at most, everyone adopted at the start (no onboarding), no
- * switching cost, contracts longer than the horizon: month 1 shows the
- * portfolios first drawn. Firm by firm, the primary option is i with the
- * logit probability p_i; a further option j != i follows with
+/* Two options at most, everyone adopted at the start (no onboarding),
+ * contracts longer than the horizon: month 1 shows the portfolios first
+ * drawn, by firms that held nothing, so the switching cost (2 here) plays no
+ * part. Firm by firm, the outside is chosen with the nested-logit
+ * probability p_0, the primary option is i with p_i = (1 - p_0) e^V_i /
+ * sum_k e^V_k; a further option j != i follows with
  * q(j | i) = e^(V_j - m) / (e^(V_i) + sum_{l != i} e^(V_l - m)), else none.
  * A firm holding {i, j} splits its usage e^V_i : e^V_j. */
 Test(demand, portfolios_match_the_sequential_logit, .timeout = 120)
@@ -272,16 +274,22 @@ Test(demand, portfolios_match_the_sequential_logit, .timeout = 120)
     s->contract_months = 1200;
     s->max_options = 2;
     s->multihoming_cost = mh;
+    s->switching_cost = 2.0;
+    s->has_outside = true;
+    s->outside_capability = 80;
+    s->outside_price = 1.5;
+    s->nest_lambda = 1.0;
     mb_finish(p);
 
     const double price[3] = {5.0, 3.0 * 1.2, 0.5};
     double v[3] = {0.1 * 90 - log(5.0), 0.1 * 88 - log(3.0 * 1.2) - 0.3,
                    0.1 * 85 - log(0.5)};
-    double z = 0, hold[3] = {0}, pay = 0;
+    double z = 0, hold[4] = {0}, pay = 0, v0 = 0.1 * 80 - log(1.5);
     for (int k = 0; k < 3; k++)
         z += exp(v[k]);
+    hold[3] = exp(v0) / (exp(v0) + z); /* out */
     for (int k = 0; k < 3; k++) {
-        double pk = exp(v[k]) / z, d = exp(v[k]);
+        double pk = (1 - hold[3]) * exp(v[k]) / z, d = exp(v[k]);
         for (int l = 0; l < 3; l++)
             if (l != k)
                 d += exp(v[l] - mh);
@@ -298,18 +306,19 @@ Test(demand, portfolios_match_the_sequential_logit, .timeout = 120)
     }
     mkt_results res[REPS];
     run_reps(p, REPS, 5, res);
-    const int ch[3] = {MKT_CH_DIRECT, MKT_CH_ONSHORE, MKT_CH_DOMESTIC};
-    for (int k = 0; k < 4; k++) {
+    const int ch[4] = {MKT_CH_DIRECT, MKT_CH_ONSHORE, MKT_CH_DOMESTIC,
+                       MKT_CH_NONE};
+    for (int k = 0; k < 5; k++) {
         double x[REPS], hw;
         for (size_t r = 0; r < REPS; r++)
-            x[r] = k < 3 ? res[r].channel_count[ch[k]] / N
+            x[r] = k < 4 ? res[r].channel_count[ch[k]] / N
                          : res[r].payments[0] / N;
-        double want = k < 3 ? hold[k] : pay;
-        double m = mean_hw(x, REPS, 0.05 / 4, &hw);
+        double want = k < 4 ? hold[k] : pay;
+        double m = mean_hw(x, REPS, 0.05 / 5, &hw);
         cr_log_info("portfolio %d: %.5f vs %.5f +- %.5f", k, m, want, hw);
         cr_assert(fabs(m - want) <= hw,
                   "%s: %.5f, sequential logit %.5f, |diff| %.5f > %.5f",
-                  k < 3 ? mkt_channel_name(ch[k]) : "payment per firm", m,
+                  k < 4 ? mkt_channel_name(ch[k]) : "payment per firm", m,
                   want, fabs(m - want), hw);
     }
     free_reps(res, REPS);
