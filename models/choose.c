@@ -331,6 +331,18 @@ int mkt__resplit(struct mkt_world *w, uint32_t prim)
     if (w->stride == 1)
         return SIM_OK;
     const mkt_sector *s = mkt__sector(w, prim);
+    double base = w->fbase[mkt__firm(w, prim)];
+    uint32_t held = 0, only = 0;
+    for (uint32_t k = 0; k < w->stride; k++)
+        if (w->ent[prim + k].opt != MKT_NIL) {
+            held++;
+            only = k;
+        }
+    if (held <= 1) { /* all of it on one option, or none */
+        for (uint32_t k = 0; k < w->stride; k++)
+            mkt__set_base(w, prim + k, held && k == only ? base : 0.0);
+        return SIM_OK;
+    }
     double vmax = -HUGE_VAL, sum = 0, u[MKT_MAX_OPTIONS];
     for (uint32_t k = 0; k < w->stride; k++) {
         const mkt__ent *x = &w->ent[prim + k];
@@ -341,7 +353,6 @@ int mkt__resplit(struct mkt_world *w, uint32_t prim)
     }
     for (uint32_t k = 0; k < w->stride; k++)
         sum += u[k] > -HUGE_VAL ? exp(u[k] - vmax) : 0.0;
-    double base = w->fbase[mkt__firm(w, prim)];
     for (uint32_t k = 0; k < w->stride; k++)
         mkt__set_base(w, prim + k,
                       u[k] > -HUGE_VAL ? base * exp(u[k] - vmax) / sum : 0.0);
@@ -373,9 +384,17 @@ static int choose_portfolio(struct mkt_world *w, uint32_t prim, double delay,
     }
     rc = mkt__set_out(w, prim, false);
     uint32_t len = draw_further(w, prim, j0, w->vsave, s->max_options);
+    int32_t before[MKT_MAX_OPTIONS];
+    for (uint32_t k = 0; k < w->stride; k++)
+        before[k] = w->ent[prim + k].opt;
     if (rc == SIM_OK)
         rc = assign(w, prim, len, instant, lost_prov);
-    if (rc == SIM_OK)
+    /* The split is set when the options held change, and kept otherwise
+     * (a renewal of the same portfolio leaves it alone). */
+    bool changed = false;
+    for (uint32_t k = 0; k < w->stride; k++)
+        changed |= w->ent[prim + k].opt != before[k];
+    if (rc == SIM_OK && changed)
         rc = mkt__resplit(w, prim);
     if (rc == SIM_OK && delay >= 0)
         rc = mkt__contract_start(w, prim, delay);
