@@ -74,6 +74,7 @@ void mkt__bill(struct mkt_world *w, uint32_t o)
         return;
     double pay = mtok * mkt__price_paid(w, o);
     w->m_pay += pay;
+    mkt__legal_bill(w, o, pay);
     size_t vendor = op->vendor;
     switch (op->channel) {
     case MKT_CH_ONSHORE:

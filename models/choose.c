@@ -37,9 +37,13 @@
  * vendor). */
 #define PICK_OUTSIDE UINT32_MAX
 
+/* V_j for seat i (its firm's attributes), with the switching cost when
+ * switch_cost; a compliance cost the rules put on this buyer alone enters
+ * as a higher perceived price. */
 static double utility_ref(const struct mkt_world *w, const mkt_sector *s,
-                          const mkt__ent *e, uint32_t o, bool switch_cost)
+                          uint32_t i, uint32_t o, bool switch_cost)
 {
+    const mkt__ent *e = &w->ent[i];
     const mkt__opt *op = &w->opts[o];
     double risk = w->p->risk[op->channel];
     if (op->channel == MKT_CH_GRAY)
@@ -48,15 +52,18 @@ static double utility_ref(const struct mkt_world *w, const mkt_sector *s,
                s->b_price * op->log_price - s->b_risk * risk;
     if (op->foreign && (e->flags & MKT__SOE))
         u -= w->soe_penalty;
+    double cost = mkt__legal_cost(w, o, i);
+    if (cost > 0)
+        u -= s->b_price * log1p(cost);
     if (switch_cost)
         u -= s->switching_cost;
     return u;
 }
 
 double mkt__utility(const struct mkt_world *w, const mkt_sector *s,
-                    const mkt__ent *e, uint32_t o)
+                    uint32_t i, uint32_t o)
 {
-    return utility_ref(w, s, e, o, false);
+    return utility_ref(w, s, i, o, false);
 }
 
 /* The outside option's utility: b_cap c(t) - b_price log(price), with the
@@ -92,7 +99,7 @@ static uint32_t pick(struct mkt_world *w, uint32_t i)
     int32_t ref = e->target != MKT_NIL ? e->target : e->opt;
     for (uint32_t o = 0; o < w->n_opts; o++) {
         w->ok[o] = mkt__available(w, o, i);
-        w->v[o] = w->ok[o] ? utility_ref(w, s, e, o,
+        w->v[o] = w->ok[o] ? utility_ref(w, s, i, o,
                                          ref != MKT_NIL && ref != (int32_t)o)
                            : 0.0;
     }
@@ -166,6 +173,9 @@ static int choose_one(struct mkt_world *w, uint32_t i, bool renew,
     if ((int32_t)j == e->opt)
         return renew ? mkt__contract_start(w, i, mkt__contract_days(w, i))
                      : SIM_OK;
+    double filing = mkt__legal_delay(w, j, i);
+    if (filing > 0) /* a delay rule: file first */
+        return mkt__start_filing(w, i, j, filing);
     uint32_t prov = w->opts[j].provider;
     if (prov == MKT_NO_PROVIDER || prov == cur_prov) {
         /* No onboarding: an API key, or another model at the same cloud. */
@@ -212,8 +222,7 @@ static void portfolio_utilities(struct mkt_world *w, uint32_t prim)
             held |= seat_ref(x) == (int32_t)o;
         }
         w->ok[o] = mkt__available(w, o, holder);
-        w->v[o] = w->ok[o] ? utility_ref(w, s, &w->ent[prim], o,
-                                         holds_any && !held)
+        w->v[o] = w->ok[o] ? utility_ref(w, s, prim, o, holds_any && !held)
                            : 0.0;
     }
 }
@@ -226,7 +235,7 @@ static uint32_t draw_further(struct mkt_world *w, uint32_t prim, uint32_t j0,
 {
     mkt__ent *pe = &w->ent[prim];
     const mkt_sector *s = mkt__sector(w, prim);
-    double stop = mkt__utility(w, s, pe, j0);
+    double stop = mkt__utility(w, s, prim, j0);
     uint32_t n = w->n_opts, len = 1;
     w->pick_buf[0] = (int32_t)j0;
     while (len < max) {
@@ -269,6 +278,11 @@ static int seat_take(struct mkt_world *w, uint32_t i, uint32_t j, bool instant,
     int rc = mkt__abandon(w, i);
     if (rc != SIM_OK || (int32_t)j == e->opt)
         return rc;
+    if (!instant) {
+        double filing = mkt__legal_delay(w, j, i);
+        if (filing > 0) /* a delay rule: file first */
+            return mkt__start_filing(w, i, j, filing);
+    }
     uint32_t prov = w->opts[j].provider;
     bool known = false;
     for (uint32_t k = 0; k < n_provs; k++)
@@ -346,9 +360,8 @@ int mkt__resplit(struct mkt_world *w, uint32_t prim)
     double vmax = -HUGE_VAL, sum = 0, u[MKT_MAX_OPTIONS];
     for (uint32_t k = 0; k < w->stride; k++) {
         const mkt__ent *x = &w->ent[prim + k];
-        u[k] = x->opt != MKT_NIL
-                   ? mkt__utility(w, s, &w->ent[prim], (uint32_t)x->opt)
-                   : -HUGE_VAL;
+        u[k] = x->opt != MKT_NIL ? mkt__utility(w, s, prim, (uint32_t)x->opt)
+                                 : -HUGE_VAL;
         vmax = fmax(vmax, u[k]);
     }
     for (uint32_t k = 0; k < w->stride; k++)

@@ -58,23 +58,17 @@ double mkt__uniform(const struct mkt_world *w, uint64_t purpose, uint32_t i,
     return (double)(z >> 11) * 0x1.0p-53;
 }
 
-static double fate_uniform(const struct mkt_world *w, uint32_t firm)
-{
-    return mkt__uniform(w, MKT__PURPOSE_LICENCE, firm, w->commerce_salt);
-}
-
+/* What the rules allow (legal.c: the CAC and Commerce rules, vendors'
+ * exclusions, rules as data), then what the market structure does: bans
+ * after a detection, a vendor's direct API, a subsidiary abroad for the
+ * offshore route, a cloud's licence and partnership. */
 bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i)
 {
     const mkt__opt *op = &w->opts[o];
     const mkt__ent *e = &w->ent[i];
     const mkt__ent *pe = &w->ent[mkt__prim(w, i)]; /* the firm's bans */
-    if (op->foreign) {
-        if (w->cac && (e->flags & MKT__PUBLIC))
-            return false;
-        if (w->commerce && w->commerce_ch[op->channel] &&
-            fate_uniform(w, mkt__firm(w, i)) >= w->commerce_p)
-            return false;
-    }
+    if (!mkt__legal_allows(w, o, i))
+        return false;
     if ((op->channel == MKT_CH_GRAY && sim_now(w->eng) < pe->ban_gray) ||
         (op->channel == MKT_CH_OFFSHORE && sim_now(w->eng) < pe->ban_offshore))
         return false;
@@ -83,8 +77,7 @@ bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i)
         return w->direct[op->vendor];
     case MKT_CH_OFFSHORE:
     case MKT_CH_ONSHORE:
-        if (op->channel == MKT_CH_OFFSHORE &&
-            (!(e->flags & MKT__OFFSHORE) || !w->serve_cc[op->vendor]))
+        if (op->channel == MKT_CH_OFFSHORE && !(e->flags & MKT__OFFSHORE))
             return false;
         if (!w->licence[(size_t)op->inter * w->p->n_vendors + op->vendor])
             return false;
@@ -115,16 +108,15 @@ void mkt__noacc_flush(struct mkt_world *w)
     w->noacc_last = now;
 }
 
-static double detection_rate(const struct mkt_world *w, uint32_t o)
+/* Gray use is watched at the enforcement level; rules (the KYC rule among
+ * them) add their detection rates for the users they match. */
+static double detection_rate(const struct mkt_world *w, uint32_t o,
+                             uint32_t i)
 {
-    switch (w->opts[o].channel) {
-    case MKT_CH_GRAY:
-        return w->p->gray.detection_rate * w->enforcement;
-    case MKT_CH_OFFSHORE:
-        return w->kyc ? w->kyc_rate : 0.0;
-    default:
-        return 0.0;
-    }
+    double rate = w->opts[o].channel == MKT_CH_GRAY
+                       ? w->p->gray.detection_rate * w->enforcement
+                       : 0.0;
+    return rate + mkt__legal_detection(w, o, i);
 }
 
 /* Cancels i's detection clock and starts a fresh one if its option is
@@ -139,7 +131,7 @@ int mkt__reschedule_detection(struct mkt_world *w, uint32_t i)
     }
     if (e->opt == MKT_NIL)
         return SIM_OK;
-    double rate = detection_rate(w, (uint32_t)e->opt) / MKT_DAYS_PER_YEAR;
+    double rate = detection_rate(w, (uint32_t)e->opt, i) / MKT_DAYS_PER_YEAR;
     if (rate <= 0)
         return SIM_OK;
     sim_msg m = {.kind = MKT__EV_DETECT, .target = i};
@@ -230,7 +222,7 @@ int mkt__set_out(struct mkt_world *w, uint32_t prim, bool out)
     uint32_t *cnt = state_counter(w, prim);
     if (cnt)
         (*cnt)--;
-    e->flags = (uint8_t)(out ? e->flags | MKT__OUT : e->flags & ~MKT__OUT);
+    e->flags = (uint16_t)(out ? e->flags | MKT__OUT : e->flags & ~MKT__OUT);
     cnt = state_counter(w, prim);
     if (cnt)
         (*cnt)++;
@@ -320,7 +312,7 @@ int mkt__contract_start(struct mkt_world *w, uint32_t i, double delay)
         return sim_schedule(w->eng, delay, &m, h);
     }
     mkt__ent *e = &w->ent[i];
-    assert(!(e->flags & MKT__IN_SERVICE));
+    assert(!(e->flags & (MKT__IN_SERVICE | MKT__FILING)));
     if (e->ev)
         sim_cancel(w->eng, e->ev);
     return sim_schedule(w->eng, delay, &m, &e->ev);
@@ -389,14 +381,75 @@ int mkt__abandon(struct mkt_world *w, uint32_t i)
     uint32_t prov = w->opts[e->target].provider;
     e->ticket++;
     int rc = mkt__move(w, i, e->opt, MKT_NIL);
+    if (rc == SIM_OK && (e->flags & MKT__FILING)) { /* no queue to leave */
+        sim_cancel(w->eng, e->ev);
+        e->ev = 0;
+        e->flags &= (uint16_t)~MKT__FILING;
+        return SIM_OK;
+    }
     if (rc == SIM_OK && (e->flags & MKT__IN_SERVICE)) {
         sim_cancel(w->eng, e->ev);
         e->ev = 0;
-        e->flags &= (uint8_t)~MKT__IN_SERVICE;
+        e->flags &= (uint16_t)~MKT__IN_SERVICE;
         w->prov[prov].busy--;
         rc = serve_next(w, prov);
     }
     return rc;
+}
+
+/* ---- filing (a delay rule) -------------------------------------------------
+ */
+
+/* Seat i must file before it may start on option j: it targets j, keeps
+ * its option meanwhile, and its filing ends after delay months (the ev slot:
+ * a firm with one seat is leaving its contract, as when onboarding). */
+int mkt__start_filing(struct mkt_world *w, uint32_t i, uint32_t j,
+                      double months)
+{
+    mkt__ent *e = &w->ent[i];
+    if (e->ev) { /* leaving: the old contract no longer renews */
+        sim_cancel(w->eng, e->ev);
+        e->ev = 0;
+    }
+    int rc = mkt__move(w, i, e->opt, (int32_t)j);
+    if (rc != SIM_OK)
+        return rc;
+    e->ticket++;
+    e->flags |= MKT__FILING;
+    sim_msg m = {.kind = MKT__EV_FILED, .target = i, .arg = {e->ticket}};
+    return sim_schedule(w->eng, months * MKT_DAYS_PER_MONTH, &m, &e->ev);
+}
+
+int mkt__on_filed(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    (void)eng;
+    uint32_t i = m->target;
+    mkt__ent *e = &w->ent[i];
+    assert(e->ticket == m->arg[0] && (e->flags & MKT__FILING));
+    e->ev = 0;
+    e->flags &= (uint16_t)~MKT__FILING;
+    uint32_t t = (uint32_t)e->target, prim = mkt__prim(w, i);
+    if (!mkt__available(w, t, i)) { /* it went away while filing */
+        int rc = mkt__move(w, i, e->opt, MKT_NIL);
+        if (rc != SIM_OK)
+            return rc;
+        return w->stride > 1 ? mkt__choose(w, prim, false)
+                             : mkt__choose(w, i, true);
+    }
+    uint32_t prov = w->opts[t].provider;
+    bool known = prov == MKT_NO_PROVIDER;
+    for (uint32_t k = 0; k < w->stride && !known; k++) {
+        int32_t o = w->ent[prim + k].opt;
+        known = o != MKT_NIL && w->opts[o].provider == prov;
+    }
+    if (!known) /* filed: now the provider's onboarding */
+        return mkt__enqueue(w, prov, i);
+    int rc = mkt__move(w, i, (int32_t)t, MKT_NIL);
+    if (rc != SIM_OK)
+        return rc;
+    return w->stride > 1 ? mkt__resplit(w, prim)
+                         : mkt__contract_start(w, i, mkt__contract_days(w, i));
 }
 
 /* ---- forced changes ------------------------------------------------------
@@ -417,7 +470,8 @@ int mkt__revalidate(struct mkt_world *w, uint32_t i)
     }
     if (rc == SIM_OK && e->opt != MKT_NIL &&
         !mkt__available(w, (uint32_t)e->opt, i)) {
-        if (w->stride == 1 && e->ev && !(e->flags & MKT__IN_SERVICE)) {
+        if (w->stride == 1 && e->ev &&
+            !(e->flags & (MKT__IN_SERVICE | MKT__FILING))) {
             sim_cancel(w->eng, e->ev);
             e->ev = 0;
         }
@@ -502,7 +556,7 @@ int mkt__on_onboarded(sim_engine *eng, void *ctx, const sim_msg *m)
     mkt__ent *e = &w->ent[i];
     assert(e->ticket == m->arg[0] && (e->flags & MKT__IN_SERVICE));
     e->ev = 0;
-    e->flags &= (uint8_t)~MKT__IN_SERVICE;
+    e->flags &= (uint16_t)~MKT__IN_SERVICE;
     w->prov[prov].busy--;
     int32_t t = e->target;
     int rc;
@@ -538,7 +592,8 @@ int mkt__on_detect(sim_engine *eng, void *ctx, const sim_msg *m)
         w->ent[prim].ban_offshore = until;
     /* Caught: it must leave the option now (even with no ban, when it may
      * come back at its next choice). */
-    if (w->stride == 1 && e->ev && !(e->flags & MKT__IN_SERVICE)) {
+    if (w->stride == 1 && e->ev &&
+        !(e->flags & (MKT__IN_SERVICE | MKT__FILING))) {
         sim_cancel(w->eng, e->ev);
         e->ev = 0;
     }

@@ -66,8 +66,23 @@ static int add_option(struct mkt_world *w, int ch, size_t v, size_t inter,
     op->vendor = (uint32_t)v;
     op->inter = inter == MKT_NO_INDEX ? UINT32_MAX : (uint32_t)inter;
     op->provider = prov;
-    op->foreign = w->p->vendors[v].origin == MKT_ORIGIN_US;
+    const mkt_vendor *vd = &w->p->vendors[v];
+    op->foreign = vd->origin == MKT_ORIGIN_US;
     op->users = op->targets = MKT_NIL;
+    /* The legal structure: where it is served, its weights, whom the buyer
+     * contracts with (docs/model.md). */
+    op->closed = vd->closed_frontier;
+    op->hosting = vd->hosting;
+    op->weights = vd->weights;
+    op->entity = MKT_ENTITY_VENDOR;
+    if (inter != MKT_NO_INDEX) {
+        op->hosting = w->p->inter[inter].hosting;
+        op->weights = w->p->inter[inter].weights;
+        op->entity = w->p->inter[inter].contracting;
+    } else if (ch == MKT_CH_GRAY) {
+        op->hosting = w->p->gray.hosting;
+        op->entity = MKT_ENTITY_RESELLER;
+    }
     return SIM_OK;
 }
 
@@ -134,10 +149,11 @@ static int build_rules(struct mkt_world *w)
     w->price = malloc(nv * sizeof *w->price);
     w->direct = malloc(nv * sizeof *w->direct);
     w->serve_cc = malloc(nv * sizeof *w->serve_cc);
+    w->excl_ch = calloc(nv * MKT_N_CHANNELS, sizeof *w->excl_ch);
     w->licence = malloc((ni ? ni : 1) * nv * sizeof *w->licence);
     w->istate = calloc(ni ? ni : 1, 1);
     if (!w->cap0 || !w->price || !w->direct || !w->serve_cc || !w->licence ||
-        !w->istate)
+        !w->istate || !w->excl_ch)
         return SIM_ENOMEM;
     for (size_t v = 0; v < nv; v++) {
         const mkt_vendor *vd = &p->vendors[v];
@@ -211,6 +227,40 @@ static int build_tables(struct mkt_world *w)
     return SIM_OK;
 }
 
+/* The legal structure's buyer attributes of firm k (its record e, whose
+ * class is set): from the firm's own hash, not the population stream, so
+ * adding them changed no draw of the model before them. A large account
+ * states its own. */
+static void buyer_attributes(const struct mkt_world *w, uint32_t k,
+                             mkt__ent *e)
+{
+    const mkt_params *p = w->p;
+    size_t s = e->cls % w->n_sec;
+    const mkt_sector *sec = &p->sectors[s];
+    bool abroad, listed;
+    double own;
+    if (e->cls >= w->n_sec) { /* a large account */
+        const mkt_account *a = &sec->accounts[k - w->sec_first[s] - sec->count];
+        abroad = a->hq_abroad;
+        listed = a->listed;
+        own = a->subsidiary_ownership;
+    } else {
+        abroad = mkt__uniform(w, MKT__PURPOSE_ATTR, k, 0) < sec->hq_abroad_share;
+        listed = mkt__uniform(w, MKT__PURPOSE_ATTR, k, 1) < sec->listed_share;
+        own = mkt__uniform(w, MKT__PURPOSE_ATTR, k, 2) < sec->own_wholly
+                  ? 1.0
+                  : sec->own_min + (sec->own_max - sec->own_min) *
+                                       mkt__uniform(w, MKT__PURPOSE_ATTR, k, 3);
+    }
+    e->flags |= (uint16_t)((abroad ? MKT__HQ_ABROAD : 0) |
+                           (listed ? MKT__LISTED : 0) |
+                           (sec->segment == MKT_SEG_INDIVIDUAL ? MKT__INDIVIDUAL
+                                                               : 0));
+    e->own = (e->flags & MKT__OFFSHORE) && !abroad
+                 ? (uint8_t)floor(own * 100.0 + 0.5)
+                 : 0;
+}
+
 /* Draws the population and seats the initial adopters. Firm k's seats are
  * w->ent[k * stride ...]; its primary seat holds what is the firm's. */
 static int populate(struct mkt_world *w)
@@ -247,7 +297,7 @@ static int populate(struct mkt_world *w)
             e->base = sec->usage_median *
                       exp(sec->usage_sigma *
                           gsl_ran_gaussian_ziggurat(sim_rng_gsl(pop), 1.0));
-            e->flags = (uint8_t)(
+            e->flags = (uint16_t)(
                 (sim_rng_uniform(pop) < sec->offshore_share ? MKT__OFFSHORE
                                                             : 0) |
                 (sim_rng_uniform(pop) < sec->public_facing_share ? MKT__PUBLIC
@@ -260,7 +310,7 @@ static int populate(struct mkt_world *w)
             const mkt_account *a = &sec->accounts[k];
             mkt__ent *e = &w->ent[i * K];
             e->base = a->usage;
-            e->flags = (uint8_t)((a->offshore ? MKT__OFFSHORE : 0) |
+            e->flags = (uint16_t)((a->offshore ? MKT__OFFSHORE : 0) |
                                  (a->public_facing ? MKT__PUBLIC : 0) |
                                  (a->state_owned ? MKT__SOE : 0));
             e->cls = (uint32_t)(w->n_sec + s);
@@ -269,6 +319,7 @@ static int populate(struct mkt_world *w)
     assert(i == n);
     for (uint32_t k = 0; k < n; k++) {
         mkt__ent *e = &w->ent[k * K];
+        buyer_attributes(w, k, e);
         w->cls_total[e->cls]++;
         if (K > 1) { /* the seats share the firm's attributes */
             w->fbase[k] = e->base;
@@ -276,6 +327,7 @@ static int populate(struct mkt_world *w)
             for (uint32_t q = 1; q < K; q++) {
                 w->ent[k * K + q].cls = e->cls;
                 w->ent[k * K + q].flags = e->flags;
+                w->ent[k * K + q].own = e->own;
             }
         }
     }
@@ -468,6 +520,8 @@ static void world_free(struct mkt_world *w)
     free(w->price);
     free(w->direct);
     free(w->serve_cc);
+    free(w->excl_ch);
+    mkt__legal_free(w);
     free(w->licence);
     free(w->istate);
     free(w->ent);
@@ -518,6 +572,8 @@ static const struct {
     {MKT__EV_WIND_DOWN, mkt__on_wind_down},
     {MKT__EV_COMMERCE, mkt__on_commerce},
     {MKT__EV_BURN_IN, mkt__on_burn_in},
+    {MKT__EV_RULE_IN_FORCE, mkt__on_rule_in_force},
+    {MKT__EV_FILED, mkt__on_filed},
 };
 
 static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
@@ -563,6 +619,8 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
         rc = build_rules(w);
     if (rc == SIM_OK)
         rc = build_tables(w);
+    if (rc == SIM_OK)
+        rc = mkt__legal_build(w);
     if (rc == SIM_OK) {
         mkt__refresh_prices(w);
         rc = populate(w);

@@ -41,7 +41,11 @@ enum { /* event kinds */
        MKT__EV_WIND_DOWN,    /* target: intermediary whose wind-down ends */
        MKT__EV_COMMERCE,     /* target: timeline index of the rule in force;
                                 arg0: commerce_gen when it was announced */
-       MKT__EV_BURN_IN       /* the burn-in ends: reporting starts */
+       MKT__EV_BURN_IN,      /* the burn-in ends: reporting starts */
+       MKT__EV_RULE_IN_FORCE, /* target: timeline index of a rule event;
+                                arg0: the rule's generation then */
+       MKT__EV_FILED         /* target: seat; arg0: ticket: its filing (a
+                                delay rule) is done */
 };
 
 enum { /* mkt__ent.flags */
@@ -52,8 +56,14 @@ enum { /* mkt__ent.flags */
        MKT__IN_SERVICE = 16u, /* being onboarded (ev is the completion) */
        MKT__HAD_OPTION = 32u, /* has had an option: later changes are
                                  switches */
-       MKT__OUT = 64u         /* chose the outside option (no external
+       MKT__OUT = 64u,        /* chose the outside option (no external
                                  model); primary seat only */
+       /* buyer attributes (the legal structure), copied to every seat */
+       MKT__HQ_ABROAD = 128u, /* headquartered outside China */
+       MKT__LISTED = 256u,    /* 50% or more owned by listed parties */
+       MKT__INDIVIDUAL = 512u, /* an individual developer */
+       MKT__FILING = 1024u    /* filing before using its target (a delay
+                                 rule; ev is the filing's end) */
 };
 
 /* Seats. A firm may hold up to its sector's max_options options at once
@@ -80,7 +90,21 @@ typedef struct {
     uint32_t n_users;
     double log_price;  /* log of the price the enterprise perceives */
     double last;       /* billing accrued up to this time */
+    uint8_t hosting, weights; /* regions (mkt_params.regions) */
+    uint8_t entity;    /* whom the buyer contracts with (mkt_entity) */
+    bool closed;       /* a closed frontier model */
 } mkt__opt;
+
+/* A rule in the world: its definition (a copy: the legacy kinds build
+ * theirs here), whether it applies now, and the options it covers. */
+typedef struct {
+    mkt_rule def;
+    bool active;       /* in force and not suspended */
+    bool in_force;     /* (rules as data) came into force, not replaced */
+    bool suspended;
+    uint64_t salt;     /* names licence fates: a new rule draws anew */
+    bool *opt;         /* [n_opts] the options its condition covers */
+} mkt__inst;
 
 typedef struct {
     double base;       /* Mtok per month at the start, one firm */
@@ -95,7 +119,9 @@ typedef struct {
     uint32_t ticket;   /* onboarding ticket (stale line entries) */
     uint32_t choices;  /* choices made so far: names the next draw */
     uint32_t cls;      /* weight class */
-    uint8_t flags;
+    uint16_t flags;
+    uint8_t own;       /* percent of its subsidiary abroad held by China-
+                          headquartered parents (0 with none) */
 } mkt__ent;
 
 struct mkt_world {
@@ -110,6 +136,8 @@ struct mkt_world {
     double *price;     /* [vendor] list price now */
     bool *direct;      /* [vendor] */
     bool *serve_cc;    /* [vendor] */
+    bool *excl_ch;     /* [vendor * MKT_N_CHANNELS] channels its
+                          China-controlled exclusion covers */
     bool *licence;     /* [inter * n_vendors + vendor] */
     uint8_t *istate;   /* [inter] MKT__ACTIVE ... */
     bool cac;
@@ -180,6 +208,17 @@ struct mkt_world {
     double *oldlp;      /* [opt] scratch: log prices before an event */
     int32_t *pick_buf;  /* [stride] scratch: a portfolio being chosen */
 
+    /* the legal structure: rules as data (legal.c) */
+    mkt__inst *inst;    /* [n_inst]: the legacy kinds first (below), then
+                           one per rule definition */
+    size_t n_inst;
+    size_t inst_cac, inst_commerce, inst_kyc; /* legacy kinds' instances */
+    size_t inst_excl;   /* first of n_vendors exclusions (serve_china_...) */
+    size_t inst_defs;   /* first of n_rule_defs */
+    uint32_t *rule_gen; /* [n_rule_defs] bumped by each event of a rule: a
+                           pending one whose number moved on is void */
+    double *m_comp;     /* [actor] compliance costs this month */
+
     mkt_results *res;
     mkt_month_fn *on_month;
     void *on_month_ctx;
@@ -207,10 +246,12 @@ double mkt__years(const struct mkt_world *w); /* since month 0, >= 0 */
 double mkt__uniform(const struct mkt_world *w, uint64_t purpose, uint32_t i,
                     uint64_t k);
 enum { MKT__PURPOSE_CHOICE = 1, MKT__PURPOSE_LICENCE, MKT__PURPOSE_CONTRACT,
-       MKT__PURPOSE_REVIEW };
+       MKT__PURPOSE_REVIEW, MKT__PURPOSE_ATTR };
 int mkt__move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target);
 int mkt__abandon(struct mkt_world *w, uint32_t i);
 int mkt__enqueue(struct mkt_world *w, uint32_t prov, uint32_t i);
+int mkt__start_filing(struct mkt_world *w, uint32_t i, uint32_t j,
+                      double months);
 int mkt__contract_start(struct mkt_world *w, uint32_t i, double delay);
 double mkt__contract_days(const struct mkt_world *w, uint32_t i);
 int mkt__set_out(struct mkt_world *w, uint32_t prim, bool out);
@@ -221,7 +262,7 @@ int mkt__reschedule_detection(struct mkt_world *w, uint32_t i);
 
 /* choose.c: choices (logit, the outside nest, portfolios) */
 double mkt__utility(const struct mkt_world *w, const mkt_sector *s,
-                    const mkt__ent *e, uint32_t o);
+                    uint32_t i, uint32_t o);
 int mkt__choose(struct mkt_world *w, uint32_t i, bool renew);
 int mkt__choose_from(struct mkt_world *w, uint32_t i, bool renew,
                      uint32_t cur_prov);
@@ -238,6 +279,8 @@ int mkt__on_timeline(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_wind_down(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_burn_in(sim_engine *eng, void *ctx, const sim_msg *m);
+int mkt__on_rule_in_force(sim_engine *eng, void *ctx, const sim_msg *m);
+int mkt__on_filed(sim_engine *eng, void *ctx, const sim_msg *m);
 void mkt__refresh_prices(struct mkt_world *w);
 double mkt__frontier_share(const struct mkt_world *w);
 
@@ -245,6 +288,20 @@ double mkt__frontier_share(const struct mkt_world *w);
 void mkt__accrue(struct mkt_world *w, uint32_t o);
 void mkt__bill(struct mkt_world *w, uint32_t o);
 double mkt__price_paid(const struct mkt_world *w, uint32_t o);
+
+/* legal.c: rules as conditions on (option, buyer) */
+int mkt__legal_build(struct mkt_world *w);
+void mkt__legal_free(struct mkt_world *w);
+void mkt__legal_sync(struct mkt_world *w); /* legacy state -> instances */
+bool mkt__legal_allows(const struct mkt_world *w, uint32_t o, uint32_t i);
+double mkt__legal_cost(const struct mkt_world *w, uint32_t o, uint32_t i);
+double mkt__legal_price_factor(const struct mkt_world *w, uint32_t o);
+double mkt__legal_detection(const struct mkt_world *w, uint32_t o,
+                            uint32_t i);
+double mkt__legal_delay(const struct mkt_world *w, uint32_t o, uint32_t i);
+void mkt__legal_bill(struct mkt_world *w, uint32_t o, double pay);
+bool mkt__legal_matches(const struct mkt_world *w, const mkt__inst *r,
+                        uint32_t o, uint32_t i);
 
 /* market.c */
 int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m);

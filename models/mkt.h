@@ -69,9 +69,27 @@ typedef struct {
     /* US vendors only (refused for cn, where the channel is domestic): */
     bool direct_access;          /* direct_access: the API is reachable from
                                     China at the start; default false */
-    bool serve_china_controlled; /* serve_china_controlled: China-controlled
-                                    entities abroad may buy (the offshore
-                                    channel); default true */
+    bool serve_china_controlled; /* serve_china_controlled: firms more than
+                                    half owned by China-headquartered parents
+                                    may buy; default true. When false, the
+                                    vendor excludes them on exclusion_channels */
+    bool exclusion_channels[MKT_N_CHANNELS]; /* exclusion_channels = [ ... ]:
+                                    the channels a China-controlled exclusion
+                                    covers, of direct, onshore, offshore;
+                                    default [ "offshore" ] (abroad only); every
+                                    channel that serves its models, clouds
+                                    included, is [ "direct", "onshore",
+                                    "offshore" ] */
+    /* Where it is served and where its weights sit (the legal structure,
+     * docs/scenarios.md "Regions"): region names, interned in
+     * mkt_params.regions. */
+    uint8_t hosting;      /* hosting: region of its own API; default "us"
+                             for a us vendor, "cn" for a cn vendor */
+    uint8_t weights;      /* weights: region of its weights; default its
+                             hosting */
+    bool closed_frontier; /* closed_frontier: a closed model above the
+                             compute threshold of export controls (ECCN
+                             4E091); default true for us, false for cn */
     /* cn vendors only (required there, refused for us): */
     mkt_onboarding onboarding; /* onboarding = { servers; mean_days; } */
 } mkt_vendor;
@@ -98,7 +116,88 @@ typedef struct {
                               default 0 (must be 0 for offshore). The three
                               shares sum to 1 within 1e-9. */
     mkt_onboarding onboarding; /* onboarding = { servers; mean_days; } */
+    uint8_t hosting;     /* hosting: region its models are served from;
+                            default "cn" onshore, "abroad" offshore */
+    uint8_t weights;     /* weights: region where the hosted weights sit;
+                            default its hosting */
+    uint8_t contracting; /* contracting: the entity the buyer contracts
+                            with, "operator" (default onshore) | "parent"
+                            (the parent cloud's global entity, default
+                            offshore); an mkt_entity */
 } mkt_intermediary;
+
+/* Who a buyer contracts with, an option attribute. */
+typedef enum {
+    MKT_ENTITY_VENDOR,   /* direct and domestic */
+    MKT_ENTITY_PARENT,   /* a cloud's global entity */
+    MKT_ENTITY_OPERATOR, /* an onshore cloud's local operator */
+    MKT_ENTITY_RESELLER, /* gray */
+    MKT_N_ENTITIES
+} mkt_entity;
+
+/* A buyer's segment. */
+typedef enum { MKT_SEG_ENTERPRISE, MKT_SEG_INDIVIDUAL, MKT_N_SEGMENTS }
+    mkt_segment;
+
+/* A condition on (option, buyer) pairs: every given part must hold. A set
+ * is a bit mask (bit k for value k), 0 meaning any; a tristate is -1 (any),
+ * 0 or 1. docs/scenarios.md "Rules" is the users' reference. */
+typedef struct {
+    /* options = { ... } */
+    uint32_t channels;   /* channels = [ "onshore", ... ] */
+    uint64_t vendors;    /* vendors = [ ids ] */
+    uint64_t inters;     /* intermediaries = [ ids ] */
+    uint32_t origins;    /* origin = [ "us" | "cn" ] */
+    uint64_t hosting;    /* hosting = [ regions ] */
+    uint64_t weights;    /* weights = [ regions ] */
+    uint32_t contracting; /* contracting = [ "vendor", "parent", "operator",
+                             "reseller" ] */
+    int8_t closed_frontier; /* closed_frontier = bool */
+    /* buyers = { ... } */
+    uint32_t hq;         /* headquarters = [ "cn" | "abroad" ] */
+    double own_above;    /* china_ownership_above: the contracting entity is
+                            more than this share owned by China-
+                            headquartered parents, [0, 1); < 0 any */
+    int8_t listed;       /* listed_affiliate = bool */
+    int8_t public_facing, state_owned, offshore; /* bools */
+    uint32_t segments;   /* segment = [ "enterprise" | "individual" ] */
+    uint64_t sectors;    /* sectors = [ names ] */
+    bool any_buyer;      /* derived: no buyer condition at all */
+} mkt_cond;
+
+/* What a rule does to the pairs its condition matches. */
+typedef enum {
+    MKT_RULE_FORBID,  /* they may not be used */
+    MKT_RULE_LICENCE, /* a licence each, granted with approval_prob */
+    MKT_RULE_COST,    /* a compliance cost, a fraction of the price */
+    MKT_RULE_DELAY,   /* a buyer must file first: delay_months before it can
+                         start using a matching option (and cost, if any) */
+    MKT_N_RULE_EFFECTS
+} mkt_rule_effect;
+
+/* Who carries a rule's cost. */
+typedef enum {
+    MKT_BEARER_BUYER,        /* a cost it perceives (utility), paid to no
+                                one */
+    MKT_BEARER_INTERMEDIARY, /* the option's contracting cloud entity: its
+                                margin falls (compliance_cost output) */
+    MKT_BEARER_VENDOR        /* the option's vendor */
+} mkt_bearer;
+
+/* A rule as data (a `rule` event, or rules.conditions at the start). */
+typedef struct {
+    char *name;             /* name: an id; suspend / restore refer to it */
+    mkt_rule_effect effect; /* effect: "forbid" | "licence" | "cost" |
+                               "delay" */
+    mkt_cond cond;          /* options = { ... }; buyers = { ... } */
+    double approval_prob;   /* licence: [0, 1] */
+    double cost;            /* cost (required), delay (optional): [0, 100] */
+    mkt_bearer bearer;      /* bearer: "buyer" (default) | "intermediary" |
+                               "vendor" */
+    double delay_months;    /* delay: (0, 1200] */
+    double detection_rate;  /* detection_rate: detections per matching
+                               user-year, [0, 1000]; default 0 */
+} mkt_rule;
 
 /* gray = { ... }: resellers and relays serving US vendors' models. */
 typedef struct {
@@ -117,6 +216,8 @@ typedef struct {
                               risk_per_level * level */
     double ban_months;     /* ban_months: after a detection the enterprise
                               cannot use gray for this long, [0, 1200] */
+    uint8_t hosting;       /* hosting: region the relays serve from;
+                              default "abroad" */
 } mkt_gray;
 
 /* rules = { ... }: the regulators' state at the start. The timeline
@@ -144,6 +245,11 @@ typedef struct {
                                                "onshore", "offshore" ]: of
                                                direct, onshore, offshore,
                                                gray; at least one */
+    /* conditions = ( { name; effect; options; buyers; ... }, ... ): rules
+     * as data in force at the start (and during the burn-in); indices into
+     * mkt_params.rule_defs */
+    size_t *conditions;
+    size_t n_conditions;
 } mkt_rules;
 
 /* A large account: one real firm (weight 1) with its own size, part of a
@@ -155,6 +261,13 @@ typedef struct {
     bool offshore;      /* offshore: has a subsidiary abroad */
     bool public_facing; /* public_facing: serves the public in China */
     bool state_owned;   /* state_owned */
+    bool hq_abroad;     /* headquarters: "cn" (default) | "abroad" */
+    double subsidiary_ownership; /* subsidiary_ownership: share of its
+                                    subsidiary abroad held by China-
+                                    headquartered parents, [0, 1]; default
+                                    1 */
+    bool listed;        /* listed_affiliate: 50% or more owned by listed
+                           parties (Entity List); default false */
 } mkt_account;
 
 /* enterprises.sectors = ( { ... }, ... ): at least one; names unique. */
@@ -177,6 +290,19 @@ typedef struct {
     double offshore_share;      /* offshore_share: [0, 1] */
     double public_facing_share; /* public_facing_share: [0, 1] */
     double state_owned_share;   /* state_owned_share: [0, 1] */
+    /* Buyer attributes (the legal structure); all optional, the defaults
+     * are the model before it: */
+    mkt_segment segment;        /* segment: "enterprise" (default) |
+                                   "individual" (developers) */
+    double hq_abroad_share;     /* headquarters_abroad_share: share
+                                   headquartered outside China, [0, 1];
+                                   default 0 */
+    double listed_share;        /* listed_affiliate_share: [0, 1]; default 0 */
+    /* subsidiary_ownership = { wholly_owned; min; max; }: the share of a
+     * subsidiary abroad held by China-headquartered parents: 1 with
+     * probability wholly_owned, else uniform on [min, max]; default
+     * wholly_owned 1 */
+    double own_wholly, own_min, own_max;
     /* choice = { b_cap; b_price; b_risk; switching_cost; } (utility units
      * per capability point, per log USD, per risk unit, per switch) */
     double b_cap;          /* choice.b_cap: [0, 1000] */
@@ -238,6 +364,12 @@ typedef enum {
     MKT_EV_CAPABILITY_JUMP,    /* vendor; delta [-1000, 1000] points */
     MKT_EV_PRICE_CHANGE,       /* vendor; factor (0, 1000]: new price = old
                                   price * factor */
+    MKT_EV_RULE,               /* a rule as data (mkt_rule): name, effect,
+                                  options, buyers, ...; compliance_months
+                                  [0, 1200]: in force at month + compliance;
+                                  a rule of the same name replaces it */
+    MKT_EV_SUSPEND,            /* rule: a rule's name; it stops applying */
+    MKT_EV_RESTORE,            /* rule: a suspended rule applies again */
     MKT_N_EVENT_TYPES
 } mkt_event_type;
 
@@ -265,6 +397,13 @@ typedef struct {
     double level;                  /* enforcement */
     double delta;                  /* capability_jump */
     double factor;                 /* price_change */
+    size_t rule;                   /* rule, suspend, restore: index into
+                                      mkt_params.rule_defs */
+    bool excl_channels[MKT_N_CHANNELS]; /* vendor_policy: channels =
+                                           [ ... ] of the exclusion that
+                                           serve_china_controlled = false
+                                           starts; default the vendor's
+                                           exclusion_channels */
 } mkt_event;
 
 /* The whole scenario, validated. Read-only once loaded; shared by threads. */
@@ -309,6 +448,11 @@ typedef struct {
     size_t n_sectors;
     mkt_event *events; /* timeline, sorted by month (stable) */
     size_t n_events;
+    mkt_rule *rule_defs; /* every rule's definition (rules.conditions, rule
+                            events), in file order */
+    size_t n_rule_defs;
+    char **regions;      /* region names (hosting, weights), interned */
+    size_t n_regions;
     /* derived: the revenue recipients, in order: every vendor id, then the
      * parent and operator names in order of first appearance (a name equal
      * to an earlier actor is the same actor), then "gray_resellers" */

@@ -244,7 +244,11 @@ static int read_vendor(mkt_params *p, const config_setting_t *g, size_t v,
                                        "price",
                                        "direct_access",
                                        "serve_china_controlled",
+                                       "exclusion_channels",
                                        "onboarding",
+                                       "hosting",
+                                       "weights",
+                                       "closed_frontier",
                                        NULL};
     static const char *const origins[] = {"us", "cn", NULL};
     mkt_vendor *vd = &p->vendors[v];
@@ -266,6 +270,7 @@ static int read_vendor(mkt_params *p, const config_setting_t *g, size_t v,
     /* The US-only defaults, also on cn vendors, where nothing reads them. */
     vd->direct_access = false;
     vd->serve_china_controlled = true;
+    TRY(mkt_load__vendor_legal(p, g, vd, err));
     if (vd->origin == MKT_ORIGIN_US)
         return read_us_vendor(g, vd, err);
     return read_cn_vendor(g, vd, err);
@@ -355,6 +360,9 @@ static int read_inter(mkt_params *p, const config_setting_t *g, size_t i,
                                        "parent_share",
                                        "operator_share",
                                        "onboarding",
+                                       "hosting",
+                                       "weights",
+                                       "contracting",
                                        NULL};
     static const char *const kinds[] = {"onshore", "offshore", NULL};
     mkt_intermediary *im = &p->inter[i];
@@ -386,6 +394,7 @@ static int read_inter(mkt_params *p, const config_setting_t *g, size_t i,
     TRY(read_hosts(p, g, im, err));
     TRY(scen_get_number(g, "markup", 0.0, 10.0, &im->markup, err));
     TRY(read_shares(g, im, err));
+    TRY(mkt_load__inter_legal(p, g, im, err));
     return read_onboarding(g, &im->onboarding, err);
 }
 
@@ -426,13 +435,16 @@ static int read_gray(const config_setting_t *root, mkt_params *p, sim_err *err)
 {
     static const char *const keys[] = {
         "enabled",     "price_factor",   "reseller_share", "detection_rate",
-        "enforcement", "risk_per_level", "ban_months",     NULL};
+        "enforcement", "risk_per_level", "ban_months",     "hosting",
+        NULL};
     mkt_gray *gr = &p->gray;
-    if (!scen_has(root, "gray"))
-        return SIM_OK; /* no gray channel: all zero, enabled false */
+    if (!scen_has(root, "gray")) /* no gray channel: all zero, disabled */
+        return mkt_load__region(p, NULL, "hosting", "abroad", &gr->hosting,
+                                err);
     const config_setting_t *g;
     TRY(scen_get_group(root, "gray", &g, err));
     TRY(scen_check_keys(g, keys, err));
+    TRY(mkt_load__region(p, g, "hosting", "abroad", &gr->hosting, err));
     TRY(mkt_load__opt_bool(g, "enabled", true, &gr->enabled, err));
     /* A disabled channel needs no numbers; given ones are still checked. */
     bool need = gr->enabled;
@@ -456,7 +468,7 @@ static int read_gray(const config_setting_t *root, mkt_params *p, sim_err *err)
 static int read_rules(const config_setting_t *root, mkt_params *p, sim_err *err)
 {
     static const char *const keys[] = {"cac_filing", "soe_foreign_penalty",
-                                       "kyc", "commerce", NULL};
+                                       "kyc", "commerce", "conditions", NULL};
     static const char *const kyc_keys[] = {"active", "cost", "detection_rate",
                                            NULL};
     static const char *const commerce_keys[] = {"active", "approval_prob",
@@ -503,6 +515,8 @@ static int read_params(const config_setting_t *root, mkt_params *p,
     TRY(read_gray(root, p, err));
     TRY(read_rules(root, p, err));
     TRY(mkt_load__enterprises(root, p, err));
+    const config_setting_t *rules = config_setting_get_member(root, "rules");
+    TRY(mkt_load__conditions(p, rules, err));
     return mkt_load__timeline(root, p, err);
 }
 
@@ -540,6 +554,7 @@ void mkt_params_free(mkt_params *p)
     }
     for (size_t a = 0; a < p->n_actors; a++)
         free(p->actors[a]);
+    mkt_load__free_legal(p);
     free(p->vendors);
     free(p->inter);
     free(p->sectors);

@@ -92,7 +92,9 @@ static int read_account(mkt_params *p, size_t s, size_t a,
                         const config_setting_t *g, sim_err *err)
 {
     static const char *const keys[] = {
-        "name", "usage", "offshore", "public_facing", "state_owned", NULL};
+        "name",        "usage",        "offshore",
+        "public_facing", "state_owned", "headquarters",
+        "subsidiary_ownership", "listed_affiliate", NULL};
     mkt_account *acc = &p->sectors[s].accounts[a];
     const char *name;
     TRY(scen_as_group(g, err));
@@ -105,7 +107,8 @@ static int read_account(mkt_params *p, size_t s, size_t a,
     TRY(mkt_load__open_num(g, "usage", 0.0, 1e12, &acc->usage, err));
     TRY(scen_get_bool(g, "offshore", &acc->offshore, err));
     TRY(scen_get_bool(g, "public_facing", &acc->public_facing, err));
-    return scen_get_bool(g, "state_owned", &acc->state_owned, err);
+    TRY(scen_get_bool(g, "state_owned", &acc->state_owned, err));
+    return mkt_load__account_legal(g, acc, err);
 }
 
 static int read_accounts(mkt_params *p, size_t s, const config_setting_t *sec,
@@ -188,6 +191,10 @@ static int read_sector(mkt_params *p, size_t s, const config_setting_t *g,
                                        "offshore_share",
                                        "public_facing_share",
                                        "state_owned_share",
+                                       "segment",
+                                       "headquarters_abroad_share",
+                                       "listed_affiliate_share",
+                                       "subsidiary_ownership",
                                        "choice",
                                        "contract_months",
                                        "shock_review_prob",
@@ -210,6 +217,7 @@ static int read_sector(mkt_params *p, size_t s, const config_setting_t *g,
     TRY(scen_get_prob(g, "offshore_share", &sp->offshore_share, err));
     TRY(scen_get_prob(g, "public_facing_share", &sp->public_facing_share, err));
     TRY(scen_get_prob(g, "state_owned_share", &sp->state_owned_share, err));
+    TRY(mkt_load__sector_legal(g, sp, err));
     TRY(read_choice(g, sp, err));
     TRY(mkt_load__open_num(g, "contract_months", 0.0, 1200.0,
                            &sp->contract_months, err));

@@ -98,4 +98,32 @@ int mkt_load__enterprises(const config_setting_t *root, mkt_params *p,
 int mkt_load__timeline(const config_setting_t *root, mkt_params *p,
                        sim_err *err);
 
+/* The legal structure (mkt_load_legal.c): regions, option and buyer
+ * attributes, rules as conditions. */
+int mkt_load__region(mkt_params *p, const config_setting_t *g, const char *key,
+                     const char *def, uint8_t *out, sim_err *err);
+int mkt_load__vendor_legal(mkt_params *p, const config_setting_t *g,
+                           mkt_vendor *vd, sim_err *err);
+int mkt_load__inter_legal(mkt_params *p, const config_setting_t *g,
+                          mkt_intermediary *im, sim_err *err);
+int mkt_load__excl_channels(const config_setting_t *g, const char *key,
+                            bool ch[MKT_N_CHANNELS], sim_err *err);
+int mkt_load__sector_legal(const config_setting_t *g, mkt_sector *s,
+                           sim_err *err);
+int mkt_load__account_legal(const config_setting_t *g, mkt_account *a,
+                            sim_err *err);
+/* A rule's keys (after an event's month, type, shock), NULL-ended. */
+extern const char *const mkt_load__rule_keys[];
+/* Reads a rule's definition from g into p->rule_defs; *out its index. */
+int mkt_load__rule(mkt_params *p, const config_setting_t *g, size_t *out,
+                   sim_err *err);
+/* Member key of g naming a rule read before: the latest of that name. */
+int mkt_load__rule_ref(const mkt_params *p, const config_setting_t *g,
+                       const char *key, size_t *out, sim_err *err);
+/* rules.conditions, after the enterprises (its buyers are checked). */
+int mkt_load__conditions(mkt_params *p, const config_setting_t *rules,
+                         sim_err *err);
+bool mkt_load__option_matches_any(const mkt_params *p, const mkt_cond *c);
+void mkt_load__free_legal(mkt_params *p);
+
 #endif

@@ -20,12 +20,13 @@
 
 #define TRY MKT_LOAD__TRY
 
-enum { MAX_KEYS = 8 }; /* the most keys a type has, and the NULL */
+enum { MAX_KEYS = 16 }; /* the most keys a type has, and the NULL */
 
 /* The keys of each event type, NULL-ended; the first three are common. */
 static const char *const event_keys[MKT_N_EVENT_TYPES][MAX_KEYS] = {
     [MKT_EV_VENDOR_POLICY] = {"month", "type", "shock", "vendor",
-                              "direct_access", "serve_china_controlled", NULL},
+                              "direct_access", "serve_china_controlled",
+                              "channels", NULL},
     [MKT_EV_PARTNERSHIP_END] = {"month", "type", "shock", "intermediary",
                                 "wind_down_months", NULL},
     [MKT_EV_LICENCE_REVOCATION] = {"month", "type", "shock", "vendor",
@@ -42,6 +43,12 @@ static const char *const event_keys[MKT_N_EVENT_TYPES][MAX_KEYS] = {
                                 NULL},
     [MKT_EV_PRICE_CHANGE] = {"month", "type", "shock", "vendor", "factor",
                              NULL},
+    [MKT_EV_RULE] = {"month", "type", "shock", "name", "effect", "options",
+                     "buyers", "approval_prob", "cost", "bearer",
+                     "delay_months", "detection_rate", "compliance_months",
+                     NULL},
+    [MKT_EV_SUSPEND] = {"month", "type", "shock", "rule", NULL},
+    [MKT_EV_RESTORE] = {"month", "type", "shock", "rule", NULL},
 };
 
 static bool listed(const char *const names[], const char *name)
@@ -123,8 +130,19 @@ static int read_vendor_policy(const mkt_params *p, const config_setting_t *e,
                           "'serve_china_controlled' (a vendor_policy event "
                           "changes at least one)");
     TRY(get_tristate(e, "direct_access", &ev->direct_access, err));
-    return get_tristate(e, "serve_china_controlled",
-                        &ev->serve_china_controlled, err);
+    TRY(get_tristate(e, "serve_china_controlled", &ev->serve_china_controlled,
+                     err));
+    /* The exclusion's channels: abroad only unless the event (or the
+     * vendor) says which. */
+    memcpy(ev->excl_channels, p->vendors[ev->vendor].exclusion_channels,
+           sizeof ev->excl_channels);
+    if (!scen_has(e, "channels"))
+        return SIM_OK;
+    if (ev->serve_china_controlled != 0)
+        return scen_error(err, config_setting_get_member(e, "channels"),
+                          "channels name what an exclusion covers: expected "
+                          "serve_china_controlled = false with them");
+    return mkt_load__excl_channels(e, "channels", ev->excl_channels, err);
 }
 
 static int read_partnership_end(const mkt_params *p, const config_setting_t *e,
@@ -169,7 +187,7 @@ static int read_commerce_rule(const config_setting_t *e, mkt_event *ev,
 }
 
 /* The keys of event type t, after month, type and shock. */
-static int read_by_type(const mkt_params *p, const config_setting_t *e,
+static int read_by_type(mkt_params *p, const config_setting_t *e,
                         mkt_event *ev, sim_err *err)
 {
     switch (ev->type) {
@@ -196,13 +214,20 @@ static int read_by_type(const mkt_params *p, const config_setting_t *e,
     case MKT_EV_PRICE_CHANGE:
         TRY(get_ref(p, e, "vendor", &ev->vendor, err));
         return mkt_load__open_num(e, "factor", 0.0, 1000.0, &ev->factor, err);
+    case MKT_EV_RULE:
+        TRY(mkt_load__opt_num(e, "compliance_months", 0.0, 1200.0, 0.0,
+                              &ev->compliance_months, err));
+        return mkt_load__rule(p, e, &ev->rule, err);
+    case MKT_EV_SUSPEND:
+    case MKT_EV_RESTORE:
+        return mkt_load__rule_ref(p, e, "rule", &ev->rule, err);
     case MKT_N_EVENT_TYPES:
         break;
     }
     return SIM_OK; /* not reached: type came from the enum's names */
 }
 
-static int read_event(const mkt_params *p, const config_setting_t *e,
+static int read_event(mkt_params *p, const config_setting_t *e,
                       mkt_event *ev, sim_err *err)
 {
     const char *types[MKT_N_EVENT_TYPES + 1];

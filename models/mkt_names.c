@@ -17,7 +17,8 @@ _Static_assert(sizeof channel_names / sizeof channel_names[0] == MKT_N_CHANNELS,
 static const char *const event_type_names[] = {
     "vendor_policy",   "partnership_end", "licence_revocation", "commerce_rule",
     "kyc_rule",        "cac_rule",        "soe_preference",     "enforcement",
-    "capability_jump", "price_change",
+    "capability_jump", "price_change",    "rule",               "suspend",
+    "restore",
 };
 _Static_assert(sizeof event_type_names / sizeof event_type_names[0] ==
                    MKT_N_EVENT_TYPES,

@@ -26,6 +26,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -37,9 +38,9 @@
 void mkt__refresh_prices(struct mkt_world *w)
 {
     for (uint32_t o = 0; o < w->n_opts; o++) {
-        double price = mkt__price_paid(w, o);
-        if (w->opts[o].channel == MKT_CH_OFFSHORE && w->kyc)
-            price *= 1.0 + w->kyc_cost; /* felt, not paid to anyone */
+        /* Compliance costs the buyers carry on every use of the option (the
+         * KYC rule's among them) are felt, not paid to anyone. */
+        double price = mkt__price_paid(w, o) * mkt__legal_price_factor(w, o);
         double lp = log(price);
         w->opts[o].log_price = lp;
         bool accrued = false;
@@ -146,13 +147,6 @@ static bool is_direct_of(const struct mkt_world *w, const mkt__opt *op,
     return op->channel == MKT_CH_DIRECT && op->vendor == ev->vendor;
 }
 
-static bool is_offshore_of(const struct mkt_world *w, const mkt__opt *op,
-                           const mkt_event *ev)
-{
-    (void)w;
-    return op->channel == MKT_CH_OFFSHORE && op->vendor == ev->vendor;
-}
-
 static bool is_of_inter(const struct mkt_world *w, const mkt__opt *op,
                         const mkt_event *ev)
 {
@@ -192,6 +186,126 @@ static int restart_detection(struct mkt_world *w, int channel)
         int rc = mkt__walk_copy(w, w->opts[o].users, false, &n);
         for (size_t k = 0; rc == SIM_OK && k < n; k++)
             rc = mkt__reschedule_detection(w, w->walk[k]);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    return SIM_OK;
+}
+
+static void mark_prices(struct mkt_world *w);
+static void begin_event(struct mkt_world *w);
+static int touched_reviews(struct mkt_world *w, uint32_t k, uint32_t serial);
+
+/* Detection rates changed on the options an instance covers: restart the
+ * clocks of their users. */
+static int restart_detection_of(struct mkt_world *w, const mkt__inst *r)
+{
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        if (!r->opt[o])
+            continue;
+        size_t n;
+        int rc = mkt__walk_copy(w, w->opts[o].users, false, &n);
+        for (size_t k = 0; rc == SIM_OK && k < n; k++)
+            rc = mkt__reschedule_detection(w, w->walk[k]);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    return SIM_OK;
+}
+
+/* Marks the options instance r covers as changed, and walks their users
+ * and targets (revalidating) when the change can take something away. */
+static int rule_changed(struct mkt_world *w, const mkt__inst *r, bool better)
+{
+    bool any = false;
+    for (uint32_t o = 0; o < w->n_opts; o++)
+        if (r->opt[o]) {
+            w->chg[o] = true;
+            w->better[o] |= better;
+            any = true;
+        }
+    if (!any || better)
+        return SIM_OK;
+    for (uint32_t o = 0; o < w->n_opts; o++)
+        if (r->opt[o]) {
+            int rc = notify_option(w, o);
+            if (rc != SIM_OK)
+                return rc;
+        }
+    return SIM_OK;
+}
+
+/* Whether rule a and b are of the same name (the same rule, redefined). */
+static bool same_rule(const mkt__inst *a, const mkt__inst *b)
+{
+    return a->def.name && b->def.name && strcmp(a->def.name, b->def.name) == 0;
+}
+
+/* Instance r's applying changed from was to r->active: prices, detection
+ * clocks, marks and forced moves follow. */
+static int rule_toggled(struct mkt_world *w, mkt__inst *r, bool was)
+{
+    if (r->active == was)
+        return SIM_OK;
+    mkt__refresh_prices(w);
+    mark_prices(w);
+    int rc = rule_changed(w, r, !r->active);
+    if (rc == SIM_OK && r->def.detection_rate > 0)
+        rc = restart_detection_of(w, r);
+    return rc;
+}
+
+/* Rule event k (definition ev->rule) comes into force: it replaces any
+ * earlier rule of its name, and is suspended if they were. */
+static int rule_in_force(struct mkt_world *w, uint32_t k)
+{
+    const mkt_event *ev = &w->p->events[k];
+    mkt__inst *r = &w->inst[w->inst_defs + ev->rule];
+    bool suspended = false;
+    for (size_t q = w->inst_defs; q < w->n_inst; q++) {
+        mkt__inst *x = &w->inst[q];
+        if (x == r || !same_rule(x, r))
+            continue;
+        suspended |= x->suspended;
+        bool was = x->active;
+        x->in_force = x->active = false;
+        int rc = rule_toggled(w, x, was);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    bool was = r->active;
+    r->in_force = true;
+    r->suspended = suspended;
+    r->active = !suspended;
+    return rule_toggled(w, r, was);
+}
+
+int mkt__on_rule_in_force(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    (void)eng;
+    const mkt_event *ev = &w->p->events[m->target];
+    if (m->arg[0] != w->rule_gen[ev->rule])
+        return SIM_OK; /* replaced, or its name suspended, before it */
+    begin_event(w);
+    int rc = rule_in_force(w, m->target);
+    if (rc == SIM_OK && ev->shock && !w->p->review_all)
+        rc = touched_reviews(w, m->target, 1);
+    return rc;
+}
+
+/* Suspends (restores) every definition of the rule's name. */
+static int rule_suspend(struct mkt_world *w, size_t def, bool suspend)
+{
+    const mkt__inst *named = &w->inst[w->inst_defs + def];
+    for (size_t q = w->inst_defs; q < w->n_inst; q++) {
+        mkt__inst *x = &w->inst[q];
+        if (!same_rule(x, named))
+            continue;
+        bool was = x->active;
+        x->suspended = suspend;
+        x->active = x->in_force && !suspend;
+        int rc = rule_toggled(w, x, was);
         if (rc != SIM_OK)
             return rc;
     }
@@ -411,10 +525,23 @@ static int apply(struct mkt_world *w, uint32_t k)
             rc = notify_where(w, is_direct_of, ev);
         }
         if (rc == SIM_OK && ev->serve_china_controlled >= 0 &&
-            w->serve_cc[v] != (ev->serve_china_controlled > 0)) {
+            (w->serve_cc[v] != (ev->serve_china_controlled > 0) ||
+             (!w->serve_cc[v] &&
+              memcmp(w->excl_ch + v * MKT_N_CHANNELS, ev->excl_channels,
+                     sizeof ev->excl_channels) != 0))) {
+            /* The exclusion covers the event's channels (abroad only by
+             * default, as before the legal structure). */
+            mkt__inst *r = &w->inst[w->inst_excl + v];
+            bool was = r->active;
+            if (was) /* lifted or moved: those it refused may come back */
+                rc = rule_changed(w, r, true);
             w->serve_cc[v] = ev->serve_china_controlled;
-            mark_where(w, is_offshore_of, ev, w->serve_cc[v]);
-            rc = notify_where(w, is_offshore_of, ev);
+            if (!w->serve_cc[v])
+                memcpy(w->excl_ch + v * MKT_N_CHANNELS, ev->excl_channels,
+                       sizeof ev->excl_channels);
+            mkt__legal_sync(w);
+            if (rc == SIM_OK && r->active)
+                rc = rule_changed(w, r, false);
         }
         return rc;
     }
@@ -459,6 +586,7 @@ static int apply(struct mkt_world *w, uint32_t k)
                                                     may come back */
                 mark_where(w, is_commerce, ev, true);
             w->commerce = false;
+            mkt__legal_sync(w);
             return SIM_OK;
         }
         sim_msg m = {.kind = MKT__EV_COMMERCE, .target = k, .arg = {gen}};
@@ -475,6 +603,7 @@ static int apply(struct mkt_world *w, uint32_t k)
         w->kyc = ev->active;
         w->kyc_cost = ev->cost;
         w->kyc_rate = ev->detection_rate;
+        mkt__legal_sync(w);
         mkt__refresh_prices(w);
         mark_prices(w);
         return restart_detection(w, MKT_CH_OFFSHORE);
@@ -483,6 +612,7 @@ static int apply(struct mkt_world *w, uint32_t k)
         if (w->cac == ev->active)
             return SIM_OK;
         w->cac = ev->active;
+        mkt__legal_sync(w);
         mark_where(w, is_foreign, ev, !w->cac);
         return w->cac ? notify_where(w, is_foreign, ev) : SIM_OK;
     case MKT_EV_SOE_PREFERENCE:
@@ -515,6 +645,25 @@ static int apply(struct mkt_world *w, uint32_t k)
         mark_prices(w);
         return SIM_OK;
     }
+    case MKT_EV_RULE: {
+        /* The newest event of a rule's name decides: it voids one of that
+         * name still in its compliance window. */
+        const mkt__inst *r = &w->inst[w->inst_defs + ev->rule];
+        for (size_t q = 0; q < w->p->n_rule_defs; q++)
+            if (same_rule(&w->inst[w->inst_defs + q], r))
+                w->rule_gen[q]++;
+        if (ev->compliance_months <= 0)
+            return rule_in_force(w, k);
+        sim_msg m = {.kind = MKT__EV_RULE_IN_FORCE,
+                     .target = k,
+                     .arg = {w->rule_gen[ev->rule]}};
+        return sim_schedule(w->eng,
+                            ev->compliance_months * MKT_DAYS_PER_MONTH, &m,
+                            NULL);
+    }
+    case MKT_EV_SUSPEND:
+    case MKT_EV_RESTORE:
+        return rule_suspend(w, ev->rule, ev->type == MKT_EV_SUSPEND);
     default:
         assert(0 && "unknown event type");
         return SIM_EINVAL;
@@ -576,6 +725,7 @@ int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m)
     for (int c = 0; c < MKT_N_CHANNELS; c++)
         w->commerce_ch[c] = ev->channels[c];
     w->commerce_salt = (uint64_t)m->target + 1;
+    mkt__legal_sync(w);
     if (ev->approval_prob < 1)
         mark_where(w, is_commerce, ev, false);
     int rc = notify_where(w, is_commerce, ev);

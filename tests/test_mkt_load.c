@@ -821,8 +821,8 @@ Test(mkt_load, misspelt_event_type_suggests_the_close_one)
                  "\"partnership_end\", \"licence_revocation\", "
                  "\"commerce_rule\", \"kyc_rule\", \"cac_rule\", "
                  "\"soe_preference\", \"enforcement\", \"capability_jump\", "
-                 "\"price_change\", got \"kyc_rules\" (did you mean "
-                 "\"kyc_rule\"?)");
+                 "\"price_change\", \"rule\", \"suspend\", \"restore\", "
+                 "got \"kyc_rules\" (did you mean \"kyc_rule\"?)");
 }
 
 Test(mkt_load, vendor_policy_that_changes_nothing_is_refused)
