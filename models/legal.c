@@ -64,8 +64,8 @@ static bool tri(int8_t want, bool have)
     return want < 0 || (want != 0) == have;
 }
 
-static bool buyer_matches(const struct mkt_world *w, const mkt_cond *c,
-                          uint32_t o, uint32_t i)
+bool mkt__legal_buyer(const struct mkt_world *w, const mkt_cond *c, uint32_t o,
+                      uint32_t i)
 {
     if (c->any_buyer)
         return true;
@@ -85,7 +85,7 @@ static bool buyer_matches(const struct mkt_world *w, const mkt_cond *c,
 bool mkt__legal_matches(const struct mkt_world *w, const mkt__inst *r,
                         uint32_t o, uint32_t i)
 {
-    return r->active && r->opt[o] && buyer_matches(w, &r->def.cond, o, i);
+    return r->active && r->opt[o] && mkt__legal_buyer(w, &r->def.cond, o, i);
 }
 
 /* ---- building --------------------------------------------------------------
@@ -220,10 +220,10 @@ bool mkt__legal_allows(const struct mkt_world *w, uint32_t o, uint32_t i)
         if (!r->active || !r->opt[o])
             continue;
         if (r->def.effect == MKT_RULE_FORBID) {
-            if (buyer_matches(w, &r->def.cond, o, i))
+            if (mkt__legal_buyer(w, &r->def.cond, o, i))
                 return false;
         } else if (r->def.effect == MKT_RULE_LICENCE) {
-            if (buyer_matches(w, &r->def.cond, o, i) &&
+            if (mkt__legal_buyer(w, &r->def.cond, o, i) &&
                 fate(w, r, i) >= r->def.approval_prob)
                 return false;
         }
@@ -256,7 +256,7 @@ double mkt__legal_cost(const struct mkt_world *w, uint32_t o, uint32_t i)
     for (size_t k = 0; k < w->n_inst; k++) {
         const mkt__inst *r = &w->inst[k];
         if (r->active && r->opt[o] && buyer_cost(r) && !r->def.cond.any_buyer &&
-            buyer_matches(w, &r->def.cond, o, i))
+            mkt__legal_buyer(w, &r->def.cond, o, i))
             c += r->def.cost;
     }
     return c;

@@ -419,7 +419,7 @@ int mkt__on_burn_in(sim_engine *eng, void *ctx, const sim_msg *m)
     for (size_t c = 0; c < w->n_cls; c++)
         w->cls_noacc[c] = 0;
     for (size_t a = 0; a < w->p->n_actors; a++)
-        w->m_rev[a] = 0;
+        w->m_rev[a] = w->m_comp[a] = 0;
     w->m_pay = w->m_switch = w->m_detect = 0;
     return SIM_OK;
 }
@@ -473,6 +473,8 @@ int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m)
         r->revenue[row * p->n_actors + a] = w->m_rev[a];
         r->cumulative_revenue[a] += w->m_rev[a];
         w->m_rev[a] = 0;
+        r->compliance_cost[row * p->n_actors + a] = w->m_comp[a];
+        w->m_comp[a] = 0;
     }
     r->payments[row] = w->m_pay;
     r->adopters[row] = adopted;

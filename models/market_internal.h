@@ -302,6 +302,9 @@ double mkt__legal_delay(const struct mkt_world *w, uint32_t o, uint32_t i);
 void mkt__legal_bill(struct mkt_world *w, uint32_t o, double pay);
 bool mkt__legal_matches(const struct mkt_world *w, const mkt__inst *r,
                         uint32_t o, uint32_t i);
+/* Whether seat i, buying o, is a buyer condition c names. */
+bool mkt__legal_buyer(const struct mkt_world *w, const mkt_cond *c, uint32_t o,
+                      uint32_t i);
 
 /* market.c */
 int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m);

@@ -493,6 +493,9 @@ typedef struct {
                                the models adopters with access use, month
                                end; NaN with no such adopter */
     double *cumulative_revenue;  /* [n_actors] USD over the horizon */
+    double *compliance_cost; /* [months][n_actors] USD of rules' costs the
+                                actor carried in month (its revenue is
+                                unchanged: they are its expense) */
     double final_frontier_access_share;
     double months_to_half_access; /* months from the first shock to the
                                      first month end with frontier access

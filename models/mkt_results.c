@@ -21,10 +21,11 @@ int mkt_results_init(mkt_results *r, const mkt_params *p, sim_err *err)
     r->days_without_access = calloc(m, sizeof(double));
     r->capability_gap = calloc(m, sizeof(double));
     r->cumulative_revenue = calloc(a ? a : 1, sizeof(double));
+    r->compliance_cost = calloc(m * (a ? a : 1), sizeof(double));
     if (!r->channel_count || !r->revenue || !r->payments || !r->adopters ||
         !r->frontier_access_share || !r->switches || !r->detections ||
         !r->days_without_access || !r->capability_gap ||
-        !r->cumulative_revenue) {
+        !r->cumulative_revenue || !r->compliance_cost) {
         mkt_results_fini(r);
         return sim_err_set(err, SIM_ENOMEM, "out of memory for results");
     }
@@ -45,5 +46,6 @@ void mkt_results_fini(mkt_results *r)
     free(r->days_without_access);
     free(r->capability_gap);
     free(r->cumulative_revenue);
+    free(r->compliance_cost);
     memset(r, 0, sizeof *r);
 }

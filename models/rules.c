@@ -277,6 +277,10 @@ static int rule_in_force(struct mkt_world *w, uint32_t k)
     r->in_force = true;
     r->suspended = suspended;
     r->active = !suspended;
+    /* Licence fates are drawn anew for each rule event, named as a
+     * commerce_rule's are (its timeline index + 1), so the two kinds given
+     * the same rule draw the same fates. */
+    r->salt = (uint64_t)k + 1;
     return rule_toggled(w, r, was);
 }
 
@@ -363,17 +367,30 @@ static bool is_gray(const struct mkt_world *w, const mkt__opt *op,
 /* Whether the event can matter to seat i at all: a rule on state-owned or
  * public-facing firms leaves the others alone. */
 static bool concerns(const struct mkt_world *w, const mkt_event *ev,
-                     uint32_t i)
+                     uint32_t o, uint32_t i)
 {
-    uint8_t f = w->ent[i].flags;
+    const mkt__inst *r = NULL;
     switch (ev->type) {
     case MKT_EV_SOE_PREFERENCE:
-        return (f & MKT__SOE) != 0;
+        return (w->ent[i].flags & MKT__SOE) != 0;
     case MKT_EV_CAC_RULE:
-        return (f & MKT__PUBLIC) != 0;
+        r = &w->inst[w->inst_cac];
+        break;
+    case MKT_EV_RULE:
+    case MKT_EV_SUSPEND:
+    case MKT_EV_RESTORE:
+        r = &w->inst[w->inst_defs + ev->rule];
+        break;
     default:
         return true;
     }
+    /* A rule concerns the buyers its condition names, on any changed
+     * option when o is UINT32_MAX. */
+    for (uint32_t q = 0; q < w->n_opts; q++)
+        if ((o == UINT32_MAX ? w->chg[q] : q == o) && r->opt[q] &&
+            mkt__legal_buyer(w, &r->def.cond, q, i))
+            return true;
+    return false;
 }
 
 /* ---- reviews ---------------------------------------------------------------
@@ -474,7 +491,7 @@ static int touched_reviews(struct mkt_world *w, uint32_t k, uint32_t serial)
                     if (r != MKT_NIL && w->chg[r] && (uint32_t)r < o)
                         first = false;
                 }
-                if (first && concerns(w, ev, i))
+                if (first && concerns(w, ev, o, i))
                     rc = review_firm(w, prim, k, serial);
             }
             if (rc != SIM_OK)
@@ -487,7 +504,7 @@ static int touched_reviews(struct mkt_world *w, uint32_t k, uint32_t serial)
         uint32_t n = sample_adopters(w, s, w->p->sectors[s].shock_review_prob);
         for (uint32_t j = 0; j < n; j++) {
             uint32_t prim = w->perm[w->sec_first[s] + j] * w->stride;
-            if (holds_changed(w, prim) || !concerns(w, ev, prim))
+            if (holds_changed(w, prim) || !concerns(w, ev, UINT32_MAX, prim))
                 continue; /* reviewed above, or not concerned */
             bool gains = false;
             for (uint32_t o = 0; o < w->n_opts && !gains; o++)

@@ -41,8 +41,17 @@ static inline mkt_params *mb_new(uint32_t horizon, uint32_t count,
     p->sectors = calloc(8, sizeof *p->sectors);
     p->events = calloc(32, sizeof *p->events);
     p->actors = calloc(32, sizeof *p->actors);
+    /* Regions, as the loader would intern them (MB_US, MB_CN, ...). */
+    static const char *const regions[] = {"us", "cn", "sg", "abroad"};
+    p->regions = calloc(4, sizeof *p->regions);
+    for (size_t k = 0; k < 4; k++)
+        p->regions[k] = mb_strdup(regions[k]);
+    p->n_regions = 4;
+    p->rule_defs = calloc(16, sizeof *p->rule_defs);
     return p;
 }
+
+enum { MB_US, MB_CN, MB_SG, MB_ABROAD }; /* region indices */
 
 static inline size_t mb_vendor(mkt_params *p, const char *id, mkt_origin o,
                                double cap, double price)
@@ -53,6 +62,9 @@ static inline size_t mb_vendor(mkt_params *p, const char *id, mkt_origin o,
     v->capability = cap;
     v->price = price;
     v->serve_china_controlled = true;
+    v->exclusion_channels[MKT_CH_OFFSHORE] = true;
+    v->hosting = v->weights = o == MKT_ORIGIN_US ? MB_US : MB_CN;
+    v->closed_frontier = o == MKT_ORIGIN_US;
     v->onboarding.servers = 1000000;
     v->onboarding.mean_days = 1e-3;
     p->actors[p->n_actors++] = mb_strdup(id);
@@ -86,6 +98,9 @@ static inline size_t mb_inter(mkt_params *p, const char *id, mkt_kind kind,
     im->operator_share = os;
     im->onboarding.servers = 1000000;
     im->onboarding.mean_days = 1e-3;
+    im->hosting = im->weights = kind == MKT_KIND_ONSHORE ? MB_CN : MB_ABROAD;
+    im->contracting = kind == MKT_KIND_ONSHORE ? MKT_ENTITY_OPERATOR
+                                               : MKT_ENTITY_PARENT;
     return p->n_inter++;
 }
 
@@ -101,6 +116,7 @@ static inline mkt_sector *mb_sector(mkt_params *p, const char *name,
     s->max_options = 1;
     s->nest_lambda = 1.0;
     s->reference_price = 1.0;
+    s->own_wholly = s->own_min = s->own_max = 1.0;
     return s;
 }
 
@@ -114,7 +130,35 @@ static inline mkt_event *mb_event(mkt_params *p, mkt_event_type type,
     e->vendor = e->intermediary = MKT_NO_INDEX;
     e->direct_access = e->serve_china_controlled = -1;
     e->active = true;
+    e->excl_channels[MKT_CH_OFFSHORE] = true;
     return e;
+}
+
+/* A rule event at month: effect on the options and buyers the caller then
+ * sets in the returned rule's cond (blank: every option, every buyer). */
+static inline mkt_rule *mb_rule(mkt_params *p, const char *name,
+                                mkt_rule_effect effect, double month)
+{
+    mkt_rule *r = &p->rule_defs[p->n_rule_defs];
+    memset(r, 0, sizeof *r);
+    r->name = mb_strdup(name);
+    r->effect = effect;
+    r->cond.closed_frontier = r->cond.listed = r->cond.public_facing =
+        r->cond.state_owned = r->cond.offshore = -1;
+    r->cond.own_above = -1;
+    r->cond.any_buyer = true;
+    mkt_event *e = mb_event(p, MKT_EV_RULE, month);
+    e->rule = p->n_rule_defs++;
+    return r;
+}
+
+/* Recomputes cond.any_buyer after a test set buyer conditions. */
+static inline void mb_buyers_set(mkt_rule *r)
+{
+    const mkt_cond *c = &r->cond;
+    r->cond.any_buyer = !c->hq && c->own_above < 0 && c->listed < 0 &&
+                        c->public_facing < 0 && c->state_owned < 0 &&
+                        c->offshore < 0 && !c->segments && !c->sectors;
 }
 
 /* Counts (floors, then one more to each sector in turn: simpler than the
@@ -152,6 +196,13 @@ static inline void mb_free(mkt_params *p)
     }
     for (size_t a = 0; a < p->n_actors; a++)
         free(p->actors[a]);
+    for (size_t k = 0; k < p->n_regions; k++)
+        free(p->regions[k]);
+    free(p->regions);
+    for (size_t k = 0; k < p->n_rule_defs; k++)
+        free(p->rule_defs[k].name);
+    free(p->rule_defs);
+    free(p->rules.conditions);
     free(p->vendors);
     free(p->inter);
     free(p->sectors);
