@@ -261,7 +261,7 @@ static int rule_in_force(struct mkt_world *w, uint32_t k)
 {
     const mkt_event *ev = &w->p->events[k];
     mkt__inst *r = &w->inst[w->inst_defs + ev->rule];
-    bool suspended = false;
+    bool suspended = r->suspended; /* suspended during its window */
     for (size_t q = w->inst_defs; q < w->n_inst; q++) {
         mkt__inst *x = &w->inst[q];
         if (x == r || !same_rule(x, r))

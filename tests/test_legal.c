@@ -474,3 +474,31 @@ Test(legal, vendor_exclusion_is_a_forbid_rule)
     mb_buyers_set(r);
     run_both(a, b);
 }
+
+/* A rule suspended during its compliance window does not come into force
+ * at the window's end (the AI Diffusion rule, rescinded before its
+ * compliance date, facts 1); restored later, it applies from then. */
+Test(legal, rule_suspended_in_its_window_waits_for_restore)
+{
+    mkt_params *p = market(1000);
+    p->vendors[0].direct_access = true;
+    p->sectors[0].listed_share = 0.3;
+    mkt_rule *r = mb_rule(p, "affiliates", MKT_RULE_FORBID, 3);
+    r->cond.origins = 1u << MKT_ORIGIN_US;
+    r->cond.listed = 1;
+    mb_buyers_set(r);
+    p->events[0].compliance_months = 2; /* in force at month 5 ... */
+    mkt_event *e = mb_event(p, MKT_EV_SUSPEND, 4); /* ... but suspended */
+    e->rule = 0;
+    e = mb_event(p, MKT_EV_RESTORE, 7);
+    e->rule = 0;
+    mb_finish(p);
+    trace t;
+    mkt_results res;
+    run(p, &t, &res);
+    cr_assert_eq(t.on[6][MKT_CH_DIRECT], 1000, "not in force while suspended");
+    size_t listed = 1000 - t.on[8][MKT_CH_DIRECT];
+    cr_assert(listed > 240 && listed < 360, "restored: %zu out", listed);
+    mkt_results_fini(&res);
+    mb_free(p);
+}
