@@ -114,7 +114,7 @@ Test(legal, exclusion_above_half_owned_at_51_not_49)
 {
     cr_assert_eq(offshore_users_after(0.51), 0);
     cr_assert_eq(offshore_users_after(0.49), 1);
-    cr_assert_eq(offshore_users_after(0.50), 1, "more than half: 50% is not");
+    cr_assert_eq(offshore_users_after(0.50), 1, "more than half: 50%% is not");
 }
 
 /* The same exclusion on every channel that serves the vendor's models: ten
