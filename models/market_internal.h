@@ -1,5 +1,6 @@
 /* market_internal.h -- one replication's state, shared by the files of the
- * market simulation (market.c, ent.c, rules.c, billing.c); not for users.
+ * market simulation (market.c, ent.c, rules.c, billing.c, books.c); not for
+ * users.
  *
  * The world holds the rule state the timeline changes, the option table (a
  * channel, vendor, intermediary triple that can exist in this scenario), the
@@ -180,8 +181,10 @@ void mkt__accrue(struct mkt_world *w, uint32_t o);
 void mkt__bill(struct mkt_world *w, uint32_t o);
 double mkt__price_paid(const struct mkt_world *w, uint32_t o);
 
-/* market.c */
+/* books.c: the month's books */
 int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m);
+
+/* market.c */
 int mkt__walk_copy(struct mkt_world *w, int32_t head, bool targets,
                    size_t *n);
 
