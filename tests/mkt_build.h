@@ -34,6 +34,8 @@ static inline mkt_params *mb_new(uint32_t horizon, uint32_t count,
     p->replications = 1;
     p->seed = 1;
     p->frontier_tolerance = 1.0;
+    p->frontier_tau = 2.0;
+    p->final_window_months = horizon < 12 ? horizon : 12;
     p->count = count;
     p->firms = firms;
     p->vendors = calloc(8, sizeof *p->vendors);
