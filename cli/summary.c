@@ -78,15 +78,15 @@ static size_t interval(const double *x, size_t n, size_t stride,
 }
 
 /* "m +- hw", or just m when there is no interval (one replication); money
- * in %g, shares in %f. */
+ * in %g, shares with 4 decimals (a half-width of a few 1e-4 is common). */
 static void value(FILE *f, bool money, double m, double hw)
 {
     if (money)
         fprintf(f, "%10.4g", m);
     else
-        fprintf(f, "%.3f", m);
+        fprintf(f, "%.4f", m);
     if (!isnan(hw))
-        fprintf(f, money ? " +- %.3g" : " +- %.3f", hw);
+        fprintf(f, money ? " +- %.3g" : " +- %.4f", hw);
     fputc('\n', f);
 }
 

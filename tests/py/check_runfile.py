@@ -292,4 +292,17 @@ assert abs(ns["q"] - 4.302652729911275) < 1e-9 or ns["q"] == 1.96, ns["q"]
 same(ns["gray"].values, expected("series/channel_count")[:, :, 5], "gray")
 assert str(ns["months"][0]) == "2026-03" and len(ns["months"]) == H, \
     ns["months"]
+ts = ns["token_share"]
+assert ts.dims == ("replication", "vendor"), ts.dims
+np.testing.assert_allclose(ts.sum("vendor").values, 1.0, rtol=1e-12)
+want = expected("series/tokens_by_vendor")[:, -WINDOW:, :].sum(axis=1)
+np.testing.assert_allclose(ts.values, want / want.sum(axis=1, keepdims=True),
+                           rtol=1e-12)
+assert ns["large"].dims == ("replication", "time"), ns["large"].dims
+np.testing.assert_allclose(ns["large"].values,
+                           expected("series/tokens")[:, :, :, 1, :]
+                           .sum(axis=(2, 3)), rtol=1e-12)
+held = expected("series/account_option")[:, -1, :].ravel()
+assert ns["names"] == [OPTIONS[k] if k >= 0 else ("waiting", "none")[-1 - k]
+                       for k in held], ns["names"]
 print("docs ok")
