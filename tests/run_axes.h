@@ -39,6 +39,40 @@ typedef struct {
     mkt_account accounts[RA_NA];
 } ra_axes;
 
+/* The float64 outputs issue 12 added to mkt_results, in the order the two
+ * tests fill them: [months], [months][segment][sector][channel],
+ * [months][option][segment][sector], [months][vendor], [months][channel],
+ * [months][segment][sector], one value, [channel]. */
+enum { RA_N_ND = 8 };
+
+/* Values per replication of output k, for a horizon of `months`. */
+static inline size_t ra_nd_cells(int k, size_t months)
+{
+    const size_t ch = MKT_N_CHANNELS;
+    const size_t n[RA_N_ND] = {months,
+                               months * RA_NSEG * RA_NS * ch,
+                               months * RA_NO * RA_NSEG * RA_NS,
+                               months * RA_NV,
+                               months * ch,
+                               months * RA_NSEG * RA_NS,
+                               1,
+                               ch};
+    return n[k];
+}
+
+static inline double *ra_nd_member(mkt_results *res, int k)
+{
+    double *const m[RA_N_ND] = {res->frontier_access_index,
+                                res->channel_count_by_sector,
+                                res->tokens,
+                                res->tokens_by_vendor,
+                                res->tokens_by_channel,
+                                res->tokens_by_sector,
+                                &res->final_frontier_access_index,
+                                res->final_channel_share};
+    return m[k];
+}
+
 /* Fills x and points p's vendors, intermediaries, gray and sectors at it. */
 static inline void ra_axes_init(ra_axes *x, mkt_params *p)
 {

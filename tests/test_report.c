@@ -380,19 +380,25 @@ static void stats_of(expect_metric *m, size_t reps)
                      : (double)NAN;
 }
 
-static double *read_f64(hid_t f, const char *obj, size_t want)
+/* Data set obj of `want` values, read whole as `type` (8-byte values:
+ * H5T_NATIVE_DOUBLE or H5T_NATIVE_INT64) into a new buffer. */
+static void *read_numbers(hid_t f, const char *obj, size_t want, hid_t type)
 {
     hid_t d = H5Dopen2(f, obj, H5P_DEFAULT);
     cr_assert_geq(d, 0, "%s", obj);
     hid_t sp = H5Dget_space(d);
     cr_assert_eq((size_t)H5Sget_simple_extent_npoints(sp), want, "%s", obj);
-    double *v = malloc(want * sizeof *v);
+    void *v = malloc((want ? want : 1) * 8);
     cr_assert_not_null(v);
-    cr_assert_geq(
-        H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
+    cr_assert_geq(H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
     H5Sclose(sp);
     H5Dclose(d);
     return v;
+}
+
+static double *read_f64(hid_t f, const char *obj, size_t want)
+{
+    return read_numbers(f, obj, want, H5T_NATIVE_DOUBLE);
 }
 
 static size_t read_names(hid_t f, const char *obj, char names[][48],
@@ -682,21 +688,6 @@ Test(report, text_table_is_aligned_and_names_every_metric)
     }
 }
 
-static int64_t *read_i64(hid_t f, const char *obj, size_t want)
-{
-    hid_t d = H5Dopen2(f, obj, H5P_DEFAULT);
-    cr_assert_geq(d, 0, "%s", obj);
-    hid_t sp = H5Dget_space(d);
-    cr_assert_eq((size_t)H5Sget_simple_extent_npoints(sp), want, "%s", obj);
-    int64_t *v = malloc((want ? want : 1) * sizeof *v);
-    cr_assert_not_null(v);
-    cr_assert_geq(
-        H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
-    H5Sclose(sp);
-    H5Dclose(d);
-    return v;
-}
-
 Test(report, large_accounts_count_the_replications_holding_each_option,
      .timeout = 120)
 {
@@ -714,8 +705,8 @@ Test(report, large_accounts_count_the_replications_holding_each_option,
     size_t na = read_names(f, "/account", accounts, 16);
     cr_assert_eq(read_names(f, "/accounts/sector", sectors, 16), na);
     cr_assert_gt(na, 0u, "the scenario has large accounts");
-    int64_t *held = read_i64(f, "/series/account_option",
-                             reps * months * na);
+    int64_t *held = read_numbers(f, "/series/account_option",
+                                 reps * months * na, H5T_NATIVE_INT64);
     H5Fclose(f);
     static char want[8192];
     size_t at = (size_t)snprintf(want, sizeof want,

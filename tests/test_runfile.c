@@ -237,36 +237,13 @@ static const char *const nd_series[] = {
     "/summary/final_frontier_access_index",
     "/summary/final_channel_share"};
 enum { N_ND = sizeof nd_series / sizeof nd_series[0] };
+_Static_assert((int)N_ND == (int)RA_N_ND, "one path per issue-12 output");
 
 static double nd_value(int k, int r, size_t i)
 {
     if (k == 0 && r == 2 && i == 4)
         return (double)NAN; /* the index with no adopters */
     return 100.0 * k + 10.0 * r + 0.25 * (double)i + 0.5;
-}
-
-/* The cells per replication of nd_series[k]. */
-static size_t nd_cells(int k)
-{
-    static const size_t n[N_ND] = {H,          H * NSEG * NS * CH,
-                                   H * NO * NSEG * NS,
-                                   H * NV,     H * CH,
-                                   H * NSEG * NS,
-                                   1,          CH};
-    return n[k];
-}
-
-static double *nd_member(mkt_results *res, int k)
-{
-    double *const m[N_ND] = {res->frontier_access_index,
-                             res->channel_count_by_sector,
-                             res->tokens,
-                             res->tokens_by_vendor,
-                             res->tokens_by_channel,
-                             res->tokens_by_sector,
-                             &res->final_frontier_access_index,
-                             res->final_channel_share};
-    return m[k];
 }
 
 /* What large account a holds at the end of month t (0-based): every value
@@ -306,8 +283,8 @@ static void fill(mkt_results *res, const mkt_params *p, int r)
     res->months_to_half_access = half_value(r);
     res->events = (uint64_t)events_value(r);
     for (int k = 0; k < N_ND; k++)
-        for (size_t i = 0; i < nd_cells(k); i++)
-            nd_member(res, k)[i] = nd_value(k, r, i);
+        for (size_t i = 0; i < ra_nd_cells(k, H); i++)
+            ra_nd_member(res, k)[i] = nd_value(k, r, i);
     for (int t = 0; t < H; t++)
         for (int a = 0; a < NA; a++)
             res->account_option[t * NA + a] = account_value(r, t, a);
@@ -592,9 +569,9 @@ Test(runfile, every_value_reads_back_where_the_layout_says)
         dims_of(e, dims);
         double *x = read_all(file, e->path, e->rank, dims, H5T_NATIVE_DOUBLE);
         for (int r = 0; r < REP; r++)
-            for (size_t i = 0; i < nd_cells(k); i++)
-                expect_f64(x[(size_t)r * nd_cells(k) + i], nd_value(k, r, i),
-                           e->path, (int)i);
+            for (size_t i = 0; i < ra_nd_cells(k, H); i++)
+                expect_f64(x[(size_t)r * ra_nd_cells(k, H) + i],
+                           nd_value(k, r, i), e->path, (int)i);
         free(x);
     }
     hsize_t da[3] = {REP, H, NA};

@@ -164,36 +164,13 @@ static double *rt_member(mkt_results *res, int k)
 
 /* Issue 12's float data sets (one formula, k names the set, i the cell of
  * a replication's row) and the large accounts' holdings. */
-enum { N_ND = 8 };
+enum { N_ND = RA_N_ND };
 
 static double nd_value(int k, int r, size_t i)
 {
     if (k == 0 && r == 1 && i == 2)
         return (double)NAN;
     return 100.0 * k + 10.0 * r + 0.25 * (double)i + 0.125;
-}
-
-static size_t nd_cells(int k)
-{
-    static const size_t n[N_ND] = {H,          H * NSEG * NS * CH,
-                                   H * NO * NSEG * NS,
-                                   H * NV,     H * CH,
-                                   H * NSEG * NS,
-                                   1,          CH};
-    return n[k];
-}
-
-static double *nd_member(mkt_results *res, int k)
-{
-    double *const m[N_ND] = {res->frontier_access_index,
-                             res->channel_count_by_sector,
-                             res->tokens,
-                             res->tokens_by_vendor,
-                             res->tokens_by_channel,
-                             res->tokens_by_sector,
-                             &res->final_frontier_access_index,
-                             res->final_channel_share};
-    return m[k];
 }
 
 static double *nd_loaded(const ana_run *run, int k)
@@ -244,8 +221,8 @@ static void fill(mkt_results *res, const mkt_params *p, int r)
     res->months_to_half_access = half_value(r);
     res->events = (uint64_t)events_value(r);
     for (int k = 0; k < N_ND; k++)
-        for (size_t i = 0; i < nd_cells(k); i++)
-            nd_member(res, k)[i] = nd_value(k, r, i);
+        for (size_t i = 0; i < ra_nd_cells(k, H); i++)
+            ra_nd_member(res, k)[i] = nd_value(k, r, i);
     for (int t = 0; t < H; t++)
         for (int a = 0; a < NA; a++)
             res->account_option[t * NA + a] = account_value(r, t, a);
@@ -400,8 +377,9 @@ Test(runread, round_trips_every_value_of_the_writer)
     cr_assert(isnan(run->months_to_half_access[1]));
     for (int k = 0; k < N_ND; k++)
         for (int r = 0; r < REP; r++)
-            for (size_t i = 0; i < nd_cells(k); i++)
-                cr_assert(same(nd_loaded(run, k)[(size_t)r * nd_cells(k) + i],
+            for (size_t i = 0; i < ra_nd_cells(k, H); i++)
+                cr_assert(same(nd_loaded(run, k)[(size_t)r *
+                                                     ra_nd_cells(k, H) + i],
                                nd_value(k, r, i)),
                           "issue-12 set %d [%d][%zu]", k, r, i);
     for (int r = 0; r < REP; r++)
