@@ -226,23 +226,23 @@ class Run:
                     else f"root attribute format is '{fmt}'")
             raise Failure(self.path, f"not an aims run file ({what}, "
                           "expected 'aims-run')")
-        if "format_version" in f.attrs:
-            v = int(f.attrs["format_version"])
-            if v == 1:
-                raise Failure(self.path, "format_version 1, written by an "
-                              "older aims (no tokens, segments or large "
-                              "accounts); this plot.py reads version 2: run "
-                              "the scenario again")
-            if v != 2:
-                raise Failure(self.path, f"format_version {v}: this plot.py "
-                              "reads version 2")
+        # Version 1 is read as far as it goes, then refused (below): a
+        # damaged old file meets the same checks, and HDF5's crashes on it
+        # the same containment, as it always did.
+        v = int(f.attrs["format_version"]) if "format_version" in f.attrs \
+            else 2
+        if v not in (1, 2):
+            raise Failure(self.path, f"format_version {v}: this plot.py "
+                          "reads version 2")
+        old = v == 1
         self.name = text(self._attr(f, "scenario_name"))
         self.start = text(self._attr(f, "start"))
         self.seed = int(self._attr(f, "seed"))
         self.reps = int(self._attr(f, "replications"))
-        self.window = int(self._attr(f, "final_window_months"))
-        self.tau = float(self._attr(f, "frontier_tau"))
-        self.tolerance = float(self._attr(f, "frontier_tolerance"))
+        if not old:
+            self.window = int(self._attr(f, "final_window_months"))
+            self.tau = float(self._attr(f, "frontier_tau"))
+            self.tolerance = float(self._attr(f, "frontier_tolerance"))
         scen = f.attrs.get("scenario")
         self.shocks = parse_shocks(text(scen)) if scen is not None else []
 
@@ -250,13 +250,18 @@ class Run:
         self.replication = self._data(f, "replication", 1)[()]
         self.channels = strings(self._data(f, "channel", 1))
         self.actors = strings(self._data(f, "actor", 1))
-        self.vendors = strings(self._data(f, "vendor", 1))
         self.count = self._data(f, "series/channel_count", 3)[()]
         self.frontier = self._data(f, "series/frontier_access_share", 2)[()]
-        self.index = self._data(f, "series/frontier_access_index", 2)[()]
-        self.tokens = self._data(f, "series/tokens_by_vendor", 3)[()]
         self.revenue = self._data(f, "series/revenue", 3)[()]
         self.payments = self._data(f, "series/payments", 2)[()]
+        if old:
+            raise Failure(self.path, "format_version 1, written by an "
+                          "older aims (no tokens, segments or large "
+                          "accounts); this plot.py reads version 2: run the "
+                          "scenario again")
+        self.vendors = strings(self._data(f, "vendor", 1))
+        self.index = self._data(f, "series/frontier_access_index", 2)[()]
+        self.tokens = self._data(f, "series/tokens_by_vendor", 3)[()]
 
         R, T = self.reps, len(self.time)
         for name, arr, tail in (

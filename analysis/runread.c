@@ -50,64 +50,71 @@ typedef enum { K_F64, K_I64, K_STR } kind;
 enum { MAX_RANK = 5 };
 
 /* A coordinate (scale) is 1-D and defines the length of axis dims[0];
- * every other object has the lengths of its axes, read first. */
+ * every other object has the lengths of its axes, read first. `since` is
+ * the first format_version with the object (2: the outputs of issue 12). */
 typedef struct {
     const char *path;
     bool scale;
     kind k;
     int rank;
     dim dims[MAX_RANK];
+    int since;
 } object;
 
 #define R_ {D_REP}
 #define RT {D_REP, D_TIME}
+#define RTC {D_REP, D_TIME, D_CHANNEL}
+#define RTSS {D_REP, D_TIME, D_SEGMENT, D_SECTOR}
 
 /* In ana_run_object order. */
 static const object objects[] = {
-    {"/time", true, K_F64, 1, {D_TIME}},
-    {"/replication", true, K_I64, 1, {D_REP}},
-    {"/channel", true, K_STR, 1, {D_CHANNEL}},
-    {"/actor", true, K_STR, 1, {D_ACTOR}},
-    {"/vendor", true, K_STR, 1, {D_VENDOR}},
-    {"/option", true, K_STR, 1, {D_OPTION}},
-    {"/segment", true, K_STR, 1, {D_SEGMENT}},
-    {"/sector", true, K_STR, 1, {D_SECTOR}},
-    {"/account", true, K_STR, 1, {D_ACCOUNT}},
-    {"/options/channel", false, K_STR, 1, {D_OPTION}},
-    {"/options/vendor", false, K_STR, 1, {D_OPTION}},
-    {"/options/intermediary", false, K_STR, 1, {D_OPTION}},
-    {"/accounts/sector", false, K_STR, 1, {D_ACCOUNT}},
-    {"/series/channel_count", false, K_F64, 3, {D_REP, D_TIME, D_CHANNEL}},
-    {"/series/revenue", false, K_F64, 3, {D_REP, D_TIME, D_ACTOR}},
-    {"/series/payments", false, K_F64, 2, RT},
-    {"/series/adopters", false, K_F64, 2, RT},
-    {"/series/frontier_access_share", false, K_F64, 2, RT},
-    {"/series/switches", false, K_F64, 2, RT},
-    {"/series/detections", false, K_F64, 2, RT},
-    {"/series/days_without_access", false, K_F64, 2, RT},
-    {"/series/capability_gap", false, K_F64, 2, RT},
-    {"/series/frontier_access_index", false, K_F64, 2, RT},
+    {"/time", true, K_F64, 1, {D_TIME}, 1},
+    {"/replication", true, K_I64, 1, {D_REP}, 1},
+    {"/channel", true, K_STR, 1, {D_CHANNEL}, 1},
+    {"/actor", true, K_STR, 1, {D_ACTOR}, 1},
+    {"/vendor", true, K_STR, 1, {D_VENDOR}, 2},
+    {"/option", true, K_STR, 1, {D_OPTION}, 2},
+    {"/segment", true, K_STR, 1, {D_SEGMENT}, 2},
+    {"/sector", true, K_STR, 1, {D_SECTOR}, 2},
+    {"/account", true, K_STR, 1, {D_ACCOUNT}, 2},
+    {"/options/channel", false, K_STR, 1, {D_OPTION}, 2},
+    {"/options/vendor", false, K_STR, 1, {D_OPTION}, 2},
+    {"/options/intermediary", false, K_STR, 1, {D_OPTION}, 2},
+    {"/accounts/sector", false, K_STR, 1, {D_ACCOUNT}, 2},
+    {"/series/channel_count", false, K_F64, 3, RTC, 1},
+    {"/series/revenue", false, K_F64, 3, {D_REP, D_TIME, D_ACTOR}, 1},
+    {"/series/payments", false, K_F64, 2, RT, 1},
+    {"/series/adopters", false, K_F64, 2, RT, 1},
+    {"/series/frontier_access_share", false, K_F64, 2, RT, 1},
+    {"/series/switches", false, K_F64, 2, RT, 1},
+    {"/series/detections", false, K_F64, 2, RT, 1},
+    {"/series/days_without_access", false, K_F64, 2, RT, 1},
+    {"/series/capability_gap", false, K_F64, 2, RT, 1},
+    {"/series/frontier_access_index", false, K_F64, 2, RT, 2},
     {"/series/channel_count_by_sector", false, K_F64, 5,
-     {D_REP, D_TIME, D_SEGMENT, D_SECTOR, D_CHANNEL}},
+     {D_REP, D_TIME, D_SEGMENT, D_SECTOR, D_CHANNEL}, 2},
     {"/series/tokens", false, K_F64, 5,
-     {D_REP, D_TIME, D_OPTION, D_SEGMENT, D_SECTOR}},
-    {"/series/tokens_by_vendor", false, K_F64, 3, {D_REP, D_TIME, D_VENDOR}},
-    {"/series/tokens_by_channel", false, K_F64, 3, {D_REP, D_TIME, D_CHANNEL}},
-    {"/series/tokens_by_sector", false, K_F64, 4,
-     {D_REP, D_TIME, D_SEGMENT, D_SECTOR}},
-    {"/series/account_option", false, K_I64, 3, {D_REP, D_TIME, D_ACCOUNT}},
-    {"/summary/cumulative_revenue", false, K_F64, 2, {D_REP, D_ACTOR}},
-    {"/summary/final_frontier_access_share", false, K_F64, 1, R_},
-    {"/summary/months_to_half_access", false, K_F64, 1, R_},
-    {"/summary/final_frontier_access_index", false, K_F64, 1, R_},
-    {"/summary/final_channel_share", false, K_F64, 2, {D_REP, D_CHANNEL}},
-    {"/summary/events", false, K_I64, 1, R_},
+     {D_REP, D_TIME, D_OPTION, D_SEGMENT, D_SECTOR}, 2},
+    {"/series/tokens_by_vendor", false, K_F64, 3, {D_REP, D_TIME, D_VENDOR},
+     2},
+    {"/series/tokens_by_channel", false, K_F64, 3, RTC, 2},
+    {"/series/tokens_by_sector", false, K_F64, 4, RTSS, 2},
+    {"/series/account_option", false, K_I64, 3, {D_REP, D_TIME, D_ACCOUNT},
+     2},
+    {"/summary/cumulative_revenue", false, K_F64, 2, {D_REP, D_ACTOR}, 1},
+    {"/summary/final_frontier_access_share", false, K_F64, 1, R_, 1},
+    {"/summary/months_to_half_access", false, K_F64, 1, R_, 1},
+    {"/summary/final_frontier_access_index", false, K_F64, 1, R_, 2},
+    {"/summary/final_channel_share", false, K_F64, 2, {D_REP, D_CHANNEL}, 2},
+    {"/summary/events", false, K_I64, 1, R_, 1},
 };
 _Static_assert(sizeof objects / sizeof objects[0] == ANA_RUN_N_OBJECTS,
                "one entry per ana_run_object");
 
 #undef R_
 #undef RT
+#undef RTC
+#undef RTSS
 
 /* The root attributes of the layout: not copied into `extra`. */
 static const char *const layout_attrs[] = {
@@ -183,20 +190,36 @@ static int check_format(reader *rd)
                            rd->path, run->format);
     if ((rc = attr_i64(rd, "format_version", &run->format_version)))
         return rc;
-    if (run->format_version == 1)
-        return sim_err_set(rd->err, SIM_EINPUT,
-                           "%s: format_version 1, written by an older aims "
-                           "(no tokens, segments or large accounts; final "
-                           "metrics of the last month only); this aims "
-                           "reads format_version %d: run the scenario again",
-                           rd->path, ANA_RUN_FORMAT_VERSION);
-    if (run->format_version != ANA_RUN_FORMAT_VERSION)
+    /* Version 1 is read as far as it goes and refused at the end
+     * (old_version): a damaged old file then meets the same checks, and
+     * the same containment of HDF5's own crashes, as it always did. */
+    if (run->format_version < 1 ||
+        run->format_version > ANA_RUN_FORMAT_VERSION)
         return sim_err_set(rd->err, SIM_EINPUT,
                            "%s: format_version %lld, this aims reads %d (a "
                            "newer aims wrote it?)",
                            rd->path, (long long)run->format_version,
                            ANA_RUN_FORMAT_VERSION);
     return SIM_OK;
+}
+
+/* Whether the file's version has object obj. */
+static bool present(const reader *rd, int obj)
+{
+    return objects[obj].since <= rd->run->format_version;
+}
+
+/* The refusal of a file of an older format_version, once it has been read
+ * as far as its version goes. */
+static int old_version(reader *rd)
+{
+    return sim_err_set(rd->err, SIM_EINPUT,
+                       "%s: format_version %lld, written by an older aims "
+                       "(no tokens, segments or large accounts; final "
+                       "metrics of the last month only); this aims reads "
+                       "format_version %d: run the scenario again",
+                       rd->path, (long long)rd->run->format_version,
+                       ANA_RUN_FORMAT_VERSION);
 }
 
 /* A required scalar number attribute of the root, read as a double. */
@@ -253,8 +276,11 @@ static int read_root_attrs(reader *rd)
             return rc;
     if ((rc = attr_i64(rd, "seed", &run->seed)) ||
         (rc = attr_i64(rd, "replications", &run->replications)) ||
-        (rc = attr_i64(rd, "horizon_months", &run->horizon_months)) ||
-        (rc = attr_i64(rd, "final_window_months",
+        (rc = attr_i64(rd, "horizon_months", &run->horizon_months)))
+        return rc;
+    if (run->format_version < 2)
+        return SIM_OK;
+    if ((rc = attr_i64(rd, "final_window_months",
                        &run->final_window_months)) ||
         (rc = attr_f64(rd, "frontier_tolerance", &run->frontier_tolerance)) ||
         (rc = attr_f64(rd, "frontier_tau", &run->frontier_tau)))
@@ -565,7 +591,7 @@ static int read_scales(reader *rd)
     for (int obj = 0; obj < ANA_RUN_N_OBJECTS; obj++) {
         size_t *len, n;
         char ***field = str_field(run, obj, &len);
-        if (field == NULL || !objects[obj].scale)
+        if (field == NULL || !objects[obj].scale || !present(rd, obj))
             continue;
         if ((rc = read_strings(rd, obj, field, &n)))
             return rc;
@@ -582,8 +608,9 @@ static int read_scales(reader *rd)
                            "'horizon_months' attribute says %lld",
                            rd->path, run->months,
                            (long long)run->horizon_months);
-    if (run->final_window_months < 1 ||
-        run->final_window_months > run->horizon_months)
+    if (run->format_version >= 2 &&
+        (run->final_window_months < 1 ||
+         run->final_window_months > run->horizon_months))
         return sim_err_set(rd->err, SIM_EINPUT,
                            "%s: 'final_window_months' is %lld, expected 1 "
                            ".. %lld (horizon_months)",
@@ -592,7 +619,7 @@ static int read_scales(reader *rd)
     for (int obj = 0; obj < ANA_RUN_N_OBJECTS; obj++) {
         size_t *len, n;
         char ***field = str_field(run, obj, &len);
-        if (field == NULL || objects[obj].scale)
+        if (field == NULL || objects[obj].scale || !present(rd, obj))
             continue;
         if ((rc = read_strings(rd, obj, field, &n)))
             return rc;
@@ -667,7 +694,7 @@ static int read_data(reader *rd)
     ana_run *run = rd->run;
     for (int obj = 0; obj < ANA_RUN_N_OBJECTS; obj++) {
         const object *o = &objects[obj];
-        if (o->scale || o->k == K_STR)
+        if (o->scale || o->k == K_STR || !present(rd, obj))
             continue;
         size_t n;
         void *buf = NULL;
@@ -691,6 +718,8 @@ static int read_descriptions(reader *rd)
     ana_run *run = rd->run;
     int rc = SIM_OK;
     for (int obj = 0; rc == SIM_OK && obj < ANA_RUN_N_OBJECTS; obj++) {
+        if (!present(rd, obj))
+            continue;
         const char *path = objects[obj].path;
         hid_t d = H5Oopen(rd->file, path, H5P_DEFAULT);
         if (d < 0)
@@ -730,7 +759,8 @@ int ana_run_read(const char *path, ana_run **out, sim_err *err)
         (rc = read_extras(&rd)) || (rc = read_scales(&rd)) ||
         (rc = read_data(&rd)) || (rc = read_descriptions(&rd)))
         goto done;
-    rc = SIM_OK;
+    rc = run->format_version < ANA_RUN_FORMAT_VERSION ? old_version(&rd)
+                                                      : SIM_OK;
 done:
     rc = ana_h5r_close(&h, rc);
     if (rc != SIM_OK) {

@@ -688,6 +688,13 @@ Test(runread, format_version_1_is_refused_with_what_to_do)
                   "scenario again");
 }
 
+Test(runread, a_file_the_older_writer_wrote_is_refused)
+{
+    /* The fuzzer's seed, written by aims before format 2. */
+    refused(AIMS_SOURCE_DIR "/tests/fuzz/h5read/run.h5",
+            "format_version 1, written by an older aims");
+}
+
 Test(runread, missing_issue_12_objects_are_damaged_files)
 {
     static const char *const gone[] = {"/series/tokens", "/option",
