@@ -31,6 +31,10 @@
 #include <criterion/criterion.h>
 #include <hdf5.h>
 
+#ifndef AIMS_SOURCE_DIR
+#define AIMS_SOURCE_DIR "."
+#endif
+
 /* ---- the per-test directory ------------------------------------------- */
 
 static char dir[64];
