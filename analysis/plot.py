@@ -6,9 +6,16 @@ into DIR (created if missing) with matplotlib's Agg backend:
 
   channel_shares.png    share of adopters by channel over time, the mean over
                         replications with a shaded 95% interval;
-  frontier_access.png   share of adopters with frontier access, the same way;
+  frontier_access.png   frontier access of adopters, the same way: the share
+                        on a model within the tolerance of the best, and the
+                        continuous index exp(-gap / tau), with the final
+                        window (the months the "final" metrics average)
+                        shaded;
   revenue_by_actor.png  revenue by actor, stacked areas of the mean, with the
-                        total paid and its 95% interval on top.
+                        total paid and its 95% interval on top;
+  tokens_by_vendor.png  tokens billed by vendor, stacked areas of the mean,
+                        with each vendor's token share over the final window
+                        (what IDC reports for the public-cloud market).
 
 Given a sweep file (aims sweep, docs/output.md) it draws instead
 
@@ -21,9 +28,10 @@ Given a sweep file (aims sweep, docs/output.md) it draws instead
 Given OTHER.h5 as well, it draws only
 
   difference.png        the paired difference OTHER - OUT, per replication
-                        then averaged, with its 95% interval: frontier access
-                        and the onshore and domestic shares. The two files
-                        must share seed, replications and time axis.
+                        then averaged, with its 95% interval: the frontier
+                        access share and index, and the onshore and domestic
+                        shares. The two files must share seed, replications
+                        and time axis.
 
 Run it with Debian's /usr/bin/python3 (python3-h5py, python3-numpy,
 python3-matplotlib; scripts/install-deps installs them). docs/plots.md says
@@ -218,15 +226,23 @@ class Run:
                     else f"root attribute format is '{fmt}'")
             raise Failure(self.path, f"not an aims run file ({what}, "
                           "expected 'aims-run')")
-        if "format_version" in f.attrs:
-            v = int(f.attrs["format_version"])
-            if v != 1:
-                raise Failure(self.path, f"format_version {v}: this plot.py "
-                              "reads version 1")
+        # Version 1 is read as far as it goes, then refused (below): a
+        # damaged old file meets the same checks, and HDF5's crashes on it
+        # the same containment, as it always did.
+        v = int(f.attrs["format_version"]) if "format_version" in f.attrs \
+            else 2
+        if v not in (1, 2):
+            raise Failure(self.path, f"format_version {v}: this plot.py "
+                          "reads version 2")
+        old = v == 1
         self.name = text(self._attr(f, "scenario_name"))
         self.start = text(self._attr(f, "start"))
         self.seed = int(self._attr(f, "seed"))
         self.reps = int(self._attr(f, "replications"))
+        if not old:
+            self.window = int(self._attr(f, "final_window_months"))
+            self.tau = float(self._attr(f, "frontier_tau"))
+            self.tolerance = float(self._attr(f, "frontier_tolerance"))
         scen = f.attrs.get("scenario")
         self.shocks = parse_shocks(text(scen)) if scen is not None else []
 
@@ -238,11 +254,22 @@ class Run:
         self.frontier = self._data(f, "series/frontier_access_share", 2)[()]
         self.revenue = self._data(f, "series/revenue", 3)[()]
         self.payments = self._data(f, "series/payments", 2)[()]
+        if old:
+            raise Failure(self.path, "format_version 1, written by an "
+                          "older aims (no tokens, segments or large "
+                          "accounts); this plot.py reads version 2: run the "
+                          "scenario again")
+        self.vendors = strings(self._data(f, "vendor", 1))
+        self.index = self._data(f, "series/frontier_access_index", 2)[()]
+        self.tokens = self._data(f, "series/tokens_by_vendor", 3)[()]
 
         R, T = self.reps, len(self.time)
         for name, arr, tail in (
                 ("series/channel_count", self.count, (len(self.channels),)),
                 ("series/frontier_access_share", self.frontier, ()),
+                ("series/frontier_access_index", self.index, ()),
+                ("series/tokens_by_vendor", self.tokens,
+                 (len(self.vendors),)),
                 ("series/revenue", self.revenue, (len(self.actors),)),
                 ("series/payments", self.payments, ())):
             if arr.shape != (R, T) + tail:
@@ -258,6 +285,9 @@ class Run:
                           "months)")
         if not re.fullmatch(r"\d{4}-\d{2}", self.start):
             raise Failure(self.path, f"start '{self.start}' is not YYYY-MM")
+        if not 1 <= self.window <= T:
+            raise Failure(self.path, f"final_window_months {self.window} "
+                          f"is not in 1 .. {T}: damaged file")
 
     def shares(self):
         """Per channel (not `none`): its share of adopters, in percent,
@@ -299,6 +329,9 @@ def check_pair(a, b):
                f"{a.start})")
     elif a.channels != b.channels:
         why = f"its channels differ from {a.path}'s"
+    elif a.tau != b.tau:
+        why = (f"its frontier_tau ({b.tau:g}) differs from {a.path}'s "
+               f"({a.tau:g})")
     if why:
         raise Failure(b.path, why + ": a paired difference needs the same "
                       "seed, replications and time axis")
@@ -446,22 +479,44 @@ def plot_channel_shares(run, outdir):
     return save(fig, outdir, "channel_shares.png")
 
 
+def final_window(ax, run, line=False):
+    """Marks the months the final metrics average, shaded behind the data
+    (or, where stacked areas would hide a shade, by a line where the window
+    starts); returns a legend entry."""
+    t = run.time
+    first = max(t[-1] - run.window, min(0.0, t[0]))  # window: (first, end]
+    if line:
+        mark = ax.axvline(first, color="#555555", lw=1.2, ls="-.")
+    else:
+        mark = ax.axvspan(first, t[-1], color="#999999", alpha=0.15, lw=0,
+                          zorder=0)
+    months = "month" if run.window == 1 else f"{run.window} months"
+    return mark, f"final window (last {months})"
+
+
 def plot_frontier(run, outdir):
     fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
-    s = 100.0 * np.asarray(run.frontier, dtype=float)
-    mean, lo, hi = band_line(ax, run.time, s, "#1f77b4",
-                             label="mean over replications")
-    top = np.nanmax(np.concatenate([mean, hi])) if np.isfinite(
-        mean).any() else 100.0
+    share = 100.0 * np.asarray(run.frontier, dtype=float)
+    index = 100.0 * np.asarray(run.index, dtype=float)
+    m1, _, hi1 = band_line(ax, run.time, share, "#1f77b4")
+    m2, _, hi2 = band_line(ax, run.time, index, "#2ca02c", ls="--")
+    vals = np.concatenate([m1, hi1, m2, hi2])
+    top = np.nanmax(vals) if np.isfinite(vals).any() else 100.0
     ax.set_ylim(0, min(100.0, max(1.0, 1.15 * top)))
     ax.set_ylabel("adopters with frontier access (%)")
+    win = final_window(ax, run)
     shocks = time_axis(ax, run)
-    ax.set_title(f"{run.name}: share of adopters with frontier access\n"
+    ax.set_title(f"{run.name}: frontier access of adopters\n"
                  f"{subtitle(run)}")
-    h, lab = [ax.lines[0]], ["mean over\nreplications"]
+    h = [ax.lines[0], ax.lines[1]]
+    lab = [f"share within {run.tolerance:g} point"
+           f"{'' if run.tolerance == 1 else 's'}\nof the best model",
+           f"index: each adopter\ncounts exp(-gap / {run.tau:g})"]
     if run.reps > 1:
-        h.append(plt.Rectangle((0, 0), 1, 1, color="#1f77b4", alpha=0.2))
+        h.append(plt.Rectangle((0, 0), 1, 1, color="#555555", alpha=0.2))
         lab.append("95% interval")
+    h.append(win[0])
+    lab.append(win[1])
     legend_outside(ax, handles=h + [e[0] for e in shocks],
                    labels=lab + [e[1] for e in shocks])
     return save(fig, outdir, "frontier_access.png")
@@ -532,18 +587,65 @@ def plot_revenue(run, outdir):
     return save(fig, outdir, "revenue_by_actor.png")
 
 
+def plot_tokens(run, outdir):
+    """Tokens billed by vendor, stacked means, in trillions a month; the
+    legend gives each vendor's share of the tokens over the final window."""
+    fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
+    tok = np.asarray(run.tokens, dtype=float) / 1e6  # Mtok -> trillion
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(tok, axis=0)  # [time, vendor]
+        last = np.nanmean(np.nansum(tok[:, -run.window:, :], axis=1),
+                          axis=0)  # [vendor], over the final window
+    total = np.nansum(last)
+    shown = [v for v in range(len(run.vendors))
+             if np.any(np.nan_to_num(mean[:, v]) > 0)]
+    hidden = [run.vendors[v] for v in range(len(run.vendors))
+              if v not in shown]
+    cmap = plt.get_cmap("tab10")
+    labels = []
+    for v in shown:
+        pct = 100.0 * last[v] / total if total > 0 else 0.0
+        labels.append(f"{run.vendors[v]}: {pct:.1f}%" if pct >= 0.1
+                      else f"{run.vendors[v]}: <0.1%")
+    if shown:
+        ax.stackplot(run.time, np.nan_to_num(mean[:, shown]).T,
+                     colors=[cmap(v % cmap.N) for v in shown], labels=labels,
+                     alpha=0.85, lw=0)
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("tokens billed (trillion per month)")
+    win = final_window(ax, run, line=True)
+    shocks = time_axis(ax, run)
+    ax.set_title(f"{run.name}: tokens by vendor (stacked means)\n"
+                 f"{subtitle(run, 'no interval')}")
+    h, lab = ax.get_legend_handles_labels()
+    h, lab = h[::-1], lab[::-1]  # the top of the stack first
+    h.append(win[0])
+    lab.append(win[1])
+    h += [e[0] for e in shocks]
+    lab += [e[1] for e in shocks]
+    title = "vendor: share of tokens\nin the final window"
+    if hidden:
+        title += "\n(no tokens: " + ", ".join(hidden) + ")"
+    legend_outside(ax, handles=h, labels=lab, title=title)
+    return save(fig, outdir, "tokens_by_vendor.png")
+
+
 def plot_difference(a, b, outdir):
     """b - a, paired by replication."""
     sa, sb = a.shares(), b.shares()
     rows = [("frontier access share",
              100.0 * (np.asarray(b.frontier, float)
-                      - np.asarray(a.frontier, float)), "#1f77b4")]
+                      - np.asarray(a.frontier, float)), "#1f77b4"),
+            (f"frontier access index (tau {b.tau:g})",
+             100.0 * (np.asarray(b.index, float)
+                      - np.asarray(a.index, float)), "#2ca02c")]
     for ch in ("onshore", "domestic"):
         if ch in sa and ch in sb:
             rows.append((f"{ch} share", sb[ch] - sa[ch],
                          channel_style(ch, 0)[0]))
     fig, axes = plt.subplots(len(rows), 1, sharex=True, squeeze=False,
-                             figsize=(FIGSIZE[0], 6.5), layout="constrained")
+                             figsize=(FIGSIZE[0], 8.0), layout="constrained")
     for k, ((what, d, colour), ax) in enumerate(zip(rows, axes[:, 0])):
         ax.axhline(0, color="black", lw=0.8)
         band_line(ax, b.time, d, colour)
@@ -753,7 +855,7 @@ def main(argv):
         return [plot_difference(runs[0], runs[1], outdir)]
     run = runs[0]
     return [plot_channel_shares(run, outdir), plot_frontier(run, outdir),
-            plot_revenue(run, outdir)]
+            plot_revenue(run, outdir), plot_tokens(run, outdir)]
 
 
 # HDF5 1.10.8 can spin for minutes on some damaged files (found by fuzzing

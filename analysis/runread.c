@@ -26,52 +26,103 @@
 
 #include <hdf5.h>
 
-/* The axes of an object, by the coordinate each follows. */
+/* The axes a data set's dimensions follow, each a coordinate of the file
+ * (read first, by read_scales). */
 typedef enum {
-    AX_SCALE, /* a coordinate itself: 1-D, its own length */
-    AX_R,
-    AX_RA,
-    AX_RT,
-    AX_RTC,
-    AX_RTA
-} axes;
+    D_REP,
+    D_TIME,
+    D_CHANNEL,
+    D_ACTOR,
+    D_VENDOR,
+    D_OPTION,
+    D_SEGMENT,
+    D_SECTOR,
+    D_ACCOUNT,
+    D_N
+} dim;
+
+static const char *const dim_name[D_N] = {
+    "replication", "time",    "channel", "actor",  "vendor",
+    "option",      "segment", "sector",  "account"};
 
 typedef enum { K_F64, K_I64, K_STR } kind;
 
+enum { MAX_RANK = 5 };
+
+/* A coordinate (scale) is 1-D and defines the length of axis dims[0];
+ * every other object has the lengths of its axes, read first. `since` is
+ * the first format_version with the object (2: the outputs of issue 12). */
 typedef struct {
     const char *path;
-    axes ax;
+    bool scale;
     kind k;
+    int rank;
+    dim dims[MAX_RANK];
+    int since;
 } object;
+
+#define R_ {D_REP}
+#define RT {D_REP, D_TIME}
+#define RTC {D_REP, D_TIME, D_CHANNEL}
+#define RTSS {D_REP, D_TIME, D_SEGMENT, D_SECTOR}
 
 /* In ana_run_object order. */
 static const object objects[] = {
-    {"/time", AX_SCALE, K_F64},
-    {"/replication", AX_SCALE, K_I64},
-    {"/channel", AX_SCALE, K_STR},
-    {"/actor", AX_SCALE, K_STR},
-    {"/series/channel_count", AX_RTC, K_F64},
-    {"/series/revenue", AX_RTA, K_F64},
-    {"/series/payments", AX_RT, K_F64},
-    {"/series/adopters", AX_RT, K_F64},
-    {"/series/frontier_access_share", AX_RT, K_F64},
-    {"/series/switches", AX_RT, K_F64},
-    {"/series/detections", AX_RT, K_F64},
-    {"/series/days_without_access", AX_RT, K_F64},
-    {"/series/capability_gap", AX_RT, K_F64},
-    {"/summary/cumulative_revenue", AX_RA, K_F64},
-    {"/summary/final_frontier_access_share", AX_R, K_F64},
-    {"/summary/months_to_half_access", AX_R, K_F64},
-    {"/summary/events", AX_R, K_I64},
+    {"/time", true, K_F64, 1, {D_TIME}, 1},
+    {"/replication", true, K_I64, 1, {D_REP}, 1},
+    {"/channel", true, K_STR, 1, {D_CHANNEL}, 1},
+    {"/actor", true, K_STR, 1, {D_ACTOR}, 1},
+    {"/vendor", true, K_STR, 1, {D_VENDOR}, 2},
+    {"/option", true, K_STR, 1, {D_OPTION}, 2},
+    {"/segment", true, K_STR, 1, {D_SEGMENT}, 2},
+    {"/sector", true, K_STR, 1, {D_SECTOR}, 2},
+    {"/account", true, K_STR, 1, {D_ACCOUNT}, 2},
+    {"/options/channel", false, K_STR, 1, {D_OPTION}, 2},
+    {"/options/vendor", false, K_STR, 1, {D_OPTION}, 2},
+    {"/options/intermediary", false, K_STR, 1, {D_OPTION}, 2},
+    {"/accounts/sector", false, K_STR, 1, {D_ACCOUNT}, 2},
+    {"/series/channel_count", false, K_F64, 3, RTC, 1},
+    {"/series/revenue", false, K_F64, 3, {D_REP, D_TIME, D_ACTOR}, 1},
+    {"/series/payments", false, K_F64, 2, RT, 1},
+    {"/series/adopters", false, K_F64, 2, RT, 1},
+    {"/series/frontier_access_share", false, K_F64, 2, RT, 1},
+    {"/series/switches", false, K_F64, 2, RT, 1},
+    {"/series/detections", false, K_F64, 2, RT, 1},
+    {"/series/days_without_access", false, K_F64, 2, RT, 1},
+    {"/series/capability_gap", false, K_F64, 2, RT, 1},
+    {"/series/frontier_access_index", false, K_F64, 2, RT, 2},
+    {"/series/channel_count_by_sector", false, K_F64, 5,
+     {D_REP, D_TIME, D_SEGMENT, D_SECTOR, D_CHANNEL}, 2},
+    {"/series/tokens", false, K_F64, 5,
+     {D_REP, D_TIME, D_OPTION, D_SEGMENT, D_SECTOR}, 2},
+    {"/series/tokens_by_vendor", false, K_F64, 3, {D_REP, D_TIME, D_VENDOR},
+     2},
+    {"/series/tokens_by_channel", false, K_F64, 3, RTC, 2},
+    {"/series/tokens_by_sector", false, K_F64, 4, RTSS, 2},
+    {"/series/account_option", false, K_I64, 3, {D_REP, D_TIME, D_ACCOUNT},
+     2},
+    {"/summary/cumulative_revenue", false, K_F64, 2, {D_REP, D_ACTOR}, 1},
+    {"/summary/final_frontier_access_share", false, K_F64, 1, R_, 1},
+    {"/summary/months_to_half_access", false, K_F64, 1, R_, 1},
+    {"/summary/final_frontier_access_index", false, K_F64, 1, R_, 2},
+    {"/summary/final_channel_share", false, K_F64, 2, {D_REP, D_CHANNEL}, 2},
+    {"/summary/events", false, K_I64, 1, R_, 1},
 };
 _Static_assert(sizeof objects / sizeof objects[0] == ANA_RUN_N_OBJECTS,
                "one entry per ana_run_object");
 
+#undef R_
+#undef RT
+#undef RTC
+#undef RTSS
+
 /* The root attributes of the layout: not copied into `extra`. */
 static const char *const layout_attrs[] = {
-    "format",        "format_version", "aims_version", "git_commit",
-    "scenario_file", "scenario_name",  "scenario",     "seed",
-    "replications",  "horizon_months", "start",        "created"};
+    "format",         "format_version",      "aims_version",
+    "git_commit",     "scenario_file",       "scenario_name",
+    "scenario",       "seed",                "replications",
+    "horizon_months", "start",               "created",
+    "final_window_months", "frontier_tolerance", "frontier_tau"};
 
 const char *ana_run_object_path(int obj)
 {
@@ -139,14 +190,71 @@ static int check_format(reader *rd)
                            rd->path, run->format);
     if ((rc = attr_i64(rd, "format_version", &run->format_version)))
         return rc;
+    /* Version 1 is read as far as it goes and refused at the end
+     * (old_version): a damaged old file then meets the same checks, and
+     * the same containment of HDF5's own crashes, as it always did. */
     if (run->format_version < 1 ||
         run->format_version > ANA_RUN_FORMAT_VERSION)
         return sim_err_set(rd->err, SIM_EINPUT,
-                           "%s: format_version %lld, this aims reads 1 .. "
-                           "%d (a newer aims wrote it?)",
+                           "%s: format_version %lld, this aims reads %d (a "
+                           "newer aims wrote it?)",
                            rd->path, (long long)run->format_version,
                            ANA_RUN_FORMAT_VERSION);
     return SIM_OK;
+}
+
+/* Whether the file's version has object obj. */
+static bool present(const reader *rd, int obj)
+{
+    return objects[obj].since <= rd->run->format_version;
+}
+
+/* The refusal of a file of an older format_version, once it has been read
+ * as far as its version goes. */
+static int old_version(reader *rd)
+{
+    return sim_err_set(rd->err, SIM_EINPUT,
+                       "%s: format_version %lld, written by an older aims "
+                       "(no tokens, segments or large accounts; final "
+                       "metrics of the last month only); this aims reads "
+                       "format_version %d: run the scenario again",
+                       rd->path, (long long)rd->run->format_version,
+                       ANA_RUN_FORMAT_VERSION);
+}
+
+/* A required scalar number attribute of the root, read as a double. */
+static int attr_f64(reader *rd, const char *name, double *out)
+{
+    char what[256];
+    snprintf(what, sizeof what, "attribute '%s'", name);
+    htri_t there = H5Aexists(rd->file, name);
+    if (there < 0)
+        return h5_fail(rd, what);
+    if (!there)
+        return sim_err_set(rd->err, SIM_EINPUT,
+                           "%s: no '%s' attribute (expected a number); "
+                           "damaged aims output?",
+                           rd->path, name);
+    hid_t a = H5Aopen(rd->file, name, H5P_DEFAULT);
+    if (a < 0)
+        return h5_fail(rd, what);
+    int rc = SIM_OK;
+    hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
+    hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    H5T_class_t cls = ft >= 0 ? H5Tget_class(ft) : H5T_NO_CLASS;
+    if (ft < 0 || sp < 0)
+        rc = h5_fail(rd, what);
+    else if (np != 1 || (cls != H5T_FLOAT && cls != H5T_INTEGER))
+        rc = sim_err_set(rd->err, SIM_EINPUT, "%s: %s: expected a number",
+                         rd->path, what);
+    else if (H5Aread(a, H5T_NATIVE_DOUBLE, out) < 0)
+        rc = h5_fail(rd, what);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (ft >= 0)
+        H5Tclose(ft);
+    H5Aclose(a);
+    return rc;
 }
 
 static int read_root_attrs(reader *rd)
@@ -169,6 +277,13 @@ static int read_root_attrs(reader *rd)
     if ((rc = attr_i64(rd, "seed", &run->seed)) ||
         (rc = attr_i64(rd, "replications", &run->replications)) ||
         (rc = attr_i64(rd, "horizon_months", &run->horizon_months)))
+        return rc;
+    if (run->format_version < 2)
+        return SIM_OK;
+    if ((rc = attr_i64(rd, "final_window_months",
+                       &run->final_window_months)) ||
+        (rc = attr_f64(rd, "frontier_tolerance", &run->frontier_tolerance)) ||
+        (rc = attr_f64(rd, "frontier_tau", &run->frontier_tau)))
         return rc;
     return SIM_OK;
 }
@@ -251,33 +366,32 @@ static int read_extras(reader *rd)
 
 /* ---- data sets --------------------------------------------------------- */
 
-/* The lengths an object's axes must have, and how to say so. */
-static int expected_dims(const ana_run *run, axes ax, hsize_t *dims,
-                         const char **names)
+/* The length of axis d, as read from its coordinate. */
+static size_t axis_len(const ana_run *run, dim d)
 {
-    dims[0] = run->reps;
-    names[0] = "replication";
-    switch (ax) {
-    case AX_SCALE:
-        return 1; /* checked by the caller */
-    case AX_R:
-        return 1;
-    case AX_RA:
-        dims[1] = run->n_actors;
-        names[1] = "actor";
-        return 2;
-    case AX_RT:
-    case AX_RTC:
-    case AX_RTA:
+    switch (d) {
+    case D_REP:
+        return run->reps;
+    case D_TIME:
+        return run->months;
+    case D_CHANNEL:
+        return run->n_channels;
+    case D_ACTOR:
+        return run->n_actors;
+    case D_VENDOR:
+        return run->n_vendors;
+    case D_OPTION:
+        return run->n_options;
+    case D_SEGMENT:
+        return run->n_segments;
+    case D_SECTOR:
+        return run->n_sectors;
+    case D_ACCOUNT:
+        return run->n_accounts;
+    case D_N:
         break;
     }
-    dims[1] = run->months;
-    names[1] = "time";
-    if (ax == AX_RT)
-        return 2;
-    dims[2] = ax == AX_RTC ? run->n_channels : run->n_actors;
-    names[2] = ax == AX_RTC ? "channel" : "actor";
-    return 3;
+    return 0;
 }
 
 /* "[20, 60, 9]" into buf. */
@@ -329,33 +443,34 @@ static int open_object(reader *rd, int obj, hid_t *dset, size_t *count)
                                          : "numeric");
         goto done;
     }
-    hsize_t got[H5S_MAX_RANK], want[3];
-    const char *names[3];
+    hsize_t got[H5S_MAX_RANK], want[MAX_RANK];
     int rank = H5Sget_simple_extent_ndims(sp);
     if (rank < 0 || H5Sget_simple_extent_dims(sp, got, NULL) < 0) {
         rc = h5_fail(rd, o->path);
         goto done;
     }
-    int want_rank = expected_dims(rd->run, o->ax, want, names);
-    if (o->ax == AX_SCALE && rank == 1)
+    for (int i = 0; i < o->rank; i++)
+        want[i] = axis_len(rd->run, o->dims[i]);
+    if (o->scale && rank == 1)
         want[0] = got[0];
-    bool same = rank == want_rank;
+    bool same = rank == o->rank;
     for (int i = 0; same && i < rank; i++)
         same = got[i] == want[i];
-    if (!same && o->ax == AX_SCALE) {
+    if (!same && o->scale) {
         rc = sim_err_set(rd->err, SIM_EINPUT,
                          "%s: %s: expected 1 axis, got %d", rd->path,
                          o->path, rank);
         goto done;
     }
     if (!same) {
-        char g[96], w[96], axes_text[64] = "";
+        char g[128], w[128], axes_text[96] = "";
         dims_text(g, sizeof g, rank, got);
-        dims_text(w, sizeof w, want_rank, want);
+        dims_text(w, sizeof w, o->rank, want);
         size_t at = 0;
-        for (int i = 0; i < want_rank; i++)
+        for (int i = 0; i < o->rank; i++)
             at += (size_t)snprintf(axes_text + at, sizeof axes_text - at,
-                                   "%s%s", i ? ", " : "[", names[i]);
+                                   "%s%s", i ? ", " : "[",
+                                   dim_name[o->dims[i]]);
         rc = sim_err_set(rd->err, SIM_EINPUT,
                          "%s: %s: expected %s] = %s, got %s", rd->path,
                          o->path, axes_text, w, g);
@@ -408,15 +523,58 @@ static int read_numbers(reader *rd, int obj, hid_t mem, void **out,
     return rc;
 }
 
-/* Reads string scale obj (variable- or fixed-length) into a new array of
- * new strings. */
+/* Reads string object obj (variable- or fixed-length) into a new array of
+ * new strings: a scale of any length, or a table as long as its axis. */
 static int read_strings(reader *rd, int obj, char ***out, size_t *count)
 {
     ana_h5r r = h5(rd);
-    return ana_h5r_read_strings(&r, objects[obj].path, SIZE_MAX, out, count);
+    const object *o = &objects[obj];
+    size_t want = o->scale ? SIZE_MAX : axis_len(rd->run, o->dims[0]);
+    return ana_h5r_read_strings(&r, o->path, want, out, count);
 }
 
-/* The four coordinates, checked against the attributes that state them. */
+/* Where each string object goes, by object; NULL for the others. *len is
+ * where a scale's length goes (NULL for a table, as long as its axis). */
+static char ***str_field(ana_run *run, int obj, size_t **len)
+{
+    *len = NULL;
+    switch (obj) {
+    case ANA_RUN_CHANNEL:
+        *len = &run->n_channels;
+        return &run->channels;
+    case ANA_RUN_ACTOR:
+        *len = &run->n_actors;
+        return &run->actors;
+    case ANA_RUN_VENDOR:
+        *len = &run->n_vendors;
+        return &run->vendors;
+    case ANA_RUN_OPTION:
+        *len = &run->n_options;
+        return &run->options;
+    case ANA_RUN_SEGMENT:
+        *len = &run->n_segments;
+        return &run->segments;
+    case ANA_RUN_SECTOR:
+        *len = &run->n_sectors;
+        return &run->sectors;
+    case ANA_RUN_ACCOUNT:
+        *len = &run->n_accounts;
+        return &run->accounts;
+    case ANA_RUN_OPTION_CHANNEL:
+        return &run->option_channel;
+    case ANA_RUN_OPTION_VENDOR:
+        return &run->option_vendor;
+    case ANA_RUN_OPTION_INTERMEDIARY:
+        return &run->option_intermediary;
+    case ANA_RUN_ACCOUNT_SECTOR:
+        return &run->account_sector;
+    default:
+        return NULL;
+    }
+}
+
+/* The coordinates, checked against the attributes that state them, then
+ * the string tables along them. */
 static int read_scales(reader *rd)
 {
     ana_run *run = rd->run;
@@ -430,10 +588,15 @@ static int read_scales(reader *rd)
                            &run->reps)))
         return rc;
     run->replication = r;
-    if ((rc = read_strings(rd, ANA_RUN_CHANNEL, &run->channels,
-                           &run->n_channels)) ||
-        (rc = read_strings(rd, ANA_RUN_ACTOR, &run->actors, &run->n_actors)))
-        return rc;
+    for (int obj = 0; obj < ANA_RUN_N_OBJECTS; obj++) {
+        size_t *len, n;
+        char ***field = str_field(run, obj, &len);
+        if (field == NULL || !objects[obj].scale || !present(rd, obj))
+            continue;
+        if ((rc = read_strings(rd, obj, field, &n)))
+            return rc;
+        *len = n;
+    }
     if (run->reps == 0 || (int64_t)run->reps != run->replications)
         return sim_err_set(rd->err, SIM_EINPUT,
                            "%s: /replication holds %zu replications, the "
@@ -445,6 +608,22 @@ static int read_scales(reader *rd)
                            "'horizon_months' attribute says %lld",
                            rd->path, run->months,
                            (long long)run->horizon_months);
+    if (run->format_version >= 2 &&
+        (run->final_window_months < 1 ||
+         run->final_window_months > run->horizon_months))
+        return sim_err_set(rd->err, SIM_EINPUT,
+                           "%s: 'final_window_months' is %lld, expected 1 "
+                           ".. %lld (horizon_months)",
+                           rd->path, (long long)run->final_window_months,
+                           (long long)run->horizon_months);
+    for (int obj = 0; obj < ANA_RUN_N_OBJECTS; obj++) {
+        size_t *len, n;
+        char ***field = str_field(run, obj, &len);
+        if (field == NULL || objects[obj].scale || !present(rd, obj))
+            continue;
+        if ((rc = read_strings(rd, obj, field, &n)))
+            return rc;
+    }
     return SIM_OK;
 }
 
@@ -470,12 +649,41 @@ static double **f64_field(ana_run *run, int obj)
         return &run->days_without_access;
     case ANA_RUN_CAPABILITY_GAP:
         return &run->capability_gap;
+    case ANA_RUN_FRONTIER_ACCESS_INDEX:
+        return &run->frontier_access_index;
+    case ANA_RUN_CHANNEL_COUNT_BY_SECTOR:
+        return &run->channel_count_by_sector;
+    case ANA_RUN_TOKENS:
+        return &run->tokens;
+    case ANA_RUN_TOKENS_BY_VENDOR:
+        return &run->tokens_by_vendor;
+    case ANA_RUN_TOKENS_BY_CHANNEL:
+        return &run->tokens_by_channel;
+    case ANA_RUN_TOKENS_BY_SECTOR:
+        return &run->tokens_by_sector;
     case ANA_RUN_CUMULATIVE_REVENUE:
         return &run->cumulative_revenue;
     case ANA_RUN_FINAL_FRONTIER_ACCESS_SHARE:
         return &run->final_frontier_access_share;
     case ANA_RUN_MONTHS_TO_HALF_ACCESS:
         return &run->months_to_half_access;
+    case ANA_RUN_FINAL_FRONTIER_ACCESS_INDEX:
+        return &run->final_frontier_access_index;
+    case ANA_RUN_FINAL_CHANNEL_SHARE:
+        return &run->final_channel_share;
+    default:
+        return NULL;
+    }
+}
+
+/* Where each int64 data set goes, by object; NULL for the others. */
+static int64_t **i64_field(ana_run *run, int obj)
+{
+    switch (obj) {
+    case ANA_RUN_ACCOUNT_OPTION:
+        return &run->account_option;
+    case ANA_RUN_EVENTS:
+        return &run->events;
     default:
         return NULL;
     }
@@ -484,10 +692,13 @@ static double **f64_field(ana_run *run, int obj)
 static int read_data(reader *rd)
 {
     ana_run *run = rd->run;
-    for (int obj = ANA_RUN_ACTOR + 1; obj < ANA_RUN_N_OBJECTS; obj++) {
+    for (int obj = 0; obj < ANA_RUN_N_OBJECTS; obj++) {
+        const object *o = &objects[obj];
+        if (o->scale || o->k == K_STR || !present(rd, obj))
+            continue;
         size_t n;
         void *buf = NULL;
-        bool f64 = objects[obj].k == K_F64;
+        bool f64 = o->k == K_F64;
         int rc = read_numbers(rd, obj,
                               f64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64,
                               &buf, &n);
@@ -496,7 +707,7 @@ static int read_data(reader *rd)
         if (f64)
             *f64_field(run, obj) = buf;
         else
-            run->events = buf; /* the only int64 data set */
+            *i64_field(run, obj) = buf;
     }
     return SIM_OK;
 }
@@ -507,6 +718,8 @@ static int read_descriptions(reader *rd)
     ana_run *run = rd->run;
     int rc = SIM_OK;
     for (int obj = 0; rc == SIM_OK && obj < ANA_RUN_N_OBJECTS; obj++) {
+        if (!present(rd, obj))
+            continue;
         const char *path = objects[obj].path;
         hid_t d = H5Oopen(rd->file, path, H5P_DEFAULT);
         if (d < 0)
@@ -546,7 +759,8 @@ int ana_run_read(const char *path, ana_run **out, sim_err *err)
         (rc = read_extras(&rd)) || (rc = read_scales(&rd)) ||
         (rc = read_data(&rd)) || (rc = read_descriptions(&rd)))
         goto done;
-    rc = SIM_OK;
+    rc = run->format_version < ANA_RUN_FORMAT_VERSION ? old_version(&rd)
+                                                      : SIM_OK;
 done:
     rc = ana_h5r_close(&h, rc);
     if (rc != SIM_OK) {
@@ -582,13 +796,21 @@ void ana_run_free(ana_run *run)
     free(run->extra);
     free(run->replication);
     free(run->time);
-    free_strings(run->channels, run->n_channels);
-    free_strings(run->actors, run->n_actors);
-    for (int obj = ANA_RUN_ACTOR + 1; obj < ANA_RUN_N_OBJECTS; obj++)
+    for (int obj = 0; obj < ANA_RUN_N_OBJECTS; obj++) {
+        size_t *len;
+        char ***field = str_field(run, obj, &len);
+        if (field == NULL)
+            continue;
+        /* A table is as long as its axis (read_strings checked it). */
+        free_strings(*field, len != NULL
+                                 ? *len
+                                 : axis_len(run, objects[obj].dims[0]));
+    }
+    for (int obj = 0; obj < ANA_RUN_N_OBJECTS; obj++) {
         if (f64_field(run, obj) != NULL)
             free(*f64_field(run, obj));
-    free(run->events);
-    for (int obj = 0; obj < ANA_RUN_N_OBJECTS; obj++) {
+        if (i64_field(run, obj) != NULL)
+            free(*i64_field(run, obj));
         free(run->desc[obj].units);
         free(run->desc[obj].long_name);
     }
@@ -630,66 +852,50 @@ static char *metric_name(const char *head, const char *tail)
     return s;
 }
 
+/* One metric: name HEAD[:TAIL], units, the values x[r * stride] of run's
+ * replications. */
+static int metric_set(ana_run_metric *m, const ana_run *run,
+                      const char *head, const char *tail,
+                      const char *units, const double *x, size_t stride)
+{
+    if ((m->name = metric_name(head, tail)) == NULL ||
+        (m->x = malloc(run->reps * sizeof *m->x)) == NULL)
+        return SIM_ENOMEM;
+    m->units = units;
+    for (size_t r = 0; r < run->reps; r++)
+        m->x[r] = x[r * stride];
+    return SIM_OK;
+}
+
 int ana_run_metrics(const ana_run *run, ana_run_metric **out, size_t *n,
                     sim_err *err)
 {
-    size_t none = run->n_channels; /* index of "none", if any */
-    for (size_t c = 0; c < run->n_channels; c++)
-        if (strcmp(run->channels[c], "none") == 0)
-            none = c;
-    size_t total = 2 + run->n_channels + run->n_actors;
-    if (none < run->n_channels)
-        total--;
+    size_t nch = run->n_channels, na = run->n_actors;
+    size_t total = 3 + nch + na;
     ana_run_metric *m = calloc(total, sizeof *m);
     if (m == NULL)
         return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", run->path);
-    size_t k = 0, reps = run->reps, last = run->months - 1,
-           nch = run->n_channels;
-    for (size_t i = 0; i < total; i++)
-        if ((m[i].x = malloc(reps * sizeof *m[i].x)) == NULL)
-            goto nomem;
-    if ((m[k].name = metric_name("final_frontier_access_share", NULL)) ==
-        NULL)
-        goto nomem;
-    m[k].units = "1";
-    for (size_t r = 0; r < reps; r++)
-        m[k].x[r] = run->final_frontier_access_share[r];
-    k++;
-    for (size_t c = 0; c < nch; c++) {
-        if (c == none)
-            continue;
-        if ((m[k].name = metric_name("final_channel_share",
-                                     run->channels[c])) == NULL)
-            goto nomem;
-        m[k].units = "1";
-        for (size_t r = 0; r < reps; r++) {
-            size_t at = r * run->months + last; /* [r][last] */
-            double adopters = run->adopters[at];
-            m[k].x[r] = adopters > 0
-                            ? run->channel_count[at * nch + c] / adopters
-                            : (double)NAN;
-        }
-        k++;
+    size_t k = 0;
+    int rc = metric_set(&m[k++], run, "final_frontier_access_share", NULL,
+                        "1", run->final_frontier_access_share, 1);
+    if (rc == SIM_OK)
+        rc = metric_set(&m[k++], run, "final_frontier_access_index", NULL,
+                        "1", run->final_frontier_access_index, 1);
+    for (size_t c = 0; rc == SIM_OK && c < nch; c++)
+        rc = metric_set(&m[k++], run, "final_channel_share",
+                        run->channels[c], "1", run->final_channel_share + c,
+                        nch);
+    for (size_t a = 0; rc == SIM_OK && a < na; a++)
+        rc = metric_set(&m[k++], run, "cumulative_revenue", run->actors[a],
+                        "USD", run->cumulative_revenue + a, na);
+    if (rc == SIM_OK)
+        rc = metric_set(&m[k++], run, "months_to_half_access", NULL,
+                        "months", run->months_to_half_access, 1);
+    if (rc != SIM_OK) {
+        ana_run_metrics_free(m, total);
+        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", run->path);
     }
-    for (size_t a = 0; a < run->n_actors; a++) {
-        if ((m[k].name = metric_name("cumulative_revenue",
-                                     run->actors[a])) == NULL)
-            goto nomem;
-        m[k].units = "USD";
-        for (size_t r = 0; r < reps; r++)
-            m[k].x[r] = run->cumulative_revenue[r * run->n_actors + a];
-        k++;
-    }
-    if ((m[k].name = metric_name("months_to_half_access", NULL)) == NULL)
-        goto nomem;
-    m[k].units = "months";
-    for (size_t r = 0; r < reps; r++)
-        m[k].x[r] = run->months_to_half_access[r];
-    k++;
     *out = m;
     *n = k;
     return SIM_OK;
-nomem:
-    ana_run_metrics_free(m, total);
-    return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", run->path);
 }

@@ -8,7 +8,12 @@
  * present, numeric, and shaped by its axes. Anything else is bad input
  * (SIM_EINPUT) with a one-line message that names the file; the same goes
  * for a missing file, a file that is not HDF5 and a truncated or damaged
- * one. HDF5's own error stack is never printed (H5Eset_auto2 is turned
+ * one. A file of format_version 1 (written before the outputs of issue 12:
+ * no tokens, segments or large accounts, "final" meaning the last month) is
+ * refused with one line saying so, rather than read with half its metrics
+ * missing or meaning something else; it is read as far as version 1 goes
+ * first, so a damaged old file meets the checks (and the fuzz-found crash
+ * files of tests/fixtures/report/ the HDF5 paths) they always did. HDF5's own error stack is never printed (H5Eset_auto2 is turned
  * off, as in h5w.h); its innermost message is quoted when it says more than
  * we can.
  *
@@ -33,7 +38,9 @@
 
 #include "err.h"
 
-enum { ANA_RUN_FORMAT_VERSION = 1 }; /* the newest version read */
+/* The version read: files of format_version 1 (before the outputs of
+ * issue 12) are refused with a message that says to run again. */
+enum { ANA_RUN_FORMAT_VERSION = 2 };
 
 /* The objects of the layout, for ana_run.desc and ana_run_object_path. */
 typedef enum {
@@ -41,6 +48,15 @@ typedef enum {
     ANA_RUN_REPLICATION, /* /replication */
     ANA_RUN_CHANNEL,     /* /channel */
     ANA_RUN_ACTOR,       /* /actor */
+    ANA_RUN_VENDOR,      /* /vendor */
+    ANA_RUN_OPTION,      /* /option */
+    ANA_RUN_SEGMENT,     /* /segment */
+    ANA_RUN_SECTOR,      /* /sector */
+    ANA_RUN_ACCOUNT,     /* /account */
+    ANA_RUN_OPTION_CHANNEL,      /* /options/channel */
+    ANA_RUN_OPTION_VENDOR,       /* /options/vendor */
+    ANA_RUN_OPTION_INTERMEDIARY, /* /options/intermediary */
+    ANA_RUN_ACCOUNT_SECTOR,      /* /accounts/sector */
     ANA_RUN_CHANNEL_COUNT,
     ANA_RUN_REVENUE,
     ANA_RUN_PAYMENTS,
@@ -50,9 +66,18 @@ typedef enum {
     ANA_RUN_DETECTIONS,
     ANA_RUN_DAYS_WITHOUT_ACCESS,
     ANA_RUN_CAPABILITY_GAP,
+    ANA_RUN_FRONTIER_ACCESS_INDEX,
+    ANA_RUN_CHANNEL_COUNT_BY_SECTOR,
+    ANA_RUN_TOKENS,
+    ANA_RUN_TOKENS_BY_VENDOR,
+    ANA_RUN_TOKENS_BY_CHANNEL,
+    ANA_RUN_TOKENS_BY_SECTOR,
+    ANA_RUN_ACCOUNT_OPTION,
     ANA_RUN_CUMULATIVE_REVENUE,
     ANA_RUN_FINAL_FRONTIER_ACCESS_SHARE,
     ANA_RUN_MONTHS_TO_HALF_ACCESS,
+    ANA_RUN_FINAL_FRONTIER_ACCESS_INDEX,
+    ANA_RUN_FINAL_CHANNEL_SHARE,
     ANA_RUN_EVENTS,
     ANA_RUN_N_OBJECTS
 } ana_run_object;
@@ -87,10 +112,12 @@ typedef struct {
 typedef struct {
     char *path; /* as given to ana_run_read */
 
-    /* Root attributes of the layout. The integers and format are required;
+    /* Root attributes of the layout. The numbers and format are required;
      * a string the file lacks is NULL. */
     char *format; /* "aims-run" */
     int64_t format_version, seed, replications, horizon_months;
+    int64_t final_window_months; /* the "final" metrics' window */
+    double frontier_tolerance, frontier_tau; /* points */
     char *aims_version, *git_commit, *scenario_file, *scenario_name;
     char *scenario; /* the resolved scenario text */
     char *start;    /* "YYYY-MM" */
@@ -99,13 +126,25 @@ typedef struct {
                             (by name) */
     size_t n_extra;
 
-    /* Coordinates: the lengths of the four axes and their values. */
+    /* Coordinates: the lengths of the axes and their values. */
     size_t reps, months, n_channels, n_actors;
+    size_t n_vendors, n_options, n_segments, n_sectors, n_accounts;
     int64_t *replication; /* [reps] */
     double *time;         /* [months], 1 .. H */
     char *time_start;     /* /time's "start" attribute; NULL if absent */
     char **channels;      /* [n_channels] */
     char **actors;        /* [n_actors] */
+    char **vendors;       /* [n_vendors] */
+    char **options;       /* [n_options] "offshore openai via azure_global" */
+    char **segments;      /* [n_segments] "ordinary", "large" */
+    char **sectors;       /* [n_sectors] */
+    char **accounts;      /* [n_accounts] */
+
+    /* The option table and the large accounts' sectors. */
+    char **option_channel;      /* [n_options] */
+    char **option_vendor;       /* [n_options] */
+    char **option_intermediary; /* [n_options], "" for none */
+    char **account_sector;      /* [n_accounts] */
 
     /* /series: one value per replication and month. */
     double *channel_count;         /* [reps][months][n_channels] */
@@ -117,11 +156,23 @@ typedef struct {
     double *detections;            /* [reps][months] */
     double *days_without_access;   /* [reps][months] */
     double *capability_gap;        /* [reps][months], NaN: none */
+    double *frontier_access_index; /* [reps][months], NaN: no adopters */
+    double *channel_count_by_sector; /* [reps][months][n_segments]
+                                        [n_sectors][n_channels] */
+    double *tokens;            /* [reps][months][n_options][n_segments]
+                                  [n_sectors] */
+    double *tokens_by_vendor;  /* [reps][months][n_vendors] */
+    double *tokens_by_channel; /* [reps][months][n_channels] */
+    double *tokens_by_sector;  /* [reps][months][n_segments][n_sectors] */
+    int64_t *account_option;   /* [reps][months][n_accounts]: an option
+                                  index, -1 waiting, -2 none */
 
     /* /summary: one value per replication. */
     double *cumulative_revenue;          /* [reps][n_actors] */
     double *final_frontier_access_share; /* [reps] */
     double *months_to_half_access;       /* [reps], NaN: never */
+    double *final_frontier_access_index; /* [reps] */
+    double *final_channel_share;         /* [reps][n_channels] */
     int64_t *events;                     /* [reps] */
 
     ana_run_desc desc[ANA_RUN_N_OBJECTS]; /* units, long_name by object */
@@ -151,11 +202,13 @@ typedef struct {
 
 /* The headline metrics of run, in this order:
  *   final_frontier_access_share   /summary/final_frontier_access_share
- *   final_channel_share:CHANNEL   for each channel but "none", in the file's
- *                                 order: channel_count / adopters at the last
- *                                 month (NaN when there are no adopters)
+ *   final_frontier_access_index   /summary/final_frontier_access_index
+ *   final_channel_share:CHANNEL   /summary/final_channel_share, for each
+ *                                 channel in the file's order ("none": the
+ *                                 adopters with no option, not waiting)
  *   cumulative_revenue:ACTOR      for each actor, in the file's order
  *   months_to_half_access         NaN where access never halved
+ * The "final" ones are means over the last final_window_months months.
  * The names are those of `aims run --precision` (cli/precision.h). Sets
  * *out to a new array of *n metrics (free with ana_run_metrics_free).
  * Errors: SIM_ENOMEM. */

@@ -6,7 +6,8 @@
  * Pairing is only sound when replication k of both files drew the same
  * random numbers: the streams are named by (seed, replication, purpose)
  * (DESIGN.md), so the files must share the seed and the replications. The
- * metrics must mean the same thing too: same actors, channels and horizon.
+ * metrics must mean the same thing too: same actors, channels and horizon,
+ * the same final window and the same tau of the frontier access index.
  * Anything else is refused with one line and exit 2, not compared with a
  * warning, because a paired interval over unpaired data looks as precise as
  * a real one and is wrong.
@@ -75,6 +76,23 @@ static bool pairable(const ana_run *b, const ana_run *a, char *msg,
                  "compare: %s runs %zu months, %s runs %zu: the final and "
                  "cumulative metrics are not the same quantities",
                  b->path, b->months, a->path, a->months);
+        return false;
+    }
+    if (b->final_window_months != a->final_window_months) {
+        snprintf(msg, n,
+                 "compare: %s averages its final metrics over %lld months, "
+                 "%s over %lld: they are not the same quantities (set "
+                 "scenario.final_window_months alike)",
+                 b->path, (long long)b->final_window_months, a->path,
+                 (long long)a->final_window_months);
+        return false;
+    }
+    if (b->frontier_tau != a->frontier_tau) {
+        snprintf(msg, n,
+                 "compare: %s weighs frontier access with tau = %g points, "
+                 "%s with %g: the index is not the same quantity (set "
+                 "scenario.frontier_tau alike)",
+                 b->path, b->frontier_tau, a->path, a->frontier_tau);
         return false;
     }
     bool same = b->n_actors == a->n_actors;

@@ -13,6 +13,13 @@
  * columns, "-" where there is no value); the CSV is for programs: a header
  * row, every number printed so that it reads back as the same double, and
  * "nan" where there is no value (Python's float() and pandas read it).
+ *
+ * Under the text table, the large accounts: for each, in how many
+ * replications it holds each option at the horizon (most often first), as
+ * "bytedance: offshore openai via azure_global in 26 of 40". The few large
+ * accounts carry much of the revenue, and which way each one goes is often
+ * what decides a revenue figure (docs/analysis.md). The CSV leaves them
+ * out: it is one table, with one header.
  */
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -31,8 +38,10 @@ static void usage(FILE *f)
           "95% interval\n"
           "  (Student t), standard deviation and n (replications where the "
           "metric is\n"
-          "  defined)\n"
-          "  --csv   comma-separated, with a header row: "
+          "  defined), then, per large account, in how many replications "
+          "it holds each\n"
+          "  option at the horizon\n"
+          "  --csv   the metrics only, comma-separated, with a header row: "
           "metric,mean,ci_lo,ci_hi,sd,n\n",
           f);
 }
@@ -108,6 +117,66 @@ static void print_text(FILE *f, const ana_run *run, const ana_run_metric *m,
     }
 }
 
+/* The name of what a large account holds: an option of the file's table,
+ * or one of the two states without one. */
+static const char *holding_name(const ana_run *run, int64_t x)
+{
+    if (x >= 0 && (uint64_t)x < run->n_options)
+        return run->options[x];
+    return x == -1 ? "waiting (onboarding, no option)"
+           : x == -2 ? "no option"
+                     : "?";
+}
+
+/* Per large account, the replications holding each option at the last
+ * month, most often first (ties in the option table's order). */
+static int print_accounts(FILE *f, const ana_run *run)
+{
+    size_t na = run->n_accounts, no = run->n_options, reps = run->reps;
+    if (na == 0)
+        return CLI_OK;
+    /* counts[k]: option k - 2, so the states -2 and -1 come first. */
+    size_t *counts = calloc(no + 2, sizeof *counts);
+    if (counts == NULL) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    fprintf(f, "large accounts at month %zu, replications holding each "
+               "option:\n",
+            run->months);
+    for (size_t a = 0; a < na; a++) {
+        memset(counts, 0, (no + 2) * sizeof *counts);
+        for (size_t r = 0; r < reps; r++) {
+            int64_t x = run->account_option[(r * run->months + run->months -
+                                             1) * na + a];
+            if (x >= -2 && (x < 0 || (uint64_t)x < no))
+                counts[x + 2]++;
+        }
+        fprintf(f, "  %s (%s):", run->accounts[a], run->account_sector[a]);
+        const char *sep = " ";
+        for (;;) {
+            /* The most frequent left; in a tie the options in table order,
+             * then waiting, then no option. */
+            size_t best = no + 2;
+            for (size_t j = 0; j < no + 2; j++) {
+                size_t k = (j + 2) % (no + 2);
+                if (counts[k] > 0 &&
+                    (best == no + 2 || counts[k] > counts[best]))
+                    best = k;
+            }
+            if (best == no + 2)
+                break;
+            fprintf(f, "%s%s in %zu of %zu", sep,
+                    holding_name(run, (int64_t)best - 2), counts[best], reps);
+            counts[best] = 0;
+            sep = "; ";
+        }
+        fputc('\n', f);
+    }
+    free(counts);
+    return CLI_OK;
+}
+
 int cli_report(int argc, char **argv)
 {
     const char *path = NULL;
@@ -158,11 +227,15 @@ int cli_report(int argc, char **argv)
     } else {
         for (size_t i = 0; i < n; i++)
             s[i] = ana_repstats_mean(m[i].x, run->reps, 1);
+        rc = CLI_OK;
         if (csv)
             print_csv(stdout, m, s, n);
-        else
+        else {
             print_text(stdout, run, m, s, n);
-        rc = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
+            rc = print_accounts(stdout, run);
+        }
+        if (rc == CLI_OK)
+            rc = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
         if (rc != CLI_OK)
             cli_error("report: cannot write the table");
     }

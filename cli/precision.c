@@ -8,18 +8,18 @@
 #include "precision.h"
 #include "repstats.h"
 
-enum { M_FRONTIER, M_HALF, M_REVENUE, M_CHANNEL };
+enum { M_FRONTIER, M_INDEX, M_HALF, M_REVENUE, M_CHANNEL };
 
 void cli_metric_list(const mkt_params *p)
 {
     fprintf(stderr, "aims: metrics: final_frontier_access_share, "
-                    "months_to_half_access, cumulative_revenue:ACTOR (");
+                    "final_frontier_access_index, months_to_half_access, "
+                    "cumulative_revenue:ACTOR (");
     for (size_t a = 0; a < p->n_actors; a++)
         fprintf(stderr, "%s%s", a ? ", " : "", p->actors[a]);
     fprintf(stderr, "), final_channel_share:CHANNEL (");
-    for (int c = MKT_CH_WAITING; c < MKT_N_CHANNELS; c++)
-        fprintf(stderr, "%s%s", c > MKT_CH_WAITING ? ", " : "",
-                mkt_channel_name(c));
+    for (int c = 0; c < MKT_N_CHANNELS; c++)
+        fprintf(stderr, "%s%s", c > 0 ? ", " : "", mkt_channel_name(c));
     fprintf(stderr, ")\n");
 }
 
@@ -30,6 +30,8 @@ static bool name_metric(const mkt_params *p, cli_precision *out)
     if (!colon) {
         if (strcmp(out->name, "final_frontier_access_share") == 0)
             out->kind = M_FRONTIER;
+        else if (strcmp(out->name, "final_frontier_access_index") == 0)
+            out->kind = M_INDEX;
         else if (strcmp(out->name, "months_to_half_access") == 0)
             out->kind = M_HALF;
         else
@@ -49,7 +51,7 @@ static bool name_metric(const mkt_params *p, cli_precision *out)
     } else if (head == strlen("final_channel_share") &&
                strncmp(out->name, "final_channel_share", head) == 0) {
         out->kind = M_CHANNEL;
-        for (int c = MKT_CH_WAITING; c < MKT_N_CHANNELS; c++)
+        for (int c = 0; c < MKT_N_CHANNELS; c++)
             if (strcmp(mkt_channel_name(c), what) == 0) {
                 out->index = (size_t)c;
                 return true;
@@ -105,21 +107,17 @@ bool cli_precision_parse(const char *spec, const mkt_params *p,
 
 double cli_precision_value(const cli_precision *m, const mkt_results *r)
 {
-    size_t last = r->months - 1;
     switch (m->kind) {
     case M_FRONTIER:
         return r->final_frontier_access_share;
+    case M_INDEX:
+        return r->final_frontier_access_index;
     case M_HALF:
         return r->months_to_half_access;
     case M_REVENUE:
         return r->cumulative_revenue[m->index];
-    default: {
-        double adopters = r->adopters[last];
-        return adopters > 0
-                   ? r->channel_count[last * MKT_N_CHANNELS + m->index] /
-                         adopters
-                   : (double)NAN;
-    }
+    default:
+        return r->final_channel_share[m->index];
     }
 }
 

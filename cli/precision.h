@@ -3,10 +3,13 @@
  *
  * METRIC names one per-replication number, as `aims report` names them:
  *   final_frontier_access_share
+ *   final_frontier_access_index
  *   months_to_half_access            (replications where it never happens
  *                                     are left out)
  *   cumulative_revenue:ACTOR         (an actor of the scenario)
- *   final_channel_share:CHANNEL      (share of adopters, last month)
+ *   final_channel_share:CHANNEL      (share of adopters; "none": adopters
+ *                                     with no option, not waiting)
+ * "final" is a mean over the last scenario.final_window_months months.
  * The run adds batches of replications until the 95% half-width of the
  * metric's mean is at most REL x |mean|.
  */

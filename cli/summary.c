@@ -1,5 +1,9 @@
-/* summary.c -- headline numbers: final frontier access, channel shares of
- * adopters, cumulative revenue by actor, months to half access. */
+/* summary.c -- headline numbers: final frontier access (the thresholded
+ * share and the continuous index), channel shares of adopters, cumulative
+ * revenue by actor, months to half access. "final" is a mean over the last
+ * scenario.final_window_months months (books.c), not the last month alone:
+ * the thresholded share jumps when a model crosses the tolerance, and a
+ * headline should not sit on that edge. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -12,8 +16,9 @@ struct cli_summary {
     const mkt_params *p;
     size_t reps;
     double *share;   /* [rep] final frontier access share */
+    double *index;   /* [rep] final frontier access index */
     double *half;    /* [rep] months to half access (NaN: never) */
-    double *channel; /* [rep][channel] share of adopters, final month */
+    double *channel; /* [rep][channel] final share of adopters */
     double *revenue; /* [rep][actor] cumulative */
 };
 
@@ -25,11 +30,12 @@ cli_summary *cli_summary_new(const mkt_params *p, size_t reps)
     s->p = p;
     s->reps = reps;
     s->share = calloc(reps, sizeof *s->share);
+    s->index = calloc(reps, sizeof *s->index);
     s->half = calloc(reps, sizeof *s->half);
     s->channel = calloc(reps * MKT_N_CHANNELS, sizeof *s->channel);
     s->revenue = calloc(reps * (p->n_actors ? p->n_actors : 1),
                         sizeof *s->revenue);
-    if (!s->share || !s->half || !s->channel || !s->revenue) {
+    if (!s->share || !s->index || !s->half || !s->channel || !s->revenue) {
         cli_summary_free(s);
         return NULL;
     }
@@ -38,14 +44,12 @@ cli_summary *cli_summary_new(const mkt_params *p, size_t reps)
 
 void cli_summary_add(cli_summary *s, size_t rep, const mkt_results *r)
 {
-    size_t last = (r->months - 1) * MKT_N_CHANNELS;
-    double adopters = r->adopters[r->months - 1];
     s->share[rep] = r->final_frontier_access_share;
+    s->index[rep] = r->final_frontier_access_index;
     s->half[rep] = r->months_to_half_access;
     for (int c = 0; c < MKT_N_CHANNELS; c++)
         s->channel[rep * MKT_N_CHANNELS + (size_t)c] =
-            adopters > 0 && c != MKT_CH_NONE ? r->channel_count[last + (size_t)c] / adopters
-                                              : (double)NAN;
+            r->final_channel_share[c];
     for (size_t a = 0; a < r->n_actors; a++)
         s->revenue[rep * r->n_actors + a] = r->cumulative_revenue[a];
 }
@@ -74,15 +78,15 @@ static size_t interval(const double *x, size_t n, size_t stride,
 }
 
 /* "m +- hw", or just m when there is no interval (one replication); money
- * in %g, shares in %f. */
+ * in %g, shares with 4 decimals (a half-width of a few 1e-4 is common). */
 static void value(FILE *f, bool money, double m, double hw)
 {
     if (money)
         fprintf(f, "%10.4g", m);
     else
-        fprintf(f, "%.3f", m);
+        fprintf(f, "%.4f", m);
     if (!isnan(hw))
-        fprintf(f, money ? " +- %.3g" : " +- %.3f", hw);
+        fprintf(f, money ? " +- %.3g" : " +- %.4f", hw);
     fputc('\n', f);
 }
 
@@ -90,12 +94,25 @@ void cli_summary_print(const cli_summary *s, FILE *f)
 {
     const mkt_params *p = s->p;
     double m, hw;
+    uint32_t w = p->final_window_months, h = p->horizon_months;
+    if (w == 1)
+        fprintf(f, "  final: month %u (scenario.final_window_months = 1)\n",
+                h);
+    else
+        fprintf(f, "  final: means over months %u-%u "
+                   "(scenario.final_window_months = %u)\n",
+                h - w + 1, h, w);
     interval(s->share, s->reps, 1, &m, &hw);
-    fputs("  final frontier access share of adopters   ", f);
+    fprintf(f, "  %-44s", "final frontier access share of adopters");
     value(f, false, m, hw);
-    fprintf(f, "  channel shares of adopters, month %u:\n",
-            p->horizon_months);
-    for (int c = MKT_CH_WAITING; c < MKT_N_CHANNELS; c++) {
+    char label[64];
+    snprintf(label, sizeof label,
+             "final frontier access index (tau %g points)", p->frontier_tau);
+    interval(s->index, s->reps, 1, &m, &hw);
+    fprintf(f, "  %-44s", label);
+    value(f, false, m, hw);
+    fprintf(f, "  final channel shares of adopters:\n");
+    for (int c = 0; c < MKT_N_CHANNELS; c++) {
         interval(s->channel + c, s->reps, MKT_N_CHANNELS, &m, &hw);
         fprintf(f, "    %-9s ", mkt_channel_name(c));
         value(f, false, m, hw);
@@ -127,6 +144,7 @@ void cli_summary_free(cli_summary *s)
     if (!s)
         return;
     free(s->share);
+    free(s->index);
     free(s->half);
     free(s->channel);
     free(s->revenue);

@@ -63,11 +63,14 @@ void mkt__bill(struct mkt_world *w, uint32_t o)
     const mkt__opt *op = &w->opts[o];
     double *acc = &w->oc_acc[(size_t)o * w->n_cls];
     double mtok = 0; /* real Mtok used this month so far */
+    double *tok = mkt__tokens_row(w, o); /* this month's, by class */
     for (size_t c = 0; c < w->n_cls; c++) {
         if (acc[c] == 0)
             continue;
         size_t s = c % w->n_sec;
-        mtok += acc[c] / MKT_DAYS_PER_MONTH * w->cls_w[c] * w->growth[s];
+        double x = acc[c] / MKT_DAYS_PER_MONTH * w->cls_w[c] * w->growth[s];
+        mtok += x;
+        tok[c] += x;
         acc[c] = 0;
     }
     if (mtok == 0)

@@ -77,8 +77,8 @@ bool mkt__legal_buyer(const struct mkt_world *w, const mkt_cond *c, uint32_t o,
            tri(c->public_facing, f & MKT__PUBLIC) &&
            tri(c->state_owned, f & MKT__SOE) &&
            tri(c->offshore, f & MKT__OFFSHORE) &&
-           (!c->segments ||
-            (c->segments >> ((f & MKT__INDIVIDUAL) ? 1 : 0) & 1)) &&
+           (!c->buyer_kinds ||
+            (c->buyer_kinds >> ((f & MKT__INDIVIDUAL) ? 1 : 0) & 1)) &&
            (!c->sectors || (c->sectors >> (e->cls % w->n_sec) & 1));
 }
 

@@ -254,7 +254,7 @@ static void buyer_attributes(const struct mkt_world *w, uint32_t k,
     }
     e->flags |= (uint16_t)((abroad ? MKT__HQ_ABROAD : 0) |
                            (listed ? MKT__LISTED : 0) |
-                           (sec->segment == MKT_SEG_INDIVIDUAL ? MKT__INDIVIDUAL
+                           (sec->buyer_kind == MKT_BUYER_INDIVIDUAL ? MKT__INDIVIDUAL
                                                                : 0));
     e->own = (e->flags & MKT__OFFSHORE) && !abroad
                  ? (uint8_t)floor(own * 100.0 + 0.5)
@@ -421,89 +421,10 @@ int mkt__on_burn_in(sim_engine *eng, void *ctx, const sim_msg *m)
     for (size_t a = 0; a < w->p->n_actors; a++)
         w->m_rev[a] = w->m_comp[a] = 0;
     w->m_pay = w->m_switch = w->m_detect = 0;
-    return SIM_OK;
-}
-
-/* ---- the month's books ---------------------------------------------------
- */
-
-int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m)
-{
-    struct mkt_world *w = ctx;
-    const mkt_params *p = w->p;
+    /* The burn-in's tokens went into month 1's row (w->month is 0). */
     mkt_results *r = w->res;
-    uint32_t month = m->target;
-    size_t row = month - 1, nc = w->n_cls;
-    assert(month >= 1 && month <= p->horizon_months);
-
-    for (uint32_t o = 0; o < w->n_opts; o++)
-        mkt__bill(w, o);
-    mkt__noacc_flush(w);
-
-    /* Money is conserved: every payment was split without remainder. */
-    double received = 0;
-    for (size_t a = 0; a < p->n_actors; a++)
-        received += w->m_rev[a];
-    assert(fabs(received - w->m_pay) <= 1e-9 * fabs(w->m_pay));
-
-    double *cc = &r->channel_count[row * MKT_N_CHANNELS];
-    double adopted = 0, noacc_days = 0, with_access = 0, gap = 0, best =
-                                                                       -HUGE_VAL;
-    for (size_t v = 0; v < p->n_vendors; v++)
-        best = fmax(best, mkt__capability(w, (uint32_t)v));
-    for (size_t c = 0; c < nc; c++) {
-        double wt = w->cls_w[c];
-        adopted += w->cls_adopted[c] * wt;
-        cc[MKT_CH_WAITING] += w->cls_wait[c] * wt;
-        cc[MKT_CH_NONE] += (w->cls_total[c] - w->cls_adopted[c] +
-                            w->cls_lost[c] + w->cls_out[c]) *
-                           wt;
-        noacc_days += w->cls_noacc[c] * wt;
-        w->cls_noacc[c] = 0;
-    }
-    for (uint32_t o = 0; o < w->n_opts; o++) {
-        double users = 0;
-        for (size_t c = 0; c < nc; c++)
-            users += w->oc_n[(size_t)o * nc + c] * w->cls_w[c];
-        cc[w->opts[o].channel] += users;
-        with_access += users;
-        gap += users * (best - mkt__capability(w, w->opts[o].vendor));
-    }
-    for (size_t a = 0; a < p->n_actors; a++) {
-        r->revenue[row * p->n_actors + a] = w->m_rev[a];
-        r->cumulative_revenue[a] += w->m_rev[a];
-        w->m_rev[a] = 0;
-        r->compliance_cost[row * p->n_actors + a] = w->m_comp[a];
-        w->m_comp[a] = 0;
-    }
-    r->payments[row] = w->m_pay;
-    r->adopters[row] = adopted;
-    r->switches[row] = w->m_switch;
-    r->detections[row] = w->m_detect;
-    r->days_without_access[row] = noacc_days;
-    r->capability_gap[row] = with_access > 0 ? gap / with_access : (double)NAN;
-    double share = mkt__frontier_share(w);
-    r->frontier_access_share[row] = share;
-    if (w->have_ref && isnan(r->months_to_half_access) &&
-        share < 0.5 * w->ref_share)
-        r->months_to_half_access = month - w->ref_month;
-    w->m_pay = w->m_switch = w->m_detect = 0;
-    w->month = month;
-    for (size_t s = 0; s < w->n_sec; s++) /* usage in the coming month */
-        w->growth[s] = pow(1.0 + p->sectors[s].demand_growth, month / 12.0);
-
-    if (w->on_month)
-        w->on_month(w->on_month_ctx, w, month);
-    if (w->cancel && *w->cancel)
-        return sim_err_set(w->err, SIM_ECANCELED, "cancelled in month %u",
-                           month);
-    if (month == p->horizon_months) {
-        r->final_frontier_access_share = share;
-        return SIM_STOP;
-    }
-    sim_msg next = {.kind = MKT__EV_MONTH, .target = month + 1};
-    return sim_schedule_at(eng, w->t0 + (month + 1) * MKT_DAYS_PER_MONTH,
-                           &next, NULL);
+    memset(r->tokens, 0, r->n_options * w->n_cls * sizeof *r->tokens);
+    return SIM_OK;
 }
 
 /* ---- lifecycle -----------------------------------------------------------

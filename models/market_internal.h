@@ -1,5 +1,6 @@
 /* market_internal.h -- one replication's state, shared by the files of the
- * market simulation (market.c, ent.c, rules.c, billing.c); not for users.
+ * market simulation (market.c, ent.c, rules.c, billing.c, books.c); not for
+ * users.
  *
  * The world holds the rule state the timeline changes, the option table (a
  * channel, vendor, intermediary triple that can exist in this scenario), the
@@ -185,6 +186,11 @@ struct mkt_world {
     bool have_ref;    /* the first shock has happened */
     double ref_share, ref_month;
 
+    /* books.c: running sums over the final window (issue 12 outputs); the
+     * world is calloc'd, so they start at 0. */
+    double bk_share_sum, bk_index_sum, bk_ch_sum[MKT_N_CHANNELS];
+    uint32_t bk_share_n, bk_index_n, bk_ch_n; /* months summed */
+
     double *v;        /* [opt] scratch utilities */
     bool *ok;         /* [opt] scratch availability */
     double *v2;       /* [opt + 1] scratch: a further option's draw */
@@ -307,7 +313,13 @@ bool mkt__legal_buyer(const struct mkt_world *w, const mkt_cond *c, uint32_t o,
                       uint32_t i);
 
 /* market.c */
+/* books.c: the month's books */
 int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m);
+/* The results' row of real Mtok that option o bills in the current month,
+ * one value per weight class: mkt__bill adds to it. */
+double *mkt__tokens_row(struct mkt_world *w, uint32_t o);
+
+/* market.c */
 int mkt__walk_copy(struct mkt_world *w, int32_t head, bool targets,
                    size_t *n);
 

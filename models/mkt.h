@@ -135,9 +135,9 @@ typedef enum {
     MKT_N_ENTITIES
 } mkt_entity;
 
-/* A buyer's segment. */
-typedef enum { MKT_SEG_ENTERPRISE, MKT_SEG_INDIVIDUAL, MKT_N_SEGMENTS }
-    mkt_segment;
+/* What kind of buyer a sector holds. */
+typedef enum { MKT_BUYER_ENTERPRISE, MKT_BUYER_INDIVIDUAL, MKT_N_BUYER_KINDS }
+    mkt_buyer_kind;
 
 /* A condition on (option, buyer) pairs: every given part must hold. A set
  * is a bit mask (bit k for value k), 0 meaning any; a tristate is -1 (any),
@@ -160,7 +160,7 @@ typedef struct {
                             headquartered parents, [0, 1); < 0 any */
     int8_t listed;       /* listed_affiliate = bool */
     int8_t public_facing, state_owned, offshore; /* bools */
-    uint32_t segments;   /* segment = [ "enterprise" | "individual" ] */
+    uint32_t buyer_kinds; /* buyer_kind = [ "enterprise" | "individual" ] */
     uint64_t sectors;    /* sectors = [ names ] */
     bool any_buyer;      /* derived: no buyer condition at all */
 } mkt_cond;
@@ -292,7 +292,7 @@ typedef struct {
     double state_owned_share;   /* state_owned_share: [0, 1] */
     /* Buyer attributes (the legal structure); all optional, the defaults
      * are the model before it: */
-    mkt_segment segment;        /* segment: "enterprise" (default) |
+    mkt_buyer_kind buyer_kind;  /* buyer_kind: "enterprise" (default) |
                                    "individual" (developers) */
     double hq_abroad_share;     /* headquarters_abroad_share: share
                                    headquartered outside China, [0, 1];
@@ -409,7 +409,7 @@ typedef struct {
 /* The whole scenario, validated. Read-only once loaded; shared by threads. */
 typedef struct {
     /* scenario = { name; start; horizon_months; replications; seed;
-     *              frontier_tolerance; } */
+     *              frontier_tolerance; frontier_tau; final_window_months; } */
     char *name;                 /* scenario.name: string */
     char *start;                /* scenario.start: "YYYY-MM" */
     uint32_t horizon_months;    /* scenario.horizon_months: [1, 1200] */
@@ -431,6 +431,17 @@ typedef struct {
                                    changes) | "all" (a Binomial sample of
                                    every sector's adopters, the model before
                                    the demand issue) */
+    /* issue 12, outputs: */
+    double frontier_tau;        /* scenario.frontier_tau: (0, 1000] points:
+                                   an adopter on a model `gap` points below
+                                   the best counts exp(-gap / tau) in the
+                                   frontier access index; default 2,
+                                   ASSUMPTION (0.5-5) */
+    uint32_t final_window_months; /* scenario.final_window_months: [1,
+                                     horizon_months]: the "final" metrics
+                                     are means over the last this many
+                                     months; default 12 (the horizon when
+                                     shorter), ASSUMPTION (1-24) */
     /* risk = { direct; onshore; offshore; gray; domestic; }: each [0, 1000],
      * the risk term of each channel's utility (indexed by mkt_channel) */
     double risk[MKT_N_CHANNELS];
@@ -472,12 +483,46 @@ void mkt_params_free(mkt_params *p); /* NULL is a no-op */
  * indices); for refusing absurd sizes before allocating. */
 double mkt_memory_estimate(const mkt_params *p);
 
+/* The option table: every (channel, vendor, intermediary) triple a
+ * scenario can offer, whether or not it is available at a given time. The
+ * order is the order of every replication's table and of the output's
+ * /option axis: the direct options of the us vendors, then each
+ * intermediary's hosted vendors (intermediaries in order), then the gray
+ * options of the us vendors (when gray is enabled), then the domestic
+ * options of the cn vendors. */
+typedef struct {
+    int channel;   /* MKT_CH_DIRECT .. MKT_CH_DOMESTIC */
+    size_t vendor; /* index into vendors */
+    size_t inter;  /* index into inter; MKT_NO_INDEX for direct, gray and
+                      domestic */
+} mkt_option;
+
+/* Writes the first min(n, count) rows of p's option table into out (NULL
+ * with n = 0 to count them) and returns the count. */
+size_t mkt_option_table(const mkt_params *p, mkt_option *out, size_t n);
+
+/* The two segments of a sector: its ordinary members (each standing for
+ * `weight` real firms) and its large accounts (one firm each). */
+enum { MKT_SEG_ORDINARY, MKT_SEG_LARGE, MKT_N_SEGMENTS };
+
+/* What a large account holds at a month end, besides an option index. */
+enum {
+    MKT_ACCOUNT_WAITING = -1, /* no option, onboarding onto one */
+    MKT_ACCOUNT_NONE = -2     /* no option, not onboarding */
+};
+
 /* One replication's output. Series hold one value per month m = 1 ..
  * months: stocks are taken at the end of month m, flows summed over month
- * m. Counts are in real firms (simulated enterprises times their weight).
- * Row-major: channel_count[(m - 1) * MKT_N_CHANNELS + ch]. */
+ * m. Counts are in real firms (simulated enterprises times their weight),
+ * tokens in real Mtok. Row-major, the month first:
+ * channel_count[(m - 1) * MKT_N_CHANNELS + ch]. A "class" is a (segment,
+ * sector) pair, numbered segment * n_sectors + sector.
+ *
+ * "final" values are means over the last final_window_months months of the
+ * series they name (months where it is NaN left out; NaN if all are). */
 typedef struct {
     size_t months, n_actors;
+    size_t n_vendors, n_options, n_sectors, n_accounts;
     double *channel_count;  /* [months][MKT_N_CHANNELS] firms at month end */
     double *revenue;        /* [months][n_actors] USD received in month */
     double *payments;       /* [months] USD paid by enterprises in month */
@@ -496,12 +541,39 @@ typedef struct {
     double *compliance_cost; /* [months][n_actors] USD of rules' costs the
                                 actor carried in month (its revenue is
                                 unchanged: they are its expense) */
-    double final_frontier_access_share;
+    double final_frontier_access_share; /* final frontier_access_share */
     double months_to_half_access; /* months from the first shock to the
                                      first month end with frontier access
                                      below half its level at the shock;
                                      NaN if never or no shock */
     uint64_t events;        /* engine events handled */
+
+    /* issue 12, outputs (books.c): */
+    double *frontier_access_index; /* [months] sum over adopters with
+                                      access of exp(-gap / frontier_tau),
+                                      over adopters, month end; NaN with
+                                      no adopters */
+    double *channel_count_by_sector; /* [months][MKT_N_SEGMENTS][n_sectors]
+                                        [MKT_N_CHANNELS] firms at month end;
+                                        sums over classes to
+                                        channel_count */
+    double *tokens;            /* [months][n_options][MKT_N_SEGMENTS]
+                                  [n_sectors] real Mtok billed in month
+                                  (mkt__bill adds into the current month) */
+    double *tokens_by_vendor;  /* [months][n_vendors] */
+    double *tokens_by_channel; /* [months][MKT_N_CHANNELS] (none and
+                                  waiting are 0) */
+    double *tokens_by_sector;  /* [months][MKT_N_SEGMENTS][n_sectors] */
+    int64_t *account_option;   /* [months][n_accounts] at month end: an
+                                  option index, MKT_ACCOUNT_WAITING or
+                                  MKT_ACCOUNT_NONE; accounts sector by
+                                  sector, in the scenario's order */
+    double final_frontier_access_index; /* final frontier_access_index */
+    double final_channel_share[MKT_N_CHANNELS]; /* final share of adopters
+                                                   by channel; for
+                                                   MKT_CH_NONE, adopters
+                                                   with no option that
+                                                   are not waiting */
 } mkt_results;
 
 /* Allocates the arrays for p's horizon and actors, zeroed. SIM_ENOMEM. */

@@ -125,6 +125,31 @@ static int read_start(const config_setting_t *g, mkt_params *p, sim_err *err)
     return SIM_OK;
 }
 
+/* The scenario keys of issue 12's outputs (docs/scenarios.md): the scale
+ * of the frontier access index, and the window the "final" metrics average.
+ * The window's default is 12 months, or the whole horizon when that is
+ * shorter; a window given must fit in the horizon. */
+static int read_outputs(const config_setting_t *g, mkt_params *p,
+                        sim_err *err)
+{
+    p->frontier_tau = 2.0;
+    if (scen_has(g, "frontier_tau"))
+        TRY(mkt_load__open_num(g, "frontier_tau", 0.0, 1000.0,
+                               &p->frontier_tau, err));
+    p->final_window_months = p->horizon_months < 12 ? p->horizon_months : 12;
+    if (!scen_has(g, "final_window_months"))
+        return SIM_OK;
+    TRY(mkt_load__u32(g, "final_window_months", 1, 1200,
+                      &p->final_window_months, err));
+    if (p->final_window_months > p->horizon_months)
+        return scen_error(err, config_setting_get_member(g,
+                                                         "final_window_months"),
+                          "expected at most horizon_months (%u): the final "
+                          "window is the last months of the run, got %u",
+                          p->horizon_months, p->final_window_months);
+    return SIM_OK;
+}
+
 static int read_scenario(const config_setting_t *root, mkt_params *p,
                          sim_err *err)
 {
@@ -136,6 +161,8 @@ static int read_scenario(const config_setting_t *root, mkt_params *p,
                                        "frontier_tolerance",
                                        "burn_in_months",
                                        "shock_reviews",
+                                       "frontier_tau",
+                                       "final_window_months",
                                        NULL};
     static const char *const reviews[] = {"touched", "all", NULL};
     const config_setting_t *g;
@@ -162,8 +189,9 @@ static int read_scenario(const config_setting_t *root, mkt_params *p,
         TRY(scen_get_enum(g, "shock_reviews", reviews, &k, err));
         p->review_all = k == 1;
     }
-    return mkt_load__opt_num(g, "frontier_tolerance", 0.0, 1000.0, 1.0,
-                             &p->frontier_tolerance, err);
+    TRY(mkt_load__opt_num(g, "frontier_tolerance", 0.0, 1000.0, 1.0,
+                          &p->frontier_tolerance, err));
+    return read_outputs(g, p, err);
 }
 
 static int read_risk(const config_setting_t *root, mkt_params *p, sim_err *err)

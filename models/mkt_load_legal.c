@@ -151,11 +151,11 @@ int mkt_load__sector_legal(const config_setting_t *g, mkt_sector *s,
 {
     static const char *const segments[] = {"enterprise", "individual", NULL};
     static const char *const own_keys[] = {"wholly_owned", "min", "max", NULL};
-    s->segment = MKT_SEG_ENTERPRISE;
-    if (scen_has(g, "segment")) {
+    s->buyer_kind = MKT_BUYER_ENTERPRISE;
+    if (scen_has(g, "buyer_kind")) {
         size_t k;
-        TRY(scen_get_enum(g, "segment", segments, &k, err));
-        s->segment = (mkt_segment)k;
+        TRY(scen_get_enum(g, "buyer_kind", segments, &k, err));
+        s->buyer_kind = (mkt_buyer_kind)k;
     }
     TRY(mkt_load__opt_num(g, "headquarters_abroad_share", 0.0, 1.0, 0.0,
                           &s->hq_abroad_share, err));
@@ -325,7 +325,7 @@ static int buyer_cond(const mkt_params *p, const config_setting_t *g,
                                        "public_facing",
                                        "state_owned",
                                        "offshore",
-                                       "segment",
+                                       "buyer_kind",
                                        "sectors",
                                        NULL};
     static const char *const hqs[] = {"cn", "abroad"};
@@ -350,8 +350,8 @@ static int buyer_cond(const mkt_params *p, const config_setting_t *g,
     TRY(get_tri(g, "public_facing", &c->public_facing, err));
     TRY(get_tri(g, "state_owned", &c->state_owned, err));
     TRY(get_tri(g, "offshore", &c->offshore, err));
-    TRY(get_set(g, "segment", segs, 2, "segment", &m, err));
-    c->segments = (uint32_t)m;
+    TRY(get_set(g, "buyer_kind", segs, 2, "buyer kind", &m, err));
+    c->buyer_kinds = (uint32_t)m;
     const char *names[MAX_SET];
     size_t ns = p->n_sectors < MAX_SET ? p->n_sectors : MAX_SET;
     for (size_t s = 0; s < ns; s++)
@@ -410,6 +410,42 @@ bool mkt_load__option_matches_any(const mkt_params *p, const mkt_cond *c)
     return false;
 }
 
+/* Refuses an option condition one of whose parts no option of the scenario
+ * has (a region nothing is served from, "operator" with no onshore cloud, a
+ * channel with no option on it, ...): a rule that can never apply, almost
+ * always a typo. Parts that each match something but not together are
+ * accepted: such a rule does not apply here (the weights rule in a market
+ * whose frontier weights all sit abroad), which is an answer, not a
+ * mistake. */
+static int check_parts(const mkt_params *p, const config_setting_t *g,
+                       const mkt_cond *c, sim_err *err)
+{
+    static const char *const keys[] = {"channels", "vendors", "intermediaries",
+                                       "origin", "hosting", "weights",
+                                       "contracting", "closed_frontier"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        mkt_cond one;
+        memset(&one, 0, sizeof one);
+        one.closed_frontier = -1;
+        switch (k) {
+        case 0: one.channels = c->channels; break;
+        case 1: one.vendors = c->vendors; break;
+        case 2: one.inters = c->inters; break;
+        case 3: one.origins = c->origins; break;
+        case 4: one.hosting = c->hosting; break;
+        case 5: one.weights = c->weights; break;
+        case 6: one.contracting = c->contracting; break;
+        default: one.closed_frontier = c->closed_frontier; break;
+        }
+        if (!scen_has(g, keys[k]) || mkt_load__option_matches_any(p, &one))
+            continue;
+        return scen_error(err, config_setting_get_member(g, keys[k]),
+                          "matches no option of this scenario (a rule that "
+                          "can never apply: no option has any of these)");
+    }
+    return SIM_OK;
+}
+
 /* Whether some sector's members or some large account may meet c's buyer
  * part (each attribute separately possible: a loose test, which is what a
  * typo check needs). */
@@ -420,7 +456,7 @@ static bool buyer_possible(const mkt_params *p, const mkt_cond *c)
         if (c->sectors && !(c->sectors >> s & 1))
             continue;
         bool ordinary = sec->count > 0;
-        if (c->segments && !(c->segments >> sec->segment & 1))
+        if (c->buyer_kinds && !(c->buyer_kinds >> sec->buyer_kind & 1))
             continue;
         bool hq_cn = ordinary && sec->hq_abroad_share < 1,
              hq_ab = ordinary && sec->hq_abroad_share > 0,
@@ -463,7 +499,7 @@ static void finish_cond(mkt_cond *c)
 {
     c->any_buyer = !c->hq && c->own_above < 0 && c->listed < 0 &&
                    c->public_facing < 0 && c->state_owned < 0 &&
-                   c->offshore < 0 && !c->segments && !c->sectors;
+                   c->offshore < 0 && !c->buyer_kinds && !c->sectors;
 }
 
 /* ---- rules -----------------------------------------------------------------
@@ -500,10 +536,7 @@ int mkt_load__rule(mkt_params *p, const config_setting_t *g, size_t *out,
                           "]; closed_frontier = true; })");
     TRY(scen_get_group(g, "options", &sub, err));
     TRY(option_cond(p, sub, &r.cond, err));
-    if (!mkt_load__option_matches_any(p, &r.cond))
-        return scen_error(err, sub,
-                          "matches no option of this scenario (a rule that "
-                          "can never apply; check the names and regions)");
+    TRY(check_parts(p, sub, &r.cond, err));
     if (scen_has(g, "buyers")) {
         TRY(scen_get_group(g, "buyers", &sub, err));
         TRY(buyer_cond(p, sub, &r.cond, err));

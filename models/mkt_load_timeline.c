@@ -138,10 +138,13 @@ static int read_vendor_policy(const mkt_params *p, const config_setting_t *e,
            sizeof ev->excl_channels);
     if (!scen_has(e, "channels"))
         return SIM_OK;
-    if (ev->serve_china_controlled != 0)
+    if (ev->serve_china_controlled < 0)
         return scen_error(err, config_setting_get_member(e, "channels"),
                           "channels name what an exclusion covers: expected "
-                          "serve_china_controlled = false with them");
+                          "serve_china_controlled with them");
+    /* With serve_china_controlled = true they are checked and unused: the
+     * exclusion is lifted on every channel (so --set can turn the event
+     * into its placebo). */
     return mkt_load__excl_channels(e, "channels", ev->excl_channels, err);
 }
 

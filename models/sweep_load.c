@@ -74,11 +74,13 @@ static char *resolve(const char *sweep_file, const char *scenario)
     return p;
 }
 
-/* "final_frontier_access_share", "months_to_half_access",
- * "cumulative_revenue:NAME", "final_channel_share:NAME". */
+/* "final_frontier_access_share", "final_frontier_access_index",
+ * "months_to_half_access", "cumulative_revenue:NAME",
+ * "final_channel_share:NAME". */
 static bool metric_form(const char *m)
 {
     if (strcmp(m, "final_frontier_access_share") == 0 ||
+        strcmp(m, "final_frontier_access_index") == 0 ||
         strcmp(m, "months_to_half_access") == 0)
         return true;
     const char *heads[] = {"cumulative_revenue:", "final_channel_share:"};
@@ -166,7 +168,8 @@ static int read_sweep_group(const config_setting_t *root, swp_spec *s,
         if (!metric_form(m))
             return scen_error(err, e,
                               "expected a metric: final_frontier_access_share,"
-                              " months_to_half_access, cumulative_revenue:"
+                              " final_frontier_access_index, "
+                              "months_to_half_access, cumulative_revenue:"
                               "ACTOR or final_channel_share:CHANNEL; got "
                               "'%s'",
                               m);

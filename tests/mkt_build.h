@@ -34,6 +34,8 @@ static inline mkt_params *mb_new(uint32_t horizon, uint32_t count,
     p->replications = 1;
     p->seed = 1;
     p->frontier_tolerance = 1.0;
+    p->frontier_tau = 2.0;
+    p->final_window_months = horizon < 12 ? horizon : 12;
     p->count = count;
     p->firms = firms;
     p->vendors = calloc(8, sizeof *p->vendors);
@@ -158,7 +160,7 @@ static inline void mb_buyers_set(mkt_rule *r)
     const mkt_cond *c = &r->cond;
     r->cond.any_buyer = !c->hq && c->own_above < 0 && c->listed < 0 &&
                         c->public_facing < 0 && c->state_owned < 0 &&
-                        c->offshore < 0 && !c->segments && !c->sectors;
+                        c->offshore < 0 && !c->buyer_kinds && !c->sectors;
 }
 
 /* Counts (floors, then one more to each sector in turn: simpler than the

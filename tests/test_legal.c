@@ -192,10 +192,10 @@ Test(legal, individuals_cut_off_by_one_intermediary)
     mkt_sector *ind = mb_sector(p, "devs", 0.5);
     *ind = p->sectors[0];
     ind->name = mb_strdup("devs");
-    ind->segment = MKT_SEG_INDIVIDUAL;
+    ind->buyer_kind = MKT_BUYER_INDIVIDUAL;
     mkt_rule *r = mb_rule(p, "no_individuals", MKT_RULE_FORBID, 3);
     r->cond.inters = 1;
-    r->cond.segments = 1u << MKT_SEG_INDIVIDUAL;
+    r->cond.buyer_kinds = 1u << MKT_BUYER_INDIVIDUAL;
     mb_buyers_set(r);
     mb_finish(p);
     trace t;

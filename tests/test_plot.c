@@ -183,7 +183,7 @@ static bool exists(const char *path)
 /* ---- good input ----------------------------------------------------------
  */
 
-Test(plot, one_file_draws_three_pngs, .init = make_dir, .fini = remove_dir,
+Test(plot, one_file_draws_four_pngs, .init = make_dir, .fini = remove_dir,
      .timeout = 120)
 {
     need_python();
@@ -195,6 +195,7 @@ Test(plot, one_file_draws_three_pngs, .init = make_dir, .fini = remove_dir,
     assert_png("png/sub", "channel_shares.png");
     assert_png("png/sub", "frontier_access.png");
     assert_png("png/sub", "revenue_by_actor.png");
+    assert_png("png/sub", "tokens_by_vendor.png");
     cr_assert(!exists(in_dir("png/sub/difference.png")));
     /* Again into the same directory: replaced, no error. */
     cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
@@ -290,6 +291,25 @@ Test(plot, hdf5_that_is_not_aims_output, .init = make_dir,
     const char *b[] = {g, NULL};
     refused(b, g);
     cr_assert(strstr(slurp("err.txt"), "not an aims run file"));
+}
+
+Test(plot, a_file_of_the_old_format_is_refused_with_what_to_do,
+     .init = make_dir, .fini = remove_dir, .timeout = 120)
+{
+    need_python();
+    const char *x = tiny_run("x.h5", NULL);
+    const char *py[] = {"-c",
+                        "import sys, h5py, numpy\n"
+                        "with h5py.File(sys.argv[1], 'a') as f:\n"
+                        "    f.attrs['format_version'] = numpy.int64(1)\n",
+                        x, NULL};
+    cr_assert_eq(spawn(PYTHON, py), 0, "%s", slurp("err.txt"));
+    const char *a[] = {x, NULL};
+    refused(a, x);
+    cr_assert(strstr(slurp("err.txt"), "format_version 1, written by an "
+                                       "older aims") &&
+                  strstr(slurp("err.txt"), "run the scenario again"),
+              "%s", slurp("err.txt"));
 }
 
 Test(plot, truncated_aims_file, .init = make_dir, .fini = remove_dir,

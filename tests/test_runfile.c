@@ -1,6 +1,7 @@
 /* test_runfile.c -- the HDF5 file of `aims run` (analysis/runfile.c).
  *
- * A hand-built market (horizon 5, 3 actors, 3 replications) with a known,
+ * A hand-built market (horizon 5, 3 actors, 3 replications; 2 vendors, 3
+ * options, 2 sectors, 3 large accounts) with a known,
  * distinct value in every cell is written, with the replications put out of
  * order, and read back through the HDF5 C API, not through the writer, so a
  * writer that agrees with itself but not with the layout in runfile.h still
@@ -19,6 +20,7 @@
  * suite's init and removed by its fini (run even after a failed assertion).
  */
 #include "runfile.h"
+#include "run_axes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -122,6 +124,17 @@ static void get_file(const char *p, char *buf, size_t n)
 /* ---- the market and its known results ---------------------------------- */
 
 enum { H = 5, ACT = 3, REP = 3, CH = 7 };
+/* Issue 12's axes: 2 vendors (openai us, qwen cn), 3 options (direct
+ * openai, onshore openai via azure_cn, domestic qwen), 2 segments, 2
+ * sectors, 3 large accounts (two in the first sector). */
+enum {
+    NV = RA_NV,
+    NO = RA_NO,
+    NSEG = RA_NSEG,
+    NS = RA_NS,
+    NA = RA_NA,
+    WINDOW = 2
+};
 
 /* UTF-8 on purpose: 21Vianet's Chinese name, as a parent cloud could be. */
 #define VIANET "\xe4\xb8\x96\xe7\xba\xaa\xe4\xba\x92\xe8\x81\x94"
@@ -130,10 +143,12 @@ static const char *const actor_names[ACT] = {"openai", VIANET,
 static const char *const channel_names[CH] = {
     "none", "waiting", "direct", "onshore", "offshore", "gray", "domestic"};
 
+
 /* mkt_params holds char *, so the strings live in writable arrays here. */
 typedef struct {
     char name[32], start[8], actor_buf[ACT][32];
     char *actors[ACT];
+    ra_axes axes;
     mkt_params p;
     ana_run_meta meta;
 } market;
@@ -154,6 +169,10 @@ static void market_init(market *m)
     m->p.replications = REP;
     m->p.actors = m->actors;
     m->p.n_actors = ACT;
+    m->p.final_window_months = WINDOW;
+    m->p.frontier_tolerance = 1.5;
+    m->p.frontier_tau = 2.5;
+    ra_axes_init(&m->axes, &m->p);
     m->meta = (ana_run_meta){.params = &m->p,
                              .scenario_file = "scenarios/test.cfg",
                              .scenario_text = "scenario = { name = \"x\"; };",
@@ -209,6 +228,31 @@ static int64_t events_value(int r)
     return (INT64_C(1) << 60) + r; /* needs all 64 bits */
 }
 
+/* Issue 12's float data sets: one formula for all, k naming the set and i
+ * the cell within a replication's row. */
+static const char *const nd_series[] = {
+    "/series/frontier_access_index",  "/series/channel_count_by_sector",
+    "/series/tokens",                 "/series/tokens_by_vendor",
+    "/series/tokens_by_channel",      "/series/tokens_by_sector",
+    "/summary/final_frontier_access_index",
+    "/summary/final_channel_share"};
+enum { N_ND = sizeof nd_series / sizeof nd_series[0] };
+_Static_assert((int)N_ND == (int)RA_N_ND, "one path per issue-12 output");
+
+static double nd_value(int k, int r, size_t i)
+{
+    if (k == 0 && r == 2 && i == 4)
+        return (double)NAN; /* the index with no adopters */
+    return 100.0 * k + 10.0 * r + 0.25 * (double)i + 0.5;
+}
+
+/* What large account a holds at the end of month t (0-based): every value
+ * an option index or a state can take, in turn. */
+static int64_t account_value(int r, int t, int a)
+{
+    return (int64_t)((r + 2 * t + a) % (NO + 2)) - 2;
+}
+
 static double *rt_member(mkt_results *res, int k)
 {
     double *const m[N_RT] = {res->payments,
@@ -238,6 +282,12 @@ static void fill(mkt_results *res, const mkt_params *p, int r)
     res->final_frontier_access_share = final_value(r);
     res->months_to_half_access = half_value(r);
     res->events = (uint64_t)events_value(r);
+    for (int k = 0; k < N_ND; k++)
+        for (size_t i = 0; i < ra_nd_cells(k, H); i++)
+            ra_nd_member(res, k)[i] = nd_value(k, r, i);
+    for (int t = 0; t < H; t++)
+        for (int a = 0; a < NA; a++)
+            res->account_option[t * NA + a] = account_value(r, t, a);
 }
 
 #define OK(call)                                                               \
@@ -382,7 +432,7 @@ static void read_names(hid_t file, const char *obj, size_t n,
 typedef struct {
     const char *path;
     int rank;
-    const char *scales[3];
+    const char *scales[5];
     const char *units;
 } layout_entry;
 
@@ -403,15 +453,38 @@ static const layout_entry layout[] = {
     {"/summary/final_frontier_access_share", 1, {"/replication"}, "1"},
     {"/summary/months_to_half_access", 1, {"/replication"}, "months"},
     {"/summary/events", 1, {"/replication"}, "events"},
+    {"/series/frontier_access_index", 2, {"/replication", "/time"}, "1"},
+    {"/series/channel_count_by_sector", 5,
+     {"/replication", "/time", "/segment", "/sector", "/channel"}, "firms"},
+    {"/series/tokens", 5,
+     {"/replication", "/time", "/option", "/segment", "/sector"},
+     "Mtok per month"},
+    {"/series/tokens_by_vendor", 3, {"/replication", "/time", "/vendor"},
+     "Mtok per month"},
+    {"/series/tokens_by_channel", 3, {"/replication", "/time", "/channel"},
+     "Mtok per month"},
+    {"/series/tokens_by_sector", 4,
+     {"/replication", "/time", "/segment", "/sector"}, "Mtok per month"},
+    {"/series/account_option", 3, {"/replication", "/time", "/account"},
+     "1"},
+    {"/summary/final_frontier_access_index", 1, {"/replication"}, "1"},
+    {"/summary/final_channel_share", 2, {"/replication", "/channel"}, "1"},
 };
 enum { N_LAYOUT = sizeof layout / sizeof layout[0] };
 
 static size_t scale_len(const char *scale)
 {
-    return strcmp(scale, "/replication") == 0 ? REP
-           : strcmp(scale, "/time") == 0      ? H
-           : strcmp(scale, "/channel") == 0   ? CH
-                                              : ACT;
+    static const struct {
+        const char *scale;
+        size_t n;
+    } lens[] = {{"/replication", REP}, {"/time", H},    {"/channel", CH},
+                {"/actor", ACT},       {"/vendor", NV}, {"/option", NO},
+                {"/segment", NSEG},    {"/sector", NS}, {"/account", NA}};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        if (strcmp(scale, lens[i].scale) == 0)
+            return lens[i].n;
+    cr_assert(false, "unknown scale %s", scale);
+    return 0;
 }
 
 static void dims_of(const layout_entry *e, hsize_t *dims)
@@ -484,6 +557,33 @@ Test(runfile, every_value_reads_back_where_the_layout_says)
     free(fin);
     free(half);
     free(ev);
+
+    /* Issue 12's data sets, each with the shape the layout table gives. */
+    for (int k = 0; k < N_ND; k++) {
+        const layout_entry *e = NULL;
+        for (size_t j = 0; j < N_LAYOUT; j++)
+            if (strcmp(layout[j].path, nd_series[k]) == 0)
+                e = &layout[j];
+        cr_assert_not_null(e, "%s is not in the layout table", nd_series[k]);
+        hsize_t dims[5];
+        dims_of(e, dims);
+        double *x = read_all(file, e->path, e->rank, dims, H5T_NATIVE_DOUBLE);
+        for (int r = 0; r < REP; r++)
+            for (size_t i = 0; i < ra_nd_cells(k, H); i++)
+                expect_f64(x[(size_t)r * ra_nd_cells(k, H) + i],
+                           nd_value(k, r, i), e->path, (int)i);
+        free(x);
+    }
+    hsize_t da[3] = {REP, H, NA};
+    int64_t *acc = read_all(file, "/series/account_option", 3, da,
+                            H5T_NATIVE_INT64);
+    for (int r = 0; r < REP; r++)
+        for (int t = 0; t < H; t++)
+            for (int a = 0; a < NA; a++)
+                cr_assert_eq(acc[(r * H + t) * NA + a],
+                             account_value(r, t, a),
+                             "account_option[%d][%d][%d]", r, t, a);
+    free(acc);
     H5Fclose(file);
 }
 
@@ -527,10 +627,30 @@ Test(runfile, scales_have_the_right_values_and_attributes)
     free(r);
     read_names(file, "/channel", CH, channel_names);
     read_names(file, "/actor", ACT, actor_names);
+    read_names(file, "/vendor", NV, ra_vendor_names);
+    read_names(file, "/option", NO, ra_option_names);
+    read_names(file, "/segment", NSEG, ra_segment_names);
+    read_names(file, "/sector", NS, ra_sector_names);
+    read_names(file, "/account", NA, ra_account_names);
+    read_names(file, "/options/channel", NO, ra_option_channels);
+    read_names(file, "/options/vendor", NO, ra_option_vendors);
+    read_names(file, "/options/intermediary", NO, ra_option_inters);
+    read_names(file, "/accounts/sector", NA, ra_account_sectors);
+    hid_t tab = H5Dopen2(file, "/options/vendor", H5P_DEFAULT);
+    hid_t opt = H5Dopen2(file, "/option", H5P_DEFAULT);
+    cr_assert_gt(H5DSis_attached(tab, opt, 0), 0,
+                 "/options/vendor is not along /option");
+    H5Dclose(opt);
+    H5Dclose(tab);
+    hid_t ao = H5Dopen2(file, "/series/account_option", H5P_DEFAULT);
+    expect_attr_str(ao, "flag_values", "-1 -2");
+    expect_attr_str(ao, "flag_meanings", "waiting none");
+    H5Dclose(ao);
 
-    static const char *const scales[] = {"/time", "/replication", "/channel",
-                                         "/actor"};
-    for (size_t i = 0; i < 4; i++) {
+    static const char *const scales[] = {
+        "/time",   "/replication", "/channel", "/actor", "/vendor",
+        "/option", "/segment",     "/sector",  "/account"};
+    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
         hid_t s = H5Dopen2(file, scales[i], H5P_DEFAULT);
         cr_assert_gt(H5DSis_scale(s), 0, "%s is not a dimension scale",
                      scales[i]);
@@ -560,7 +680,7 @@ Test(runfile, every_data_set_has_its_axes_units_and_long_name)
         hid_t d = H5Dopen2(file, e->path, H5P_DEFAULT);
         cr_assert_geq(d, 0, "no data set %s", e->path);
         hid_t sp = H5Dget_space(d);
-        hsize_t got[3], want[3];
+        hsize_t got[5], want[5];
         dims_of(e, want);
         cr_assert_eq(H5Sget_simple_extent_ndims(sp), e->rank, "%s", e->path);
         H5Sget_simple_extent_dims(sp, got, NULL);
@@ -586,13 +706,20 @@ Test(runfile, every_data_set_has_its_axes_units_and_long_name)
      * layout (runfile.h, docs/output.md) and to this table. */
     H5G_info_t gi;
     H5Gget_info_by_name(file, "/series", &gi, H5P_DEFAULT);
-    cr_assert_eq(gi.nlinks, 9u, "/series holds %llu objects",
+    cr_assert_eq(gi.nlinks, 16u, "/series holds %llu objects",
                  (unsigned long long)gi.nlinks);
     H5Gget_info_by_name(file, "/summary", &gi, H5P_DEFAULT);
-    cr_assert_eq(gi.nlinks, 4u, "/summary holds %llu objects",
+    cr_assert_eq(gi.nlinks, 6u, "/summary holds %llu objects",
                  (unsigned long long)gi.nlinks);
+    H5Gget_info_by_name(file, "/options", &gi, H5P_DEFAULT);
+    cr_assert_eq(gi.nlinks, 3u, "/options holds %llu objects",
+                 (unsigned long long)gi.nlinks);
+    H5Gget_info_by_name(file, "/accounts", &gi, H5P_DEFAULT);
+    cr_assert_eq(gi.nlinks, 1u, "/accounts holds %llu objects",
+                 (unsigned long long)gi.nlinks);
+    /* 9 coordinates, 4 groups */
     H5Gget_info_by_name(file, "/", &gi, H5P_DEFAULT);
-    cr_assert_eq(gi.nlinks, 6u, "/ holds %llu objects",
+    cr_assert_eq(gi.nlinks, 13u, "/ holds %llu objects",
                  (unsigned long long)gi.nlinks);
     H5Fclose(file);
 }
@@ -611,7 +738,16 @@ Test(runfile, root_attributes_carry_the_provenance)
     hid_t file = open_file(path);
     hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
     expect_attr_str(root, "format", "aims-run");
-    cr_assert_eq(attr_i64(root, "format_version"), 1);
+    cr_assert_eq(attr_i64(root, "format_version"), 2);
+    cr_assert_eq(attr_i64(root, "final_window_months"), WINDOW);
+    double tol = 0, tau = 0;
+    hid_t a = H5Aopen(root, "frontier_tolerance", H5P_DEFAULT);
+    cr_assert_geq(H5Aread(a, H5T_NATIVE_DOUBLE, &tol), 0);
+    H5Aclose(a);
+    a = H5Aopen(root, "frontier_tau", H5P_DEFAULT);
+    cr_assert_geq(H5Aread(a, H5T_NATIVE_DOUBLE, &tau), 0);
+    H5Aclose(a);
+    cr_assert(tol == 1.5 && tau == 2.5, "tolerance %g, tau %g", tol, tau);
     expect_attr_str(root, "aims_version", "0.3.0");
     expect_attr_str(root, "git_commit", "0123abc");
     expect_attr_str(root, "scenario", "scenario = { name = \"x\"; };");
@@ -786,7 +922,7 @@ Test(runfile, put_refuses_wrong_replication_months_or_actors)
     sim_err err2 = {0};
     cr_assert_eq(ana_runfile_put(f, 0, &res, &err2), SIM_EINVAL);
     cr_assert(strstr(err2.msg, "run.h5: replication 0: results hold 4 "
-                               "months, the file's horizon is 5"),
+                               "months, the file has 5"),
               "got: %s", err2.msg);
     res.months = H;
 
@@ -797,6 +933,22 @@ Test(runfile, put_refuses_wrong_replication_months_or_actors)
                                "actors, the file has 3"),
               "got: %s", err3.msg);
     res.n_actors = ACT;
+
+    res.n_options = NO - 1;
+    sim_err err6 = {0};
+    cr_assert_eq(ana_runfile_put(f, 0, &res, &err6), SIM_EINVAL);
+    cr_assert(strstr(err6.msg, "run.h5: replication 0: results hold 2 "
+                               "options, the file has 3"),
+              "got: %s", err6.msg);
+    res.n_options = NO;
+
+    res.n_accounts = NA + 1;
+    sim_err err7 = {0};
+    cr_assert_eq(ana_runfile_put(f, 0, &res, &err7), SIM_EINVAL);
+    cr_assert(strstr(err7.msg, "run.h5: replication 0: results hold 4 "
+                               "large accounts, the file has 3"),
+              "got: %s", err7.msg);
+    res.n_accounts = NA;
 
     res.events = UINT64_MAX;
     sim_err err4 = {0};
@@ -859,6 +1011,11 @@ static void no_params(market *m)
     m->meta.params = NULL;
 }
 
+static void long_window(market *m)
+{
+    m->p.final_window_months = H + 1;
+}
+
 static const bad_meta bad_metas[] = {
     {no_reps, "run.h5: replications: expected at least 1, got 0"},
     {no_months, "run.h5: horizon_months: expected at least 1, got 0"},
@@ -867,6 +1024,7 @@ static const bad_meta bad_metas[] = {
     {no_commit, "run.h5: git_commit is NULL"},
     {no_start, "run.h5: params->start is NULL"},
     {no_params, "run.h5: no run metadata or params"},
+    {long_window, "run.h5: final_window_months: expected 1 .. 5, got 6"},
 };
 
 Test(runfile, new_refuses_bad_metadata_before_creating_anything)
@@ -906,14 +1064,16 @@ Test(runfile, missing_directory_is_an_io_error)
 /* The raw bytes of a data set (NaN payloads included). Caller frees. */
 static unsigned char *raw(hid_t file, const layout_entry *e, size_t *n)
 {
-    hsize_t dims[3];
+    hsize_t dims[5];
     dims_of(e, dims);
     size_t cells = 1;
     for (int i = 0; i < e->rank; i++)
         cells *= (size_t)dims[i];
     *n = cells * 8;
-    hid_t type = strcmp(e->path, "/summary/events") == 0 ? H5T_NATIVE_INT64
-                                                         : H5T_NATIVE_DOUBLE;
+    hid_t type = strcmp(e->path, "/summary/events") == 0 ||
+                         strcmp(e->path, "/series/account_option") == 0
+                     ? H5T_NATIVE_INT64
+                     : H5T_NATIVE_DOUBLE;
     return read_all(file, e->path, e->rank, dims, type);
 }
 

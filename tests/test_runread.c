@@ -15,6 +15,7 @@
  * that starts with the file's path. The damaged files are made by editing
  * a good one through the HDF5 C API, so each test breaks exactly one thing.
  */
+#include "run_axes.h"
 #include "runfile.h"
 #include "runread.h"
 
@@ -29,6 +30,10 @@
 
 #include <criterion/criterion.h>
 #include <hdf5.h>
+
+#ifndef AIMS_SOURCE_DIR
+#define AIMS_SOURCE_DIR "."
+#endif
 
 /* ---- the per-test directory ------------------------------------------- */
 
@@ -58,6 +63,7 @@ static void in_dir(char *buf, size_t n, const char *name)
 /* ---- the market and its known results ---------------------------------- */
 
 enum { H = 4, ACT = 3, REP = 3, CH = 7 };
+enum { NV = RA_NV, NO = RA_NO, NSEG = RA_NSEG, NS = RA_NS, NA = RA_NA };
 
 /* UTF-8 on purpose: a parent cloud's Chinese name (21Vianet). */
 #define VIANET "\xe4\xb8\x96\xe7\xba\xaa\xe4\xba\x92\xe8\x81\x94"
@@ -72,6 +78,7 @@ static const char *const SCENARIO_TEXT =
 typedef struct {
     char name[32], start[8], actor_buf[ACT][32];
     char *actors[ACT];
+    ra_axes axes;
     mkt_params p;
     ana_run_meta meta;
 } market;
@@ -92,6 +99,10 @@ static void market_init(market *m)
     m->p.replications = REP;
     m->p.actors = m->actors;
     m->p.n_actors = ACT;
+    m->p.final_window_months = 3;
+    m->p.frontier_tolerance = 0.75;
+    m->p.frontier_tau = 1.25;
+    ra_axes_init(&m->axes, &m->p);
     m->meta = (ana_run_meta){.params = &m->p,
                              .scenario_file = "scenarios/rt.cfg",
                              .scenario_text = SCENARIO_TEXT,
@@ -155,6 +166,35 @@ static double *rt_member(mkt_results *res, int k)
     return m[k];
 }
 
+/* Issue 12's float data sets (one formula, k names the set, i the cell of
+ * a replication's row) and the large accounts' holdings. */
+enum { N_ND = RA_N_ND };
+
+static double nd_value(int k, int r, size_t i)
+{
+    if (k == 0 && r == 1 && i == 2)
+        return (double)NAN;
+    return 100.0 * k + 10.0 * r + 0.25 * (double)i + 0.125;
+}
+
+static double *nd_loaded(const ana_run *run, int k)
+{
+    double *const m[N_ND] = {run->frontier_access_index,
+                             run->channel_count_by_sector,
+                             run->tokens,
+                             run->tokens_by_vendor,
+                             run->tokens_by_channel,
+                             run->tokens_by_sector,
+                             run->final_frontier_access_index,
+                             run->final_channel_share};
+    return m[k];
+}
+
+static int64_t account_value(int r, int t, int a)
+{
+    return (int64_t)((3 * r + t + a) % (NO + 2)) - 2;
+}
+
 static double *rt_loaded(const ana_run *run, int k)
 {
     double *const m[N_RT] = {run->payments,
@@ -184,6 +224,12 @@ static void fill(mkt_results *res, const mkt_params *p, int r)
     res->final_frontier_access_share = final_value(r);
     res->months_to_half_access = half_value(r);
     res->events = (uint64_t)events_value(r);
+    for (int k = 0; k < N_ND; k++)
+        for (size_t i = 0; i < ra_nd_cells(k, H); i++)
+            ra_nd_member(res, k)[i] = nd_value(k, r, i);
+    for (int t = 0; t < H; t++)
+        for (int a = 0; a < NA; a++)
+            res->account_option[t * NA + a] = account_value(r, t, a);
 }
 
 #define OK(call)                                                               \
@@ -236,7 +282,9 @@ Test(runread, round_trips_every_value_of_the_writer)
 
     /* Root attributes. */
     cr_assert_str_eq(run->format, "aims-run");
-    cr_assert_eq(run->format_version, 1);
+    cr_assert_eq(run->format_version, 2);
+    cr_assert_eq(run->final_window_months, 3);
+    cr_assert(run->frontier_tolerance == 0.75 && run->frontier_tau == 1.25);
     cr_assert_str_eq(run->aims_version, "0.3.0");
     cr_assert_str_eq(run->git_commit, "feedc0ffee12");
     cr_assert_str_eq(run->scenario_file, "scenarios/rt.cfg");
@@ -282,6 +330,25 @@ Test(runread, round_trips_every_value_of_the_writer)
     for (int a = 0; a < ACT; a++)
         cr_assert_str_eq(run->actors[a], actor_names[a]);
     cr_assert_str_eq(run->time_start, "2026-03");
+    cr_assert(run->n_vendors == NV && run->n_options == NO &&
+              run->n_segments == NSEG && run->n_sectors == NS &&
+              run->n_accounts == NA);
+    for (int v = 0; v < NV; v++)
+        cr_assert_str_eq(run->vendors[v], ra_vendor_names[v]);
+    for (int o = 0; o < NO; o++) {
+        cr_assert_str_eq(run->options[o], ra_option_names[o]);
+        cr_assert_str_eq(run->option_channel[o], ra_option_channels[o]);
+        cr_assert_str_eq(run->option_vendor[o], ra_option_vendors[o]);
+        cr_assert_str_eq(run->option_intermediary[o], ra_option_inters[o]);
+    }
+    for (int k = 0; k < NSEG; k++)
+        cr_assert_str_eq(run->segments[k], ra_segment_names[k]);
+    for (int k = 0; k < NS; k++)
+        cr_assert_str_eq(run->sectors[k], ra_sector_names[k]);
+    for (int a = 0; a < NA; a++) {
+        cr_assert_str_eq(run->accounts[a], ra_account_names[a]);
+        cr_assert_str_eq(run->account_sector[a], ra_account_sectors[a]);
+    }
 
     /* Every cell. */
     for (int r = 0; r < REP; r++) {
@@ -312,6 +379,18 @@ Test(runread, round_trips_every_value_of_the_writer)
     }
     cr_assert(isnan(run->capability_gap[1 * H + 2]));
     cr_assert(isnan(run->months_to_half_access[1]));
+    for (int k = 0; k < N_ND; k++)
+        for (int r = 0; r < REP; r++)
+            for (size_t i = 0; i < ra_nd_cells(k, H); i++)
+                cr_assert(same(nd_loaded(run, k)[(size_t)r *
+                                                     ra_nd_cells(k, H) + i],
+                               nd_value(k, r, i)),
+                          "issue-12 set %d [%d][%zu]", k, r, i);
+    for (int r = 0; r < REP; r++)
+        for (int t = 0; t < H; t++)
+            for (int a = 0; a < NA; a++)
+                cr_assert_eq(run->account_option[(r * H + t) * NA + a],
+                             account_value(r, t, a));
 
     /* Units (runfile.h) and a one-line description on every object. */
     static const char *const units[ANA_RUN_N_OBJECTS] = {
@@ -328,7 +407,16 @@ Test(runread, round_trips_every_value_of_the_writer)
         [ANA_RUN_CUMULATIVE_REVENUE] = "USD",
         [ANA_RUN_FINAL_FRONTIER_ACCESS_SHARE] = "1",
         [ANA_RUN_MONTHS_TO_HALF_ACCESS] = "months",
-        [ANA_RUN_EVENTS] = "events"};
+        [ANA_RUN_EVENTS] = "events",
+        [ANA_RUN_FRONTIER_ACCESS_INDEX] = "1",
+        [ANA_RUN_CHANNEL_COUNT_BY_SECTOR] = "firms",
+        [ANA_RUN_TOKENS] = "Mtok per month",
+        [ANA_RUN_TOKENS_BY_VENDOR] = "Mtok per month",
+        [ANA_RUN_TOKENS_BY_CHANNEL] = "Mtok per month",
+        [ANA_RUN_TOKENS_BY_SECTOR] = "Mtok per month",
+        [ANA_RUN_ACCOUNT_OPTION] = "1",
+        [ANA_RUN_FINAL_FRONTIER_ACCESS_INDEX] = "1",
+        [ANA_RUN_FINAL_CHANNEL_SHARE] = "1"};
     for (int o = 0; o < ANA_RUN_N_OBJECTS; o++) {
         const ana_run_desc *d = &run->desc[o];
         if (units[o] == NULL)
@@ -351,6 +439,9 @@ Test(runread, object_paths_follow_the_enum)
     cr_assert_str_eq(ana_run_object_path(ANA_RUN_REVENUE),
                      "/series/revenue");
     cr_assert_str_eq(ana_run_object_path(ANA_RUN_EVENTS), "/summary/events");
+    cr_assert_str_eq(ana_run_object_path(ANA_RUN_TOKENS), "/series/tokens");
+    cr_assert_str_eq(ana_run_object_path(ANA_RUN_OPTION_INTERMEDIARY),
+                     "/options/intermediary");
     cr_assert_null(ana_run_object_path(-1));
     cr_assert_null(ana_run_object_path(ANA_RUN_N_OBJECTS));
 }
@@ -373,31 +464,30 @@ Test(runread, metrics_are_named_ordered_and_computed_from_the_data_sets)
     ana_run_metric *m = NULL;
     size_t n = 0;
     OK(ana_run_metrics(run, &m, &n, &err_));
-    /* 1 + 6 channels (all but none) + 3 actors + 1. */
-    cr_assert_eq(n, 11);
+    /* 2 + 7 channels + 3 actors + 1: the "final" values as the file's
+     * summaries hold them (books.c averages them; test_books.c checks). */
+    cr_assert_eq(n, 13);
     cr_assert_str_eq(m[0].name, "final_frontier_access_share");
     cr_assert_str_eq(m[0].units, "1");
-    for (int r = 0; r < REP; r++)
+    cr_assert_str_eq(m[1].name, "final_frontier_access_index");
+    cr_assert_str_eq(m[1].units, "1");
+    for (int r = 0; r < REP; r++) {
         cr_assert(same(m[0].x[r], final_value(r)));
-    for (int c = 1; c < CH; c++) {
-        const ana_run_metric *x = &m[c];
+        cr_assert(same(m[1].x[r], nd_value(6, r, 0)));
+    }
+    for (int c = 0; c < CH; c++) {
+        const ana_run_metric *x = &m[2 + c];
         char want[64];
         snprintf(want, sizeof want, "final_channel_share:%s",
                  channel_names[c]);
         cr_assert_str_eq(x->name, want);
         cr_assert_str_eq(x->units, "1");
-        for (int r = 0; r < REP; r++) {
-            double adopters = rt_value(K_ADOPTERS, r, H - 1);
-            double expect = adopters > 0
-                                ? cc_value(r, H - 1, c) / adopters
-                                : (double)NAN;
-            cr_assert(same(x->x[r], expect), "%s[%d]: %g, expected %g",
-                      x->name, r, x->x[r], expect);
-        }
-        cr_assert(isnan(x->x[2]), "no adopters in replication 2");
+        for (int r = 0; r < REP; r++)
+            cr_assert(same(x->x[r], nd_value(7, r, (size_t)c)),
+                      "%s[%d]: %g", x->name, r, x->x[r]);
     }
     for (int a = 0; a < ACT; a++) {
-        const ana_run_metric *x = &m[CH + a];
+        const ana_run_metric *x = &m[2 + CH + a];
         char want[64];
         snprintf(want, sizeof want, "cumulative_revenue:%s", actor_names[a]);
         cr_assert_str_eq(x->name, want);
@@ -405,10 +495,10 @@ Test(runread, metrics_are_named_ordered_and_computed_from_the_data_sets)
         for (int r = 0; r < REP; r++)
             cr_assert(same(x->x[r], cum_value(r, a)));
     }
-    cr_assert_str_eq(m[10].name, "months_to_half_access");
-    cr_assert_str_eq(m[10].units, "months");
+    cr_assert_str_eq(m[12].name, "months_to_half_access");
+    cr_assert_str_eq(m[12].units, "months");
     for (int r = 0; r < REP; r++)
-        cr_assert(same(m[10].x[r], half_value(r)));
+        cr_assert(same(m[12].x[r], half_value(r)));
     ana_run_metrics_free(m, n);
     ana_run_free(run);
 }
@@ -583,10 +673,68 @@ Test(runread, another_format)
 Test(runread, newer_format_version)
 {
     char path[128];
-    hid_t f = good_file(path, sizeof path, "v2.h5");
-    set_attr_i64(f, "format_version", 2);
+    hid_t f = good_file(path, sizeof path, "v3.h5");
+    set_attr_i64(f, "format_version", 3);
     H5Fclose(f);
-    refused(path, "format_version 2, this aims reads 1 .. 1");
+    refused(path, "format_version 3, this aims reads 2 (a newer aims wrote "
+                  "it?)");
+}
+
+Test(runread, format_version_1_is_refused_with_what_to_do)
+{
+    char path[128];
+    hid_t f = good_file(path, sizeof path, "v1.h5");
+    set_attr_i64(f, "format_version", 1);
+    H5Fclose(f);
+    refused(path, "format_version 1, written by an older aims (no tokens, "
+                  "segments or large accounts; final metrics of the last "
+                  "month only); this aims reads format_version 2: run the "
+                  "scenario again");
+}
+
+Test(runread, a_file_the_older_writer_wrote_is_refused)
+{
+    /* The fuzzer's seed, written by aims before format 2. */
+    refused(AIMS_SOURCE_DIR "/tests/fuzz/h5read/run.h5",
+            "format_version 1, written by an older aims");
+}
+
+Test(runread, missing_issue_12_objects_are_damaged_files)
+{
+    static const char *const gone[] = {"/series/tokens", "/option",
+                                       "/accounts/sector",
+                                       "/series/account_option"};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        char path[128], name[32], want[96];
+        snprintf(name, sizeof name, "gone%zu.h5", i);
+        hid_t f = good_file(path, sizeof path, name);
+        cr_assert_geq(H5Ldelete(f, gone[i], H5P_DEFAULT), 0);
+        H5Fclose(f);
+        snprintf(want, sizeof want, "no %s data set", gone[i]);
+        refused(path, want);
+    }
+}
+
+Test(runread, a_table_shorter_than_its_axis_is_refused)
+{
+    char path[128];
+    hid_t f = good_file(path, sizeof path, "table.h5");
+    hsize_t dims[1] = {NO - 1};
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    replace_dset(f, "/options/vendor", 1, dims, t);
+    H5Tclose(t);
+    H5Fclose(f);
+    refused(path, "/options/vendor");
+}
+
+Test(runread, a_window_longer_than_the_horizon_is_refused)
+{
+    char path[128];
+    hid_t f = good_file(path, sizeof path, "window.h5");
+    set_attr_i64(f, "final_window_months", H + 1);
+    H5Fclose(f);
+    refused(path, "'final_window_months' is 5, expected 1 .. 4");
 }
 
 Test(runread, missing_seed)

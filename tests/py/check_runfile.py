@@ -24,11 +24,22 @@ import numpy as np
 
 PATH = sys.argv[1]
 H, ACT, REP, CH = 5, 3, 3, 7
+NV, NO, NSEG, NS, NA, WINDOW = 2, 3, 2, 2, 3, 2
 CHANNELS = ["none", "waiting", "direct", "onshore", "offshore", "gray",
             "domestic"]
 ACTORS = ["openai", "\u4e16\u7eaa\u4e92\u8054", "gray_resellers"]
 RT = ["payments", "adopters", "frontier_access_share", "switches",
       "detections", "days_without_access", "capability_gap"]
+VENDORS = ["openai", "qwen"]
+OPTIONS = ["direct openai", "onshore openai via azure_cn", "domestic qwen"]
+SEGMENTS = ["ordinary", "large"]
+SECTORS = ["internet", "finance"]
+ACCOUNTS = ["bytedance", "tencent", "icbc"]
+# Issue 12's float data sets, in the C test's order (nd_value's k).
+ND = ["series/frontier_access_index", "series/channel_count_by_sector",
+      "series/tokens", "series/tokens_by_vendor", "series/tokens_by_channel",
+      "series/tokens_by_sector", "summary/final_frontier_access_index",
+      "summary/final_channel_share"]
 UNITS = {
     "series/channel_count": "firms",
     "series/revenue": "USD per month",
@@ -43,15 +54,38 @@ UNITS = {
     "summary/final_frontier_access_share": "1",
     "summary/months_to_half_access": "months",
     "summary/events": "events",
+    "series/frontier_access_index": "1",
+    "series/channel_count_by_sector": "firms",
+    "series/tokens": "Mtok per month",
+    "series/tokens_by_vendor": "Mtok per month",
+    "series/tokens_by_channel": "Mtok per month",
+    "series/tokens_by_sector": "Mtok per month",
+    "series/account_option": "1",
+    "summary/final_frontier_access_index": "1",
+    "summary/final_channel_share": "1",
 }
 AXES = {"series/channel_count": ("replication", "time", "channel"),
         "series/revenue": ("replication", "time", "actor"),
         "summary/cumulative_revenue": ("replication", "actor")}
 for k in RT:
     AXES["series/" + k] = ("replication", "time")
-for k in ("final_frontier_access_share", "months_to_half_access", "events"):
+for k in ("final_frontier_access_share", "months_to_half_access", "events",
+          "final_frontier_access_index"):
     AXES["summary/" + k] = ("replication",)
-LEN = {"replication": REP, "time": H, "channel": CH, "actor": ACT}
+AXES.update({
+    "series/frontier_access_index": ("replication", "time"),
+    "series/channel_count_by_sector": ("replication", "time", "segment",
+                                       "sector", "channel"),
+    "series/tokens": ("replication", "time", "option", "segment", "sector"),
+    "series/tokens_by_vendor": ("replication", "time", "vendor"),
+    "series/tokens_by_channel": ("replication", "time", "channel"),
+    "series/tokens_by_sector": ("replication", "time", "segment", "sector"),
+    "series/account_option": ("replication", "time", "account"),
+    "summary/final_channel_share": ("replication", "channel"),
+})
+LEN = {"replication": REP, "time": H, "channel": CH, "actor": ACT,
+       "vendor": NV, "option": NO, "segment": NSEG, "sector": NS,
+       "account": NA}
 
 
 # The C test's formulas (test_runfile.c), t 0-based.
@@ -69,11 +103,27 @@ def rt(k, r, t):
     return 0.001 * k + 10.0 * r + 0.5 * t + 0.0625
 
 
+def nd(k, r, i):
+    if k == 0 and r == 2 and i == 4:
+        return math.nan
+    return 100.0 * k + 10.0 * r + 0.25 * i + 0.5
+
+
 def expected(name):
     """The whole array the C test wrote into data set `name`."""
     if name == "summary/events":
         return np.array([2**60 + r for r in range(REP)], dtype=np.int64)
     shape = tuple(LEN[d] for d in AXES[name])
+    if name in ND:
+        k = ND.index(name)
+        cells = int(np.prod(shape[1:]))
+        return np.array([[nd(k, r, i) for i in range(cells)]
+                         for r in range(REP)]).reshape(shape)
+    if name == "series/account_option":
+        x = np.empty(shape, dtype=np.int64)
+        for r, t, a in np.ndindex(*shape):
+            x[r, t, a] = (r + 2 * t + a) % (NO + 2) - 2
+        return x
     x = np.empty(shape)
     for i in np.ndindex(*shape):
         r = i[0]
@@ -112,15 +162,34 @@ with h5py.File(PATH, "r") as f:
                  "start": "2026-03",
                  "scenario": 'scenario = { name = "x"; };'}.items():
         assert isinstance(a[k], str) and a[k] == v, (k, a[k])
-    for k, v in {"format_version": 1, "seed": 9007199254740993,
-                 "replications": REP, "horizon_months": H}.items():
+    for k, v in {"format_version": 2, "seed": 9007199254740993,
+                 "replications": REP, "horizon_months": H,
+                 "final_window_months": WINDOW}.items():
         assert a[k].dtype == np.int64 and a[k] == v, (k, a[k])
+    for k, v in {"frontier_tolerance": 1.5, "frontier_tau": 2.5}.items():
+        assert a[k].dtype == np.float64 and a[k] == v, (k, a[k])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["created"]), \
         a["created"]
-    assert sorted(f.keys()) == ["actor", "channel", "replication", "series",
-                                "summary", "time"], list(f.keys())
-    assert list(f["channel"].asstr()[()]) == CHANNELS
-    assert list(f["actor"].asstr()[()]) == ACTORS
+    assert sorted(f.keys()) == ["account", "accounts", "actor", "channel",
+                                "option", "options", "replication",
+                                "sector", "segment", "series", "summary",
+                                "time", "vendor"], list(f.keys())
+    for coord, want in (("channel", CHANNELS), ("actor", ACTORS),
+                        ("vendor", VENDORS), ("option", OPTIONS),
+                        ("segment", SEGMENTS), ("sector", SECTORS),
+                        ("account", ACCOUNTS)):
+        assert list(f[coord].asstr()[()]) == want, (coord, want)
+    for name, want in (("options/channel", ["direct", "onshore",
+                                            "domestic"]),
+                       ("options/vendor", ["openai", "openai", "qwen"]),
+                       ("options/intermediary", ["", "azure_cn", ""]),
+                       ("accounts/sector", ["internet", "internet",
+                                            "finance"])):
+        assert list(f[name].asstr()[()]) == want, (name, want)
+        assert f[name].dims[0].label or list(f[name].dims[0].keys())
+    assert f["series/account_option"].attrs["flag_values"] == "-1 -2"
+    assert f["series/account_option"].attrs["flag_meanings"] == \
+        "waiting none"
     same(f["time"][()], np.arange(1.0, H + 1), "time")
     same(f["replication"][()], np.arange(REP, dtype=np.int64), "replication")
     assert f["time"].attrs["units"] == "months"
@@ -158,7 +227,10 @@ assert root["time"].attrs["units"] == "months", root["time"].attrs
 assert root["time"].attrs["start"] == "2026-03"
 assert root["replication"].dtype == np.int64
 assert list(root["replication"].values) == [0, 1, 2]
-for coord, want in (("channel", CHANNELS), ("actor", ACTORS)):
+for coord, want in (("channel", CHANNELS), ("actor", ACTORS),
+                    ("vendor", VENDORS), ("option", OPTIONS),
+                    ("segment", SEGMENTS), ("sector", SECTORS),
+                    ("account", ACCOUNTS)):
     v = list(root[coord].values)
     assert all(isinstance(x, str) for x in v) and v == want, (coord, v)
 assert root.attrs["seed"] == 9007199254740993 and \
@@ -173,7 +245,16 @@ for group in ("series", "/series"):
         assert s[k].attrs["units"] == UNITS["series/" + k]
         same(s[k].values, expected("series/" + k), k)
     assert math.isnan(float(s["capability_gap"][1, 2]))
+    assert s["account_option"].dtype == np.int64
     s.close()
+
+# The tables open with their dimension named, and take the root's labels.
+o = xr.open_dataset(PATH, engine="h5netcdf", group="options")
+assert dict(o.sizes) == {"option": NO}, dict(o.sizes)
+o = o.assign_coords(option=root["option"])
+assert o["vendor"].sel(option="onshore openai via azure_cn") == "openai"
+acc = xr.open_dataset(PATH, engine="h5netcdf", group="accounts")
+assert list(acc["sector"].values) == ["internet", "internet", "finance"]
 
 m = xr.open_dataset(PATH, engine="h5netcdf", group="summary")
 for k in m.data_vars:
@@ -211,4 +292,17 @@ assert abs(ns["q"] - 4.302652729911275) < 1e-9 or ns["q"] == 1.96, ns["q"]
 same(ns["gray"].values, expected("series/channel_count")[:, :, 5], "gray")
 assert str(ns["months"][0]) == "2026-03" and len(ns["months"]) == H, \
     ns["months"]
+ts = ns["token_share"]
+assert ts.dims == ("replication", "vendor"), ts.dims
+np.testing.assert_allclose(ts.sum("vendor").values, 1.0, rtol=1e-12)
+want = expected("series/tokens_by_vendor")[:, -WINDOW:, :].sum(axis=1)
+np.testing.assert_allclose(ts.values, want / want.sum(axis=1, keepdims=True),
+                           rtol=1e-12)
+assert ns["large"].dims == ("replication", "time"), ns["large"].dims
+np.testing.assert_allclose(ns["large"].values,
+                           expected("series/tokens")[:, :, :, 1, :]
+                           .sum(axis=(2, 3)), rtol=1e-12)
+held = expected("series/account_option")[:, -1, :].ravel()
+assert ns["names"] == [OPTIONS[k] if k >= 0 else ("waiting", "none")[-1 - k]
+                       for k in held], ns["names"]
 print("docs ok")
