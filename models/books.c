@@ -19,7 +19,9 @@
  *    their totals by vendor, channel and class;
  *  - what each large account holds at each month end.
  * Each costs O(options x classes) or O(large accounts) a month, never a
- * scan of the population.
+ * scan of the population, except in a multi-homing market (stride > 1):
+ * there a firm counts once per channel it uses and once in the frontier
+ * share, which needs one scan of the seats a month (books_firms).
  */
 #include <assert.h>
 #include <math.h>
@@ -130,14 +132,75 @@ static void books_accounts(const struct mkt_world *w, size_t row)
     size_t k = 0;
     for (size_t s = 0; s < p->n_sectors; s++)
         for (size_t a = 0; a < p->sectors[s].n_accounts; a++) {
-            const mkt__ent *e =
-                &w->ent[w->sec_first[s] + p->sectors[s].count + a];
+            /* A multi-homing account shows its first seat's option. */
+            const mkt__ent *e = &w->ent[(w->sec_first[s] +
+                                         p->sectors[s].count + a) *
+                                        w->stride];
             assert(e->cls == w->n_sec + s);
             x[k++] = e->opt != MKT_NIL      ? (int64_t)e->opt
                      : e->target != MKT_NIL ? MKT_ACCOUNT_WAITING
                                             : MKT_ACCOUNT_NONE;
         }
     assert(k == r->n_accounts);
+}
+
+/* With several options per firm (stride > 1), a firm counts once in each
+ * channel it uses, once in the frontier share if any of its models is
+ * frontier, and in the index with its best model: a scan of the seats,
+ * O(firms x stride) a month, where one option per firm needs only the
+ * per-(option, class) counts. Fills, per class, firms by channel
+ * (ch[cls * MKT_N_CHANNELS + channel]), frontier firms and index sums,
+ * unweighted. */
+static void firm_scan(const struct mkt_world *w, double *ch, double *front,
+                      double *index)
+{
+    const mkt_params *p = w->p;
+    size_t nc = w->n_cls;
+    double best = -HUGE_VAL;
+    for (uint32_t v = 0; v < p->n_vendors; v++)
+        best = fmax(best, mkt__capability(w, v));
+    for (size_t c = 0; c < nc * MKT_N_CHANNELS; c++)
+        ch[c] = 0;
+    for (size_t c = 0; c < nc; c++)
+        front[c] = index[c] = 0;
+    for (uint32_t f = 0; f < w->n_ent / w->stride; f++) {
+        uint32_t prim = f * w->stride;
+        const mkt__ent *pe = &w->ent[prim];
+        if (!(pe->flags & MKT__ADOPTED))
+            continue;
+        bool seen[MKT_N_CHANNELS] = {false}, fr = false;
+        double idx = 0;
+        for (uint32_t k = 0; k < w->stride; k++) {
+            int32_t o = w->ent[prim + k].opt;
+            if (o == MKT_NIL)
+                continue;
+            seen[w->opts[o].channel] = true;
+            double gap = best - mkt__capability(w, w->opts[o].vendor);
+            fr |= gap <= p->frontier_tolerance;
+            idx = fmax(idx, exp(-gap / p->frontier_tau));
+        }
+        for (int c = 0; c < MKT_N_CHANNELS; c++)
+            ch[pe->cls * MKT_N_CHANNELS + (size_t)c] += seen[c];
+        front[pe->cls] += fr;
+        index[pe->cls] += idx;
+    }
+}
+
+double mkt__frontier_share_firms(const struct mkt_world *w)
+{
+    size_t nc = w->n_cls;
+    double *ch = malloc(nc * (MKT_N_CHANNELS + 2) * sizeof *ch);
+    if (!ch)
+        return (double)NAN;
+    double *front = ch + nc * MKT_N_CHANNELS, *index = front + nc;
+    firm_scan(w, ch, front, index);
+    double adopted = 0, fr = 0;
+    for (size_t c = 0; c < nc; c++) {
+        adopted += w->cls_adopted[c] * w->cls_w[c];
+        fr += front[c] * w->cls_w[c];
+    }
+    free(ch);
+    return adopted > 0 ? fr / adopted : (double)NAN;
 }
 
 /* Sum over adopters with access of exp(-gap / tau), over adopters. */
@@ -156,6 +219,43 @@ static double frontier_index(const struct mkt_world *w, double best,
         sum += users * exp(-gap / w->p->frontier_tau);
     }
     return adopted > 0 ? sum / adopted : (double)NAN;
+}
+
+/* A multi-homing market's firm counts replace the per-option ones: firms by
+ * channel (any use; a firm using two channels counts in both), by class,
+ * and the frontier share and index of firms. Tokens by channel are the
+ * usage shares. */
+static int books_firms(struct mkt_world *w, size_t row, double adopted)
+{
+    mkt_results *r = w->res;
+    size_t nc = w->n_cls;
+    double *ch = malloc(nc * (MKT_N_CHANNELS + 2) * sizeof *ch);
+    if (!ch)
+        return sim_err_set(w->err, SIM_ENOMEM, "out of memory at a month end");
+    double *front = ch + nc * MKT_N_CHANNELS, *index = front + nc;
+    firm_scan(w, ch, front, index);
+    double *cc = &r->channel_count[row * MKT_N_CHANNELS];
+    double *bc = &r->channel_count_by_sector[row * nc * MKT_N_CHANNELS];
+    double fr = 0, idx = 0;
+    for (int k = 0; k < MKT_N_CHANNELS; k++)
+        if (k != MKT_CH_NONE && k != MKT_CH_WAITING)
+            cc[k] = 0;
+    for (size_t c = 0; c < nc; c++) {
+        double wt = w->cls_w[c];
+        for (int k = 0; k < MKT_N_CHANNELS; k++) {
+            if (k == MKT_CH_NONE || k == MKT_CH_WAITING)
+                continue;
+            double x = ch[c * MKT_N_CHANNELS + (size_t)k] * wt;
+            bc[c * MKT_N_CHANNELS + (size_t)k] = x;
+            cc[k] += x;
+        }
+        fr += front[c] * wt;
+        idx += index[c] * wt;
+    }
+    r->frontier_access_share[row] = adopted > 0 ? fr / adopted : (double)NAN;
+    r->frontier_access_index[row] = adopted > 0 ? idx / adopted : (double)NAN;
+    free(ch);
+    return SIM_OK;
 }
 
 /* Adds month `row`'s values to the final window's sums if the month is in
@@ -253,13 +353,21 @@ int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m)
     r->detections[row] = w->m_detect;
     r->days_without_access[row] = noacc_days;
     r->capability_gap[row] = with_access > 0 ? gap / with_access : (double)NAN;
-    double share = mkt__frontier_share(w);
-    r->frontier_access_share[row] = share;
+    books_by_class(w, row);
+    double share;
+    if (w->stride > 1) { /* one scan of the firms gives both */
+        int rc = books_firms(w, row, adopted);
+        if (rc != SIM_OK)
+            return rc;
+        share = r->frontier_access_share[row];
+    } else {
+        share = mkt__frontier_share(w);
+        r->frontier_access_share[row] = share;
+        r->frontier_access_index[row] = frontier_index(w, best, adopted);
+    }
     if (w->have_ref && isnan(r->months_to_half_access) &&
         share < 0.5 * w->ref_share)
         r->months_to_half_access = month - w->ref_month;
-    r->frontier_access_index[row] = frontier_index(w, best, adopted);
-    books_by_class(w, row);
     books_accounts(w, row);
     books_window(w, month, adopted, lost);
     w->m_pay = w->m_switch = w->m_detect = 0;

@@ -289,6 +289,7 @@ int mkt__on_rule_in_force(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_filed(sim_engine *eng, void *ctx, const sim_msg *m);
 void mkt__refresh_prices(struct mkt_world *w);
 double mkt__frontier_share(const struct mkt_world *w);
+double mkt__frontier_share_firms(const struct mkt_world *w); /* books.c */
 
 /* billing.c: money */
 void mkt__accrue(struct mkt_world *w, uint32_t o);

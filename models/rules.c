@@ -63,6 +63,8 @@ void mkt__refresh_prices(struct mkt_world *w)
 
 double mkt__frontier_share(const struct mkt_world *w)
 {
+    if (w->stride > 1) /* firms, not the options they hold */
+        return mkt__frontier_share_firms(w);
     const mkt_params *p = w->p;
     double best = -HUGE_VAL;
     for (uint32_t v = 0; v < p->n_vendors; v++)

@@ -609,3 +609,33 @@ Test(demand, no_op_shocks_have_paired_differences_covering_zero,
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* Multi-homing firms are counted once per channel they use: with two
+ * domestic models and room for both, most firms hold both, yet the
+ * domestic channel counts each firm once (every firm uses it), and the
+ * frontier share counts firms, so it stays a share. */
+Test(demand, multihoming_firms_count_once_per_channel)
+{
+    enum { N = 2000 };
+    mkt_params *p = mb_new(3, N, N);
+    mb_vendor(p, "c1", MKT_ORIGIN_CN, 50, 1.0);
+    mb_vendor(p, "c2", MKT_ORIGIN_CN, 50.5, 1.0);
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->b_cap = 1.0;
+    s->max_options = 2;
+    s->contract_months = 1200;
+    mb_finish(p);
+    mkt_results r;
+    run_reps(p, 1, 9, &r);
+    cr_assert_eq(r.channel_count[MKT_CH_DOMESTIC], N,
+                 "%g firms on domestic, of %d", r.channel_count[MKT_CH_DOMESTIC],
+                 N);
+    double fs = r.frontier_access_share[0];
+    cr_assert(fs > 0 && fs <= 1, "frontier share %g", fs);
+    /* Both models are within the 1-point tolerance: everyone is frontier. */
+    cr_assert_float_eq(fs, 1.0, 1e-12);
+    mkt_results_fini(&r);
+    mb_free(p);
+}
