@@ -136,6 +136,9 @@ static const dset_desc f64_sets[] = {
     {"/summary/final_frontier_access_index", 1, R_, "1",
      "frontier_access_index averaged over the last final_window_months "
      "months"},
+    {"/series/compliance_cost", 3, {D_REP, D_TIME, D_ACTOR}, "USD per month",
+     "costs of rules (licences, audits, filing) each actor carried during "
+     "the month: its expense; its revenue is unchanged"},
     {"/summary/final_channel_share", 2, {D_REP, D_CHANNEL}, "1",
      "share of adopters in each channel averaged over the last "
      "final_window_months months; for none, adopters with no option that "
@@ -584,6 +587,7 @@ int ana_runfile_put(ana_runfile *f, uint32_t rep, const mkt_results *r,
                            &r->final_frontier_access_share,
                            &r->months_to_half_access,
                            &r->final_frontier_access_index,
+                           r->compliance_cost,
                            r->final_channel_share};
     _Static_assert(sizeof src / sizeof src[0] == N_F64,
                    "one source per float64 data set");

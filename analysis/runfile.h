@@ -40,6 +40,8 @@
  *   /series/tokens_by_channel     float64 [replication, time, channel]
  *   /series/tokens_by_sector      float64 [replication, time, segment,
  *                                 sector] (the three: "Mtok per month")
+ *   /series/compliance_cost       float64 [replication, time, actor]: costs
+ *                                 of rules each actor carried (its expense)
  *   /series/account_option        int64 [replication, time, account] "1":
  *                                 an /option index, -1 waiting, -2 none
  *                                 (attrs flag_values, flag_meanings)

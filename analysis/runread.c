@@ -106,6 +106,7 @@ static const object objects[] = {
     {"/summary/months_to_half_access", false, K_F64, 1, R_, 1},
     {"/summary/final_frontier_access_index", false, K_F64, 1, R_, 2},
     {"/summary/final_channel_share", false, K_F64, 2, {D_REP, D_CHANNEL}, 2},
+    {"/series/compliance_cost", false, K_F64, 3, {D_REP, D_TIME, D_ACTOR}, 2},
     {"/summary/events", false, K_I64, 1, R_, 1},
 };
 _Static_assert(sizeof objects / sizeof objects[0] == ANA_RUN_N_OBJECTS,
@@ -671,6 +672,8 @@ static double **f64_field(ana_run *run, int obj)
         return &run->final_frontier_access_index;
     case ANA_RUN_FINAL_CHANNEL_SHARE:
         return &run->final_channel_share;
+    case ANA_RUN_COMPLIANCE_COST:
+        return &run->compliance_cost;
     default:
         return NULL;
     }

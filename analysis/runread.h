@@ -78,6 +78,7 @@ typedef enum {
     ANA_RUN_MONTHS_TO_HALF_ACCESS,
     ANA_RUN_FINAL_FRONTIER_ACCESS_INDEX,
     ANA_RUN_FINAL_CHANNEL_SHARE,
+    ANA_RUN_COMPLIANCE_COST,
     ANA_RUN_EVENTS,
     ANA_RUN_N_OBJECTS
 } ana_run_object;
@@ -173,6 +174,7 @@ typedef struct {
     double *months_to_half_access;       /* [reps], NaN: never */
     double *final_frontier_access_index; /* [reps] */
     double *final_channel_share;         /* [reps][n_channels] */
+    double *compliance_cost;             /* [reps][months][n_actors] */
     int64_t *events;                     /* [reps] */
 
     ana_run_desc desc[ANA_RUN_N_OBJECTS]; /* units, long_name by object */

@@ -39,11 +39,11 @@ typedef struct {
     mkt_account accounts[RA_NA];
 } ra_axes;
 
-/* The float64 outputs issue 12 added to mkt_results, in the order the two
- * tests fill them: [months], [months][segment][sector][channel],
+/* The float64 outputs issue 12 (and 13) added to mkt_results, in the order
+ * the two tests fill them: [months], [months][segment][sector][channel],
  * [months][option][segment][sector], [months][vendor], [months][channel],
- * [months][segment][sector], one value, [channel]. */
-enum { RA_N_ND = 8 };
+ * [months][segment][sector], one value, [channel], [months][actor]. */
+enum { RA_N_ND = 9, RA_NACT = 3 };
 
 /* Values per replication of output k, for a horizon of `months`. */
 static inline size_t ra_nd_cells(int k, size_t months)
@@ -56,7 +56,8 @@ static inline size_t ra_nd_cells(int k, size_t months)
                                months * ch,
                                months * RA_NSEG * RA_NS,
                                1,
-                               ch};
+                               ch,
+                               months * RA_NACT};
     return n[k];
 }
 
@@ -69,7 +70,8 @@ static inline double *ra_nd_member(mkt_results *res, int k)
                                 res->tokens_by_channel,
                                 res->tokens_by_sector,
                                 &res->final_frontier_access_index,
-                                res->final_channel_share};
+                                res->final_channel_share,
+                                res->compliance_cost};
     return m[k];
 }
 

@@ -235,7 +235,7 @@ static const char *const nd_series[] = {
     "/series/tokens",                 "/series/tokens_by_vendor",
     "/series/tokens_by_channel",      "/series/tokens_by_sector",
     "/summary/final_frontier_access_index",
-    "/summary/final_channel_share"};
+    "/summary/final_channel_share",   "/series/compliance_cost"};
 enum { N_ND = sizeof nd_series / sizeof nd_series[0] };
 _Static_assert((int)N_ND == (int)RA_N_ND, "one path per issue-12 output");
 
@@ -469,6 +469,8 @@ static const layout_entry layout[] = {
      "1"},
     {"/summary/final_frontier_access_index", 1, {"/replication"}, "1"},
     {"/summary/final_channel_share", 2, {"/replication", "/channel"}, "1"},
+    {"/series/compliance_cost", 3, {"/replication", "/time", "/actor"},
+     "USD per month"},
 };
 enum { N_LAYOUT = sizeof layout / sizeof layout[0] };
 
@@ -706,7 +708,7 @@ Test(runfile, every_data_set_has_its_axes_units_and_long_name)
      * layout (runfile.h, docs/output.md) and to this table. */
     H5G_info_t gi;
     H5Gget_info_by_name(file, "/series", &gi, H5P_DEFAULT);
-    cr_assert_eq(gi.nlinks, 16u, "/series holds %llu objects",
+    cr_assert_eq(gi.nlinks, 17u, "/series holds %llu objects",
                  (unsigned long long)gi.nlinks);
     H5Gget_info_by_name(file, "/summary", &gi, H5P_DEFAULT);
     cr_assert_eq(gi.nlinks, 6u, "/summary holds %llu objects",

@@ -186,7 +186,8 @@ static double *nd_loaded(const ana_run *run, int k)
                              run->tokens_by_channel,
                              run->tokens_by_sector,
                              run->final_frontier_access_index,
-                             run->final_channel_share};
+                             run->final_channel_share,
+                             run->compliance_cost};
     return m[k];
 }
 
@@ -416,7 +417,8 @@ Test(runread, round_trips_every_value_of_the_writer)
         [ANA_RUN_TOKENS_BY_SECTOR] = "Mtok per month",
         [ANA_RUN_ACCOUNT_OPTION] = "1",
         [ANA_RUN_FINAL_FRONTIER_ACCESS_INDEX] = "1",
-        [ANA_RUN_FINAL_CHANNEL_SHARE] = "1"};
+        [ANA_RUN_FINAL_CHANNEL_SHARE] = "1",
+        [ANA_RUN_COMPLIANCE_COST] = "USD per month"};
     for (int o = 0; o < ANA_RUN_N_OBJECTS; o++) {
         const ana_run_desc *d = &run->desc[o];
         if (units[o] == NULL)

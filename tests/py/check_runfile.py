@@ -39,7 +39,7 @@ ACCOUNTS = ["bytedance", "tencent", "icbc"]
 ND = ["series/frontier_access_index", "series/channel_count_by_sector",
       "series/tokens", "series/tokens_by_vendor", "series/tokens_by_channel",
       "series/tokens_by_sector", "summary/final_frontier_access_index",
-      "summary/final_channel_share"]
+      "summary/final_channel_share", "series/compliance_cost"]
 UNITS = {
     "series/channel_count": "firms",
     "series/revenue": "USD per month",
@@ -63,6 +63,7 @@ UNITS = {
     "series/account_option": "1",
     "summary/final_frontier_access_index": "1",
     "summary/final_channel_share": "1",
+    "series/compliance_cost": "USD per month",
 }
 AXES = {"series/channel_count": ("replication", "time", "channel"),
         "series/revenue": ("replication", "time", "actor"),
@@ -82,6 +83,7 @@ AXES.update({
     "series/tokens_by_sector": ("replication", "time", "segment", "sector"),
     "series/account_option": ("replication", "time", "account"),
     "summary/final_channel_share": ("replication", "channel"),
+    "series/compliance_cost": ("replication", "time", "actor"),
 })
 LEN = {"replication": REP, "time": H, "channel": CH, "actor": ACT,
        "vendor": NV, "option": NO, "segment": NSEG, "sector": NS,
