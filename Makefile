@@ -106,7 +106,8 @@ bench: deps
 
 # Every shipped scenario (sweep files aside) run into $(B)/plots/NAME.h5 and drawn into
 # $(B)/plots/NAME/; each shock scenario also against the baseline, paired by replication, into
-# $(B)/plots/NAME_vs_baseline/. What the pictures show: docs/plots.md.
+# $(B)/plots/NAME_vs_baseline/ (not the history, which starts in 2023). What the pictures show:
+# docs/plots.md.
 PLOT_SCEN := $(filter-out scenarios/sweep%,$(wildcard scenarios/*.cfg))
 .PHONY: plots
 plots: deps
@@ -118,6 +119,7 @@ plots: deps
 	    analysis/plot.py $(B)/plots/$$n.h5 -o $(B)/plots/$$n; \
 	done; \
 	for f in $(PLOT_SCEN); do n=$$(basename $$f .cfg); \
+	    case "$$n" in baseline|history_*) continue ;; esac; \
 	    if [ "$$n" != baseline ]; then \
 	        echo "plots: $$n - baseline: $(B)/plots/$${n}_vs_baseline/"; \
 	        analysis/plot.py $(B)/plots/baseline.h5 $(B)/plots/$$n.h5 \
