@@ -147,7 +147,8 @@ bool scen_has(const config_setting_t *grp, const char *key);
  * _int:    an integer in [lo, hi]; a float is accepted only when it is a whole
  *          number (5e4), so 2.5 is refused, never rounded.
  * _bool:   true or false (not 0 or 1).
- * _string: a non-empty string.
+ * _string: a non-empty string without control characters (a tab or newline
+ *          would split the report line it is printed on).
  * _enum:   a string equal to one of allowed (NULL-ended); *index is its
  *          position. The message lists the allowed values.
  * _group:  a group { ... }.
