@@ -706,6 +706,18 @@ const char *scen_file(const scen_doc *doc)
     return doc->path;
 }
 
+bool scen_source(const scen_doc *doc, size_t i, char *buf, size_t n)
+{
+    if (i == 0) {
+        snprintf(buf, n, "%s", doc->path);
+        return true;
+    }
+    if (i >= doc->cfg.num_filenames)
+        return false;
+    file_shown(buf, n, doc, doc->cfg.filenames[i], false);
+    return true;
+}
+
 const config_setting_t *scen_root(const scen_doc *doc)
 {
     return config_root_setting(&doc->cfg);

@@ -65,6 +65,12 @@ void scen_free(scen_doc *doc);
 /* The path given to scen_load. Borrowed, valid until scen_free. */
 const char *scen_file(const scen_doc *doc);
 
+/* The i-th file the document was read from, as a path: 0 is the top-level
+ * file as given, then each @include joined to the include directory. Writes
+ * it into buf and returns true, or returns false when i is past the last.
+ * For a writer that must not overwrite its own inputs. */
+bool scen_source(const scen_doc *doc, size_t i, char *buf, size_t n);
+
 /* The top-level group. Borrowed, valid until scen_free; pass it to the
  * getters. */
 const config_setting_t *scen_root(const scen_doc *doc);

@@ -198,11 +198,14 @@ Test(faults, full_disk_leaves_nothing_and_keeps_the_old_file)
 
 Test(faults, full_disk_during_a_sweep_keeps_finished_points)
 {
-    mount_tmpfs("size=64k");
+    /* tmpfs counts 4 KiB pages: the pad leaves 4 of the 24, room for the
+     * journal's marker, its OWNER and two records; without the pad there
+     * is room for all 8 records (one page each) and the 31 KB output. */
+    mount_tmpfs("size=96k");
     char out[600];
     snprintf(out, sizeof out, "%s/s.h5", mnt);
     char pad[600];
-    snprintf(pad, sizeof pad, "head -c 50000 /dev/zero > '%s/pad'", mnt);
+    snprintf(pad, sizeof pad, "head -c 80000 /dev/zero > '%s/pad'", mnt);
     cr_assert_eq(system(pad), 0);
     const char *a[] = {"sweep", FIX("grid.cfg"), "-o", out, "-j", "1",
                        "--quiet", NULL};
@@ -255,8 +258,10 @@ Test(faults, resume_recomputes_a_corrupt_record)
      * might leave): refused without --resume, and with it the record is
      * not trusted: the point is computed again. */
     cr_assert_eq(mkdir(journal, 0755), 0);
-    snprintf(cmd, sizeof cmd, "head -c 200 /dev/urandom > '%s/p000000003'",
-             journal);
+    snprintf(cmd, sizeof cmd,
+             "head -c 200 /dev/urandom > '%s/p000000003' && "
+             "printf 'aims sweep journal 1\\n' > '%s/AIMS-JOURNAL'",
+             journal, journal);
     cr_assert_eq(system(cmd), 0);
     const char *s0[] = {"sweep", FIX("grid.cfg"), "-o", out, NULL};
     cr_assert_eq(aims(s0), 2);
