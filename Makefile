@@ -58,9 +58,8 @@ PROGS := $(B)/libsim.a $(B)/libaims.a $(B)/aims $(B)/mmc $(B)/phold $(B)/heap_li
 # seconds (default 60), keeping what it finds in $(B)/fuzz/corpus/NAME/ and any crash in
 # $(B)/fuzz/ (each harness's whole log in $(B)/fuzz/NAME.log); `make fuzz FUZZ_TIME=1800` is
 # the half hour the hardening issue asks for, `make fuzz FUZZ_NAMES=sweep` runs one harness.
-# The sanitizer options are given to each harness's command itself (a shell variable set on a
-# line of its own would not reach it): LeakSanitizer reads the known library leaks from
-# tests/fuzz/lsan.supp, or the first libconfig leak would stop a harness within seconds.
+# scripts/run-fuzz runs them with the sanitizer options exported (LeakSanitizer reads the known
+# library leaks from tests/fuzz/lsan.supp, or the first libconfig leak would stop a harness).
 # fuzz_h5read runs in fork mode and goes on past crashes: HDF5 1.10.8 itself crashes on many
 # damaged files (docs/hardening.md); each artifact is still written for triage.
 FUZZ_TIME   ?= 60
@@ -215,24 +214,7 @@ $(S)/aims-tests: $(TEST_OBJ) $(S)/examples/mmc.o $(S)/libaims.a $(S)/libsim.a
 .PHONY: fuzz
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
-	@mkdir -p $(B)/fuzz/scratch
-	@set -e; failed=; for n in $(FUZZ_NAMES); do \
-	    mkdir -p $(B)/fuzz/corpus/$$n; \
-	    echo "fuzz: $$n for $(FUZZ_TIME) s (seeds tests/fuzz/$$n, corpus $(B)/fuzz/corpus/$$n)"; \
-	    extra=; [ $$n = h5read ] && extra="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"; \
-	    ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1:fast_unwind_on_malloc=0 \
-	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
-	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	    $(B)/fuzz/fuzz_$$n $$extra -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
-	        -artifact_prefix=$(B)/fuzz/$$n- -print_final_stats=1 \
-	        $(B)/fuzz/corpus/$$n tests/fuzz/$$n >$(B)/fuzz/$$n.log 2>&1 && rc=0 || rc=$$?; \
-	    tail -n 14 $(B)/fuzz/$$n.log; \
-	    echo "fuzz: $$n: exit status $$rc (whole log: $(B)/fuzz/$$n.log)"; \
-	    [ $$rc = 0 ] || [ $$n = h5read ] || failed="$$failed $$n"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "fuzz: stopped early on a finding:$$failed" >&2; exit 1; fi
-# (h5read goes on past crashes and then exits non-zero: HDF5's own crashes are expected there,
-# and each artifact's stack in its log says whose code it is.)
+	@./scripts/run-fuzz $(B) $(FUZZ_TIME) $(FUZZ_NAMES)
 
 $(B)/fuzz/obj/%.o: %.c Makefile
 	@mkdir -p $(@D)
