@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "err.h"
 #include "mkt.h"
@@ -80,6 +81,10 @@ int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
  * temporaries that writers of path killed earlier left (and says so). */
 bool cli_output_ok(const char *path, bool force, const char *const *inputs,
                    size_t n_inputs);
+
+/* What a file of mode m that is not a regular file is, for messages: "a
+ * directory", "a pipe or FIFO", "a character device" ... */
+const char *cli_file_kind(mode_t m);
 
 /* The same for a command that rewrites the file it reads (sensitivity):
  * path must be a regular file, not a symbolic link, in a writable

@@ -156,11 +156,7 @@ static bool inputs_regular(int argc, char **argv)
             continue;
         cli_error("%s: is %s, not a regular file: aims reads HDF5 files "
                   "from disk; copy it to a file first",
-                  argv[i],
-                  S_ISFIFO(st.st_mode)  ? "a pipe or FIFO"
-                  : S_ISCHR(st.st_mode) ? "a character device"
-                  : S_ISBLK(st.st_mode) ? "a block device"
-                                        : "a socket");
+                  argv[i], cli_file_kind(st.st_mode));
         return false;
     }
     return true;

@@ -42,13 +42,12 @@
 #include "cli.h"
 #include "h5w.h"
 
-/* What a non-regular file is, for messages. */
-static const char *kind_of(mode_t m)
+const char *cli_file_kind(mode_t m)
 {
     if (S_ISDIR(m))
         return "a directory";
     if (S_ISFIFO(m))
-        return "a FIFO (named pipe)";
+        return "a pipe or FIFO";
     if (S_ISCHR(m))
         return "a character device";
     if (S_ISBLK(m))
@@ -145,7 +144,7 @@ bool cli_output_ok(const char *path, bool force, const char *const *inputs,
         cli_error("%s: is %s, not a regular file: aims writes only regular "
                   "files, and does not replace anything else, even with "
                   "--force",
-                  path, kind_of(st.st_mode));
+                  path, cli_file_kind(st.st_mode));
         return false;
     }
     for (size_t i = 0; i < n_inputs; i++) {
@@ -185,7 +184,7 @@ bool cli_output_in_place(const char *path)
     }
     if (!S_ISREG(st.st_mode)) {
         cli_error("%s: is %s, not a regular file", path,
-                  kind_of(st.st_mode));
+                  cli_file_kind(st.st_mode));
         return false;
     }
     if (!dir_usable(path))
