@@ -68,6 +68,8 @@ FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LIB_SRC := $(SIM_SRC) $(AIMS_SRC)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
+# Kept between runs: as intermediates of the harnesses make would delete them after each build.
+.SECONDARY: $(FUZZ_LIB_OBJ)
 
 # The MPI build of the command line (aims sweep under mpirun), where Open MPI's mpicc is
 # installed: the same sources with -DAIMS_MPI. `aims` started by mpirun hands itself over to
