@@ -178,7 +178,7 @@ int ana_h5w_new(const char *path, bool force, ana_h5w **out, sim_err *err)
     }
     /* Held until the descriptor closes (at commit or abort, or when the
      * process dies, however it dies): a temporary that can be locked by
-     * someone else is one nobody is writing (ana_h5w_stale). */
+     * someone else is one nobody is writing (ana_h5w_remove_stale). */
     (void)flock(w->fd, LOCK_EX | LOCK_NB);
 
     /* CLOSE_SEMI: H5Fclose fails while an object is open, instead of

@@ -155,13 +155,15 @@ void cli_read_watchdog_off(void)
  * SEGVs and heap overflows inside H5HG_read and H5VM_memcpyvv: no check of
  * ours runs before them). So the commands that read files from outside run
  * in a child: if it dies of a signal, the parent says the input is damaged,
- * in one line, and exits 2. The child's own exit status passes through. */
-/* The child is tied to the parent: it gets SIGKILL when the parent dies
+ * in one line, and exits 2. The child's own exit status passes through.
+ *
+ * The child is tied to the parent: it gets SIGKILL when the parent dies
  * (`kill -9` of aims, or SIGTERM: a child that went on alone once rewrote
  * its output seconds after its parent had exited 143, and printed into the
  * next command's terminal), and if the parent died before that was set up,
- * it stops at once. It never puts a file in place itself: see
- * cli_output_staged. */
+ * it stops at once. It never puts a file in place itself: it sends the
+ * parent a record through a pipe (cli_output_staged), and the parent moves
+ * the staged file only once it has reaped the child with status 0. */
 int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
                 const char *what, uint64_t bytes)
 {
