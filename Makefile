@@ -56,7 +56,10 @@ PROGS := $(B)/libsim.a $(B)/libaims.a $(B)/aims $(B)/mmc $(B)/phold $(B)/heap_li
 # libFuzzer harnesses (fuzz/*.c, seeds in tests/fuzz/NAME/): `make fuzz` builds them with
 # clang (-fsanitize=fuzzer,address,undefined) into $(B)/fuzz/ and runs each for FUZZ_TIME
 # seconds (default 60), keeping what it finds in $(B)/fuzz/corpus/NAME/ and any crash in
-# $(B)/fuzz/; `make fuzz FUZZ_TIME=1800` is the half hour the hardening issue asks for.
+# $(B)/fuzz/ (each harness's whole log in $(B)/fuzz/NAME.log); `make fuzz FUZZ_TIME=1800` is
+# the half hour the hardening issue asks for, `make fuzz FUZZ_NAMES=sweep` runs one harness.
+# scripts/run-fuzz runs them with the sanitizer options exported (LeakSanitizer reads the known
+# library leaks from tests/fuzz/lsan.supp, or the first libconfig leak would stop a harness).
 # fuzz_h5read runs in fork mode and goes on past crashes: HDF5 1.10.8 itself crashes on many
 # damaged files (docs/hardening.md); each artifact is still written for triage.
 FUZZ_TIME   ?= 60
@@ -65,6 +68,8 @@ FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LIB_SRC := $(SIM_SRC) $(AIMS_SRC)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
+# Kept between runs: as intermediates of the harnesses make would delete them after each build.
+.SECONDARY: $(FUZZ_LIB_OBJ)
 
 # The MPI build of the command line (aims sweep under mpirun), where Open MPI's mpicc is
 # installed: the same sources with -DAIMS_MPI. `aims` started by mpirun hands itself over to
@@ -215,17 +220,7 @@ $(S)/aims-tests: $(TEST_OBJ) $(S)/examples/mmc.o $(S)/libaims.a $(S)/libsim.a
 .PHONY: fuzz
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
-	@mkdir -p $(B)/fuzz/scratch
-	@set -e; for n in $(FUZZ_NAMES); do \
-	    mkdir -p $(B)/fuzz/corpus/$$n; \
-	    echo "fuzz: $$n for $(FUZZ_TIME) s (seeds tests/fuzz/$$n, corpus $(B)/fuzz/corpus/$$n)"; \
-	    ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1:fast_unwind_on_malloc=0 \
-	    LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp \
-	    extra=; [ $$n = h5read ] && extra="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"; \
-	    $(B)/fuzz/fuzz_$$n $$extra -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
-	        -artifact_prefix=$(B)/fuzz/$$n- -print_final_stats=1 \
-	        $(B)/fuzz/corpus/$$n tests/fuzz/$$n 2>&1 | tail -n 14; \
-	done
+	@./scripts/run-fuzz $(B) $(FUZZ_TIME) $(FUZZ_NAMES)
 
 $(B)/fuzz/obj/%.o: %.c Makefile
 	@mkdir -p $(@D)

@@ -41,12 +41,15 @@
 #include "h5w_internal.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +58,10 @@
 
 /* The in-memory file grows by this much at a time (bytes). */
 enum { CORE_INCREMENT = 1024 * 1024 };
+
+static const char not_regular[] =
+    "is not a regular file (a FIFO, a device, a socket or a symbolic "
+    "link), so it is not replaced";
 
 /* ---- file lifecycle ---------------------------------------------------- */
 
@@ -92,8 +99,9 @@ int ana_h5w_new(const char *path, bool force, ana_h5w **out, sim_err *err)
 {
     ana__h5w_quiet();
     if (out == NULL || path == NULL || path[0] == '\0')
-        return sim_err_set(err, SIM_EINVAL, "ana_h5w_new: %s",
-                           out == NULL ? "NULL out" : "empty output path");
+        return sim_err_set(err, SIM_EINVAL, "%s",
+                           out == NULL ? "ana_h5w_new: NULL out"
+                                       : "the output path is empty");
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     if (base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
@@ -139,6 +147,12 @@ int ana_h5w_new(const char *path, bool force, ana_h5w **out, sim_err *err)
             rc = create_fail(err, path, EISDIR);
             goto done;
         }
+        /* The final rename would replace a device node, a FIFO or a
+         * symbolic link (not write through it): never, even with force. */
+        if (!S_ISREG(st.st_mode)) {
+            rc = sim_err_set(err, SIM_EINVAL, "%s: %s", path, not_regular);
+            goto done;
+        }
         if (!force) {
             rc = sim_err_set(err, SIM_EINVAL,
                              "%s: exists (use --force to overwrite)", path);
@@ -162,6 +176,10 @@ int ana_h5w_new(const char *path, bool force, ana_h5w **out, sim_err *err)
         rc = create_fail(err, path, EEXIST);
         goto done;
     }
+    /* Held until the descriptor closes (at commit or abort, or when the
+     * process dies, however it dies): a temporary that can be locked by
+     * someone else is one nobody is writing (ana_h5w_remove_stale). */
+    (void)flock(w->fd, LOCK_EX | LOCK_NB);
 
     /* CLOSE_SEMI: H5Fclose fails while an object is open, instead of
      * quietly keeping the file open (the "weak" default), which would hide
@@ -190,6 +208,62 @@ done:
     }
     *out = w;
     return SIM_OK;
+}
+
+/* The PID in a temporary's name ".NAME.tmp.PID.SUFFIX" (prefix already
+ * matched: p is at PID), or -1 when the rest is not of that form. */
+static long temp_pid(const char *p)
+{
+    long pid = 0;
+    const char *q = p;
+    for (; *q >= '0' && *q <= '9' && q - p < 10; q++)
+        pid = pid * 10 + (*q - '0');
+    if (q == p || *q != '.' || q[1] == '\0' || pid <= 0)
+        return -1;
+    for (q++; *q != '\0'; q++)
+        if (!((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z')))
+            return -1;
+    return pid;
+}
+
+size_t ana_h5w_remove_stale(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dlen = slash ? (size_t)(slash - path) : 0;
+    char dir[4096], prefix[512], full[4608];
+    if (dlen >= sizeof dir || strlen(base) + 7 >= sizeof prefix)
+        return 0;
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(dlen ? dlen : 1) : 1,
+             slash ? path : ".");
+    int plen = snprintf(prefix, sizeof prefix, ".%s.tmp.", base);
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    size_t removed = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strncmp(e->d_name, prefix, (size_t)plen) != 0)
+            continue;
+        long pid = temp_pid(e->d_name + plen);
+        /* A live process (EPERM: someone else's) may still write it. */
+        if (pid < 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
+            errno != ESRCH)
+            continue;
+        snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+        int fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        struct stat st;
+        /* Only a regular file of ours that no writer holds (a writer of
+         * another machine with the same PID would). */
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+            st.st_uid == geteuid() && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+            unlink(full) == 0)
+            removed++;
+        close(fd);
+    }
+    closedir(d);
+    return removed;
 }
 
 const char *ana_h5w_path(const ana_h5w *w)
@@ -230,40 +304,57 @@ void ana_h5w_abort(ana_h5w *w)
     w->done = true;
 }
 
-/* Moves the finished temporary to the target. */
-static int move_into_place(ana_h5w *w, sim_err *err)
+static int place_fail(sim_err *err, const char *path, int e,
+                      const char *what)
 {
-    if (w->force) {
-        if (rename(w->tmp, w->path) != 0)
-            return ana__h5w_sysfail(w, err, errno, "cannot rename into place");
+    char reason[200];
+    ana__h5w_errno_text(e, reason, sizeof reason);
+    return sim_err_set(err, SIM_EIO, "%s: %s: %s", path, what, reason);
+}
+
+int ana_h5w_place(const char *from, const char *path, bool force,
+                  sim_err *err)
+{
+    struct stat st;
+    if (force) {
+        /* Checked again here, at the last moment: a FIFO, device or link
+         * that appeared at the target since _new is not replaced. */
+        if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+            return sim_err_set(err, SIM_EINVAL, "%s: %s", path, not_regular);
+        if (rename(from, path) != 0)
+            return place_fail(err, path, errno, "cannot rename into place");
         return SIM_OK;
     }
     /* link() fails with EEXIST instead of replacing, so a file that
      * appeared at the target after _new is kept. */
-    if (link(w->tmp, w->path) == 0) {
-        unlink(w->tmp); /* if this fails, the target is still complete */
+    if (link(from, path) == 0) {
+        unlink(from); /* if this fails, the target is still complete */
         return SIM_OK;
     }
     int e = errno;
-    if (e == EEXIST) {
-        w->failed = true;
+    if (e == EEXIST)
         return sim_err_set(err, SIM_EINVAL,
-                           "%s: exists (use --force to overwrite)", w->path);
-    }
+                           "%s: exists (use --force to overwrite)", path);
     if (e != EPERM && e != ENOTSUP && e != EOPNOTSUPP && e != EMLINK &&
         e != EXDEV)
-        return ana__h5w_sysfail(w, err, e, "cannot link into place");
+        return place_fail(err, path, e, "cannot link into place");
     /* No hard links on this file system: check, then rename (racy only
      * against a writer appearing in between, as with any rename). */
-    struct stat st;
-    if (lstat(w->path, &st) == 0) {
-        w->failed = true;
+    if (lstat(path, &st) == 0)
         return sim_err_set(err, SIM_EINVAL,
-                           "%s: exists (use --force to overwrite)", w->path);
-    }
-    if (rename(w->tmp, w->path) != 0)
-        return ana__h5w_sysfail(w, err, errno, "cannot rename into place");
+                           "%s: exists (use --force to overwrite)", path);
+    if (rename(from, path) != 0)
+        return place_fail(err, path, errno, "cannot rename into place");
     return SIM_OK;
+}
+
+/* Moves the finished temporary to the target. */
+static int move_into_place(ana_h5w *w, sim_err *err)
+{
+    int rc = ana_h5w_place(w->tmp, w->path, w->force, err);
+    if (rc != SIM_OK)
+        w->failed = true;
+    return rc;
 }
 
 /* Writes the whole image to the temporary (write(2) may write less than

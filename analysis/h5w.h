@@ -68,11 +68,17 @@ typedef struct {
 /* Starts a file whose final name is `path`. Refuses, before creating
  * anything:
  *  - an existing target unless `force` ("PATH: exists (use --force to
- *    overwrite)"); a directory at the target even with force;
+ *    overwrite)"); a directory at the target even with force ("cannot
+ *    create: Is a directory"), and anything else that is not a regular file
+ *    (a FIFO, a device node, a socket, a symbolic link, dangling or not:
+ *    "PATH: is not a regular file ..., so it is not replaced"), since the
+ *    final rename would replace it;
  *  - a missing, non-directory or unwritable parent directory ("PATH: cannot
  *    create: <strerror>").
  * Then creates the (empty) temporary with the permissions a new file would
- * get (0666 less the umask) and the HDF5 file in memory. Sets *out only on
+ * get (0666 less the umask), holds an exclusive flock(2) on it for the
+ * writer's life (ana_h5w_remove_stale), and the HDF5 file in memory. Sets
+ * *out only on
  * success. Errors: SIM_EINVAL (bad argument, exists), SIM_EIO (file
  * system), SIM_ENOMEM.
  *
@@ -171,6 +177,25 @@ int ana_h5w_attr_f64_array(ana_h5w *w, const char *obj, const char *name,
  * survive a power loss (SIM_EIO). Either way the writer is finished: later
  * calls other than _path, _tmp_path and _free return SIM_EINVAL. */
 int ana_h5w_commit(ana_h5w *w, sim_err *err);
+
+/* Moves the finished file `from` to `path`, as commit does (the caller
+ * fsyncs the directory): with force, a rename, which atomically replaces a
+ * regular file at path, but never anything else (checked with lstat just
+ * before: SIM_EINVAL, "PATH: is not a regular file ..."); without force,
+ * link(2) then unlink(2) of from, so a file at path is never replaced
+ * (SIM_EINVAL, "PATH: exists (use --force to overwrite)"). Other failures
+ * are SIM_EIO ("PATH: cannot rename into place: <strerror>"). On failure
+ * from is left where it was. */
+int ana_h5w_place(const char *from, const char *path, bool force,
+                  sim_err *err);
+
+/* Removes the temporaries of target `path` that writers which died without
+ * cleaning up left (SIGKILL, a crash, a power loss): the regular files
+ * ".NAME.tmp.PID.SUFFIX" beside it whose PID is no live process and which
+ * nobody holds a flock on. Another writer's live temporary is never
+ * touched: its process exists, or (a PID of another machine sharing the
+ * directory) its lock is held. Returns how many were removed. */
+size_t ana_h5w_remove_stale(const char *path);
 
 /* Closes everything and removes the temporary; the target is untouched.
  * Later calls other than _path, _tmp_path and _free return SIM_EINVAL.

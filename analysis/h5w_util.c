@@ -9,6 +9,7 @@
 #include "h5w.h"
 #include "h5w_internal.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -31,6 +32,11 @@ void ana__h5w_errno_text(int e, char *buf, size_t n)
      * strerror, since writers may live in replication threads. */
     if (strerror_r(e, buf, n) != 0)
         snprintf(buf, n, "errno %d", e);
+    /* What "File too large" means in practice: a shell's `ulimit -f`
+     * (SIGXFSZ is ignored, so write(2) fails instead of killing us). */
+    size_t k = strlen(buf);
+    if (e == EFBIG && k < n)
+        snprintf(buf + k, n - k, " (the file size limit, ulimit -f?)");
 }
 
 typedef struct {

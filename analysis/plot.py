@@ -186,6 +186,8 @@ class Run:
             raise Failure(path, "no such file")
         if os.path.isdir(path):
             raise Failure(path, "is a directory, not an aims run file")
+        if not os.path.isfile(path):  # a FIFO would block the open
+            raise Failure(path, "is not a regular file")
         if not os.access(path, os.R_OK):
             raise Failure(path, "permission denied")
         try:
@@ -784,10 +786,19 @@ def open_sweep(path):
         f = h5py.File(path, "r")
     except OSError:
         return None  # Run() says what is wrong
-    with f:
-        if text(f.attrs.get("format", b"")) != "aims-sweep":
-            return None
-        return Sweep(path, f)
+    # A damaged file fails anywhere in here, with whatever h5py raises
+    # ("inflate() failed", "wrong B-tree signature", a bad global heap):
+    # one line and exit 2, as for a run file, never a traceback.
+    try:
+        with f:
+            if text(f.attrs.get("format", b"")) != "aims-sweep":
+                return None
+            return Sweep(path, f)
+    except Failure:
+        raise
+    except Exception as e:
+        raise Failure(path, f"cannot read ({type(e).__name__}: {e}); "
+                      "damaged or truncated?") from None
 
 
 # ---- command line -----------------------------------------------------------

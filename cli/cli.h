@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "err.h"
 #include "mkt.h"
@@ -41,6 +42,12 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
                    uint64_t *out);
 
+/* For an option that takes one value: the first time sets *seen and
+ * returns true; a second time prints "aims: OPT: given twice ..." and
+ * returns false. Taking the last of `-r 2 -r 5` silently would hide a
+ * mistake in a long command line. (--set, which adds, may repeat.) */
+bool cli_once(const char *opt, bool *seen);
+
 /* Option matching: if argv[*i] is `name` (then the value is the next
  * argument) or `name=VALUE` (long options), or the short form `-x VALUE`,
  * sets *val and advances *i past what it used. A missing value prints an
@@ -58,9 +65,48 @@ void cli_read_watchdog_off(void);
 /* Runs cmd(argc, argv) in a child process and returns its exit status; a
  * child killed by a signal (HDF5 crashing on a damaged file) becomes one
  * line, "WHAT: HDF5 crashed reading it ...", and CLI_USAGE. The child's
- * address space is capped at 2 GiB plus 16 x bytes (the inputs' size). */
+ * address space is capped at 2 GiB plus 16 x bytes (the inputs' size). The
+ * child dies with the parent (PR_SET_PDEATHSIG), and what it writes goes
+ * through cli_output_staged: only the parent puts a file in place. */
 int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
                 const char *what, uint64_t bytes);
+
+/* ---- the output rule (output.c) ----
+ * Vets path as the output of a command, before anything is computed: it
+ * must be absent, or a regular file that is none of the command's inputs
+ * (compared by device and inode) and may be replaced (force); never a
+ * symbolic link, a directory, a FIFO, a device or a socket, even with
+ * force; and its directory must take a new file. On refusal prints one line
+ * and returns false (exit 2). On success also removes the hidden
+ * temporaries that writers of path killed earlier left (and says so). */
+bool cli_output_ok(const char *path, bool force, const char *const *inputs,
+                   size_t n_inputs);
+
+/* What a file of mode m that is not a regular file is, for messages: "a
+ * directory", "a pipe or FIFO", "a character device" ... */
+const char *cli_file_kind(mode_t m);
+
+/* The same for a command that rewrites the file it reads (sensitivity):
+ * path must be a regular file, not a symbolic link, in a writable
+ * directory. A missing path passes (the reader reports it). */
+bool cli_output_in_place(const char *path);
+
+/* The path to hand to the writer for output out. In the parent process
+ * that is out itself (and *use_force = force). In a child of cli_guarded it
+ * is a hidden staging file beside out, built in buf (n bytes): the child
+ * writes that, and the parent moves it to out, with force's rule, only
+ * after the child exited with status 0 (cli_output_finish). NULL (with the
+ * message printed) when the parent cannot be told. */
+const char *cli_output_staged(const char *out, bool force, char *buf,
+                              size_t n, bool *use_force);
+
+/* For cli_guarded: where a child sends its staging record, and what the
+ * parent does with the n bytes it received once the child ended with
+ * child_status: on 0, the staged file is moved into place (the returned
+ * status says whether that worked); otherwise it and the dead child's
+ * temporaries are removed, and child_status is returned. */
+void cli_output_stage_to(int fd);
+int cli_output_finish(const char *rec, size_t n, int child_status);
 
 /* Whether at_once replications of p fit in this machine's memory (with a
  * fifth to spare), estimated before anything is allocated; m gets the

@@ -61,7 +61,7 @@ static bool same_sweep(const ana_sweep *a, const char *pa, const ana_sweep *b,
 int cli_merge(int argc, char **argv)
 {
     const char *out = NULL;
-    bool force = false, bad = false;
+    bool force = false, bad = false, have_out = false;
     const char **parts = calloc((size_t)argc, sizeof *parts);
     size_t n = 0;
     if (parts == NULL) {
@@ -71,6 +71,7 @@ int cli_merge(int argc, char **argv)
     for (int i = 1; i < argc && !bad;) {
         const char *v;
         if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
+            bad = bad || !cli_once("-o", &have_out);
             out = v;
         } else if (strcmp(argv[i], "--force") == 0) {
             force = true;
@@ -94,6 +95,10 @@ int cli_merge(int argc, char **argv)
     }
     if (bad) {
         usage(stderr);
+        free(parts);
+        return CLI_USAGE;
+    }
+    if (!cli_output_ok(out, force, parts, n)) {
         free(parts);
         return CLI_USAGE;
     }
@@ -178,9 +183,19 @@ int cli_merge(int argc, char **argv)
             }
         if (rc == CLI_OK && (!m.aims_version || !m.git_commit))
             rc = CLI_FAIL;
-        if (rc == CLI_OK && ana_sweep_write(&m, out, force, &err) != SIM_OK) {
+        char stage[4200];
+        bool wforce;
+        const char *to = rc == CLI_OK ? cli_output_staged(out, force, stage,
+                                                          sizeof stage,
+                                                          &wforce)
+                                      : NULL;
+        if (rc == CLI_OK && to == NULL)
+            rc = CLI_FAIL;
+        if (rc == CLI_OK && ana_sweep_write(&m, to, wforce, &err) != SIM_OK) {
             cli_error("%s", err.msg);
-            rc = err.status == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+            rc = err.status == SIM_EINPUT || err.status == SIM_EINVAL
+                     ? CLI_USAGE
+                     : CLI_FAIL;
         }
     }
     for (size_t i = 0; s && i < n; i++)

@@ -66,29 +66,30 @@ static void usage(FILE *f)
 
 static int parse(int argc, char **argv, run_args *a)
 {
-    bool bad = false;
+    bool bad = false, have_out = false, have_precision = false;
     for (int i = 1; i < argc && !bad;) {
         const char *v;
         if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
+            bad = bad || !cli_once("-o", &have_out);
             a->out = v;
         } else if (cli_opt(argc, argv, &i, "-r", "--replications", &v,
                            &bad)) {
-            bad = bad || !cli_parse_u64("-r", v, 1, 1000000, &a->reps);
-            a->have_reps = true;
+            bad = bad || !cli_once("-r", &a->have_reps) ||
+                  !cli_parse_u64("-r", v, 1, 1000000, &a->reps);
         } else if (cli_opt(argc, argv, &i, "-s", "--seed", &v, &bad)) {
-            bad = bad || !cli_parse_u64("-s", v, 0, INT64_MAX, &a->seed);
-            a->have_seed = true;
+            bad = bad || !cli_once("-s", &a->have_seed) ||
+                  !cli_parse_u64("-s", v, 0, INT64_MAX, &a->seed);
         } else if (cli_opt(argc, argv, &i, "-j", "--threads", &v, &bad)) {
-            bad = bad || !cli_parse_u64("-j", v, 1, 1024, &a->threads);
-            a->have_threads = true;
+            bad = bad || !cli_once("-j", &a->have_threads) ||
+                  !cli_parse_u64("-j", v, 1, 1024, &a->threads);
         } else if (cli_opt(argc, argv, &i, NULL, "--set", &v, &bad)) {
             a->sets[a->n_sets++] = v;
         } else if (cli_opt(argc, argv, &i, NULL, "--precision", &v, &bad)) {
+            bad = bad || !cli_once("--precision", &have_precision);
             a->precision = v;
         } else if (cli_opt(argc, argv, &i, NULL, "--max-reps", &v, &bad)) {
-            bad = bad || !cli_parse_u64("--max-reps", v, 2, 1000000,
-                                        &a->max_reps);
-            a->have_max = true;
+            bad = bad || !cli_once("--max-reps", &a->have_max) ||
+                  !cli_parse_u64("--max-reps", v, 2, 1000000, &a->max_reps);
         } else if (strcmp(argv[i], "--force") == 0) {
             a->force = true;
             i++;
@@ -224,30 +225,6 @@ static int failed(int rc, const sim_err *err, const char *out)
     return CLI_FAIL;
 }
 
-/* The output path must be free (or --force) and its directory writable,
- * checked before a --precision run spends its time. */
-static bool output_usable(const char *out, bool force)
-{
-    if (!force && access(out, F_OK) == 0) {
-        cli_error("%s: exists (use --force to overwrite)", out);
-        return false;
-    }
-    char dir[4096];
-    const char *slash = strrchr(out, '/');
-    size_t n = slash ? (size_t)(slash - out) : 0;
-    if (n >= sizeof dir)
-        n = sizeof dir - 1;
-    memcpy(dir, slash ? out : ".", slash ? n : 1);
-    dir[slash ? (n ? n : 1) : 1] = '\0';
-    if (slash && n == 0)
-        dir[0] = '/';
-    if (access(dir, W_OK) != 0) {
-        cli_error("%s: cannot create: %s", out, strerror(errno));
-        return false;
-    }
-    return true;
-}
-
 static int simulate_streaming(const run_args *a, cli_farm *f,
                               const ana_run_meta *meta, const char *out,
                               uint32_t reps)
@@ -282,8 +259,6 @@ static int simulate_precision(const run_args *a, cli_farm *f,
 {
     cli_precision metric;
     if (!cli_precision_parse(a->precision, f->p, &metric))
-        return CLI_USAGE;
-    if (!output_usable(out, a->force))
         return CLI_USAGE;
     uint32_t max = (uint32_t)(a->have_max ? a->max_reps
                                           : (uint64_t)batch * 10);
@@ -431,6 +406,19 @@ int cli_run(int argc, char **argv)
             rc = CLI_FAIL;
             goto done;
         }
+    }
+    /* The output rule (output.c), before anything runs: never over the
+     * scenario or one of its @includes. */
+    const char *inputs[64];
+    char names[64][1024];
+    size_t n_in = 0;
+    while (n_in < 64 && scen_source(doc, n_in, names[n_in], sizeof names[0])) {
+        inputs[n_in] = names[n_in];
+        n_in++;
+    }
+    if (!cli_output_ok(out, a.force, inputs, n_in)) {
+        rc = CLI_USAGE;
+        goto done;
     }
     cli_farm_signals();
     rc = simulate(&a, p, text, out);

@@ -12,7 +12,9 @@
  * how many rows were used.
  *
  * The file is rewritten whole (read, indices added, written through a
- * temporary and renamed), so an interrupted run leaves the old file.
+ * temporary and renamed, by the parent process once this one, its reading
+ * child, has succeeded: cli_output_staged), so an interrupted run leaves
+ * the old file. It must be a regular file, not a symbolic link.
  */
 #include <math.h>
 #include <stdio.h>
@@ -58,12 +60,13 @@ static void point_means(const ana_sweep *s, size_t m, double *out)
 int cli_sensitivity(int argc, char **argv)
 {
     const char *path = NULL;
-    bool csv = false, bad = false;
+    bool csv = false, bad = false, have_boot = false;
     uint64_t boot = 1000;
     for (int i = 1; i < argc && !bad;) {
         const char *v;
         if (cli_opt(argc, argv, &i, NULL, "--bootstrap", &v, &bad)) {
-            bad = bad || !cli_parse_u64("--bootstrap", v, 10, 1000000, &boot);
+            bad = bad || !cli_once("--bootstrap", &have_boot) ||
+                  !cli_parse_u64("--bootstrap", v, 10, 1000000, &boot);
         } else if (strcmp(argv[i], "--csv") == 0) {
             csv = true;
             i++;
@@ -89,6 +92,8 @@ int cli_sensitivity(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
+    if (!cli_output_in_place(path))
+        return CLI_USAGE;
     ana_sweep s;
     sim_err err = {0};
     int rc = CLI_OK;
@@ -169,7 +174,13 @@ int cli_sensitivity(int argc, char **argv)
             }
         }
     }
-    if (ana_sweep_write(&s, path, true, &err) != SIM_OK) {
+    char stage[4200];
+    bool wforce;
+    const char *to = cli_output_staged(path, true, stage, sizeof stage,
+                                       &wforce);
+    if (to == NULL) {
+        rc = CLI_FAIL;
+    } else if (ana_sweep_write(&s, to, wforce, &err) != SIM_OK) {
         cli_error("%s", err.msg);
         rc = CLI_FAIL;
     }

@@ -82,15 +82,18 @@ static int parse(int argc, char **argv, args *a)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     *a = (args){.threads = cpus > 0 ? (uint64_t)cpus : 1, .shards = 1};
-    bool threads_given = false, bad = false;
+    bool threads_given = false, bad = false, have_out = false,
+         have_shard = false;
     for (int i = 1; i < argc && !bad;) {
         const char *v;
         if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
+            bad = bad || !cli_once("-o", &have_out);
             a->out = v;
         } else if (cli_opt(argc, argv, &i, "-j", "--threads", &v, &bad)) {
-            bad = bad || !cli_parse_u64("-j", v, 1, 1024, &a->threads);
-            threads_given = true;
+            bad = bad || !cli_once("-j", &threads_given) ||
+                  !cli_parse_u64("-j", v, 1, 1024, &a->threads);
         } else if (cli_opt(argc, argv, &i, NULL, "--shard", &v, &bad)) {
+            bad = bad || !cli_once("--shard", &have_shard);
             if (!bad && !parse_shard(v, &a->shard, &a->shards)) {
                 cli_error("--shard: expected I/N with 0 <= I < N, got '%s'",
                           v);
@@ -218,7 +221,7 @@ static int assemble(const swp_spec *s, const cli_sweep_plan *pl,
         }
     }
     if (rc == SIM_OK)
-        rc = ana_sweep_write(&out, a->out, a->force || a->resume, err);
+        rc = ana_sweep_write(&out, a->out, a->force, err);
     free(y);
     ana_sweep_fini(&out);
     return rc;
@@ -296,11 +299,24 @@ int cli_sweep(int argc, char **argv)
     /* From here on only rank 0 decides; if it refuses, the other ranks
      * must be told there is nothing to do. */
     workers_waiting = cli_sweep_mpi_size() > 1;
-    struct stat st;
-    if (!a.force && !a.resume && stat(a.out, &st) == 0) {
-        cli_error("%s: exists (--force to replace it)", a.out);
-        rc = CLI_USAGE;
-        goto done;
+    /* The output rule (output.c): an existing output is replaced only with
+     * --force, --resume or not (a finished sweep run again with --resume
+     * was recomputed and replaced), and never the sweep file or the base
+     * scenario. */
+    {
+        const char *inputs[66];
+        char names[65][1024];
+        size_t n_in = 0;
+        inputs[n_in++] = a.sweep;
+        while (n_in < 66 && scen_source(base, n_in - 1, names[n_in - 1],
+                                        sizeof names[0])) {
+            inputs[n_in] = names[n_in - 1];
+            n_in++;
+        }
+        if (!cli_output_ok(a.out, a.force, inputs, n_in)) {
+            rc = CLI_USAGE;
+            goto done;
+        }
     }
     uint64_t id = sweep_id(s, scen_txt, a.shard, a.shards);
     if ((rc = cli_journal_open(&j, a.out, id, s->replications,
@@ -358,7 +374,10 @@ int cli_sweep(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
-    cli_journal_remove(&j);
+    if (!cli_journal_remove(&j))
+        cli_error("%s: kept: it holds files aims did not write (its own "
+                  "records are gone)",
+                  j.dir);
     if (!a.quiet)
         fprintf(stderr,
                 "aims: wrote %s: %zu points x %zu replications%s (%zu "

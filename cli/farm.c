@@ -1,5 +1,5 @@
 /* farm.c -- worker threads for replications, in-order hand-over, progress,
- * and SIGINT/SIGTERM. */
+ * and the signals that end a job (cli_farm_signals). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,14 +22,27 @@ static void on_signal(int sig)
     atomic_store(&cancel_runs, 1);
 }
 
+/* Every signal whose default action ends the process without a core
+ * dump ends a run the same way: the workers stop, the temporary is
+ * removed, nothing is left at the target, and the exit status is 128 +
+ * the signal. (SIGHUP when the terminal goes, SIGPIPE when `aims run |
+ * head` stops reading, SIGUSR1 from a batch system's warning: each of them
+ * used to leave the hidden temporary behind.) SIGXFSZ is ignored instead,
+ * so that a write past `ulimit -f` fails with EFBIG and is reported as a
+ * file size limit, not a silent death. SIGKILL cannot be caught: the next
+ * writer of the same output removes what it left (ana_h5w_remove_stale). */
 void cli_farm_signals(void)
 {
+    static const int sigs[] = {SIGHUP,  SIGINT,  SIGTERM, SIGUSR1,
+                               SIGUSR2, SIGPIPE, SIGALRM};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGXFSZ, &sa, NULL);
 }
 
 int cli_farm_signal(void)

@@ -7,7 +7,7 @@
  * hands finished replications to `consume` strictly in order first, first+1,
  * ..., so whatever it writes is the same for any number of threads, and keeps
  * only those that finished ahead of the next one. It also draws the progress
- * line and watches for SIGINT and SIGTERM (cli_farm_signals): then the
+ * line and watches for the signals that end a job (cli_farm_signals): then the
  * workers stop at their next month end and the farm returns 128 + signal.
  */
 #ifndef AIMS_CLI_FARM_H
@@ -35,7 +35,9 @@ typedef struct {
     uint64_t events;    /* engine events, summed by the farm */
 } cli_farm;
 
-/* Installs the SIGINT and SIGTERM handlers the farm watches. */
+/* Installs the handlers the farm watches: SIGHUP, SIGINT, SIGTERM, SIGUSR1,
+ * SIGUSR2, SIGPIPE and SIGALRM stop the job (128 + signal); SIGXFSZ is
+ * ignored, so a write past the file size limit fails with EFBIG. */
 void cli_farm_signals(void);
 
 /* The signal that interrupted the job, 0 for none. */

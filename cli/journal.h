@@ -12,6 +12,19 @@
  *
  * `aims sweep` writes the output file from the records, then removes the
  * journal; `--resume` runs only the points without a record.
+ *
+ * Nothing of the user's is touched. A journal is recognised by the marker
+ * file AIMS-JOURNAL that aims writes into it when it makes the directory,
+ * not by its name: a directory of the user's called OUT.h5.journal (or a
+ * symbolic link by that name, to anywhere) is refused, never used or
+ * emptied. Only the files aims itself creates there are ever removed (the
+ * records pNNNNNNNNN, their temporaries .tmp-pNNNNNNNNN, AIMS-JOURNAL and
+ * OWNER), and the directory only when that leaves it empty.
+ *
+ * One writer at a time: the sweep holds an exclusive flock(2) on the marker
+ * while the journal is open (released when the process ends, however it
+ * ends) and writes its PID into OWNER, so a second `aims sweep` on the
+ * same output is refused with one line naming that PID.
  */
 #ifndef AIMS_CLI_JOURNAL_H
 #define AIMS_CLI_JOURNAL_H
@@ -26,6 +39,7 @@ typedef struct {
     char *dir;        /* OUT.h5.journal */
     uint64_t id;      /* the sweep's identity (cli_journal_id) */
     size_t reps, n_metrics;
+    int lock;         /* the locked marker's descriptor, -1 when none */
 } cli_journal;
 
 /* FNV-1a 64 of the given strings in order, each with its terminator: the
@@ -33,10 +47,14 @@ typedef struct {
  * seed and the metric list, say). */
 uint64_t cli_journal_id(const char *const *parts, size_t n);
 
-/* Sets j up for output path out. The directory is created if missing.
- * If it exists: with resume it is used; with fresh (not resume) it is
- * emptied when `force`, else refused (SIM_EINPUT, the message says to use
- * --resume or --force). SIM_EIO when it cannot be made. */
+/* Sets j up for output path out and takes the journal's lock. The
+ * directory is created (with its marker) if missing. If it exists, it must
+ * be a journal aims made and no other process may hold it (SIM_EINPUT
+ * otherwise, naming what is wrong or the PID that holds it); then with
+ * resume it is used; without, aims's records in it are removed when
+ * `force`, else it is refused (SIM_EINPUT, the message says to use --resume
+ * or --force). SIM_EIO when it cannot be made. Call cli_journal_fini in
+ * every case. */
 int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
                      size_t reps, size_t n_metrics, bool resume, bool force,
                      sim_err *err);
@@ -50,8 +68,10 @@ int cli_journal_put(const cli_journal *j, size_t point, int64_t status,
 bool cli_journal_get(const cli_journal *j, size_t point, int64_t *status,
                      char **msg, double *y);
 
-/* Removes the records and the directory (after the output is written). */
-void cli_journal_remove(const cli_journal *j);
+/* Removes the files aims made in the journal and then the directory (after
+ * the output is written). Returns false when the directory stays because
+ * it holds something else (the caller says so). */
+bool cli_journal_remove(const cli_journal *j);
 
 void cli_journal_fini(cli_journal *j);
 

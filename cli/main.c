@@ -137,10 +137,37 @@ static const char *inputs(int argc, char **argv)
     return buf[0] ? buf : "the input";
 }
 
+/* A file argument of a reading command that is not a regular file is
+ * refused before HDF5 opens it: opening a FIFO blocks until a writer comes
+ * (`aims report FIFO` waited for the read watchdog, then called the file
+ * damaged), and a device is no HDF5 file. Missing files and directories
+ * are left to the command's own message. */
+static bool inputs_regular(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0 ||
+            strcmp(argv[i], "--bootstrap") == 0) {
+            i++;
+            continue;
+        }
+        struct stat st;
+        if (argv[i][0] == '-' || stat(argv[i], &st) != 0 ||
+            S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+            continue;
+        cli_error("%s: is %s, not a regular file: aims reads HDF5 files "
+                  "from disk; copy it to a file first",
+                  argv[i], cli_file_kind(st.st_mode));
+        return false;
+    }
+    return true;
+}
+
 /* cli_guarded with the inputs' names and sizes (inputs() first: the
  * order of a call's arguments is unspecified). */
 static int guarded(int (*cmd)(int, char **), int argc, char **argv)
 {
+    if (!inputs_regular(argc, argv))
+        return CLI_USAGE;
     const char *what = inputs(argc, argv);
     return cli_guarded(cmd, argc - 1, argv + 1, what, input_bytes);
 }

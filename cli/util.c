@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -42,6 +43,16 @@ bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
         return false;
     }
     *out = v;
+    return true;
+}
+
+bool cli_once(const char *opt, bool *seen)
+{
+    if (*seen) {
+        cli_error("%s: given twice; give it once", opt);
+        return false;
+    }
+    *seen = true;
     return true;
 }
 
@@ -144,16 +155,35 @@ void cli_read_watchdog_off(void)
  * SEGVs and heap overflows inside H5HG_read and H5VM_memcpyvv: no check of
  * ours runs before them). So the commands that read files from outside run
  * in a child: if it dies of a signal, the parent says the input is damaged,
- * in one line, and exits 2. The child's own exit status passes through. */
+ * in one line, and exits 2. The child's own exit status passes through.
+ *
+ * The child is tied to the parent: it gets SIGKILL when the parent dies
+ * (`kill -9` of aims, or SIGTERM: a child that went on alone once rewrote
+ * its output seconds after its parent had exited 143, and printed into the
+ * next command's terminal), and if the parent died before that was set up,
+ * it stops at once. It never puts a file in place itself: it sends the
+ * parent a record through a pipe (cli_output_staged), and the parent moves
+ * the staged file only once it has reaped the child with status 0. */
 int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
                 const char *what, uint64_t bytes)
 {
     (void)bytes; /* unused in sanitized builds */
     fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
+    int fds[2];
+    if (pipe(fds) != 0)
         return cmd(argc, argv); /* no child: run it here */
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return cmd(argc, argv);
+    }
     if (pid == 0) {
+        close(fds[0]);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(CLI_FAIL);
+        cli_output_stage_to(fds[1]);
 #ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space */
         /* HDF5 can also allocate gigabytes for sizes a damaged file claims
          * (fuzz_h5read: 8 GB before failing). Reading an aims file needs
@@ -166,19 +196,41 @@ int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
         fflush(NULL);
         _exit(rc);
     }
+    close(fds[1]);
     int st;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            close(fds[0]);
             return CLI_FAIL;
-    if (WIFEXITED(st))
-        return WEXITSTATUS(st);
-    int sig = WTERMSIG(st);
-    if (sig == SIGINT || sig == SIGTERM)
-        return 128 + sig;
-    cli_error("%s: HDF5 crashed reading it (signal %d): a damaged file? "
-              "Write it again (aims run or sweep) or copy it again",
-              what, sig);
-    return CLI_USAGE;
+        }
+    /* The child has exited: its record (if any) is in the pipe, and the
+     * pipe is at end of file. */
+    char rec[2 * 4096 + 8];
+    size_t got = 0;
+    while (got < sizeof rec) {
+        ssize_t k = read(fds[0], rec + got, sizeof rec - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fds[0]);
+    int rc;
+    if (WIFEXITED(st)) {
+        rc = WEXITSTATUS(st);
+    } else {
+        int sig = WTERMSIG(st);
+        rc = 128 + sig;
+        if (sig != SIGINT && sig != SIGTERM) {
+            cli_error("%s: HDF5 crashed reading it (signal %d): a damaged "
+                      "file? Write it again (aims run or sweep) or copy it "
+                      "again",
+                      what, sig);
+            rc = CLI_USAGE;
+        }
+    }
+    return cli_output_finish(rec, got, rc);
 }
 
 int cli_load_base(const swp_spec *sw, scen_doc **doc, mkt_params **params)

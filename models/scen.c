@@ -12,7 +12,8 @@
  *  - The file is read twice, once by us and once by config_read_file. Our read
  *    gives the errno libconfig hides ("file I/O error") and the text for the
  *    truncation pre-scan; letting libconfig read it keeps file names and line
- *    numbers on every setting, which config_read_string would drop.
+ *    numbers on every setting, which config_read_string would drop. Hence
+ *    only regular files are read: a pipe read once is empty the second time.
  *  - libconfig 1.5 records an included file under the name written in the
  *    @include (its settings say "inc.cfg", not "dir/inc.cfg"); messages join
  *    it to the include directory so the user can open the file named.
@@ -34,7 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* libconfig 1.5's include nesting limit: a top-level file and ten nested
  * @includes read; an eleventh gives "include file nesting too deep". */
@@ -94,10 +97,15 @@ static void setting_path(const config_setting_t *s, char *buf, size_t n)
     *w = '\0';
     for (const config_setting_t *c = s; config_setting_parent(c) != NULL;
          c = config_setting_parent(c)) {
-        char idx[24];
+        char idx[72];
         const char *name = config_setting_name(c);
         if (name == NULL) {
             snprintf(idx, sizeof idx, "[%d]", config_setting_index(c));
+            name = idx;
+        } else if (strlen(name) > 64) {
+            /* An unknown key of 100,000 characters must still show: its
+             * start is enough to find it. */
+            snprintf(idx, sizeof idx, "%.60s...", name);
             name = idx;
         }
         size_t len = strlen(name), dot = *w != '\0';
@@ -144,7 +152,8 @@ static void where(const config_setting_t *s, char *buf, size_t n)
     char fl[300], path[256];
     const char *as = set_by(s);
     if (as != NULL)
-        snprintf(fl, sizeof fl, "--set %s", as);
+        snprintf(fl, sizeof fl, "--set %.200s%s", as,
+                 strlen(as) > 200 ? "..." : "");
     else
         file_line(s, fl, sizeof fl);
     setting_path(s, path, sizeof path);
@@ -179,8 +188,23 @@ void scen_describe(const config_setting_t *s, char *buf, size_t n)
         snprintf(buf, n, "%s", config_setting_get_bool(s) ? "true" : "false");
         break;
     case CONFIG_TYPE_STRING: {
+        /* Control characters escaped, so a message stays one line. */
         const char *v = config_setting_get_string(s);
-        snprintf(buf, n, "\"%.40s%s\"", v, strlen(v) > 40 ? "..." : "");
+        char shown[200];
+        size_t k = 0, i = 0;
+        for (; v[i] != '\0' && i < 40 && k + 5 < sizeof shown; i++) {
+            unsigned char c = (unsigned char)v[i];
+            if (c < 0x20 || c == 0x7f)
+                k += (size_t)snprintf(shown + k, sizeof shown - k,
+                                      c == '\n'   ? "\\n"
+                                      : c == '\t' ? "\\t"
+                                                  : "\\x%02x",
+                                      c);
+            else
+                shown[k++] = (char)c;
+        }
+        shown[k] = '\0';
+        snprintf(buf, n, "\"%s%s\"", shown, v[i] != '\0' ? "..." : "");
         break;
     }
     case CONFIG_TYPE_GROUP:
@@ -215,17 +239,59 @@ int scen_error(sim_err *err, const config_setting_t *s, const char *fmt, ...)
 /* ---- reading files and the pre-scan -------------------------------------- */
 
 /* No scenario is this large; reading stops here (and says "File too
- * large") rather than filling memory from /dev/zero or a huge file. */
+ * large") rather than filling memory from a huge file. */
 #define SCEN_FILE_MAX ((size_t)16 << 20)
 
-/* Reads the whole file. Returns SIM_OK, SIM_ENOMEM, or SIM_EINPUT with
- * *eno set. */
-static int read_all(const char *path, char **out, size_t *len, int *eno)
+/* Why a path that is not a regular file cannot be read, after "cannot
+ * read: ". A FIFO would hang the read (no writer) or be used up by it, so
+ * that libconfig, which reads the file again by name, parses nothing (`cat
+ * x.cfg | aims validate /dev/stdin` said "missing 'scenario'", and a
+ * piped @include was not checked at all); a device never ends (/dev/zero)
+ * or blocks (a terminal). Only regular files are scenarios. */
+static const char *not_regular(mode_t m)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        *eno = errno != 0 ? errno : EIO;
+    if (S_ISDIR(m))
+        return strerror(EISDIR);
+    if (S_ISFIFO(m))
+        return "a pipe or FIFO, not a regular file (aims reads a scenario "
+               "twice, by name): save it to a file and give that";
+    if (S_ISCHR(m))
+        return "a character device, not a regular file";
+    if (S_ISBLK(m))
+        return "a block device, not a regular file";
+    if (S_ISSOCK(m))
+        return "a socket, not a regular file";
+    return "not a regular file";
+}
+
+/* Reads the whole of a regular file, and says which file it is (*st, for
+ * the @include cycle check). The open does not wait (O_NONBLOCK: a FIFO
+ * with no writer would block it for ever), and what was opened is then
+ * checked, so a FIFO is refused without being read. Returns SIM_OK,
+ * SIM_ENOMEM, or SIM_EINPUT with the reason in why (borrowed: static text
+ * or strerror's). */
+static int read_all(const char *path, char **out, size_t *len,
+                    struct stat *st, const char **why)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *why = strerror(errno != 0 ? errno : EIO);
         return SIM_EINPUT;
+    }
+    if (fstat(fd, st) != 0) {
+        *why = strerror(errno);
+        close(fd);
+        return SIM_EINPUT;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        *why = not_regular(st->st_mode);
+        close(fd);
+        return SIM_EINPUT;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (f == NULL) {
+        close(fd);
+        return SIM_ENOMEM;
     }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
@@ -234,10 +300,10 @@ static int read_all(const char *path, char **out, size_t *len, int *eno)
         return SIM_ENOMEM;
     }
     for (;;) {
-        if (n >= SCEN_FILE_MAX) { /* /dev/zero, a log file: not a scenario */
+        if (n >= SCEN_FILE_MAX) { /* a log file, say: not a scenario */
             free(buf);
             fclose(f);
-            *eno = EFBIG;
+            *why = strerror(EFBIG);
             return SIM_EINPUT;
         }
         if (n == cap) {
@@ -257,7 +323,7 @@ static int read_all(const char *path, char **out, size_t *len, int *eno)
             break;
     }
     if (ferror(f)) {
-        *eno = errno != 0 ? errno : EIO; /* a directory gives EISDIR here */
+        *why = strerror(errno != 0 ? errno : EIO);
         free(buf);
         fclose(f);
         return SIM_EINPUT;
@@ -362,15 +428,9 @@ static int scan_include(prescan *ps, const char *name, bool top,
         goto done;
     }
     snprintf(full, fl, "%s/%s", d->incdir, inc);
-    int eno = 0;
+    const char *why = NULL;
     struct stat st;
-    rc = read_all(full, &text, &len, &eno);
-    if (rc == SIM_OK && stat(full, &st) != 0) {
-        eno = errno;
-        free(text);
-        text = NULL;
-        rc = SIM_EINPUT;
-    }
+    rc = read_all(full, &text, &len, &st, &why);
     if (rc == SIM_ENOMEM) {
         nomem(ps->err);
         goto done;
@@ -378,7 +438,7 @@ static int scan_include(prescan *ps, const char *name, bool top,
     if (rc != SIM_OK) {
         sim_err_set(ps->err, SIM_EINPUT,
                     "%s:%u: cannot read @include \"%s\" (%s): %s", from,
-                    it->line, inc, full, strerror(eno));
+                    it->line, inc, full, why);
         goto done;
     }
     for (int i = 0; i < ps->depth; i++)
@@ -417,12 +477,39 @@ static int scan_text(prescan *ps, const char *text, size_t len,
                            "%s:%d: a NUL byte (this is not a text file)",
                            file, line);
     }
+    char file[256];
+    file_shown(file, sizeof file, ps->doc, name, top);
+    /* Windows editors start a UTF-8 file with a byte-order mark, which
+     * libconfig calls a bare "syntax error" on line 1. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        return sim_err_set(ps->err, SIM_EINPUT,
+                           "%s:1: a byte-order mark (bytes EF BB BF) starts "
+                           "the file: save it as UTF-8 without BOM",
+                           file);
+    /* libconfig's time grows with the square of a token's length (see
+     * SCEN__TOKEN_MAX): refuse a long line before it sees one. */
+    int line = 1;
+    for (const char *c = text, *end = text + len; c < end; line++) {
+        const char *nl = memchr(c, '\n', (size_t)(end - c));
+        size_t n = (size_t)((nl != NULL ? nl : end) - c);
+        if (n > SCEN__TOKEN_MAX)
+            return sim_err_set(ps->err, SIM_EINPUT,
+                               "%s:%d: a line of %zu bytes; at most %zu (is "
+                               "this a scenario file?)",
+                               file, line, n, SCEN__TOKEN_MAX);
+        c += n + 1;
+    }
     scen__lex lx;
     scen__lex_item it;
     scen__lex_init(&lx, text, len);
     int kind;
     while ((kind = scen__lex_next(&lx, &it)) != SCEN__LEX_END) {
-        if (kind == SCEN__LEX_INCLUDE) {
+        if (kind == SCEN__LEX_LONG) {
+            return sim_err_set(ps->err, SIM_EINPUT,
+                               "%s:%u: a string of %zu bytes; at most %zu "
+                               "(is this a scenario file?)",
+                               file, it.line, it.len, SCEN__TOKEN_MAX);
+        } else if (kind == SCEN__LEX_INCLUDE) {
             int rc = scan_include(ps, name, top, &it);
             if (rc != SIM_OK)
                 return rc;
@@ -549,24 +636,21 @@ int scen_load(const char *path, scen_doc **out, sim_err *err)
     prescan ps = {.doc = d, .err = err};
     char *text = NULL;
     size_t len = 0;
-    int rc, eno = 0;
+    int rc;
+    const char *why = NULL;
     if ((d->path = strdup(path)) == NULL ||
         (d->incdir = dir_of(path)) == NULL) {
         rc = nomem(err);
         goto fail;
     }
     struct stat st;
-    rc = read_all(path, &text, &len, &eno);
-    if (rc == SIM_OK && stat(path, &st) != 0) {
-        eno = errno;
-        rc = SIM_EINPUT;
-    }
+    rc = read_all(path, &text, &len, &st, &why);
     if (rc == SIM_ENOMEM) {
         nomem(err);
         goto fail;
     }
     if (rc != SIM_OK) {
-        sim_err_set(err, rc, "%s: cannot read: %s", path, strerror(eno));
+        sim_err_set(err, rc, "%s: cannot read: %s", path, why);
         goto fail;
     }
     ps.chain[0].dev = st.st_dev;
@@ -622,6 +706,18 @@ const char *scen_file(const scen_doc *doc)
     return doc->path;
 }
 
+bool scen_source(const scen_doc *doc, size_t i, char *buf, size_t n)
+{
+    if (i == 0) {
+        snprintf(buf, n, "%s", doc->path);
+        return true;
+    }
+    if (i >= doc->cfg.num_filenames)
+        return false;
+    file_shown(buf, n, doc, doc->cfg.filenames[i], false);
+    return true;
+}
+
 const config_setting_t *scen_root(const scen_doc *doc)
 {
     return config_root_setting(&doc->cfg);
@@ -646,6 +742,16 @@ int scen_text(const scen_doc *doc, char **out, sim_err *err)
 
 /* ---- overrides ------------------------------------------------------------
  */
+
+/* For messages: s, or its first CLIP_MAX bytes and "...". */
+enum { CLIP_MAX = 200 };
+
+static void clip(const char *s, char *buf, size_t n)
+{
+    assert(n >= CLIP_MAX + 4);
+    snprintf(buf, n, "%.*s%s", (int)CLIP_MAX, s,
+             strlen(s) > CLIP_MAX ? "..." : "");
+}
 
 static const char value_kinds[] =
     "a number, true or false, or a double-quoted string";
@@ -763,16 +869,20 @@ static char *trimmed(const char *p, size_t n)
     return s;
 }
 
-int scen_set(scen_doc *doc, const char *as, sim_err *err)
+int scen_set(scen_doc *doc, const char *full, sim_err *err)
 {
-    if (doc == NULL || as == NULL)
+    if (doc == NULL || full == NULL)
         return sim_err_set(err, SIM_EINVAL, "scen_set: no override given");
-    const char *eq = strchr(as, '=');
+    /* Messages show the assignment clipped, so that a long one cannot push
+     * the reason out of the message. */
+    char as[CLIP_MAX + 4], vshown[CLIP_MAX + 4];
+    clip(full, as, sizeof as);
+    const char *eq = strchr(full, '=');
     if (eq == NULL)
         return sim_err_set(err, SIM_EINPUT, "--set %s: expected PATH=VALUE",
                            as);
     int rc = SIM_OK;
-    char *path = trimmed(as, (size_t)(eq - as));
+    char *path = trimmed(full, (size_t)(eq - full));
     char *value = trimmed(eq + 1, strlen(eq + 1));
     char *text = NULL;
     config_t tmp;
@@ -781,6 +891,7 @@ int scen_set(scen_doc *doc, const char *as, sim_err *err)
         rc = nomem(err);
         goto done;
     }
+    clip(value, vshown, sizeof vshown);
     if (path[0] == '\0') {
         rc = sim_err_set(err, SIM_EINPUT, "--set %s: no PATH before '='", as);
         goto done;
@@ -789,6 +900,13 @@ int scen_set(scen_doc *doc, const char *as, sim_err *err)
         rc = sim_err_set(err, SIM_EINPUT,
                          "--set %s: no VALUE after '=' (expected %s)", as,
                          value_kinds);
+        goto done;
+    }
+    if (strlen(path) > 512) {
+        rc = sim_err_set(err, SIM_EINPUT,
+                         "--set %s: a PATH of %zu bytes (no setting has "
+                         "one that long)",
+                         as, strlen(path));
         goto done;
     }
     char why[400];
@@ -820,7 +938,13 @@ int scen_set(scen_doc *doc, const char *as, sim_err *err)
     scen__lex_init(&lx, value, strlen(value));
     int kind;
     while ((kind = scen__lex_next(&lx, &it)) != SCEN__LEX_END)
-        if (kind != SCEN__LEX_INCLUDE) {
+        if (kind == SCEN__LEX_LONG) {
+            rc = sim_err_set(err, SIM_EINPUT,
+                             "--set %s: VALUE holds a string of %zu "
+                             "bytes; at most %zu",
+                             as, it.len, SCEN__TOKEN_MAX);
+            goto done;
+        } else if (kind != SCEN__LEX_INCLUDE) {
             char lit[48], advice[300];
             snprintf(lit, sizeof lit, "%.*s", (int)(it.len < 40 ? it.len : 40),
                      it.text);
@@ -841,7 +965,7 @@ int scen_set(scen_doc *doc, const char *as, sim_err *err)
     if (!config_read_string(&tmp, text)) {
         rc = sim_err_set(err, SIM_EINPUT,
                          "--set %s: cannot read VALUE '%s': %s (expected %s)",
-                         as, value, config_error_text(&tmp), value_kinds);
+                         as, vshown, config_error_text(&tmp), value_kinds);
         goto done;
     }
     const config_setting_t *root = config_root_setting(&tmp);
@@ -851,7 +975,7 @@ int scen_set(scen_doc *doc, const char *as, sim_err *err)
         rc = sim_err_set(err, SIM_EINPUT,
                          "--set %s: VALUE '%s' is not a single value "
                          "(expected %s)",
-                         as, value, value_kinds);
+                         as, vshown, value_kinds);
         goto done;
     }
     /* Room to remember the assignment first, so that running out of memory
@@ -866,7 +990,7 @@ int scen_set(scen_doc *doc, const char *as, sim_err *err)
         doc->sets = ns;
         doc->capsets = cap;
     }
-    char *copy = strdup(as);
+    char *copy = strdup(full);
     if (copy == NULL) {
         rc = nomem(err);
         goto done;

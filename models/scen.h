@@ -65,6 +65,12 @@ void scen_free(scen_doc *doc);
 /* The path given to scen_load. Borrowed, valid until scen_free. */
 const char *scen_file(const scen_doc *doc);
 
+/* The i-th file the document was read from, as a path: 0 is the top-level
+ * file as given, then each @include joined to the include directory. Writes
+ * it into buf and returns true, or returns false when i is past the last.
+ * For a writer that must not overwrite its own inputs. */
+bool scen_source(const scen_doc *doc, size_t i, char *buf, size_t n);
+
 /* The top-level group. Borrowed, valid until scen_free; pass it to the
  * getters. */
 const config_setting_t *scen_root(const scen_doc *doc);
@@ -147,7 +153,8 @@ bool scen_has(const config_setting_t *grp, const char *key);
  * _int:    an integer in [lo, hi]; a float is accepted only when it is a whole
  *          number (5e4), so 2.5 is refused, never rounded.
  * _bool:   true or false (not 0 or 1).
- * _string: a non-empty string.
+ * _string: a non-empty string without control characters (a tab or newline
+ *          would split the report line it is printed on).
  * _enum:   a string equal to one of allowed (NULL-ended); *index is its
  *          position. The message lists the allowed values.
  * _group:  a group { ... }.

@@ -452,7 +452,17 @@ int scen_as_string(const config_setting_t *s, const char **out, sim_err *err)
     if (config_setting_type(s) != CONFIG_TYPE_STRING ||
         config_setting_get_string(s)[0] == '\0')
         return wrong(s, "a non-empty string", err);
-    *out = config_setting_get_string(s);
+    /* Every string of a scenario or sweep is a name or a date that ends up
+     * in a report header, a table or a file name: a "\n" or "\t" in it
+     * would split the line it is printed on. */
+    const char *v = config_setting_get_string(s);
+    for (const char *c = v; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
+            return wrong(s, "a string without control characters (a tab "
+                            "or newline would split the lines it is "
+                            "printed on)",
+                         err);
+    *out = v;
     return SIM_OK;
 }
 

@@ -36,15 +36,27 @@ enum {
     SCEN__LEX_END = 0, /* no more findings */
     SCEN__LEX_INT32,   /* an integer without L that does not fit in int32 */
     SCEN__LEX_INT64,   /* an integer with L that does not fit in int64 */
-    SCEN__LEX_INCLUDE  /* an @include directive */
+    SCEN__LEX_INCLUDE, /* an @include directive */
+    SCEN__LEX_LONG     /* a string literal longer than SCEN__TOKEN_MAX */
 };
+
+/* The longest line, and the longest string literal, the pre-scan lets
+ * libconfig see (bytes). libconfig 1.5's scanner takes time quadratic in
+ * the length of one token: 1.8 s for a 1 MB comment line, 27 s for 4 MB,
+ * 7 s for a 2 MB string spread over many lines. So a 16 MiB file (the cap)
+ * of lines of length L costs about 16 MiB x L: measured on this project's
+ * machine, 0.3 s of CPU for 4 KiB lines, 0.6 s for 16 KiB, 1.25 s for
+ * 64 KiB. 32 KiB keeps the worst file under about a second; no scenario
+ * comes near it on one line or in one string. */
+#define SCEN__TOKEN_MAX ((size_t)32 << 10)
 
 typedef struct {
     int kind;         /* SCEN__LEX_* */
     unsigned line;    /* where the literal or directive starts */
-    const char *text; /* the literal as written (sign and L included), or the
-                         raw include path between the quotes; points into the
-                         scanned text */
+    const char *text; /* the literal as written (sign and L included), the
+                         raw include path between the quotes, or the opening
+                         quote of a long string; points into the scanned
+                         text */
     size_t len;       /* length of text */
     bool hex;         /* the literal is hexadecimal */
     int64_t stored;   /* what libconfig 1.5 stores for the literal: an int
@@ -57,7 +69,8 @@ void scen__lex_init(scen__lex *lx, const char *text, size_t len);
 /* Finds the next finding, fills *it and returns its kind, or returns
  * SCEN__LEX_END (and leaves *it alone) at the end of the text. An unterminated
  * string, comment or include path simply ends the scan: libconfig reports
- * those as syntax errors. */
+ * those as syntax errors (an unterminated string longer than SCEN__TOKEN_MAX
+ * is reported as SCEN__LEX_LONG first). */
 int scen__lex_next(scen__lex *lx, scen__lex_item *it);
 
 /* ---- shared by scen.c and scen_get.c ---- */

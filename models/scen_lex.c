@@ -233,12 +233,24 @@ int scen__lex_next(scen__lex *lx, scen__lex_item *it)
             lx->line++;
             p++;
         } else if (c == '"') {
+            const char *quote = p;
+            unsigned line = lx->line;
             for (p++; p < end && *p != '"'; p++) {
                 if (*p == '\\' && p + 1 < end)
                     p++; /* an escaped quote or backslash */
                 lx->line += *p == '\n';
             }
             p += p < end; /* the closing quote */
+            if ((size_t)(p - quote) > SCEN__TOKEN_MAX) {
+                it->kind = SCEN__LEX_LONG;
+                it->line = line;
+                it->text = quote;
+                it->len = (size_t)(p - quote);
+                it->hex = false;
+                it->stored = 0;
+                lx->p = p;
+                return it->kind;
+            }
         } else if (c == '#' || (c == '/' && p + 1 < end && p[1] == '/')) {
             while (p < end && *p != '\n')
                 p++;

@@ -111,6 +111,16 @@ static int read_sweep_group(const config_setting_t *root, swp_spec *s,
         (rc = scen_get_string(g, "scenario", scenario, err)) ||
         (rc = scen_get_enum(g, "design", design_names, &design, err)))
         return rc;
+    /* Without -o the output is NAME.h5 (and NAME.h5.journal/) in the
+     * current directory: "../../x" or "/tmp/x" would write elsewhere, and
+     * ".x" would hide the file. A name must be a name. */
+    if (strchr(name, '/') != NULL || name[0] == '.' || strlen(name) > 200)
+        return scen_error(err, config_setting_get_member(g, "name"),
+                          "expected a name (without -o the output is "
+                          "NAME.h5 in the current directory): no '/', not "
+                          "starting with '.', at most 200 bytes; got "
+                          "\"%.60s%s\"",
+                          name, strlen(name) > 60 ? "..." : "");
     if ((s->name = dup_str(name)) == NULL)
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
     s->design = (swp_design_kind)design;
@@ -194,6 +204,19 @@ static int read_param(const config_setting_t *g, const swp_spec *s,
         (rc = scen_get_string(g, "path", &path, err)))
         return rc;
     q->line = config_setting_source_line(g);
+    /* Every point runs with the sweep's own seed and replications
+     * (cli/sweep_point.c), whatever the base scenario says: varying these
+     * would silently change nothing. */
+    static const char *const replaced[][2] = {
+        {"scenario.seed", "sweep.seed"},
+        {"scenario.replications", "sweep.replications"}};
+    for (size_t i = 0; i < sizeof replaced / sizeof replaced[0]; i++)
+        if (strcmp(path, replaced[i][0]) == 0)
+            return scen_error(err, config_setting_get_member(g, "path"),
+                              "'%s' cannot be swept: %s replaces it at "
+                              "every point, so its values would change "
+                              "nothing (set %s instead)",
+                              path, replaced[i][1], replaced[i][1]);
     if ((q->path = dup_str(path)) == NULL)
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
     bool has_values = scen_has(g, "values"),

@@ -156,6 +156,9 @@ static void read_header(const char *path, char *want, size_t nw, char *bug,
     for (int i = 0; i < 2 && fgets(line[i], sizeof line[i], f); i++)
         line[i][strcspn(line[i], "\r\n")] = '\0';
     fclose(f);
+    /* byte_order_mark.cfg starts with one, before its expectation. */
+    if (strncmp(line[0], "\xEF\xBB\xBF", 3) == 0)
+        memmove(line[0], line[0] + 3, strlen(line[0] + 3) + 1);
     static const char ex[] = "# expect: ", kb[] = "# known-bug: ";
     cr_assert(strncmp(line[0], ex, strlen(ex)) == 0 &&
                   line[0][strlen(ex)] != '\0',

@@ -926,6 +926,73 @@ Test(h5w, directory_at_the_target_is_refused_even_with_force)
     rmdir(path);
 }
 
+/* With force the final rename would replace whatever is at the target: a
+ * FIFO, a device node or a symbolic link is refused at _new, and one that
+ * appears between _new and _commit is refused at the rename. */
+Test(h5w, only_a_regular_file_is_replaced_even_with_force)
+{
+    char fifo[128], link[128], path[128], want[256];
+    in_dir(fifo, sizeof fifo, "fifo");
+    in_dir(link, sizeof link, "link.h5");
+    cr_assert_eq(mkfifo(fifo, 0644), 0);
+    cr_assert_eq(symlink("nowhere", link), 0);
+    const char *targets[] = {fifo, link};
+    for (size_t i = 0; i < 2; i++) {
+        ana_h5w *w = NULL;
+        sim_err err = {0};
+        cr_assert_eq(ana_h5w_new(targets[i], true, &w, &err), SIM_EINVAL);
+        cr_assert_null(w);
+        snprintf(want, sizeof want, "%s: is not a regular file", targets[i]);
+        cr_assert(strstr(err.msg, want), "got: %s", err.msg);
+    }
+    in_dir(path, sizeof path, "out.h5");
+    ana_h5w *w = new_writer(path, true);
+    write_sample(w);
+    cr_assert_eq(mkfifo(path, 0644), 0);
+    sim_err err = {0};
+    cr_assert_eq(ana_h5w_commit(w, &err), SIM_EINVAL);
+    snprintf(want, sizeof want, "%s: is not a regular file", path);
+    cr_assert(strstr(err.msg, want), "got: %s", err.msg);
+    struct stat st;
+    cr_assert(lstat(path, &st) == 0 && S_ISFIFO(st.st_mode));
+    ana_h5w_free(w);
+    char names[1024];
+    listing(names, sizeof names);
+    cr_assert_str_eq(names, "fifo link.h5 out.h5", "left: %s", names);
+}
+
+/* A temporary whose writer died (here: a child killed with SIGKILL after
+ * _new) is removed; one whose writer lives (this process's own, and one
+ * named with a live PID that holds its lock) is not. */
+Test(h5w, remove_stale_takes_only_a_dead_writers_temporary)
+{
+    char path[128], names[1024];
+    in_dir(path, sizeof path, "out.h5");
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        ana_h5w *w = NULL;
+        if (ana_h5w_new(path, false, &w, NULL) != SIM_OK)
+            _exit(1);
+        raise(SIGKILL);
+        _exit(2);
+    }
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    ana_h5w *mine = new_writer(path, false);
+    listing(names, sizeof names);
+    cr_assert_eq(strlen(names) > 0 && strchr(names, ' ') != NULL, true,
+                 "two temporaries expected: %s", names);
+    cr_assert_eq(ana_h5w_remove_stale(path), 1u);
+    listing(names, sizeof names);
+    char want[128];
+    snprintf(want, sizeof want, ".out.h5.tmp.%ld.000000", (long)getpid());
+    cr_assert_str_eq(names, want, "left: %s", names);
+    cr_assert_eq(ana_h5w_remove_stale(path), 0u, "a live temporary went");
+    ana_h5w_free(mine);
+}
+
 /* The disk fills up: a file-size limit makes write() fail with EFBIG once
  * the file reaches 256 KiB (SIGXFSZ ignored, or it would kill the child).
  * Four rows of random doubles, 1 MiB each, cannot compress below that. The

@@ -316,6 +316,12 @@ Test(slurm, sweep_sbatch_checks_and_reruns_one_task)
     snprintf(journal, sizeof journal, "%s/part_1.h5.journal", parts);
     cr_assert_eq(mkdir(parts, 0755), 0);
     cr_assert_eq(mkdir(journal, 0755), 0);
+    char marker[700];
+    snprintf(marker, sizeof marker, "%s/AIMS-JOURNAL", journal);
+    FILE *mf = fopen(marker, "w");
+    cr_assert_not_null(mf);
+    fputs("aims sweep journal 1\n", mf); /* what aims writes there */
+    fclose(mf);
     int rc = task("1", "1", "1", "1", "3");
     cr_assert_eq(rc, 0, "%d: %s", rc, slurp("err.txt"));
     cr_assert_not_null(strstr(slurp("err.txt"), "shard 1/3"), "%s",

@@ -426,10 +426,18 @@ Test(sweep, bad_input_exits_2_and_writes_nothing)
     char buf[16] = "";
     cr_assert(fgets(buf, sizeof buf, f) && strcmp(buf, "precious") == 0);
     fclose(f);
-    const char *merge_bad[] = {"merge", out, "-o", out, NULL};
+    /* Merging a file into itself is refused before it is read. */
+    const char *merge_self[] = {"merge", out, "-o", out, "--force", NULL};
+    cr_assert_eq(aims(merge_self), 2);
+    cr_assert(strstr(slurp("err.txt"), "is an input of this command"), "%s",
+              slurp("err.txt"));
+    char out2[512];
+    in_dir(out2, sizeof out2, "out2.h5");
+    const char *merge_bad[] = {"merge", out, "-o", out2, NULL};
     cr_assert_eq(aims(merge_bad), 2);
     cr_assert(strstr(slurp("err.txt"), "not an HDF5 file"), "%s",
               slurp("err.txt"));
+    cr_assert(!exists(out2));
 }
 
 Test(sweep, xarray_reads_the_sweep_file)
