@@ -26,6 +26,23 @@ size_t mkt_choice_probs(const double *v, const bool *ok, size_t n,
     return usable;
 }
 
+/* The first usable j whose running sum of weights w exceeds target. */
+static size_t pick_weighted(const double *w, const bool *ok, size_t n,
+                            double target)
+{
+    double acc = 0;
+    size_t last = n;
+    for (size_t j = 0; j < n; j++) {
+        if (!ok[j])
+            continue;
+        acc += w[j];
+        last = j;
+        if (target < acc)
+            return j;
+    }
+    return last; /* rounding left target >= acc: the last usable one */
+}
+
 size_t mkt_choose_option(double *v, const bool *ok, size_t n, double u)
 {
     assert(u >= 0 && u < 1);
@@ -40,17 +57,7 @@ size_t mkt_choose_option(double *v, const bool *ok, size_t n, double u)
         v[j] = ok[j] ? exp(v[j] - vmax) : 0.0;
         sum += v[j];
     }
-    double target = u * sum, acc = 0;
-    size_t last = n;
-    for (size_t j = 0; j < n; j++) {
-        if (!ok[j])
-            continue;
-        acc += v[j];
-        last = j;
-        if (target < acc)
-            return j;
-    }
-    return last; /* rounding left target >= acc: the last usable one */
+    return pick_weighted(v, ok, n, u * sum);
 }
 
 /* The inside nest's weights exp((v_j - vmax) / lambda) into w (may alias v)
@@ -101,15 +108,5 @@ size_t mkt_choose_nested(double *v, const bool *ok, size_t n, double v0,
     double sum = 0;
     for (size_t j = 0; j < n; j++)
         sum += v[j];
-    double target = u / pin * sum, acc = 0;
-    size_t last = n;
-    for (size_t j = 0; j < n; j++) {
-        if (!ok[j])
-            continue;
-        acc += v[j];
-        last = j;
-        if (target < acc)
-            return j;
-    }
-    return last;
+    return pick_weighted(v, ok, n, u / pin * sum);
 }

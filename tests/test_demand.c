@@ -124,15 +124,13 @@ Test(demand, nested_logit_probabilities_match_the_formula)
         }
 }
 
-/* A static market of three options on three channels (direct, onshore,
- * domestic) and an outside option, everyone adopted at the start, no
- * switching cost, nothing that changes over time: every choice is an
- * independent draw from the same nested logit, so each month the shares of
- * firms out and on each channel are those probabilities. */
-static void check_nested_shares(double out_cap, double lambda)
+/* Three options on three channels: "a" direct (90 points, 5 USD), "b"
+ * onshore at a cloud (88, 3 USD, markup 0.2, risk 0.3), "c" domestic (85,
+ * 0.5 USD); one sector, everyone adopted at the start, no adoption after.
+ * Their utilities are V = 0.1 cap - log P~ - risk with the weights the
+ * tests set (b_cap 0.1, b_price 1, b_risk 1). */
+static mkt_sector *three_options(mkt_params *p)
 {
-    enum { N = 8000, REPS = 12 };
-    mkt_params *p = mb_new(6, N, N);
     size_t a = mb_vendor(p, "a", MKT_ORIGIN_US, 90, 5.0);
     size_t b = mb_vendor(p, "b", MKT_ORIGIN_US, 88, 3.0);
     mb_vendor(p, "c", MKT_ORIGIN_CN, 85, 0.5);
@@ -144,6 +142,19 @@ static void check_nested_shares(double out_cap, double lambda)
     mkt_sector *s = mb_sector(p, "all", 1.0);
     s->initial_adopters = 1.0;
     s->bass_p = 0;
+    return s;
+}
+
+/* A static market of three options on three channels (direct, onshore,
+ * domestic) and an outside option, everyone adopted at the start, no
+ * switching cost, nothing that changes over time: every choice is an
+ * independent draw from the same nested logit, so each month the shares of
+ * firms out and on each channel are those probabilities. */
+static void check_nested_shares(double out_cap, double lambda)
+{
+    enum { N = 8000, REPS = 12 };
+    mkt_params *p = mb_new(6, N, N);
+    mkt_sector *s = three_options(p);
     s->b_cap = 0.1;
     s->b_price = 1.0;
     s->b_risk = 1.0;
@@ -256,17 +267,7 @@ Test(demand, portfolios_match_the_sequential_logit, .timeout = 120)
     enum { N = 8000, REPS = 12 };
     const double mh = 0.6, u = 10;
     mkt_params *p = mb_new(1, N, N);
-    size_t a = mb_vendor(p, "a", MKT_ORIGIN_US, 90, 5.0);
-    size_t b = mb_vendor(p, "b", MKT_ORIGIN_US, 88, 3.0);
-    mb_vendor(p, "c", MKT_ORIGIN_CN, 85, 0.5);
-    p->vendors[a].direct_access = true;
-    size_t i = mb_inter(p, "cloud", MKT_KIND_ONSHORE, b, "parent", "op", 0.2,
-                        0.5, 0.3);
-    p->inter[i].markup = 0.2;
-    p->risk[MKT_CH_ONSHORE] = 0.3;
-    mkt_sector *s = mb_sector(p, "all", 1.0);
-    s->initial_adopters = 1.0;
-    s->bass_p = 0;
+    mkt_sector *s = three_options(p);
     s->usage_median = u;
     s->b_cap = 0.1;
     s->b_price = 1.0;
