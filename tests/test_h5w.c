@@ -962,8 +962,7 @@ Test(h5w, only_a_regular_file_is_replaced_even_with_force)
 }
 
 /* A temporary whose writer died (here: a child killed with SIGKILL after
- * _new) is removed; one whose writer lives (this process's own, and one
- * named with a live PID that holds its lock) is not. */
+ * _new) is removed; one whose writer lives (this process's own) is not. */
 Test(h5w, remove_stale_takes_only_a_dead_writers_temporary)
 {
     char path[128], names[1024];
