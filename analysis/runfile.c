@@ -25,6 +25,7 @@
 #include "runfile.h"
 
 #include "h5w.h"
+#include "runfile_agents.h"
 
 #include <assert.h>
 #include <stdint.h>
@@ -100,6 +101,7 @@ struct ana_runfile {
     size_t months;   /* H, the length of /time */
     size_t n_actors; /* the length of /actor */
     bool *done;      /* [reps]: replication put successfully */
+    ana_runfile_agents *agents; /* the /agents group (runfile_agents.h) */
 };
 
 /* ---- ana_runfile_new --------------------------------------------------- */
@@ -290,12 +292,15 @@ int ana_runfile_new(const char *path, bool force, const ana_run_meta *meta,
     for (size_t i = 0; i < N_F64; i++)
         if ((rc = define(f, &f64_sets[i], false, err)) != SIM_OK)
             goto fail;
-    if ((rc = define(f, &events_set, true, err)) != SIM_OK)
+    if ((rc = define(f, &events_set, true, err)) != SIM_OK ||
+        (rc = ana_runfile_agents_new(f->w, meta->params, f->reps, &f->agents,
+                                     err)) != SIM_OK)
         goto fail;
     *out = f;
     return SIM_OK;
 fail:
     ana_h5w_free(f->w); /* removes the temporary */
+    ana_runfile_agents_free(f->agents);
     free(f->done);
     free(f);
     return rc;
@@ -335,6 +340,9 @@ int ana_runfile_put(ana_runfile *f, uint32_t rep, const mkt_results *r,
                            "int64",
                            path, (unsigned long)rep,
                            (unsigned long long)r->events);
+    int arc = ana_runfile_agents_check(f->agents, rep, r->decisions, err);
+    if (arc != SIM_OK)
+        return arc;
     /* In f64_sets order. */
     const double *src[] = {r->channel_count,
                            r->revenue,
@@ -359,6 +367,8 @@ int ana_runfile_put(ana_runfile *f, uint32_t rep, const mkt_results *r,
     }
     int64_t ev = (int64_t)r->events;
     int rc = ana_h5w_write_rows_i64(f->w, events_set.path, rep, 1, &ev, err);
+    if (rc == SIM_OK)
+        rc = ana_runfile_agents_put(f->agents, rep, r->decisions, err);
     if (rc != SIM_OK)
         return rc;
     f->done[rep] = true;
@@ -389,6 +399,11 @@ int ana_runfile_commit(ana_runfile *f, sim_err *err)
                            "(first: %lu); file not committed",
                            path, (unsigned long)missing,
                            (unsigned long)f->reps, (unsigned long)first);
+    }
+    int rc = ana_runfile_agents_finish(f->agents, err);
+    if (rc != SIM_OK) {
+        ana_h5w_abort(f->w);
+        return rc;
     }
     return ana_h5w_commit(f->w, err);
 }
@@ -421,6 +436,7 @@ void ana_runfile_free(ana_runfile *f)
     if (f == NULL)
         return;
     ana_h5w_free(f->w);
+    ana_runfile_agents_free(f->agents);
     free(f->done);
     free(f);
 }

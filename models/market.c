@@ -22,6 +22,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "agent.h"
 #include "market_internal.h"
 
 static size_t total_enterprises(const mkt_params *p)
@@ -136,9 +137,12 @@ static int build_rules(struct mkt_world *w)
     w->serve_cc = malloc(nv * sizeof *w->serve_cc);
     w->licence = malloc((ni ? ni : 1) * nv * sizeof *w->licence);
     w->istate = calloc(ni ? ni : 1, 1);
+    w->markup = malloc((ni ? ni : 1) * sizeof *w->markup);
     if (!w->cap0 || !w->price || !w->direct || !w->serve_cc || !w->licence ||
-        !w->istate)
+        !w->istate || !w->markup)
         return SIM_ENOMEM;
+    for (size_t i = 0; i < ni; i++)
+        w->markup[i] = p->inter[i].markup;
     for (size_t v = 0; v < nv; v++) {
         const mkt_vendor *vd = &p->vendors[v];
         w->cap0[v] = vd->capability;
@@ -190,6 +194,7 @@ static int build_tables(struct mkt_world *w)
     w->oldlp = calloc(no, sizeof *w->oldlp);
     w->ufac = malloc(no * w->n_sec * sizeof *w->ufac);
     w->cls_out = calloc(nc, sizeof *w->cls_out);
+    w->cls_out_base = calloc(nc, sizeof *w->cls_out_base);
     w->pick_buf = calloc(w->stride, sizeof *w->pick_buf);
     w->sec_first = calloc(w->n_sec, sizeof *w->sec_first);
     w->sec_n = calloc(w->n_sec, sizeof *w->sec_n);
@@ -199,7 +204,7 @@ static int build_tables(struct mkt_world *w)
         !w->oc_acc || !w->growth || !w->m_rev || !w->v || !w->ok ||
         !w->sec_first || !w->sec_n || !w->sec_adopted || !w->v2 || !w->ok2 ||
         !w->vsave || !w->chg || !w->better || !w->oldlp || !w->ufac ||
-        !w->cls_out || !w->pick_buf)
+        !w->cls_out || !w->pick_buf || !w->cls_out_base)
         return SIM_ENOMEM;
     for (size_t k = 0; k < no * w->n_sec; k++)
         w->ufac[k] = 1.0;
@@ -351,7 +356,7 @@ static int schedule_start(struct mkt_world *w)
         sim_msg m = {.kind = MKT__EV_MONTH, .target = 1};
         rc = sim_schedule_at(w->eng, w->t0 + MKT_DAYS_PER_MONTH, &m, NULL);
     }
-    return rc;
+    return rc == SIM_OK ? mkt__agents_start(w) : rc; /* agent.h */
 }
 
 /* The burn-in ends: what accrued before month 0 is billed and dropped, so
@@ -438,6 +443,9 @@ int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m)
     for (size_t s = 0; s < w->n_sec; s++) /* usage in the coming month */
         w->growth[s] = pow(1.0 + p->sectors[s].demand_growth, month / 12.0);
 
+    int rc = mkt__agents_month(w, month); /* records; epochs due (agent.h) */
+    if (rc != SIM_OK)
+        return rc;
     if (w->on_month)
         w->on_month(w->on_month_ctx, w, month);
     if (w->cancel && *w->cancel)
@@ -459,6 +467,7 @@ static void world_free(struct mkt_world *w)
 {
     if (!w)
         return;
+    mkt__agents_free(w);
     sim_engine_free(w->eng);
     for (size_t k = 0; k < w->n_prov; k++)
         mkt_onboard_fini(&w->prov[k]);
@@ -470,6 +479,7 @@ static void world_free(struct mkt_world *w)
     free(w->serve_cc);
     free(w->licence);
     free(w->istate);
+    free(w->markup);
     free(w->ent);
     free(w->perm);
     free(w->pos);
@@ -498,6 +508,7 @@ static void world_free(struct mkt_world *w)
     free(w->oldlp);
     free(w->ufac);
     free(w->cls_out);
+    free(w->cls_out_base);
     free(w->pick_buf);
     free(w->fbase);
     free(w->cev);
@@ -518,6 +529,8 @@ static const struct {
     {MKT__EV_WIND_DOWN, mkt__on_wind_down},
     {MKT__EV_COMMERCE, mkt__on_commerce},
     {MKT__EV_BURN_IN, mkt__on_burn_in},
+    {MKT__EV_DECIDE, mkt__on_decide},        /* agent.h */
+    {MKT__EV_AGENT_DUE, mkt__on_agent_due},  /* agent.h */
 };
 
 static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
@@ -563,6 +576,8 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
         rc = build_rules(w);
     if (rc == SIM_OK)
         rc = build_tables(w);
+    if (rc == SIM_OK)
+        rc = mkt__agents_new(w); /* agent.h */
     if (rc == SIM_OK) {
         mkt__refresh_prices(w);
         rc = populate(w);

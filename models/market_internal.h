@@ -41,7 +41,10 @@ enum { /* event kinds */
        MKT__EV_WIND_DOWN,    /* target: intermediary whose wind-down ends */
        MKT__EV_COMMERCE,     /* target: timeline index of the rule in force;
                                 arg0: commerce_gen when it was announced */
-       MKT__EV_BURN_IN       /* the burn-in ends: reporting starts */
+       MKT__EV_BURN_IN,      /* the burn-in ends: reporting starts */
+       MKT__EV_DECIDE,       /* target: an agent's decision slot (agent.h) */
+       MKT__EV_AGENT_DUE     /* target: slot; arg0 what falls due, arg1 its
+                                generation: a delayed effect of a decision */
 };
 
 enum { /* mkt__ent.flags */
@@ -123,6 +126,7 @@ struct mkt_world {
     uint32_t commerce_gen;  /* bumped by every commerce_rule event: a
                                pending rule whose number moved on is void */
     double enforcement;
+    double *markup;    /* [inter] markup now (a cloud may set it) */
 
     mkt__opt *opts;
     size_t n_opts;
@@ -179,6 +183,9 @@ struct mkt_world {
     bool *better;       /* [opt] scratch: ... and made it more attractive */
     double *oldlp;      /* [opt] scratch: log prices before an event */
     int32_t *pick_buf;  /* [stride] scratch: a portfolio being chosen */
+    double *cls_out_base; /* [cls] summed base usage of the firms out */
+
+    struct mkt_agents *ag; /* the deciding agents (agent.h) */
 
     mkt_results *res;
     mkt_month_fn *on_month;
@@ -218,10 +225,13 @@ void mkt__set_base(struct mkt_world *w, uint32_t i, double x);
 int mkt__revalidate(struct mkt_world *w, uint32_t i);
 int mkt__adopt_initial(struct mkt_world *w, uint32_t i);
 int mkt__reschedule_detection(struct mkt_world *w, uint32_t i);
+int mkt__serve_next(struct mkt_world *w, uint32_t prov);
 
 /* choose.c: choices (logit, the outside nest, portfolios) */
 double mkt__utility(const struct mkt_world *w, const mkt_sector *s,
                     const mkt__ent *e, uint32_t o);
+/* The outside option's utility for sector s now (has_outside). */
+double mkt__outside_utility(const struct mkt_world *w, const mkt_sector *s);
 int mkt__choose(struct mkt_world *w, uint32_t i, bool renew);
 int mkt__choose_from(struct mkt_world *w, uint32_t i, bool renew,
                      uint32_t cur_prov);
@@ -239,6 +249,12 @@ int mkt__on_wind_down(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_burn_in(sim_engine *eng, void *ctx, const sim_msg *m);
 void mkt__refresh_prices(struct mkt_world *w);
+/* Applies ev, an agent's decision numbered k (k >= params->n_events: it
+ * names the decision in the reviews' hash and a Commerce rule's licence
+ * fates), as a timeline event is applied: rule state, notifications and,
+ * for a shock, the touched firms' reviews. */
+int mkt__apply_decision(struct mkt_world *w, const mkt_event *ev,
+                        uint32_t k);
 double mkt__frontier_share(const struct mkt_world *w);
 
 /* billing.c: money */

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "mkt_agents.h"
 #include "scen.h"
 
 /* The ways an enterprise can reach a model, plus the two states without one.
@@ -74,6 +75,11 @@ typedef struct {
                                     channel); default true */
     /* cn vendors only (required there, refused for us): */
     mkt_onboarding onboarding; /* onboarding = { servers; mean_days; } */
+    /* The vendor as an agent (mkt_agents.h): */
+    double marginal_cost;      /* marginal_cost: USD per Mtok it serves,
+                                  [0, 10000]; default 0 */
+    mkt_pricing pricing;       /* pricing = { ... }; default fixed */
+    mkt_china_policy china;    /* china_policy = { ... }; us only */
 } mkt_vendor;
 
 /* intermediaries = ( { ... }, ... ): may be empty; ids unique and distinct
@@ -98,6 +104,12 @@ typedef struct {
                               default 0 (must be 0 for offshore). The three
                               shares sum to 1 within 1e-9. */
     mkt_onboarding onboarding; /* onboarding = { servers; mean_days; } */
+    /* The intermediary as an agent (mkt_agents.h): */
+    double marginal_cost;      /* marginal_cost: USD per Mtok it serves,
+                                  [0, 10000]; default 0 */
+    mkt_markup_policy markup_policy; /* markup_policy = { ... } */
+    mkt_capacity_policy capacity;    /* capacity_policy = { ... } */
+    mkt_exit_policy exit;            /* exit_policy = { ... }; onshore */
 } mkt_intermediary;
 
 /* gray = { ... }: resellers and relays serving US vendors' models. */
@@ -309,6 +321,7 @@ typedef struct {
     size_t n_sectors;
     mkt_event *events; /* timeline, sorted by month (stable) */
     size_t n_events;
+    mkt_regulators regulators; /* regulators = { commerce; cac; } */
     /* derived: the revenue recipients, in order: every vendor id, then the
      * parent and operator names in order of first appearance (a name equal
      * to an earlier actor is the same actor), then "gray_resellers" */
@@ -355,6 +368,8 @@ typedef struct {
                                      below half its level at the shock;
                                      NaN if never or no shock */
     uint64_t events;        /* engine events handled */
+    mkt_decisions *decisions; /* the agents' prices, rules and decision log
+                                 (mkt_agents.h); owned */
 } mkt_results;
 
 /* Allocates the arrays for p's horizon and actors, zeroed. SIM_ENOMEM. */

@@ -98,4 +98,17 @@ int mkt_load__enterprises(const config_setting_t *root, mkt_params *p,
 int mkt_load__timeline(const config_setting_t *root, mkt_params *p,
                        sim_err *err);
 
+/* The deciding agents' keys (mkt_load_agents.c): a vendor's marginal_cost,
+ * pricing and china_policy (vd's origin and price already read); an
+ * intermediary's marginal_cost, markup_policy, capacity_policy and
+ * exit_policy (its kind already read), each from its own group or from
+ * agents.<id>; the top-level agents group (its ids) and regulators group.
+ * Each sets every default when its keys are absent. */
+int mkt_load__vendor_agent(const config_setting_t *g, mkt_vendor *vd,
+                           sim_err *err);
+int mkt_load__inter_agent(const config_setting_t *g, mkt_intermediary *im,
+                          sim_err *err);
+int mkt_load__regulators(const config_setting_t *root, mkt_params *p,
+                         sim_err *err);
+
 #endif

@@ -28,6 +28,11 @@ int mkt_results_init(mkt_results *r, const mkt_params *p, sim_err *err)
         mkt_results_fini(r);
         return sim_err_set(err, SIM_ENOMEM, "out of memory for results");
     }
+    if (mkt_decisions_new(m, p->n_vendors, p->n_inter, &r->decisions,
+                          err) != SIM_OK) {
+        mkt_results_fini(r);
+        return err->status;
+    }
     r->final_frontier_access_share = (double)NAN;
     r->months_to_half_access = (double)NAN;
     return SIM_OK;
@@ -45,5 +50,6 @@ void mkt_results_fini(mkt_results *r)
     free(r->days_without_access);
     free(r->capability_gap);
     free(r->cumulative_revenue);
+    mkt_decisions_free(r->decisions);
     memset(r, 0, sizeof *r);
 }

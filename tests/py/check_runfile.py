@@ -117,8 +117,9 @@ with h5py.File(PATH, "r") as f:
         assert a[k].dtype == np.int64 and a[k] == v, (k, a[k])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["created"]), \
         a["created"]
-    assert sorted(f.keys()) == ["actor", "channel", "replication", "series",
-                                "summary", "time"], list(f.keys())
+    # /agents: the agents' group, checked by tests/test_agents.c.
+    assert sorted(f.keys()) == ["actor", "agents", "channel", "replication",
+                                "series", "summary", "time"], list(f.keys())
     assert list(f["channel"].asstr()[()]) == CHANNELS
     assert list(f["actor"].asstr()[()]) == ACTORS
     same(f["time"][()], np.arange(1.0, H + 1), "time")
