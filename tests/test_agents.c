@@ -253,3 +253,340 @@ Test(agents, asymmetric_pair_reaches_the_nash_fixed_point, .timeout = 120)
     free_reps(res, BN_REPS);
     mb_free(p);
 }
+
+/* Where e = b (1 - 1/N) + eps <= 1 there is no finite Nash price: at any
+ * common price each vendor's own demand is inelastic, so its best response
+ * is above the others' price (by a factor that tends to about 1.09 here,
+ * where own demand turns elastic: b (1 - s) + eps = 1 at s = 0.47), and
+ * prices climb at every epoch until the upper bound holds them (here e =
+ * 1.5 x 1/2 + 0.2 = 0.95). One vendor may step back for a month when the
+ * other jumped past it; their mean price never does. */
+Test(agents, without_a_finite_equilibrium_prices_climb_to_their_bound)
+{
+    double cap[2] = {90, 90}, cost[2] = {0.5, 0.5};
+    mkt_params *p = pricing_market(2, cap, cost, 1.5, 0.2, 1.0, 2000, 30);
+    for (size_t v = 0; v < 2; v++)
+        p->vendors[v].pricing.max_price = 40.0;
+    mkt_results r;
+    run_reps(p, 1, 5, &r);
+    const mkt_decisions *d = r.decisions;
+    for (size_t t = 1; t < 30; t++) {
+        double m = (d->price[t * 2] + d->price[t * 2 + 1]) / 2,
+               before = (d->price[t * 2 - 2] + d->price[t * 2 - 1]) / 2;
+        /* (a price_change event multiplies: the bound to 1e-12) */
+        cr_assert_leq(fmax(d->price[t * 2], d->price[t * 2 + 1]),
+                      40.0 * (1 + 1e-12), "month %zu: above the bound", t + 1);
+        if (before < 0.95 * 40.0)
+            cr_assert_gt(m, 1.03 * before, "month %zu: mean %g after %g",
+                         t + 1, m, before);
+    }
+    for (size_t t = 24; t < 30; t++)
+        cr_assert(fabs(d->price[t * 2] - 40.0) < 4e-11 &&
+                      fabs(d->price[t * 2 + 1] - 40.0) < 4e-11,
+                  "month %zu: %g %g, not at the bound", t + 1, d->price[t * 2],
+                  d->price[t * 2 + 1]);
+    free_reps(&r, 1);
+    mb_free(p);
+}
+
+/* ---- each mechanism once -----------------------------------------------------
+ */
+
+/* The first entry of the log with that agent and kind; NULL if none. */
+static const mkt_decision *first_log(const mkt_decisions *d, size_t agent,
+                                     int kind)
+{
+    for (size_t k = 0; k < d->n_log; k++)
+        if (d->log[k].agent == agent && d->log[k].kind == (uint32_t)kind)
+            return &d->log[k];
+    return NULL;
+}
+
+static size_t count_log(const mkt_decisions *d, size_t agent, int kind)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < d->n_log; k++)
+        n += d->log[k].agent == agent && d->log[k].kind == (uint32_t)kind;
+    return n;
+}
+
+/* A US vendor reached directly and a cn vendor with migration offers: the
+ * US vendor's block at month 6 (scripted) starts the cn vendor's promotion
+ * at once, before the displaced firms choose, and it ends 3 months later
+ * at the price it had. */
+Test(agents, a_us_exit_starts_a_promotion_the_displaced_firms_see)
+{
+    mkt_params *p = mb_new(12, 1000, 1000);
+    size_t us = mb_vendor(p, "us", MKT_ORIGIN_US, 92, 4.0);
+    size_t cn = mb_vendor(p, "cn", MKT_ORIGIN_CN, 89, 0.8);
+    p->vendors[us].direct_access = true;
+    mkt_pricing *pr = &p->vendors[cn].pricing;
+    pr->policy = MKT_PRICING_PROMOTION;
+    pr->promotion_factor = 0.25;
+    pr->promotion_months = 3.0;
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->b_cap = 1.0;
+    s->b_price = 1.0;
+    mkt_event *e = mb_event(p, MKT_EV_VENDOR_POLICY, 6.0);
+    e->vendor = us;
+    e->direct_access = 0;
+    mb_finish(p);
+    mkt_results r;
+    run_reps(p, 1, 11, &r);
+    const mkt_decisions *d = r.decisions;
+    const mkt_decision *on = first_log(d, cn, MKT_DEC_PROMOTION);
+    const mkt_decision *off = first_log(d, cn, MKT_DEC_PROMOTION_END);
+    cr_assert(on && off, "no promotion logged");
+    cr_assert_float_eq(on->month, 6.0, 1e-9);
+    cr_assert_float_eq(on->value, 0.2, 1e-12);
+    cr_assert_float_eq(off->month, 9.0, 1e-9);
+    cr_assert_float_eq(off->value, 0.8, 1e-12);
+    cr_assert_eq(count_log(d, cn, MKT_DEC_PROMOTION), 1);
+    for (size_t t = 0; t < 12; t++) { /* month t + 1's end */
+        if (t == 8)
+            continue; /* month 9: the end and the books at one instant */
+        double want = t >= 5 && t < 8 ? 0.2 : 0.8;
+        cr_assert_float_eq(d->price[t * 2 + cn], want, 1e-12, "month %zu",
+                           t + 1);
+    }
+    free_reps(&r, 1);
+    mb_free(p);
+}
+
+/* One US vendor reached directly, the only option, so its direct margin is
+ * exactly (P - c) x firms x usage = 1.5 x 100 x 10 = 1500 USD a month. The
+ * expected penalty is 10800 x stance / 12: 900 at stance 1 (the KYC rule,
+ * scripted at month 2), 1800 at stance 2 (a licence rule at month 5). It
+ * stops at its first epoch with stance 2 (month 6) and resumes at the
+ * first with stance 1 again (month 12, the licence rule lifted at 11): the
+ * 900 then is below the 1500 it gave up. */
+Test(agents, a_us_vendor_stops_when_the_penalty_exceeds_its_margin)
+{
+    mkt_params *p = mb_new(15, 100, 100);
+    size_t us = mb_vendor(p, "us", MKT_ORIGIN_US, 92, 2.0);
+    mkt_vendor *vd = &p->vendors[us];
+    vd->direct_access = true;
+    vd->serve_china_controlled = false; /* else it stops that at once: it
+                                           earns nothing there */
+    vd->marginal_cost = 0.5;
+    vd->china.penalty = true;
+    vd->china.period_months = 3;
+    vd->china.penalty_usd = 10800;
+    vd->china.hazard_per_stance = 1.0;
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->usage_median = 10;
+    s->b_price = 1.0;
+    mkt_event *e = mb_event(p, MKT_EV_KYC_RULE, 2.0);
+    e->cost = e->detection_rate = 0;
+    e = mb_event(p, MKT_EV_COMMERCE_RULE, 5.0);
+    e->approval_prob = 1.0;
+    e->channels[MKT_CH_OFFSHORE] = true;
+    e = mb_event(p, MKT_EV_COMMERCE_RULE, 11.0);
+    e->active = false;
+    mb_finish(p);
+    mkt_results r;
+    run_reps(p, 1, 3, &r);
+    const mkt_decisions *d = r.decisions;
+    cr_assert_eq(d->n_log, 2, "%zu decisions", d->n_log);
+    cr_assert_eq(d->log[0].kind, MKT_DEC_STOP_DIRECT);
+    cr_assert_float_eq(d->log[0].month, 6.0, 1e-9);
+    cr_assert_float_eq(d->log[0].value, 1800.0, 1e-9);
+    cr_assert_eq(d->log[1].kind, MKT_DEC_RESUME_DIRECT);
+    cr_assert_float_eq(d->log[1].month, 12.0, 1e-9);
+    cr_assert_float_eq(d->log[1].value, 900.0, 1e-9);
+    /* Nobody reaches a model in months 7-12; all are back by month 14
+     * (firms with nothing look again every month). */
+    for (size_t t = 6; t < 12; t++)
+        cr_assert_eq(r.channel_count[t * MKT_N_CHANNELS + MKT_CH_DIRECT], 0.0,
+                     "month %zu", t + 1);
+    cr_assert_eq(r.channel_count[13 * MKT_N_CHANNELS + MKT_CH_DIRECT], 100.0);
+    /* The stance is recorded: 0, then 1 from month 2, 2 from 5, 1 from 11. */
+    cr_assert_eq(d->rule_state[0 * MKT_N_RULE_VARS + MKT_RULE_STANCE], 0.0);
+    cr_assert_eq(d->rule_state[2 * MKT_N_RULE_VARS + MKT_RULE_STANCE], 1.0);
+    cr_assert_eq(d->rule_state[5 * MKT_N_RULE_VARS + MKT_RULE_STANCE], 2.0);
+    cr_assert_eq(d->rule_state[11 * MKT_N_RULE_VARS + MKT_RULE_STANCE], 1.0);
+    free_reps(&r, 1);
+    mb_free(p);
+}
+
+/* Every adopter must onboard at the one cloud (10 servers, 30 days each),
+ * so its line stays long; it doubles its capacity at each epoch (every 2
+ * months) with a long line and no order on its way, orders arriving 3
+ * months later, up to 40 servers. */
+Test(agents, capacity_grows_with_a_lag_while_the_line_is_long)
+{
+    mkt_params *p = mb_new(14, 600, 600);
+    size_t a = mb_vendor(p, "a", MKT_ORIGIN_US, 92, 2.0);
+    size_t i = mb_inter(p, "cloud", MKT_KIND_ONSHORE, a, "parent", "op", 0.2,
+                        0.5, 0.3);
+    mkt_intermediary *im = &p->inter[i];
+    im->onboarding.servers = 10;
+    im->onboarding.mean_days = 30;
+    im->capacity = (mkt_capacity_policy){.grow = true,
+                                         .period_months = 2,
+                                         .wait_days = 20,
+                                         .growth = 1.0,
+                                         .lag_months = 3,
+                                         .max_servers = 40};
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->bass_p = 12; /* per year: nearly everyone adopts in 3 months */
+    s->b_price = 1.0;
+    mb_finish(p);
+    mkt_results r;
+    run_reps(p, 1, 8, &r);
+    const mkt_decisions *d = r.decisions;
+    const double want[][3] = {{MKT_DEC_CAPACITY_ORDER, 2, 20},
+                              {MKT_DEC_CAPACITY_ADDED, 5, 20},
+                              {MKT_DEC_CAPACITY_ORDER, 6, 40},
+                              {MKT_DEC_CAPACITY_ADDED, 9, 40}};
+    cr_assert_eq(d->n_log, 4, "%zu decisions", d->n_log);
+    for (size_t k = 0; k < 4; k++) {
+        cr_assert_eq(d->log[k].agent, p->n_vendors + i);
+        cr_assert_eq(d->log[k].kind, (uint32_t)want[k][0], "entry %zu", k);
+        cr_assert_float_eq(d->log[k].month, want[k][1], 1e-9, "entry %zu", k);
+        cr_assert_float_eq(d->log[k].value, want[k][2], 1e-12, "entry %zu", k);
+    }
+    cr_assert_eq(d->capacity[3], 10.0); /* month 4 */
+    cr_assert_eq(d->capacity[6], 20.0); /* month 7 */
+    cr_assert_eq(d->capacity[12], 40.0); /* month 13 */
+    free_reps(&r, 1);
+    mb_free(p);
+}
+
+/* An onshore cloud that is everyone's only option, no serving cost: its
+ * margin is 0.8 of its customers' payments, the expected penalty 0.5 x
+ * stance x those payments, so it ends the partnership at its first epoch
+ * with stance 2 (a licence rule scripted at month 5, after KYC at 2): month
+ * 6, with a 3-month wind-down, after which nobody reaches it. */
+Test(agents, a_partnership_ends_when_the_penalty_exceeds_the_margin)
+{
+    mkt_params *p = mb_new(12, 100, 100);
+    size_t a = mb_vendor(p, "a", MKT_ORIGIN_US, 92, 2.0);
+    size_t i = mb_inter(p, "cloud", MKT_KIND_ONSHORE, a, "parent", "op", 0.2,
+                        0.5, 0.3);
+    p->inter[i].exit = (mkt_exit_policy){.penalty = true,
+                                         .period_months = 3,
+                                         .penalty_rate = 0.5,
+                                         .wind_down_months = 3};
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->usage_median = 10;
+    s->b_price = 1.0;
+    mkt_event *e = mb_event(p, MKT_EV_KYC_RULE, 2.0);
+    e->cost = e->detection_rate = 0;
+    e = mb_event(p, MKT_EV_COMMERCE_RULE, 5.0);
+    e->approval_prob = 1.0;
+    e->channels[MKT_CH_ONSHORE] = true;
+    mb_finish(p);
+    mkt_results r;
+    run_reps(p, 1, 9, &r);
+    const mkt_decisions *d = r.decisions;
+    cr_assert_eq(d->n_log, 1, "%zu decisions", d->n_log);
+    cr_assert_eq(d->log[0].kind, MKT_DEC_PARTNERSHIP_END);
+    cr_assert_float_eq(d->log[0].month, 6.0, 1e-9);
+    /* The expected penalty: 0.5 x 2 x 100 firms x 10 Mtok x 2 USD. */
+    cr_assert_float_eq(d->log[0].value, 2000.0, 1e-9);
+    for (size_t t = 0; t < 12; t++) {
+        double on = r.channel_count[t * MKT_N_CHANNELS + MKT_CH_ONSHORE];
+        cr_assert_eq(on, t < 8 ? 100.0 : 0.0, "month %zu: %g", t + 1, on);
+    }
+    free_reps(&r, 1);
+    mb_free(p);
+}
+
+/* Every adopter on the gray channel (the only option, never detected): the
+ * CAC's gray share stays above its threshold, so every 2 epochs it raises
+ * enforcement by a step, a month later, up to its maximum. */
+Test(agents, the_cac_raises_enforcement_while_gray_use_stays_high)
+{
+    mkt_params *p = mb_new(12, 200, 200);
+    mb_vendor(p, "a", MKT_ORIGIN_US, 92, 2.0);
+    p->gray = (mkt_gray){.enabled = true, .price_factor = 1.0,
+                         .reseller_share = 0.3, .enforcement = 1.0};
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->b_price = 1.0;
+    mkt_cac_agent *c = &p->regulators.cac;
+    c->threshold = true;
+    c->period_months = 1;
+    c->watch.watched[MKT_IND_GRAY_SHARE] = true;
+    c->watch.threshold[MKT_IND_GRAY_SHARE] = 0.5;
+    c->watch.review_months = 2;
+    c->lag_months = 1;
+    c->step = 1.0;
+    c->max_level = 3.0;
+    mb_finish(p);
+    mkt_results r;
+    run_reps(p, 1, 2, &r);
+    const mkt_decisions *d = r.decisions;
+    size_t cac = p->n_vendors + p->n_inter + 1;
+    cr_assert_eq(d->n_log, 2, "%zu decisions", d->n_log);
+    cr_assert_eq(d->log[0].agent, cac);
+    cr_assert_eq(d->log[0].kind, MKT_DEC_ENFORCEMENT);
+    cr_assert_float_eq(d->log[0].month, 3.0, 1e-9);
+    cr_assert_eq(d->log[0].value, 2.0);
+    cr_assert_float_eq(d->log[1].month, 5.0, 1e-9);
+    cr_assert_eq(d->log[1].value, 3.0);
+    cr_assert_eq(d->rule_state[11 * MKT_N_RULE_VARS + MKT_RULE_ENFORCEMENT],
+                 3.0);
+    free_reps(&r, 1);
+    mb_free(p);
+}
+
+/* Frontier access through a US channel (direct) stays far above Commerce's
+ * threshold, so it climbs its ladder: each rung proposed after two epochs
+ * above (counted afresh once the last one is in force), final two months
+ * later and in force one month after that; then it stops at rung 3. */
+Test(agents, commerce_climbs_its_ladder_while_leakage_stays_high)
+{
+    mkt_params *p = mb_new(18, 400, 400);
+    size_t a = mb_vendor(p, "a", MKT_ORIGIN_US, 92, 2.0);
+    mb_vendor(p, "c", MKT_ORIGIN_CN, 88, 0.5);
+    p->vendors[a].direct_access = true;
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->b_cap = 0.5;
+    s->b_price = 1.0;
+    mkt_commerce_agent *c = &p->regulators.commerce;
+    c->ladder = true;
+    c->period_months = 1;
+    c->watch.watched[MKT_IND_US_FRONTIER_ACCESS] = true;
+    c->watch.threshold[MKT_IND_US_FRONTIER_ACCESS] = 0.2;
+    c->watch.review_months = 2;
+    c->proposal_months = 2;
+    c->compliance_months = 1;
+    c->kyc_cost = 0.1;
+    c->kyc_detection_rate = 0.2;
+    c->approval_prob = 0.7;
+    c->low_approval_prob = 0.4;
+    c->channels[MKT_CH_ONSHORE] = c->channels[MKT_CH_OFFSHORE] = true;
+    mb_finish(p);
+    mkt_results r;
+    run_reps(p, 1, 4, &r);
+    const mkt_decisions *d = r.decisions;
+    /* propose, final, in force for rungs 1, 2, 3. */
+    const double when[9] = {2, 4, 5, 6, 8, 9, 10, 12, 13};
+    cr_assert_eq(d->n_log, 9, "%zu decisions", d->n_log);
+    for (size_t k = 0; k < 9; k++) {
+        cr_assert_eq(d->log[k].kind, MKT_DEC_PROPOSE + k % 3, "entry %zu",
+                     k);
+        cr_assert_float_eq(d->log[k].month, when[k], 1e-9, "entry %zu", k);
+        cr_assert_eq(d->log[k].value, (double)(k / 3 + 1), "entry %zu", k);
+    }
+    const double *rs = d->rule_state;
+    cr_assert_eq(rs[3 * MKT_N_RULE_VARS + MKT_RULE_STANCE], 0.5);  /* m 4 */
+    cr_assert_eq(rs[4 * MKT_N_RULE_VARS + MKT_RULE_KYC], 1.0);     /* m 5 */
+    cr_assert_eq(rs[8 * MKT_N_RULE_VARS + MKT_RULE_COMMERCE], 1.0); /* m 9 */
+    cr_assert_eq(rs[8 * MKT_N_RULE_VARS + MKT_RULE_APPROVAL], 0.7);
+    cr_assert_eq(rs[13 * MKT_N_RULE_VARS + MKT_RULE_APPROVAL], 0.4);
+    cr_assert_eq(rs[17 * MKT_N_RULE_VARS + MKT_RULE_STANCE], 3.0);
+    free_reps(&r, 1);
+    mb_free(p);
+}
