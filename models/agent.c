@@ -281,6 +281,11 @@ int mkt__agents_month(struct mkt_world *w, uint32_t month)
         if (s->period == 0 || month < s->next)
             continue;
         s->next += s->period;
+        /* A regulator's look at the indicators is bookkeeping; its epoch is
+         * an event only when it acts (agent_regulator.c). */
+        if ((s->kind == MKT__AG_COMMERCE || s->kind == MKT__AG_CAC) &&
+            !mkt__ag_regulator_watch(w, s->kind))
+            continue;
         sim_msg m = {.kind = MKT__EV_DECIDE, .target = (uint32_t)k};
         int rc = sim_schedule(w->eng, 0.0, &m, NULL);
         if (rc != SIM_OK)

@@ -113,6 +113,7 @@ typedef struct {
     int32_t slot;         /* its slot, or -1 */
     uint32_t above[MKT_N_INDICATORS]; /* consecutive epochs above */
     uint32_t calm;        /* consecutive epochs all below relax_below */
+    bool act, relax;      /* what the last look at the indicators said */
     bool pending;         /* an action on its way */
     bool final_issued;    /* Commerce: the pending rule is final */
     uint32_t target;      /* Commerce: its rung */
@@ -200,6 +201,9 @@ void mkt__ag_cloud_month(struct mkt_world *w); /* samples the lines */
 /* agent_regulator.c */
 void mkt__ag_indicators(const struct mkt_world *w, uint32_t month,
                         double *ind);
+/* The regulator of slot kind `kind` looks at the month's indicators (at its
+ * epoch); true when that calls for a decision. */
+bool mkt__ag_regulator_watch(struct mkt_world *w, uint8_t kind);
 int mkt__ag_commerce(struct mkt_world *w);
 int mkt__ag_cac(struct mkt_world *w);
 int mkt__ag_regulator_due(struct mkt_world *w, uint8_t kind, uint32_t what,

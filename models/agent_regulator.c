@@ -12,7 +12,11 @@
  * indicator above its threshold at every epoch for review_months starts an
  * action; every watched indicator below relax_below x its threshold for
  * relax_months relaxes one step (relax_below 0: never). One action is on
- * its way at a time.
+ * its way at a time. Looking at the indicators is part of the month's
+ * books (mkt__ag_regulator_watch, from agent.c's month end); only an epoch
+ * that leads to an action is a decision event, so a regulator whose
+ * thresholds nothing reaches changes nothing at all, not even the engine's
+ * count of events (the placebo of tests/test_agents.c).
  *
  * US Commerce ("ladder") climbs one rung per action, from the rung the
  * rule state shows (so scripted rules count): 1 the IaaS KYC rule, 2 a
@@ -120,13 +124,32 @@ static mkt_event rung_event(const struct mkt_world *w, uint32_t rung,
     return ev;
 }
 
+bool mkt__ag_regulator_watch(struct mkt_world *w, uint8_t kind)
+{
+    const mkt_regulators *rg = &w->p->regulators;
+    bool commerce = kind == MKT__AG_COMMERCE;
+    mkt__reg_ag *r = commerce ? &w->ag->commerce : &w->ag->cac;
+    watch_step(commerce ? &rg->commerce.watch : &rg->cac.watch, r,
+               w->ag->ind,
+               commerce ? rg->commerce.period_months : rg->cac.period_months,
+               &r->act, &r->relax);
+    if (commerce) {
+        uint32_t rung = mkt__ag_rung(w);
+        return (r->act && !r->pending && rung < 3) ||
+               (r->relax && ((r->pending && !r->final_issued) ||
+                             (!r->pending && rung > 0)));
+    }
+    double level = w->enforcement;
+    return !r->pending && ((r->act && level < rg->cac.max_level) ||
+                           (r->relax && level > r->base));
+}
+
 int mkt__ag_commerce(struct mkt_world *w)
 {
     const mkt_commerce_agent *c = &w->p->regulators.commerce;
     mkt__reg_ag *r = &w->ag->commerce;
     size_t me = mkt__ag_commerce_agent(w);
-    bool act, relax;
-    watch_step(&c->watch, r, w->ag->ind, c->period_months, &act, &relax);
+    bool act = r->act, relax = r->relax;
     if (mkt__ag_scripted_now(w, r->scripted))
         return SIM_OK; /* the script decides at this instant */
     uint32_t rung = mkt__ag_rung(w);
@@ -162,8 +185,7 @@ int mkt__ag_cac(struct mkt_world *w)
 {
     const mkt_cac_agent *c = &w->p->regulators.cac;
     mkt__reg_ag *r = &w->ag->cac;
-    bool act, relax;
-    watch_step(&c->watch, r, w->ag->ind, c->period_months, &act, &relax);
+    bool act = r->act, relax = r->relax;
     if (r->pending || mkt__ag_scripted_now(w, r->scripted))
         return SIM_OK;
     double level = w->enforcement;

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "mkt.h"
 #include "mkt_build.h"
@@ -589,4 +590,267 @@ Test(agents, commerce_climbs_its_ladder_while_leakage_stays_high)
     cr_assert_eq(rs[17 * MKT_N_RULE_VARS + MKT_RULE_STANCE], 3.0);
     free_reps(&r, 1);
     mb_free(p);
+}
+
+/* ---- placebo, monotone, fixed = scripted ------------------------------------
+ */
+
+#ifndef AIMS_RELEASE_DIR
+#define AIMS_RELEASE_DIR "build"
+#endif
+
+/* Loads scenarios/NAME with overrides. */
+static mkt_params *load_shipped(const char *name, const char *const *sets)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/scenarios/%s", AIMS_SOURCE_DIR, name);
+    sim_err err = {0};
+    scen_doc *doc = NULL;
+    cr_assert_eq(scen_load(path, &doc, &err), SIM_OK, "%s", err.msg);
+    for (size_t k = 0; sets && sets[k]; k++)
+        cr_assert_eq(scen_set(doc, sets[k], &err), SIM_OK, "%s: %s", sets[k],
+                     err.msg);
+    mkt_params *p = NULL;
+    cr_assert_eq(mkt_load(doc, &p, &err), SIM_OK, "%s", err.msg);
+    scen_free(doc);
+    return p;
+}
+
+static void same_bits(const mkt_results *a, const mkt_results *b, size_t rep)
+{
+    size_t m = a->months, na = a->n_actors;
+    const mkt_decisions *x = a->decisions, *y = b->decisions;
+#define SAME(p, q, n)                                                          \
+    cr_assert(memcmp(p, q, (n) * sizeof *(p)) == 0,                            \
+              "replication %zu: " #p " differs", rep)
+    SAME(a->channel_count, b->channel_count, m * MKT_N_CHANNELS);
+    SAME(a->revenue, b->revenue, m * na);
+    SAME(a->payments, b->payments, m);
+    SAME(a->frontier_access_share, b->frontier_access_share, m);
+    SAME(a->detections, b->detections, m);
+    SAME(a->cumulative_revenue, b->cumulative_revenue, na);
+    SAME(x->price, y->price, m * x->n_vendors);
+    SAME(x->markup, y->markup, m * x->n_inter);
+    SAME(x->capacity, y->capacity, m * x->n_inter);
+    SAME(x->rule_state, y->rule_state, m * MKT_N_RULE_VARS);
+    SAME(x->indicator, y->indicator, m * MKT_N_INDICATORS);
+#undef SAME
+    cr_assert_eq(a->events, b->events, "replication %zu: events", rep);
+    cr_assert_eq(x->n_log, y->n_log, "replication %zu: log", rep);
+    cr_assert(x->n_log == 0 ||
+                  memcmp(x->log, y->log, x->n_log * sizeof *x->log) == 0,
+              "replication %zu: log differs", rep);
+}
+
+/* A Commerce regulator and a CAC whose thresholds no indicator reaches
+ * never act, and every result of escalation.cfg, its own record and the
+ * engine's work included, equals the run with both regulators fixed (the
+ * scripted model). With thresholds that are reached they do act, so the
+ * comparison has power. */
+Test(agents, a_regulator_that_no_indicator_reaches_changes_nothing,
+     .timeout = 120)
+{
+    enum { REPS = 3 };
+    const char *base[] = {"enterprises.count=1500", "scenario.burn_in_months=24.0",
+                          NULL};
+    const char *fixed[] = {"enterprises.count=1500",
+                           "scenario.burn_in_months=24.0",
+                           "regulators.commerce.policy=\"fixed\"",
+                           "regulators.cac.policy=\"fixed\"", NULL};
+    const char *never[] = {
+        "enterprises.count=1500",
+        "scenario.burn_in_months=24.0",
+        "regulators.commerce.watch.us_frontier_access=1e15",
+        "regulators.commerce.watch.detections=1e15",
+        "regulators.commerce.watch.gray_volume=1e15",
+        "regulators.cac.watch.gray_share=1e15",
+        "regulators.commerce.relax_below=0.0",
+        "regulators.cac.relax_below=0.0",
+        NULL};
+    mkt_params *pf = load_shipped("escalation.cfg", fixed);
+    mkt_params *pn = load_shipped("escalation.cfg", never);
+    mkt_params *pa = load_shipped("escalation.cfg", base);
+    mkt_results rf[REPS], rn[REPS], ra[REPS];
+    run_reps(pf, REPS, 61, rf);
+    run_reps(pn, REPS, 61, rn);
+    run_reps(pa, REPS, 61, ra);
+    size_t commerce = pf->n_vendors + pf->n_inter, acted = 0;
+    for (size_t k = 0; k < REPS; k++) {
+        same_bits(&rf[k], &rn[k], k);
+        for (size_t a = commerce; a <= commerce + 1; a++)
+            for (int kind = 0; kind < MKT_N_DECISIONS; kind++) {
+                cr_assert_eq(count_log(rn[k].decisions, a, kind), 0);
+                acted += count_log(ra[k].decisions, a, kind);
+            }
+    }
+    cr_assert_gt(acted, 0, "the regulators never act in escalation.cfg");
+    free_reps(rf, REPS);
+    free_reps(rn, REPS);
+    free_reps(ra, REPS);
+    mkt_params_free(pf);
+    mkt_params_free(pn);
+    mkt_params_free(pa);
+}
+
+/* The first month agent a took a decision of `kind` in each replication
+ * (INFINITY: never). */
+static void first_months(const mkt_results *res, size_t reps, size_t a,
+                         int kind, double *out)
+{
+    for (size_t k = 0; k < reps; k++) {
+        const mkt_decision *d = first_log(res[k].decisions, a, kind);
+        out[k] = d ? d->month : (double)INFINITY;
+    }
+}
+
+/* Commerce's first proposal under three thresholds on frontier access (the
+ * others unreachable), and its first rule in force under three proposal
+ * lags: replication by replication, a higher threshold never proposes
+ * earlier and a longer lag never comes into force sooner. Until Commerce
+ * first acts the runs are the same, so this holds exactly; and the lowest
+ * threshold and the shortest lag do act, and do differ from the others, so
+ * the test can fail. */
+Test(agents, a_higher_threshold_never_acts_earlier_a_longer_lag_never_sooner,
+     .timeout = 240)
+{
+    enum { REPS = 4, N = 3 };
+    const char *thr[N] = {"0.045", "0.055", "0.062"};
+    const char *lag[N] = {"1.0", "4.0", "9.0"};
+    double first[2][N][REPS];
+    for (int what = 0; what < 2; what++)
+        for (int k = 0; k < N; k++) {
+            char a[96], b[96];
+            snprintf(a, sizeof a,
+                     "regulators.commerce.watch.us_frontier_access=%s",
+                     what == 0 ? thr[k] : "0.05");
+            snprintf(b, sizeof b, "regulators.commerce.proposal_months=%s",
+                     what == 1 ? lag[k] : "6.0");
+            const char *sets[] = {"enterprises.count=1500",
+                                  "scenario.burn_in_months=24.0",
+                                  "regulators.commerce.watch.detections=1e15",
+                                  "regulators.commerce.watch.gray_volume=1e15",
+                                  a, b, NULL};
+            mkt_params *p = load_shipped("escalation.cfg", sets);
+            mkt_results res[REPS];
+            run_reps(p, REPS, 97, res);
+            first_months(res, REPS, p->n_vendors + p->n_inter,
+                         what == 0 ? MKT_DEC_PROPOSE : MKT_DEC_IN_FORCE,
+                         first[what][k]);
+            free_reps(res, REPS);
+            mkt_params_free(p);
+        }
+    for (int what = 0; what < 2; what++) {
+        bool differ = false;
+        for (size_t r = 0; r < REPS; r++) {
+            cr_assert(isfinite(first[what][0][r]),
+                      "replication %zu: Commerce never acts at %s", r,
+                      what == 0 ? thr[0] : lag[0]);
+            for (int k = 1; k < N; k++) {
+                cr_log_info("%s %s, replication %zu: month %g",
+                            what == 0 ? "threshold" : "lag",
+                            what == 0 ? thr[k] : lag[k], r, first[what][k][r]);
+                cr_assert_geq(first[what][k][r], first[what][k - 1][r],
+                              "replication %zu: %s %s acts at %g, %s at %g",
+                              r, what == 0 ? "threshold" : "lag",
+                              what == 0 ? thr[k] : lag[k], first[what][k][r],
+                              what == 0 ? thr[k - 1] : lag[k - 1],
+                              first[what][k - 1][r]);
+                differ |= first[what][k][r] > first[what][k - 1][r];
+            }
+        }
+        cr_assert(differ, "%s: every variant acts at the same month",
+                  what == 0 ? "thresholds" : "lags");
+    }
+}
+
+/* Every agent of the shipped market written out with policy "fixed" (and
+ * some parameters, which fixed policies ignore), and both regulators fixed:
+ * `aims run` gives the same run file as baseline.cfg without those keys,
+ * data set for data set (h5diff; the root attributes name the scenario
+ * text and the time, which differ). */
+static const char all_fixed[] =
+    "agents = {\n"
+    "  openai = { marginal_cost = 0.5; pricing = { policy = \"fixed\"; };\n"
+    "             china_policy = { policy = \"fixed\"; penalty = 1e9; }; };\n"
+    "  anthropic = { pricing = { policy = \"fixed\"; speed = 0.5; };\n"
+    "                china_policy = { policy = \"fixed\"; }; };\n"
+    "  deepseek = { marginal_cost = 0.05; pricing = { policy = \"fixed\";\n"
+    "               promotion_factor = 0.5; }; };\n"
+    "  doubao = { pricing = { policy = \"fixed\"; }; };\n"
+    "  qwen = { pricing = { policy = \"fixed\"; max_price = 9.0; }; };\n"
+    "  azure_china = { marginal_cost = 1.0;\n"
+    "    markup_policy = { policy = \"fixed\"; max_markup = 1.0; };\n"
+    "    capacity_policy = { policy = \"fixed\"; wait_days = 30.0; };\n"
+    "    exit_policy = { policy = \"fixed\"; penalty_rate = 0.3; }; };\n"
+    "  azure_global = { markup_policy = { policy = \"fixed\"; };\n"
+    "                   capacity_policy = { policy = \"fixed\"; }; };\n"
+    "  aws_global = { markup_policy = { policy = \"fixed\"; }; };\n"
+    "};\n"
+    "regulators = {\n"
+    "  commerce = { policy = \"fixed\"; watch = { detections = 1.0; }; };\n"
+    "  cac = { policy = \"fixed\"; step = 1.0; };\n"
+    "};\n";
+
+static void sh(const char *cmd)
+{
+    int st = system(cmd);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "failed: %s", cmd);
+}
+
+/* The run file's data sets of A and B are equal (h5diff exit 0). */
+static void same_data(const char *a, const char *b)
+{
+    static const char *const objs[] = {"/series", "/summary", "/agents",
+                                       "/time",   "/replication",
+                                       "/channel", "/actor"};
+    for (size_t k = 0; k < sizeof objs / sizeof objs[0]; k++) {
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "h5diff -q '%s' '%s' %s %s", a, b, objs[k],
+                 objs[k]);
+        sh(cmd);
+    }
+}
+
+/* `aims run SCEN -o DIR/NAME.h5 -r 3 -j J` on 2,000 enterprises. */
+static void run_file(const char *scen, const char *dir, const char *name,
+                     int j)
+{
+    char cmd[2400];
+    snprintf(cmd, sizeof cmd,
+             "'%s/aims' run '%s' -o '%s/%s.h5' -r 3 -j %d --quiet "
+             "--set enterprises.count=2000",
+             AIMS_RELEASE_DIR, scen, dir, name, j);
+    sh(cmd);
+}
+
+Test(agents, every_policy_fixed_gives_the_scripted_run_file, .timeout = 180)
+{
+    char dir[] = "/tmp/aims-agents-XXXXXX", cmd[2400], path[600];
+    cr_assert(mkdtemp(dir));
+    /* baseline.cfg's text with the keys added, beside a link to the shipped
+     * market so its @include resolves the same. */
+    snprintf(cmd, sizeof cmd,
+             "ln -s '%s/scenarios/market' '%s/market' && "
+             "cp '%s/scenarios/baseline.cfg' '%s/fixed.cfg'",
+             AIMS_SOURCE_DIR, dir, AIMS_SOURCE_DIR, dir);
+    sh(cmd);
+    snprintf(path, sizeof path, "%s/fixed.cfg", dir);
+    FILE *f = fopen(path, "a");
+    cr_assert(f);
+    fputs(all_fixed, f);
+    fclose(f);
+    run_file(AIMS_SOURCE_DIR "/scenarios/baseline.cfg", dir, "base", 2);
+    run_file(path, dir, "fixed", 2);
+    char a[700], b[700];
+    snprintf(a, sizeof a, "%s/base.h5", dir);
+    snprintf(b, sizeof b, "%s/fixed.h5", dir);
+    same_data(a, b);
+    /* And with agents deciding, the file is the same for any -j. */
+    run_file(AIMS_SOURCE_DIR "/scenarios/escalation.cfg", dir, "esc1", 1);
+    run_file(AIMS_SOURCE_DIR "/scenarios/escalation.cfg", dir, "esc2", 2);
+    snprintf(a, sizeof a, "%s/esc1.h5", dir);
+    snprintf(b, sizeof b, "%s/esc2.h5", dir);
+    same_data(a, b);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    sh(cmd);
 }
