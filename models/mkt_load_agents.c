@@ -440,8 +440,8 @@ static int read_commerce(const config_setting_t *rg, mkt_commerce_agent *c,
         scen_fmt_number(b, sizeof b, c->low_approval_prob);
         return scen_error(err, config_setting_get_member(lg,
                                                          "low_approval_prob"),
-                          "expected at most approval_prob (%s): the third "
-                          "rung lowers the approval, got %s",
+                          "expected at most approval_prob (%s: the third "
+                          "rung lowers the approval), got %s",
                           a, b);
     }
     if (scen_has(lg, "channels")) {
