@@ -127,7 +127,7 @@ static double share_noise_bias(double c, double b, double eps, double s,
     return c * b * b / pow(e - 1, 3) * s * (1 - s) / firms;
 }
 
-enum { BN_FIRMS = 6000, BN_REPS = 8, BN_MONTHS = 36, BN_LAST = 12 };
+enum { BN_FIRMS = 4000, BN_REPS = 8, BN_MONTHS = 30, BN_LAST = 12 };
 
 /* N symmetric vendors: the mean over vendors and the last months of each
  * replication against P*, within the replications' t interval plus the
@@ -851,6 +851,55 @@ Test(agents, every_policy_fixed_gives_the_scripted_run_file, .timeout = 180)
     snprintf(a, sizeof a, "%s/esc1.h5", dir);
     snprintf(b, sizeof b, "%s/esc2.h5", dir);
     same_data(a, b);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    sh(cmd);
+}
+
+/* escalation.cfg through the command line: its run file's /agents group is
+ * what docs/output.md says, for h5py and xarray (tests/py/check_agents.py),
+ * and `aims report` shows the headline decisions: the month of the first
+ * regulator action with its interval, and the mean prices at the horizon. */
+Test(agents, the_run_file_and_report_show_the_decisions, .timeout = 120)
+{
+    char dir[] = "/tmp/aims-agents-XXXXXX", cmd[2400], text[16384];
+    cr_assert(mkdtemp(dir));
+    run_file(AIMS_SOURCE_DIR "/scenarios/escalation.cfg", dir, "esc", 2);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 '%s/tests/py/check_agents.py' '%s/esc.h5' "
+             ">'%s/py.txt' 2>&1",
+             AIMS_SOURCE_DIR, dir, dir);
+    int st = system(cmd);
+    snprintf(cmd, sizeof cmd, "%s/py.txt", dir);
+    FILE *f = fopen(cmd, "r");
+    cr_assert(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "python said:\n%s", text);
+    cr_assert(strstr(text, "h5py ok") && (strstr(text, "xarray ok") ||
+                                          strstr(text, "no xarray")),
+              "python said:\n%s", text);
+    snprintf(cmd, sizeof cmd, "'%s/aims' report '%s/esc.h5' >'%s/rep.txt'",
+             AIMS_RELEASE_DIR, dir, dir);
+    sh(cmd);
+    snprintf(cmd, sizeof cmd, "%s/rep.txt", dir);
+    f = fopen(cmd, "r");
+    cr_assert(f);
+    n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    const char *first = strstr(text, "first regulator action, month");
+    cr_assert(first, "no first action in:\n%s", text);
+    double m, lo, hi;
+    cr_assert_eq(sscanf(first, "first regulator action, month %lf [%lf, %lf]",
+                        &m, &lo, &hi),
+                 3, "%s", first);
+    cr_assert(lo <= m && m <= hi && m >= 0 && m <= 60, "%s", first);
+    cr_assert(strstr(text, "mean list price at month 60"), "%s", text);
+    const char *ids[] = {"openai", "anthropic", "deepseek", "doubao", "qwen"};
+    for (size_t k = 0; k < 5; k++)
+        cr_assert(strstr(strstr(text, "mean list price"), ids[k]), "%s: %s",
+                  ids[k], text);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     sh(cmd);
 }
