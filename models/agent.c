@@ -207,7 +207,8 @@ int mkt__agents_new(struct mkt_world *w)
     if (rg->cac.threshold)
         ag->cac.slot = add_slot(ag, MKT__AG_CAC, 0, rg->cac.period_months);
     for (size_t k = 0; k < ag->n_slots; k++)
-        assert(ag->slot[k].kind == MKT__AG_PROMOTION || ag->slot[k].period >= 1);
+        assert(ag->slot[k].kind == MKT__AG_PROMOTION ||
+               ag->slot[k].period >= 1);
     for (int k = 0; k < MKT_N_INDICATORS; k++)
         ag->ind[k] = (double)NAN;
     return SIM_OK;

@@ -94,6 +94,7 @@ typedef struct {
     int32_t promo_slot;   /* its promotion slot, or -1 */
     bool in_promo;
     double promo_base;    /* the price before the promotion */
+    double promo_start;   /* days: when it started */
     uint32_t promo_gen;
     double kept[2];       /* the China margin (USD per month) on direct [0]
                              and China-controlled [1] when it stopped */

@@ -60,7 +60,7 @@ int mkt__ag_markup(struct mkt_world *w, uint32_t i)
     return mkt__ag_log(w, mkt__ag_inter_agent(w, i), MKT_DEC_MARKUP, m);
 }
 
-/* ---- capacity ----------------------------------------------------------------
+/* ---- capacity --------------------------------------------------------------
  */
 
 /* Firms in provider q's line that still wait (stale entries skipped, as

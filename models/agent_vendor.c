@@ -20,7 +20,8 @@
  * price by that factor for promotion_months, then restores the price it
  * had; a promotion is announced (a shock: touched firms review), as the
  * June 2024 migration offers were (facts 1, 2024-06-25). Its best-response
- * epochs wait while it runs.
+ * epochs wait while it runs; a scripted price change meanwhile stands when
+ * it ends.
  *
  * China policy. A US vendor with policy "penalty" stops serving a channel
  * (direct; China-controlled firms abroad, the offshore channel) when the
@@ -106,6 +107,7 @@ int mkt__ag_vendor_promotion(struct mkt_world *w, uint32_t v)
         return SIM_OK;
     va->in_promo = true;
     va->promo_base = w->price[v];
+    va->promo_start = sim_now(w->eng);
     uint32_t gen = ++va->promo_gen;
     int rc = set_price(w, v, w->price[v] * pr->promotion_factor, true);
     if (rc == SIM_OK)
@@ -124,7 +126,11 @@ int mkt__ag_vendor_due(struct mkt_world *w, uint32_t v, uint32_t what,
         !va->in_promo)
         return SIM_OK;
     va->in_promo = false;
-    int rc = set_price(w, v, va->promo_base, false);
+    /* A scripted price change during the promotion set the price: it
+     * stands (the script overrides the policy). */
+    int rc = va->scripted_price >= va->promo_start
+                 ? SIM_OK
+                 : set_price(w, v, va->promo_base, false);
     return rc != SIM_OK ? rc
                         : mkt__ag_log(w, v, MKT_DEC_PROMOTION_END,
                                       w->price[v]);

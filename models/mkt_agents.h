@@ -199,9 +199,10 @@ typedef struct {
                                   default 0.7 */
     double low_approval_prob;  /* rung 3: a lower approval, [0, 1], at most
                                   approval_prob; default 0.4 */
-    bool channels[MKT_AGENT_CHANNELS];        /* rungs 2-3: as rules.commerce.channels;
-                                  default onshore, offshore (indexed by
-                                  mkt_channel) */
+    bool channels[MKT_AGENT_CHANNELS]; /* rungs 2-3: as
+                                          rules.commerce.channels; default
+                                          onshore, offshore (indexed by
+                                          mkt_channel) */
 } mkt_commerce_agent;
 
 /* regulators.cac = { ... }: China's CAC and gray enforcement. */

@@ -290,7 +290,7 @@ Test(agents, without_a_finite_equilibrium_prices_climb_to_their_bound)
     mb_free(p);
 }
 
-/* ---- each mechanism once -----------------------------------------------------
+/* ---- each mechanism once --------------------------------------------------
  */
 
 /* The first entry of the log with that agent and kind; NULL if none. */
@@ -651,8 +651,8 @@ Test(agents, a_regulator_that_no_indicator_reaches_changes_nothing,
      .timeout = 120)
 {
     enum { REPS = 3 };
-    const char *base[] = {"enterprises.count=1500", "scenario.burn_in_months=24.0",
-                          NULL};
+    const char *base[] = {"enterprises.count=1500",
+                          "scenario.burn_in_months=24.0", NULL};
     const char *fixed[] = {"enterprises.count=1500",
                            "scenario.burn_in_months=24.0",
                            "regulators.commerce.policy=\"fixed\"",
@@ -902,4 +902,70 @@ Test(agents, the_run_file_and_report_show_the_decisions, .timeout = 120)
                   ids[k], text);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     sh(cmd);
+}
+
+/* A scripted event overrides a policy at its time: a best-responding
+ * vendor's scripted price cut at the end of month 6 holds through that
+ * instant's epoch (the month-7 row shows it), and a scripted cut during a
+ * promotion stands when the promotion ends. */
+Test(agents, scripted_events_override_a_policy_at_their_time)
+{
+    double cap[2] = {90, 90}, cost[2] = {0.5, 0.5};
+    mkt_params *p = pricing_market(2, cap, cost, 3.0, 0.0, 1.0, 2000, 10);
+    mkt_event *e = mb_event(p, MKT_EV_PRICE_CHANGE, 6.0);
+    e->vendor = 0;
+    e->factor = 0.1;
+    e->shock = false;
+    mkt_results r;
+    run_reps(p, 1, 21, &r);
+    const mkt_decisions *d = r.decisions;
+    /* The price set at month 5's epoch, cut by the script at the end of
+     * month 6 (the timeline first, then the books: month 6's row); the
+     * epoch of that instant is skipped for vendor 0 only, so month 7's row
+     * still shows the cut, and the epoch after moves it again. */
+    double p5 = NAN;
+    bool at6[2] = {false, false};
+    for (size_t k = 0; k < d->n_log; k++) {
+        const mkt_decision *x = &d->log[k];
+        if (x->agent == 0 && fabs(x->month - 5.0) < 1e-9)
+            p5 = x->value;
+        if (fabs(x->month - 6.0) < 1e-9)
+            at6[x->agent] = true;
+    }
+    cr_assert(!isnan(p5), "no best response at month 5");
+    cr_assert_float_eq(d->price[5 * 2], p5 * 0.1, 1e-12 * p5);
+    cr_assert(!at6[0] && at6[1], "month 6: vendor 0 %d, vendor 1 %d", at6[0],
+              at6[1]);
+    cr_assert_eq(d->price[6 * 2], d->price[5 * 2]);
+    cr_assert_neq(d->price[7 * 2], d->price[6 * 2], "no epoch after it");
+    free_reps(&r, 1);
+    mb_free(p);
+
+    p = mb_new(12, 500, 500);
+    size_t us = mb_vendor(p, "us", MKT_ORIGIN_US, 92, 4.0);
+    size_t cn = mb_vendor(p, "cn", MKT_ORIGIN_CN, 89, 0.8);
+    p->vendors[us].direct_access = true;
+    p->vendors[cn].pricing = (mkt_pricing){.policy = MKT_PRICING_PROMOTION,
+                                           .promotion_factor = 0.25,
+                                           .promotion_months = 3.0};
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->b_price = 1.0;
+    e = mb_event(p, MKT_EV_VENDOR_POLICY, 6.0);
+    e->vendor = us;
+    e->direct_access = 0;
+    e = mb_event(p, MKT_EV_PRICE_CHANGE, 7.5);
+    e->vendor = cn;
+    e->factor = 0.5;
+    e->shock = false;
+    mb_finish(p);
+    run_reps(p, 1, 21, &r);
+    d = r.decisions;
+    const mkt_decision *off = first_log(d, cn, MKT_DEC_PROMOTION_END);
+    cr_assert(off, "the promotion never ended");
+    cr_assert_float_eq(off->value, 0.1, 1e-12, "ended at %g", off->value);
+    cr_assert_float_eq(d->price[11 * 2 + cn], 0.1, 1e-12);
+    free_reps(&r, 1);
+    mb_free(p);
 }
