@@ -8,7 +8,9 @@
  * the books close (market.c), mkt__agents_month records the month's prices
  * and rules, and every slot whose epoch has come gets an MKT__EV_DECIDE
  * event at that instant, so a decision sees the month just closed and
- * nothing later. A decision reads only what its agent could know: its own
+ * nothing later. A regulator's slot looks at its indicators there, in the
+ * books, and gets the event only when that calls for an action, so a
+ * regulator that never acts leaves even the engine's work unchanged. A decision reads only what its agent could know: its own
  * sales (the per-option aggregates of market_internal.h), rivals' list
  * prices and the indicators computed at month ends; nothing scans the
  * population. Decisions draw no random numbers, so they are a function of

@@ -895,7 +895,7 @@ Test(agents, scripted_events_override_a_policy_at_their_time)
      * month 6 (the timeline first, then the books: month 6's row); the
      * epoch of that instant is skipped for vendor 0 only, so month 7's row
      * still shows the cut, and the epoch after moves it again. */
-    double p5 = NAN;
+    double p5 = (double)NAN;
     bool at6[2] = {false, false};
     for (size_t k = 0; k < d->n_log; k++) {
         const mkt_decision *x = &d->log[k];
@@ -940,4 +940,44 @@ Test(agents, scripted_events_override_a_policy_at_their_time)
     cr_assert_float_eq(d->price[11 * 2 + cn], 0.1, 1e-12);
     free_reps(&r, 1);
     mb_free(p);
+}
+
+/* price_war.cfg: the three domestic vendors set their prices by best
+ * response every quarter and run a migration offer when OpenAI stops
+ * serving China-controlled firms (month 6); nobody else decides, the US
+ * prices do not move, and every price stays within its bounds. */
+Test(agents, price_war_prices_come_out_of_the_domestic_vendors, .timeout = 60)
+{
+    enum { REPS = 2 };
+    const char *sets[] = {"enterprises.count=1500",
+                          "scenario.burn_in_months=24.0", NULL};
+    mkt_params *p = load_shipped("price_war.cfg", sets);
+    mkt_results res[REPS];
+    run_reps(p, REPS, 13, res);
+    for (size_t k = 0; k < REPS; k++) {
+        const mkt_decisions *d = res[k].decisions;
+        for (size_t v = 0; v < p->n_vendors; v++) {
+            bool cn = p->vendors[v].origin == MKT_ORIGIN_CN;
+            cr_assert_eq(count_log(d, v, MKT_DEC_PRICE) > 0, cn, "%s",
+                         p->vendors[v].id);
+            const mkt_decision *pr = first_log(d, v, MKT_DEC_PROMOTION);
+            cr_assert_eq(pr != NULL, cn, "%s", p->vendors[v].id);
+            if (pr)
+                cr_assert_float_eq(pr->month, 6.0, 1e-9);
+            for (size_t t = 0; t < d->months; t++) {
+                double P = d->price[t * d->n_vendors + v];
+                if (cn)
+                    cr_assert(P >= 0.01 * (1 - 1e-12) &&
+                                  P <= 5.0 * (1 + 1e-12),
+                              "%s month %zu: %g", p->vendors[v].id, t + 1, P);
+                else
+                    cr_assert_eq(P, p->vendors[v].price);
+            }
+        }
+        for (size_t a = p->n_vendors; a < p->n_vendors + p->n_inter + 2; a++)
+            for (int kind = 0; kind < MKT_N_DECISIONS; kind++)
+                cr_assert_eq(count_log(d, a, kind), 0);
+    }
+    free_reps(res, REPS);
+    mkt_params_free(p);
 }
