@@ -237,12 +237,6 @@ void mkt__agents_free(struct mkt_world *w)
     w->ag = NULL;
 }
 
-int mkt__agents_start(struct mkt_world *w)
-{
-    (void)w; /* every epoch comes at a month end (mkt__agents_month) */
-    return SIM_OK;
-}
-
 /* ---- the month end -------------------------------------------------------
  */
 

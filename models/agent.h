@@ -49,8 +49,6 @@
  * SIM_ENOMEM. */
 int mkt__agents_new(struct mkt_world *w);
 void mkt__agents_free(struct mkt_world *w); /* w->ag NULL is a no-op */
-/* At the end of schedule_start: nothing is due at the start today. */
-int mkt__agents_start(struct mkt_world *w);
 /* After month `month`'s books: records, then schedules the epochs due. */
 int mkt__agents_month(struct mkt_world *w, uint32_t month);
 /* Before an event is applied: a US vendor about to leave a channel starts

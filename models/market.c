@@ -356,7 +356,7 @@ static int schedule_start(struct mkt_world *w)
         sim_msg m = {.kind = MKT__EV_MONTH, .target = 1};
         rc = sim_schedule_at(w->eng, w->t0 + MKT_DAYS_PER_MONTH, &m, NULL);
     }
-    return rc == SIM_OK ? mkt__agents_start(w) : rc; /* agent.h */
+    return rc;
 }
 
 /* The burn-in ends: what accrued before month 0 is billed and dropped, so
