@@ -105,6 +105,8 @@ bench: deps
 	@echo
 	@./bench/demand-bench $(B)
 	@echo
+	@./bench/agents-bench $(B)
+	@echo
 	@./bench/sweep-bench $(B)
 	@echo
 	@./bench/run-bench $(B)

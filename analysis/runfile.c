@@ -25,6 +25,7 @@
 #include "runfile.h"
 
 #include "h5w.h"
+#include "runfile_agents.h"
 
 #include <assert.h>
 #include <stdint.h>
@@ -164,6 +165,7 @@ struct ana_runfile {
     uint32_t reps;         /* R, the length of /replication */
     size_t len[D_N];       /* the length of each axis */
     bool *done;            /* [reps]: replication put successfully */
+    ana_runfile_agents *agents; /* the /agents group (runfile_agents.h) */
 };
 
 /* ---- ana_runfile_new --------------------------------------------------- */
@@ -508,10 +510,14 @@ int ana_runfile_new(const char *path, bool force, const ana_run_meta *meta,
         goto fail;
     if ((rc = write_root_attrs(f, meta, err)))
         goto fail;
+    if ((rc = ana_runfile_agents_new(f->w, meta->params, f->reps, &f->agents,
+                                     err)) != SIM_OK)
+        goto fail;
     *out = f;
     return SIM_OK;
 fail:
     ana_h5w_free(f->w); /* removes the temporary */
+    ana_runfile_agents_free(f->agents);
     free(f->done);
     free(f);
     return rc;
@@ -567,6 +573,9 @@ int ana_runfile_put(ana_runfile *f, uint32_t rep, const mkt_results *r,
                            "int64",
                            path, (unsigned long)rep,
                            (unsigned long long)r->events);
+    int arc = ana_runfile_agents_check(f->agents, rep, r->decisions, err);
+    if (arc != SIM_OK)
+        return arc;
     /* In f64_sets order. */
     const double *src[] = {r->channel_count,
                            r->revenue,
@@ -608,6 +617,9 @@ int ana_runfile_put(ana_runfile *f, uint32_t rep, const mkt_results *r,
         if (rc != SIM_OK)
             return rc;
     }
+    rc = ana_runfile_agents_put(f->agents, rep, r->decisions, err);
+    if (rc != SIM_OK)
+        return rc;
     f->done[rep] = true;
     return SIM_OK;
 }
@@ -636,6 +648,11 @@ int ana_runfile_commit(ana_runfile *f, sim_err *err)
                            "(first: %lu); file not committed",
                            path, (unsigned long)missing,
                            (unsigned long)f->reps, (unsigned long)first);
+    }
+    int rc = ana_runfile_agents_finish(f->agents, err);
+    if (rc != SIM_OK) {
+        ana_h5w_abort(f->w);
+        return rc;
     }
     return ana_h5w_commit(f->w, err);
 }
@@ -668,6 +685,7 @@ void ana_runfile_free(ana_runfile *f)
     if (f == NULL)
         return;
     ana_h5w_free(f->w);
+    ana_runfile_agents_free(f->agents);
     free(f->done);
     free(f);
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "report_agents.h"
 #include "repstats.h"
 #include "runread.h"
 
@@ -238,6 +239,8 @@ int cli_report(int argc, char **argv)
             rc = fflush(stdout) == 0 ? CLI_OK : CLI_FAIL;
         if (rc != CLI_OK)
             cli_error("report: cannot write the table");
+        else if (!csv) /* the agents' headline (report_agents.c) */
+            rc = cli_report_agents(stdout, path);
     }
     free(s);
     ana_run_metrics_free(m, n);

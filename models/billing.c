@@ -29,7 +29,7 @@ double mkt__price_paid(const struct mkt_world *w, uint32_t o)
     switch (op->channel) {
     case MKT_CH_ONSHORE:
     case MKT_CH_OFFSHORE:
-        return list * (1.0 + w->p->inter[op->inter].markup);
+        return list * (1.0 + w->markup[op->inter]); /* world state */
     case MKT_CH_GRAY:
         return list * w->p->gray.price_factor;
     default:

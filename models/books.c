@@ -27,6 +27,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "agent.h"
 #include "market_internal.h"
 
 size_t mkt_option_table(const mkt_params *p, mkt_option *out, size_t n)
@@ -375,6 +376,9 @@ int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m)
     for (size_t s = 0; s < w->n_sec; s++) /* usage in the coming month */
         w->growth[s] = pow(1.0 + p->sectors[s].demand_growth, month / 12.0);
 
+    int arc = mkt__agents_month(w, month); /* records; epochs due (agent.h) */
+    if (arc != SIM_OK)
+        return arc;
     if (w->on_month)
         w->on_month(w->on_month_ctx, w, month);
     if (w->cancel && *w->cancel)

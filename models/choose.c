@@ -68,7 +68,7 @@ double mkt__utility(const struct mkt_world *w, const mkt_sector *s,
 
 /* The outside option's utility: b_cap c(t) - b_price log(price), with the
  * outside's own capability growth (open weights improve too). */
-static double outside_utility(const struct mkt_world *w, const mkt_sector *s)
+double mkt__outside_utility(const struct mkt_world *w, const mkt_sector *s)
 {
     double cap = s->outside_capability + s->outside_growth * mkt__years(w);
     return s->b_cap * cap - s->b_price * log(s->outside_price);
@@ -84,8 +84,9 @@ static uint32_t draw_primary(struct mkt_world *w, uint32_t prim)
                             pe->choices++);
     if (!s->has_outside)
         return (uint32_t)mkt_choose_option(w->v, w->ok, w->n_opts, u);
-    size_t j = mkt_choose_nested(w->v, w->ok, w->n_opts, outside_utility(w, s),
-                                 s->nest_lambda, u);
+    size_t j = mkt_choose_nested(w->v, w->ok, w->n_opts,
+                                 mkt__outside_utility(w, s), s->nest_lambda,
+                                 u);
     return j == MKT_CHOICE_OUTSIDE ? PICK_OUTSIDE : (uint32_t)j;
 }
 

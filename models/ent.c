@@ -213,6 +213,11 @@ static uint32_t *state_counter(struct mkt_world *w, uint32_t prim)
     return target ? &w->cls_wait[e->cls] : &w->cls_lost[e->cls];
 }
 
+static double firm_base(const struct mkt_world *w, uint32_t prim)
+{
+    return w->stride > 1 ? w->fbase[mkt__firm(w, prim)] : w->ent[prim].base;
+}
+
 int mkt__set_out(struct mkt_world *w, uint32_t prim, bool out)
 {
     mkt__ent *e = &w->ent[prim];
@@ -223,9 +228,14 @@ int mkt__set_out(struct mkt_world *w, uint32_t prim, bool out)
     if (cnt)
         (*cnt)--;
     e->flags = (uint16_t)(out ? e->flags | MKT__OUT : e->flags & ~MKT__OUT);
+    /* The outside's usage by class, for the agents' demand (agent_demand.c);
+     * reset to 0 exactly when the last firm leaves it. */
+    w->cls_out_base[e->cls] += out ? firm_base(w, prim) : -firm_base(w, prim);
     cnt = state_counter(w, prim);
     if (cnt)
         (*cnt)++;
+    if (w->cls_out[e->cls] == 0)
+        w->cls_out_base[e->cls] = 0;
     return SIM_OK;
 }
 
@@ -343,8 +353,9 @@ static int start_service(struct mkt_world *w, uint32_t prov, uint32_t i)
                         &m, &e->ev);
 }
 
-/* Starts service for the next live entries in prov's line. */
-static int serve_next(struct mkt_world *w, uint32_t prov)
+/* Starts service for the next live entries in prov's line (also after a
+ * provider's capacity grew, agent_cloud.c). */
+int mkt__serve_next(struct mkt_world *w, uint32_t prov)
 {
     mkt_onboard *q = &w->prov[prov];
     mkt_onboard_entry x;
@@ -392,7 +403,7 @@ int mkt__abandon(struct mkt_world *w, uint32_t i)
         e->ev = 0;
         e->flags &= (uint16_t)~MKT__IN_SERVICE;
         w->prov[prov].busy--;
-        rc = serve_next(w, prov);
+        rc = mkt__serve_next(w, prov);
     }
     return rc;
 }
@@ -572,7 +583,7 @@ int mkt__on_onboarded(sim_engine *eng, void *ctx, const sim_msg *m)
             rc = w->stride > 1 ? mkt__choose(w, mkt__prim(w, i), false)
                                : mkt__choose(w, i, true);
     }
-    return rc != SIM_OK ? rc : serve_next(w, prov);
+    return rc != SIM_OK ? rc : mkt__serve_next(w, prov);
 }
 
 int mkt__on_detect(sim_engine *eng, void *ctx, const sim_msg *m)

@@ -22,6 +22,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "agent.h"
 #include "market_internal.h"
 
 static size_t total_enterprises(const mkt_params *p)
@@ -152,9 +153,12 @@ static int build_rules(struct mkt_world *w)
     w->excl_ch = calloc(nv * MKT_N_CHANNELS, sizeof *w->excl_ch);
     w->licence = malloc((ni ? ni : 1) * nv * sizeof *w->licence);
     w->istate = calloc(ni ? ni : 1, 1);
+    w->markup = malloc((ni ? ni : 1) * sizeof *w->markup);
     if (!w->cap0 || !w->price || !w->direct || !w->serve_cc || !w->licence ||
-        !w->istate || !w->excl_ch)
+        !w->istate || !w->excl_ch || !w->markup)
         return SIM_ENOMEM;
+    for (size_t i = 0; i < ni; i++)
+        w->markup[i] = p->inter[i].markup;
     for (size_t v = 0; v < nv; v++) {
         const mkt_vendor *vd = &p->vendors[v];
         w->cap0[v] = vd->capability;
@@ -206,6 +210,7 @@ static int build_tables(struct mkt_world *w)
     w->oldlp = calloc(no, sizeof *w->oldlp);
     w->ufac = malloc(no * w->n_sec * sizeof *w->ufac);
     w->cls_out = calloc(nc, sizeof *w->cls_out);
+    w->cls_out_base = calloc(nc, sizeof *w->cls_out_base);
     w->pick_buf = calloc(w->stride, sizeof *w->pick_buf);
     w->sec_first = calloc(w->n_sec, sizeof *w->sec_first);
     w->sec_n = calloc(w->n_sec, sizeof *w->sec_n);
@@ -215,7 +220,7 @@ static int build_tables(struct mkt_world *w)
         !w->oc_acc || !w->growth || !w->m_rev || !w->v || !w->ok ||
         !w->sec_first || !w->sec_n || !w->sec_adopted || !w->v2 || !w->ok2 ||
         !w->vsave || !w->chg || !w->better || !w->oldlp || !w->ufac ||
-        !w->cls_out || !w->pick_buf)
+        !w->cls_out || !w->pick_buf || !w->cls_out_base)
         return SIM_ENOMEM;
     for (size_t k = 0; k < no * w->n_sec; k++)
         w->ufac[k] = 1.0;
@@ -434,6 +439,7 @@ static void world_free(struct mkt_world *w)
 {
     if (!w)
         return;
+    mkt__agents_free(w);
     sim_engine_free(w->eng);
     for (size_t k = 0; k < w->n_prov; k++)
         mkt_onboard_fini(&w->prov[k]);
@@ -447,6 +453,7 @@ static void world_free(struct mkt_world *w)
     mkt__legal_free(w);
     free(w->licence);
     free(w->istate);
+    free(w->markup);
     free(w->ent);
     free(w->perm);
     free(w->pos);
@@ -475,6 +482,7 @@ static void world_free(struct mkt_world *w)
     free(w->oldlp);
     free(w->ufac);
     free(w->cls_out);
+    free(w->cls_out_base);
     free(w->pick_buf);
     free(w->fbase);
     free(w->cev);
@@ -497,6 +505,8 @@ static const struct {
     {MKT__EV_BURN_IN, mkt__on_burn_in},
     {MKT__EV_RULE_IN_FORCE, mkt__on_rule_in_force},
     {MKT__EV_FILED, mkt__on_filed},
+    {MKT__EV_DECIDE, mkt__on_decide},        /* agent.h */
+    {MKT__EV_AGENT_DUE, mkt__on_agent_due},  /* agent.h */
 };
 
 static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
@@ -544,6 +554,8 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
         rc = build_tables(w);
     if (rc == SIM_OK)
         rc = mkt__legal_build(w);
+    if (rc == SIM_OK)
+        rc = mkt__agents_new(w); /* agent.h */
     if (rc == SIM_OK) {
         mkt__refresh_prices(w);
         rc = populate(w);

@@ -45,8 +45,11 @@ enum { /* event kinds */
        MKT__EV_BURN_IN,      /* the burn-in ends: reporting starts */
        MKT__EV_RULE_IN_FORCE, /* target: timeline index of a rule event;
                                 arg0: the rule's generation then */
-       MKT__EV_FILED         /* target: seat; arg0: ticket: its filing (a
+       MKT__EV_FILED,        /* target: seat; arg0: ticket: its filing (a
                                 delay rule) is done */
+       MKT__EV_DECIDE,       /* target: an agent's decision slot (agent.h) */
+       MKT__EV_AGENT_DUE     /* target: slot; arg0 what falls due, arg1 its
+                                generation: a delayed effect of a decision */
 };
 
 enum { /* mkt__ent.flags */
@@ -152,6 +155,7 @@ struct mkt_world {
     uint32_t commerce_gen;  /* bumped by every commerce_rule event: a
                                pending rule whose number moved on is void */
     double enforcement;
+    double *markup;    /* [inter] markup now (a cloud may set it) */
 
     mkt__opt *opts;
     size_t n_opts;
@@ -213,6 +217,9 @@ struct mkt_world {
     bool *better;       /* [opt] scratch: ... and made it more attractive */
     double *oldlp;      /* [opt] scratch: log prices before an event */
     int32_t *pick_buf;  /* [stride] scratch: a portfolio being chosen */
+    double *cls_out_base; /* [cls] summed base usage of the firms out */
+
+    struct mkt_agents *ag; /* the deciding agents (agent.h) */
 
     /* the legal structure: rules as data (legal.c) */
     mkt__inst *inst;    /* [n_inst]: the legacy kinds first (below), then
@@ -265,10 +272,13 @@ void mkt__set_base(struct mkt_world *w, uint32_t i, double x);
 int mkt__revalidate(struct mkt_world *w, uint32_t i);
 int mkt__adopt_initial(struct mkt_world *w, uint32_t i);
 int mkt__reschedule_detection(struct mkt_world *w, uint32_t i);
+int mkt__serve_next(struct mkt_world *w, uint32_t prov);
 
 /* choose.c: choices (logit, the outside nest, portfolios) */
 double mkt__utility(const struct mkt_world *w, const mkt_sector *s,
                     uint32_t i, uint32_t o);
+/* The outside option's utility for sector s now (has_outside). */
+double mkt__outside_utility(const struct mkt_world *w, const mkt_sector *s);
 int mkt__choose(struct mkt_world *w, uint32_t i, bool renew);
 int mkt__choose_from(struct mkt_world *w, uint32_t i, bool renew,
                      uint32_t cur_prov);
@@ -288,6 +298,12 @@ int mkt__on_burn_in(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_rule_in_force(sim_engine *eng, void *ctx, const sim_msg *m);
 int mkt__on_filed(sim_engine *eng, void *ctx, const sim_msg *m);
 void mkt__refresh_prices(struct mkt_world *w);
+/* Applies ev, an agent's decision numbered k (k >= params->n_events: it
+ * names the decision in the reviews' hash and a Commerce rule's licence
+ * fates), as a timeline event is applied: rule state, notifications and,
+ * for a shock, the touched firms' reviews. */
+int mkt__apply_decision(struct mkt_world *w, const mkt_event *ev,
+                        uint32_t k);
 double mkt__frontier_share(const struct mkt_world *w);
 double mkt__frontier_share_firms(const struct mkt_world *w); /* books.c */
 

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "mkt_agents.h"
 #include "scen.h"
 
 /* The ways an enterprise can reach a model, plus the two states without one.
@@ -92,6 +93,11 @@ typedef struct {
                              4E091); default true for us, false for cn */
     /* cn vendors only (required there, refused for us): */
     mkt_onboarding onboarding; /* onboarding = { servers; mean_days; } */
+    /* The vendor as an agent (mkt_agents.h): */
+    double marginal_cost;      /* marginal_cost: USD per Mtok it serves,
+                                  [0, 10000]; default 0 */
+    mkt_pricing pricing;       /* pricing = { ... }; default fixed */
+    mkt_china_policy china;    /* china_policy = { ... }; us only */
 } mkt_vendor;
 
 /* intermediaries = ( { ... }, ... ): may be empty; ids unique and distinct
@@ -124,6 +130,12 @@ typedef struct {
                             with, "operator" (default onshore) | "parent"
                             (the parent cloud's global entity, default
                             offshore); an mkt_entity */
+    /* The intermediary as an agent (mkt_agents.h): */
+    double marginal_cost;      /* marginal_cost: USD per Mtok it serves,
+                                  [0, 10000]; default 0 */
+    mkt_markup_policy markup_policy; /* markup_policy = { ... } */
+    mkt_capacity_policy capacity;    /* capacity_policy = { ... } */
+    mkt_exit_policy exit;            /* exit_policy = { ... }; onshore */
 } mkt_intermediary;
 
 /* Who a buyer contracts with, an option attribute. */
@@ -464,6 +476,7 @@ typedef struct {
     size_t n_rule_defs;
     char **regions;      /* region names (hosting, weights), interned */
     size_t n_regions;
+    mkt_regulators regulators; /* regulators = { commerce; cac; } */
     /* derived: the revenue recipients, in order: every vendor id, then the
      * parent and operator names in order of first appearance (a name equal
      * to an earlier actor is the same actor), then "gray_resellers" */
@@ -574,6 +587,8 @@ typedef struct {
                                                    MKT_CH_NONE, adopters
                                                    with no option that
                                                    are not waiting */
+    mkt_decisions *decisions; /* the agents' prices, rules and decision log
+                                 (mkt_agents.h); owned */
 } mkt_results;
 
 /* Allocates the arrays for p's horizon and actors, zeroed. SIM_ENOMEM. */

@@ -277,6 +277,9 @@ static int read_vendor(mkt_params *p, const config_setting_t *g, size_t v,
                                        "hosting",
                                        "weights",
                                        "closed_frontier",
+                                       "marginal_cost", /* agents: */
+                                       "pricing",
+                                       "china_policy",
                                        NULL};
     static const char *const origins[] = {"us", "cn", NULL};
     mkt_vendor *vd = &p->vendors[v];
@@ -299,6 +302,7 @@ static int read_vendor(mkt_params *p, const config_setting_t *g, size_t v,
     vd->direct_access = false;
     vd->serve_china_controlled = true;
     TRY(mkt_load__vendor_legal(p, g, vd, err));
+    TRY(mkt_load__vendor_agent(g, vd, err)); /* mkt_load_agents.c */
     if (vd->origin == MKT_ORIGIN_US)
         return read_us_vendor(g, vd, err);
     return read_cn_vendor(g, vd, err);
@@ -391,6 +395,10 @@ static int read_inter(mkt_params *p, const config_setting_t *g, size_t i,
                                        "hosting",
                                        "weights",
                                        "contracting",
+                                       "marginal_cost", /* agents: */
+                                       "markup_policy",
+                                       "capacity_policy",
+                                       "exit_policy",
                                        NULL};
     static const char *const kinds[] = {"onshore", "offshore", NULL};
     mkt_intermediary *im = &p->inter[i];
@@ -424,6 +432,8 @@ static int read_inter(mkt_params *p, const config_setting_t *g, size_t i,
     TRY(read_shares(g, im, err));
     TRY(mkt_load__inter_legal(p, g, im, err));
     return read_onboarding(g, &im->onboarding, err);
+    TRY(read_onboarding(g, &im->onboarding, err));
+    return mkt_load__inter_agent(g, im, err); /* mkt_load_agents.c */
 }
 
 /* Reads the intermediaries and derives the actors, which they name. */
@@ -534,7 +544,8 @@ static int read_params(const config_setting_t *root, mkt_params *p,
 {
     static const char *const keys[] = {"scenario",       "risk",     "vendors",
                                        "intermediaries", "gray",     "rules",
-                                       "enterprises",    "timeline", NULL};
+                                       "enterprises",    "timeline",
+                                       "regulators",     "agents", NULL};
     TRY(scen_check_keys(root, keys, err));
     TRY(read_scenario(root, p, err));
     TRY(read_risk(root, p, err));
@@ -542,6 +553,7 @@ static int read_params(const config_setting_t *root, mkt_params *p,
     TRY(read_intermediaries(root, p, err));
     TRY(read_gray(root, p, err));
     TRY(read_rules(root, p, err));
+    TRY(mkt_load__regulators(root, p, err)); /* mkt_load_agents.c */
     TRY(mkt_load__enterprises(root, p, err));
     const config_setting_t *rules = config_setting_get_member(root, "rules");
     TRY(mkt_load__conditions(p, rules, err));

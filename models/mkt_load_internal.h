@@ -125,5 +125,17 @@ int mkt_load__conditions(mkt_params *p, const config_setting_t *rules,
                          sim_err *err);
 bool mkt_load__option_matches_any(const mkt_params *p, const mkt_cond *c);
 void mkt_load__free_legal(mkt_params *p);
+/* The deciding agents' keys (mkt_load_agents.c): a vendor's marginal_cost,
+ * pricing and china_policy (vd's origin and price already read); an
+ * intermediary's marginal_cost, markup_policy, capacity_policy and
+ * exit_policy (its kind already read), each from its own group or from
+ * agents.<id>; the top-level agents group (its ids) and regulators group.
+ * Each sets every default when its keys are absent. */
+int mkt_load__vendor_agent(const config_setting_t *g, mkt_vendor *vd,
+                           sim_err *err);
+int mkt_load__inter_agent(const config_setting_t *g, mkt_intermediary *im,
+                          sim_err *err);
+int mkt_load__regulators(const config_setting_t *root, mkt_params *p,
+                         sim_err *err);
 
 #endif

@@ -66,6 +66,11 @@ int mkt_results_init(mkt_results *r, const mkt_params *p, sim_err *err)
         mkt_results_fini(r);
         return sim_err_set(err, SIM_ENOMEM, "out of memory for results");
     }
+    if (mkt_decisions_new(m, p->n_vendors, p->n_inter, &r->decisions,
+                          err) != SIM_OK) {
+        mkt_results_fini(r);
+        return err->status;
+    }
     r->final_frontier_access_share = (double)NAN;
     r->final_frontier_access_index = (double)NAN;
     for (int c = 0; c < MKT_N_CHANNELS; c++)
@@ -94,5 +99,6 @@ void mkt_results_fini(mkt_results *r)
     free(r->tokens_by_sector);
     free(r->account_option);
     free(r->compliance_cost);
+    mkt_decisions_free(r->decisions);
     memset(r, 0, sizeof *r);
 }

@@ -30,6 +30,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "agent.h"
 #include "market_internal.h"
 
 /* Perceived prices, and the usage factor (P~ / reference_price)^-eps of
@@ -196,7 +197,9 @@ static int restart_detection(struct mkt_world *w, int channel)
 
 static void mark_prices(struct mkt_world *w);
 static void begin_event(struct mkt_world *w);
-static int touched_reviews(struct mkt_world *w, uint32_t k, uint32_t serial);
+static int touched_reviews(struct mkt_world *w, const mkt_event *ev,
+                           uint32_t k, uint32_t serial);
+static const mkt_event *event_at(const struct mkt_world *w, uint32_t k);
 
 /* Detection rates changed on the options an instance covers: restart the
  * clocks of their users. */
@@ -261,7 +264,7 @@ static int rule_toggled(struct mkt_world *w, mkt__inst *r, bool was)
  * earlier rule of its name, and is suspended if they were. */
 static int rule_in_force(struct mkt_world *w, uint32_t k)
 {
-    const mkt_event *ev = &w->p->events[k];
+    const mkt_event *ev = event_at(w, k);
     mkt__inst *r = &w->inst[w->inst_defs + ev->rule];
     bool suspended = r->suspended; /* suspended during its window */
     for (size_t q = w->inst_defs; q < w->n_inst; q++) {
@@ -290,13 +293,13 @@ int mkt__on_rule_in_force(sim_engine *eng, void *ctx, const sim_msg *m)
 {
     struct mkt_world *w = ctx;
     (void)eng;
-    const mkt_event *ev = &w->p->events[m->target];
+    const mkt_event *ev = event_at(w, m->target);
     if (m->arg[0] != w->rule_gen[ev->rule])
         return SIM_OK; /* replaced, or its name suspended, before it */
     begin_event(w);
     int rc = rule_in_force(w, m->target);
     if (rc == SIM_OK && ev->shock && !w->p->review_all)
-        rc = touched_reviews(w, m->target, 1);
+        rc = touched_reviews(w, ev, m->target, 1);
     return rc;
 }
 
@@ -466,10 +469,11 @@ static int review_firm(struct mkt_world *w, uint32_t prim, uint32_t k_event,
     return mkt__choose(w, prim, false);
 }
 
-/* The touched firms of the event k review (see the top of the file). */
-static int touched_reviews(struct mkt_world *w, uint32_t k, uint32_t serial)
+/* The touched firms of event ev, number k, review (see the top of the
+ * file). */
+static int touched_reviews(struct mkt_world *w, const mkt_event *ev,
+                           uint32_t k, uint32_t serial)
 {
-    const mkt_event *ev = &w->p->events[k];
     bool any_better = false;
     for (uint32_t o = 0; o < w->n_opts; o++) {
         any_better |= w->better[o];
@@ -531,9 +535,16 @@ static int schedule_internal(struct mkt_world *w, uint32_t kind,
     return sim_schedule(w->eng, months * MKT_DAYS_PER_MONTH, &m, NULL);
 }
 
-static int apply(struct mkt_world *w, uint32_t k)
+/* The event numbered k: the timeline's, or an agent's decision. */
+static const mkt_event *event_at(const struct mkt_world *w, uint32_t k)
 {
-    const mkt_event *ev = &w->p->events[k];
+    return k < w->p->n_events ? &w->p->events[k] : mkt__agents_event(w, k);
+}
+
+/* Applies ev, the event numbered k (a timeline index, or an agent's
+ * decision: mkt__apply_decision). */
+static int apply(struct mkt_world *w, const mkt_event *ev, uint32_t k)
+{
     size_t v = ev->vendor;
     switch (ev->type) {
     case MKT_EV_VENDOR_POLICY: {
@@ -708,12 +719,35 @@ int mkt__on_timeline(sim_engine *eng, void *ctx, const sim_msg *m)
         w->ref_share = mkt__frontier_share(w);
         w->ref_month = (sim_now(eng) - w->t0) / MKT_DAYS_PER_MONTH;
     }
-    begin_event(w);
-    int rc = apply(w, m->target);
-    if (rc != SIM_OK || !ev->shock)
+    int rc = mkt__agents_foresee(w, ev); /* promotions start first */
+    if (rc != SIM_OK)
         return rc;
-    return w->p->review_all ? reviews(w)
-                            : touched_reviews(w, m->target, 0);
+    begin_event(w);
+    rc = apply(w, ev, m->target);
+    if (rc == SIM_OK && ev->shock)
+        rc = w->p->review_all ? reviews(w)
+                              : touched_reviews(w, ev, m->target, 0);
+    /* The agents see what the timeline did: a scripted event overrides a
+     * policy at its time. */
+    return rc == SIM_OK ? mkt__agents_observe(w, ev, true) : rc;
+}
+
+int mkt__apply_decision(struct mkt_world *w, const mkt_event *ev, uint32_t k)
+{
+    assert(k >= w->p->n_events);
+    if (ev->shock && !w->have_ref) {
+        w->have_ref = true;
+        w->ref_share = mkt__frontier_share(w);
+        w->ref_month = (sim_now(w->eng) - w->t0) / MKT_DAYS_PER_MONTH;
+    }
+    int rc = mkt__agents_foresee(w, ev);
+    if (rc != SIM_OK)
+        return rc;
+    begin_event(w);
+    rc = apply(w, ev, k);
+    if (rc == SIM_OK && ev->shock)
+        rc = w->p->review_all ? reviews(w) : touched_reviews(w, ev, k, 0);
+    return rc == SIM_OK ? mkt__agents_observe(w, ev, false) : rc;
 }
 
 int mkt__on_wind_down(sim_engine *eng, void *ctx, const sim_msg *m)
@@ -729,7 +763,7 @@ int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m)
 {
     struct mkt_world *w = ctx;
     (void)eng;
-    const mkt_event *ev = &w->p->events[m->target];
+    const mkt_event *ev = event_at(w, m->target);
     if (m->arg[0] != w->commerce_gen)
         return SIM_OK; /* lifted or replaced during its compliance period */
     /* Fates are drawn anew for each rule, so a rule replacing one that
@@ -751,6 +785,6 @@ int mkt__on_commerce(sim_engine *eng, void *ctx, const sim_msg *m)
     /* In force after a compliance window: the touched review now. */
     if (rc == SIM_OK && ev->shock && !w->p->review_all &&
         ev->compliance_months > 0)
-        rc = touched_reviews(w, m->target, 1);
+        rc = touched_reviews(w, ev, m->target, 1);
     return rc;
 }

@@ -32,41 +32,13 @@
 #include "choice.h"
 #include "mkt.h"
 #include "mkt_build.h"
+#include "reps.h"
 #include "scen.h"
 
 #ifndef AIMS_SOURCE_DIR
 #define AIMS_SOURCE_DIR "."
 #endif
 #define NCH MKT_N_CHANNELS
-
-static double mean_hw(const double *x, size_t n, double alpha, double *hw)
-{
-    double m = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        m += x[i] / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (x[i] - m) * (x[i] - m);
-    *hw = gsl_cdf_tdist_Pinv(1 - alpha / 2, (double)n - 1) *
-          sqrt(ss / (double)(n - 1)) / sqrt((double)n);
-    return m;
-}
-
-static void run_reps(const mkt_params *p, size_t reps, uint64_t seed,
-                     mkt_results *res)
-{
-    for (size_t k = 0; k < reps; k++) {
-        sim_err err = {0};
-        cr_assert_eq(mkt_results_init(&res[k], p, &err), SIM_OK);
-        cr_assert_eq(mkt_run(p, seed, (uint32_t)k, NULL, &res[k], &err),
-                     SIM_OK, "rep %zu: %s", k, err.msg);
-    }
-}
-
-static void free_reps(mkt_results *res, size_t reps)
-{
-    for (size_t k = 0; k < reps; k++)
-        mkt_results_fini(&res[k]);
-}
 
 /* Loads a file under tests/fixtures/demand/ (or scenarios/) with overrides. */
 static mkt_params *load(const char *rel, const char *const *sets)

@@ -172,7 +172,7 @@ with h5py.File(PATH, "r") as f:
         assert a[k].dtype == np.float64 and a[k] == v, (k, a[k])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["created"]), \
         a["created"]
-    assert sorted(f.keys()) == ["account", "accounts", "actor", "channel",
+    assert sorted(f.keys()) == ["account", "accounts", "actor", "agents", "channel",
                                 "option", "options", "replication",
                                 "sector", "segment", "series", "summary",
                                 "time", "vendor"], list(f.keys())
