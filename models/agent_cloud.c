@@ -18,7 +18,9 @@
  * Exit. An onshore cloud with exit_policy "penalty" ends its partnership
  * (a partnership_end event with its wind-down) when the expected penalty,
  * penalty_rate x stance x the monthly payments of its customers (all
- * China-headquartered), exceeds the margin it earns on them.
+ * China-headquartered), exceeds the margin it earns on them. A compliance
+ * cost a rule makes the cloud carry (bearer "intermediary") comes off what
+ * it keeps, in the markup's profit and in this margin alike.
  */
 #include <math.h>
 
@@ -33,7 +35,11 @@ static mkt__owner cloud_owner(struct mkt_world *w, uint32_t i)
         if (w->opts[o].inter != i)
             continue;
         ag->own[n] = o;
-        ag->take[n] = (1.0 - im->vendor_share) * mkt__price_paid(w, o);
+        /* What it keeps, less the compliance costs rules make it carry
+         * (issue 13): they cut its margin, so its markup and its exit. */
+        ag->take[n] = (1.0 - im->vendor_share -
+                       mkt__legal_carried(w, o, MKT_BEARER_INTERMEDIARY)) *
+                      mkt__price_paid(w, o);
         ag->cost[n] = im->marginal_cost;
         n++;
     }

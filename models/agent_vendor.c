@@ -59,7 +59,9 @@ static mkt__owner vendor_owner(struct mkt_world *w, uint32_t v)
             break;
         }
         ag->own[n] = o;
-        ag->take[n] = take;
+        /* Less what rules make the vendor carry (issue 13). */
+        ag->take[n] = take - mkt__legal_carried(w, o, MKT_BEARER_VENDOR) *
+                                 mkt__price_paid(w, o);
         ag->cost[n] = cost;
         n++;
     }

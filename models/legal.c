@@ -306,3 +306,15 @@ void mkt__legal_bill(struct mkt_world *w, uint32_t o, double pay)
         w->m_comp[actor] += r->def.cost * pay;
     }
 }
+
+double mkt__legal_carried(const struct mkt_world *w, uint32_t o,
+                          mkt_bearer who)
+{
+    double c = 0;
+    for (size_t k = w->inst_defs; k < w->n_inst; k++) {
+        const mkt__inst *r = &w->inst[k];
+        if (r->active && r->opt[o] && r->def.bearer == who && r->def.cost > 0)
+            c += r->def.cost;
+    }
+    return c;
+}

@@ -323,6 +323,11 @@ double mkt__legal_detection(const struct mkt_world *w, uint32_t o,
                             uint32_t i);
 double mkt__legal_delay(const struct mkt_world *w, uint32_t o, uint32_t i);
 void mkt__legal_bill(struct mkt_world *w, uint32_t o, double pay);
+/* The share of what o's users pay that rules make `who` carry as a cost:
+ * what the deciding agents take off their margin (agent_cloud.c,
+ * agent_vendor.c). */
+double mkt__legal_carried(const struct mkt_world *w, uint32_t o,
+                          mkt_bearer who);
 bool mkt__legal_matches(const struct mkt_world *w, const mkt__inst *r,
                         uint32_t o, uint32_t i);
 /* Whether seat i, buying o, is a buyer condition c names. */

@@ -431,7 +431,6 @@ static int read_inter(mkt_params *p, const config_setting_t *g, size_t i,
     TRY(scen_get_number(g, "markup", 0.0, 10.0, &im->markup, err));
     TRY(read_shares(g, im, err));
     TRY(mkt_load__inter_legal(p, g, im, err));
-    return read_onboarding(g, &im->onboarding, err);
     TRY(read_onboarding(g, &im->onboarding, err));
     return mkt_load__inter_agent(g, im, err); /* mkt_load_agents.c */
 }

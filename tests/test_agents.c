@@ -981,3 +981,57 @@ Test(agents, price_war_prices_come_out_of_the_domestic_vendors, .timeout = 60)
     free_reps(res, REPS);
     mkt_params_free(p);
 }
+
+/* A compliance cost a rule makes the cloud carry cuts its margin, and so
+ * its exit (issues 13 and 11): the market above with a lower penalty rate,
+ * 0.35, exits nowhere on its margin of 0.8 of payments (0.7 < 0.8 at stance
+ * 2), but a 20% cost it carries from the start leaves it 0.6, and it ends
+ * the partnership at month 6 as above. */
+static size_t exits_with_cost(double cost)
+{
+    mkt_params *p = mb_new(12, 100, 100);
+    size_t a = mb_vendor(p, "a", MKT_ORIGIN_US, 92, 2.0);
+    size_t i = mb_inter(p, "cloud", MKT_KIND_ONSHORE, a, "parent", "op", 0.2,
+                        0.5, 0.3);
+    p->inter[i].exit = (mkt_exit_policy){.penalty = true,
+                                         .period_months = 3,
+                                         .penalty_rate = 0.35,
+                                         .wind_down_months = 3};
+    mkt_sector *s = mb_sector(p, "all", 1.0);
+    s->initial_adopters = 1.0;
+    s->bass_p = 0;
+    s->usage_median = 10;
+    s->b_price = 1.0;
+    if (cost > 0) {
+        mkt_rule *r = mb_rule(p, "audit", MKT_RULE_COST, 0);
+        r->cost = cost;
+        r->bearer = MKT_BEARER_INTERMEDIARY;
+        r->cond.inters = 1;
+        p->n_events = 0; /* in force from the start */
+        p->rules.conditions = calloc(1, sizeof *p->rules.conditions);
+        p->rules.n_conditions = 1;
+    }
+    mkt_event *e = mb_event(p, MKT_EV_KYC_RULE, 2.0);
+    e->cost = e->detection_rate = 0;
+    e = mb_event(p, MKT_EV_COMMERCE_RULE, 5.0);
+    e->approval_prob = 1.0;
+    e->channels[MKT_CH_ONSHORE] = true;
+    mb_finish(p);
+    mkt_results r;
+    run_reps(p, 1, 9, &r);
+    size_t n = 0;
+    for (size_t k = 0; k < r.decisions->n_log; k++)
+        n += r.decisions->log[k].kind == MKT_DEC_PARTNERSHIP_END;
+    if (cost > 0)
+        cr_assert(r.compliance_cost[p->n_actors * 0 + 2] > 0,
+                  "the operator books its compliance cost");
+    free_reps(&r, 1);
+    mb_free(p);
+    return n;
+}
+
+Test(agents, a_compliance_cost_the_cloud_carries_brings_its_exit)
+{
+    cr_assert_eq(exits_with_cost(0.0), 0, "no exit on a margin of 0.8");
+    cr_assert_eq(exits_with_cost(0.2), 1, "exit on a margin of 0.6");
+}
