@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "mem.h"
 
 typedef struct {
     sim_qentry *a; /* physical array; entries at [d-1, d-1+n) */
@@ -34,9 +35,9 @@ static int heap_reserve(heap *h, size_t d, size_t want)
             return SIM_ENOMEM;
         cap *= 2;
     }
-    /* aligned_alloc has no realloc, so copy; growth is geometric, so amortised
-     * O(1). */
-    sim_qentry *a = aligned_alloc(64, cap * sizeof *a);
+    /* 64-byte aligned (and huge pages once large, mem.h); there is no aligned
+     * realloc, so copy: growth is geometric, so amortised O(1). */
+    sim_qentry *a = sim_mem_alloc(cap * sizeof *a);
     if (a == NULL)
         return SIM_ENOMEM;
     if (h->a != NULL) {
@@ -152,16 +153,6 @@ static inline int replace_d(void *q, size_t d, sim_qentry e)
     return SIM_OK;
 }
 
-/* The least child of the root: where the next least entry most likely is. */
-static inline const sim_qentry *hint_d(void *q, size_t d)
-{
-    heap *h = q;
-    if (h->n < d + 1)
-        return h->n >= 2 ? &h->a[d] : NULL;
-    const sim_qentry *a = h->a + (d - 1);
-    return &a[least_child(a, d, 1)];
-}
-
 /* The arity is a literal in each wrapper, so the compiler specialises the
  * loops. */
 #define HEAP_TYPE(D)                                                           \
@@ -185,13 +176,9 @@ static inline const sim_qentry *hint_d(void *q, size_t d)
     {                                                                          \
         return replace_d(q, D, e);                                             \
     }                                                                          \
-    static const sim_qentry *hint_##D(void *q)                                 \
-    {                                                                          \
-        return hint_d(q, D);                                                   \
-    }                                                                          \
     const sim_queue_type sim_queue_heap##D = {                                 \
         "heap" #D, sizeof(heap), init_##D, heap_fini,   heap_count,            \
-        push_##D,  min_##D,      pop_##D,  replace_##D, hint_##D};
+        push_##D,  min_##D,      pop_##D,  replace_##D};
 
 HEAP_TYPE(2)
 HEAP_TYPE(4)
