@@ -23,6 +23,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "market_internal.h"
+#include "mem.h"
 
 static size_t total_enterprises(const mkt_params *p)
 {
@@ -195,7 +196,7 @@ static int populate(struct mkt_world *w)
                            "%zu enterprises: at most %d are supported", n,
                            INT32_MAX);
     w->n_ent = (uint32_t)n;
-    w->ent = calloc(n ? n : 1, sizeof *w->ent);
+    w->ent = sim_mem_calloc(n ? n : 1, sizeof *w->ent); /* huge pages */
     w->perm = malloc((n ? n : 1) * sizeof *w->perm);
     w->pos = malloc((n ? n : 1) * sizeof *w->pos);
     if (!w->ent || !w->perm || !w->pos)
@@ -453,7 +454,8 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     sim_engine_opts eo = {.seed = seed,
                           .point = w->point,
                           .rep = rep,
-                          .capacity = 2 * total_enterprises(p) + 64};
+                          .capacity = 2 * total_enterprises(p) + 64,
+                          .mode = opts ? opts->engine_mode : 0};
     int rc = sim_engine_new_opts(&eo, &w->eng, err);
     if (rc == SIM_OK) {
         for (size_t k = 0; k < sizeof handlers / sizeof handlers[0]; k++)
@@ -476,6 +478,9 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
         mkt__refresh_prices(w);
         rc = populate(w);
     }
+    /* Events about one enterprise: the engine fetches its record early. */
+    for (uint32_t k = MKT__EV_CONTRACT; rc == SIM_OK && k <= MKT__EV_DETECT; k++)
+        sim_prefetch_targets(w->eng, k, w->ent, sizeof *w->ent, w->n_ent);
     if (rc == SIM_ENOMEM && err->status == SIM_OK)
         sim_err_set(err, SIM_ENOMEM, "out of memory building replication %u",
                     rep);

@@ -335,6 +335,8 @@ typedef struct {
     const _Atomic int *cancel; /* NULL, or checked at each month end: when
                                   non-zero the run stops with SIM_ECANCELED
                                   (a signal handler may set it) */
+    int engine_mode; /* sim_engine_opts.mode; 0 the default. Results are the
+                        same in every mode, only speed differs */
 } mkt_run_opts;
 
 /* Runs replication `rep` of p with master seed `seed` into r (initialised

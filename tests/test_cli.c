@@ -237,6 +237,57 @@ Test(cli, same_seed_same_file_for_any_threads, .init = make_dir,
     cr_assert_neq(system(cmd), 0);
 }
 
+/* The engine's fast paths (lanes, the sorted run, the look-ahead window,
+ * docs/engine.md) must not change a single delivery: the baseline at 10^4
+ * and 10^5 enterprises gives the same file with every event through the
+ * plain heap, as before they existed (AIMS_ENGINE=plain), as with them
+ * (auto, the default) and with only some of them. Compared by h5diff with
+ * the provenance attributes aside (scripts/h5same). */
+Test(cli, the_engine_fast_paths_leave_the_run_file_unchanged, .init = make_dir,
+     .fini = remove_dir, .timeout = 300)
+{
+    static const char *const modes[] = {"plain", "auto", "nolanes",
+                                        "declared"};
+    const char *sizes[] = {"enterprises.count=10000",
+                           "enterprises.count=100000"};
+    char f[2][4][512];
+    for (int s = 0; s < 2; s++)
+        for (int m = 0; m < 4; m++) {
+            snprintf(f[s][m], sizeof f[s][m], "%s/%d-%s.h5", dir, s,
+                     modes[m]);
+            cr_assert_eq(setenv("AIMS_ENGINE", modes[m], 1), 0);
+            const char *a[] = {"run", AIMS_SOURCE_DIR "/scenarios/baseline.cfg",
+                               "-o", f[s][m], "-r", s ? "1" : "2", "-j", "1",
+                               "--set", sizes[s], "--quiet", NULL};
+            cr_assert_eq(aims(a), 0, "%s: %s", modes[m], slurp("err.txt"));
+        }
+    unsetenv("AIMS_ENGINE");
+    char cmd[2048];
+    for (int s = 0; s < 2; s++)
+        for (int m = 1; m < 4; m++) {
+            snprintf(cmd, sizeof cmd, "%s/scripts/h5same %s %s >%s/diff.txt 2>&1",
+                     AIMS_SOURCE_DIR, f[s][0], f[s][m], dir);
+            cr_assert_eq(system(cmd), 0, "%s against plain: %s", f[s][m],
+                         slurp("diff.txt"));
+        }
+    /* The comparison can fail: two sizes are two different runs. */
+    snprintf(cmd, sizeof cmd, "%s/scripts/h5same %s %s >/dev/null 2>&1",
+             AIMS_SOURCE_DIR, f[0][1], f[1][1]);
+    cr_assert_neq(system(cmd), 0);
+    /* A mode that does not exist is refused before anything is written. */
+    cr_assert_eq(setenv("AIMS_ENGINE", "fast", 1), 0);
+    char out[512];
+    snprintf(out, sizeof out, "%s/bad.h5", dir);
+    const char *a[] = {"run", AIMS_SOURCE_DIR "/scenarios/baseline.cfg", "-o",
+                       out, "--set", "enterprises.count=1000", "--quiet",
+                       NULL};
+    cr_assert_neq(aims(a), 0);
+    cr_assert(strstr(slurp("err.txt"), "AIMS_ENGINE: expected auto, declared, "
+                                       "nolanes or plain, got 'fast'"),
+              "%s", slurp("err.txt"));
+    cr_assert_neq(access(out, F_OK), 0, "a file was written");
+}
+
 Test(cli, xarray_opens_the_file_with_named_dimensions, .init = make_dir,
      .fini = remove_dir, .timeout = 120)
 {
