@@ -83,21 +83,7 @@ typedef struct {
     sim_rng *rng;  /* owned */
 } named_rng;
 
-/* A hint to load a cache line early; a no-op where the compiler has no such
- * builtin. The empty volatile asm that claims to change the address is not
- * decoration: GCC 12's dead-code elimination deletes a __builtin_prefetch
- * whose address is computed from loaded values once it is inlined (it did so
- * to the target prefetch in sim_run, silently; -fno-tree-dce kept it). */
-#if defined(__GNUC__)
-#define PREFETCH(p)                                                            \
-    do {                                                                       \
-        const void *pf_ = (p);                                                 \
-        __asm__ volatile("" : "+r"(pf_));                                      \
-        __builtin_prefetch(pf_);                                               \
-    } while (0)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
+#define PREFETCH(p) SIM__PREFETCH(p)
 
 #define NO_SLOT UINT32_MAX
 /* Stale entries before a compaction is worth its O(n log n). */
