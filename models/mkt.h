@@ -286,8 +286,10 @@ typedef struct {
 int mkt_load(const scen_doc *doc, mkt_params **out, sim_err *err);
 void mkt_params_free(mkt_params *p); /* NULL is a no-op */
 
-/* Bytes mkt_run will need for this scenario, roughly (the population and its
- * indices); for refusing absurd sizes before allocating. */
+/* An upper bound on the bytes one replication (mkt_run) of this scenario
+ * holds at its peak, the process's own share included: the population, its
+ * indices and its pending events at the engine's bound per event. For
+ * refusing runs that would not fit before anything is allocated. */
 double mkt_memory_estimate(const mkt_params *p);
 
 /* One replication's output. Series hold one value per month m = 1 ..

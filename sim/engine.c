@@ -39,9 +39,9 @@
  * (replace_min) instead of a pop and a push.
  *
  * Cancellation is O(1): the record is freed, so its handle goes stale, and the
- * entry is dropped when it reaches the front. When stale entries outnumber
- * live ones everything is compacted, so a model that reschedules heavily
- * cannot grow the pending set without bound.
+ * entry is dropped when it reaches the front. When stale entries pass a
+ * quarter of the live ones everything is compacted, so a model that
+ * reschedules heavily cannot grow the pending set without bound.
  *
  * Handles are (generation << 32 | slot + 1): a slot's generation changes
  * whenever the record is freed, so a stale handle is recognised rather than
@@ -86,8 +86,12 @@ typedef struct {
 #define PREFETCH(p) SIM__PREFETCH(p)
 
 #define NO_SLOT UINT32_MAX
-/* Stale entries before a compaction is worth its O(n log n). */
-#define PURGE_MIN 4096
+/* Compaction: when stale entries number at least PURGE_MIN and more than a
+ * quarter of the live ones (PURGE_SHARE), which bounds what cancelled events
+ * cost (sim_engine_bytes_per_event) at little work: each compaction removes
+ * a fifth of the entries or more. */
+#define PURGE_MIN   4096
+#define PURGE_SHARE 4
 
 /* ---- lanes: FIFOs of entries in 64 KiB blocks ---------------------------
  *
@@ -950,7 +954,8 @@ int sim_cancel(sim_engine *eng, sim_handle h)
     /* A purge that cannot get its scratch memory loses nothing (the stale
      * entries stay until they surface), so only a lost entry makes this cancel
      * fail. */
-    if (eng->stale >= PURGE_MIN && eng->stale > entries(eng) / 2)
+    if (eng->stale >= PURGE_MIN &&
+        eng->stale * PURGE_SHARE > entries(eng) - eng->stale)
         rebuild(eng, false);
     return eng->broken;
 }
@@ -1112,6 +1117,29 @@ const char *sim_engine_queue_name(const sim_engine *eng)
 size_t sim_engine_lanes(const sim_engine *eng)
 {
     return eng->nlanes;
+}
+
+/* A pending event holds one record (the pool never holds more than the
+ * pending events plus the one being delivered: a cancel frees its record at
+ * once) and one entry; cancelled events keep their entries until compaction,
+ * at most a quarter as many as pending ones, hence 16 / 4 bytes more. */
+size_t sim_engine_bytes_per_event(void)
+{
+    return sizeof(rec) + sizeof(sim_qentry) +
+           sizeof(sim_qentry) / PURGE_SHARE;
+}
+
+/* What does not grow with the events: the engine itself, the lanes' partly
+ * filled and spare blocks, the stale entries below PURGE_MIN, the sorted
+ * run's pages not yet given back, and the rounding of the pool's, the heap's
+ * and the run's arrays to whole 2 MiB pages. */
+size_t sim_engine_bytes_fixed(void)
+{
+    return sizeof(struct sim_engine) +
+           (LANES_MAX + SPARES_MAX) * sizeof(lane_block) +
+           PURGE_MIN * sizeof(sim_qentry) +
+           (2 * RUN_DISCARD + LANE_BLOCK) * sizeof(sim_qentry) +
+           3 * SIM_MEM_HUGE_MIN;
 }
 
 sim_rng *sim_engine_rng(sim_engine *eng, const char *purpose, sim_err *err)

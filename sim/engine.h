@@ -152,6 +152,14 @@ const char *sim_engine_queue_name(const sim_engine *eng);
 /* Lanes in use, declared or detected. */
 size_t sim_engine_lanes(const sim_engine *eng);
 
+/* For memory estimates: an upper bound on the bytes an engine uses per event
+ * pending at once (its record and entry, and the entries of cancelled events
+ * waiting for compaction), and on the bytes that do not grow with the events
+ * (the engine, its buffers, the rounding of its arrays to huge pages). The
+ * random streams and the handlers' own state are not included. */
+size_t sim_engine_bytes_per_event(void);
+size_t sim_engine_bytes_fixed(void);
+
 /* The engine's stream for `purpose`, created on first use and owned by the
  * engine (borrowed: valid until sim_engine_free). The same purpose always
  * returns the same stream. Returns NULL (with err set) for an empty purpose or

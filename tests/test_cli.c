@@ -24,8 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mkt.h"
+#include "scen.h"
+
 #ifndef AIMS_BUILD_DIR
 #define AIMS_BUILD_DIR "build/san"
+#endif
+#ifndef AIMS_RELEASE_DIR
+#define AIMS_RELEASE_DIR "build"
 #endif
 #ifndef AIMS_SOURCE_DIR
 #define AIMS_SOURCE_DIR "."
@@ -499,4 +505,63 @@ Test(cli, sigterm_leaves_no_file, .init = make_dir, .fini = remove_dir,
      .timeout = 120)
 {
     interrupted(SIGTERM);
+}
+
+/* ---- the memory estimate -------------------------------------------------
+ */
+
+/* mkt_memory_estimate for the scenario at `path` with `count` enterprises,
+ * in MiB. */
+static double estimate_mib(const char *path, const char *count)
+{
+    sim_err err = {0};
+    scen_doc *d = NULL;
+    mkt_params *p = NULL;
+    cr_assert_eq(scen_load(path, &d, &err), SIM_OK, "%s", err.msg);
+    cr_assert_eq(scen_set(d, count, &err), SIM_OK, "%s", err.msg);
+    cr_assert_eq(mkt_load(d, &p, &err), SIM_OK, "%s", err.msg);
+    double mib = mkt_memory_estimate(p) / (1024.0 * 1024.0);
+    mkt_params_free(p);
+    scen_free(d);
+    return mib;
+}
+
+/* The peak a release build of aims reports for one replication, in MiB (the
+ * sanitized build's shadow memory would swamp it). */
+static double measured_mib(const char *path, const char *count)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "%s/aims run %s -o %s/m.h5 --force -r 1 -j 1 --set %s "
+             ">%s/out.txt 2>%s/err.txt",
+             AIMS_RELEASE_DIR, path, dir, count, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", slurp("err.txt"));
+    const char *s = strstr(slurp("out.txt"), "peak memory ");
+    cr_assert_not_null(s, "%s", slurp("out.txt"));
+    return atof(s + strlen("peak memory "));
+}
+
+/* An upper bound at every size, on the baseline and on its worst case (every
+ * enterprise with two events pending); and not a loose one where the scenario
+ * cannot reach it: within the ratio of the per-enterprise bounds, two events
+ * against the one the baseline mostly has ((88 + 2 x 52) / (88 + 52)). */
+Test(cli, the_memory_estimate_bounds_the_peak_at_every_size,
+     .init = make_dir, .fini = remove_dir, .timeout = 300)
+{
+    const char *scen[] = {AIMS_SOURCE_DIR "/scenarios/baseline.cfg",
+                          FIX("all_gray.cfg")};
+    const char *sizes[] = {"enterprises.count=1000",
+                           "enterprises.count=30000",
+                           "enterprises.count=300000"};
+    for (int s = 0; s < 2; s++)
+        for (int k = 0; k < 3; k++) {
+            double est = estimate_mib(scen[s], sizes[k]);
+            double got = measured_mib(scen[s], sizes[k]);
+            cr_assert_geq(est, got, "%s, %s: estimate %.1f MiB, peak %.1f",
+                          scen[s], sizes[k], est, got);
+            if (s == 0 && k == 2)
+                cr_assert_leq(est, 1.38 * got + 40,
+                              "%s, %s: estimate %.1f MiB for a peak of %.1f",
+                              scen[s], sizes[k], est, got);
+        }
 }
