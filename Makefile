@@ -98,6 +98,8 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@./bench/market-bench $(B)
 	@echo
+	@./bench/scale-bench $(B)
+	@echo
 	@./bench/sweep-bench $(B)
 	@echo
 	@./bench/run-bench $(B)

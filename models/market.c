@@ -63,8 +63,9 @@ double mkt_memory_estimate(const mkt_params *p)
     double n = (double)total_enterprises(p);
     double events = n * (can_detect(p) ? 2.0 : 1.0) + (double)p->n_sectors +
                     2.0 * (double)p->n_events + 64.0;
-    return n * (double)sizeof(mkt__ent) + 2.0 * (double)SIM_MEM_HUGE_MIN +
-           n * 2.0 * sizeof(uint32_t) +
+    /* The three arrays are rounded up to whole 2 MiB pages (sim_mem_alloc). */
+    return n * (double)(sizeof(mkt__ent) + 2 * sizeof(uint32_t)) +
+           3.0 * (double)SIM_MEM_HUGE_MIN +
            events * (double)sim_engine_bytes_per_event() +
            (double)sim_engine_bytes_fixed() + 24.0 * 1024 * 1024;
 }
@@ -224,8 +225,8 @@ static int populate(struct mkt_world *w)
                            INT32_MAX);
     w->n_ent = (uint32_t)n;
     w->ent = sim_mem_calloc(n ? n : 1, sizeof *w->ent); /* huge pages */
-    w->perm = malloc((n ? n : 1) * sizeof *w->perm);
-    w->pos = malloc((n ? n : 1) * sizeof *w->pos);
+    w->perm = sim_mem_alloc((n ? n : 1) * sizeof *w->perm);
+    w->pos = sim_mem_alloc((n ? n : 1) * sizeof *w->pos);
     if (!w->ent || !w->perm || !w->pos)
         return SIM_ENOMEM;
     sim_rng *pop = sim_engine_rng(w->eng, "population", w->err);

@@ -38,6 +38,15 @@
  * the heap and puts the new entry in the heap in a single sift-down
  * (replace_min) instead of a pop and a push.
  *
+ * Direct delivery. The window's bookkeeping costs some 60 instructions an
+ * event and only pays when there is something to hide or merge. With no lane
+ * or run entries and a pending set small enough for the cache (below
+ * WIN_OFF entries) the loop delivers the heap's top directly, leaving it at
+ * the head while the handler runs so that the handler's first schedule
+ * replaces it in one sift-down; it goes back to the window once a lane or the
+ * run has entries again or the set reaches WIN_ON. Both loops deliver the
+ * least entry of all, so switching changes no order.
+ *
  * Cancellation is O(1): the record is freed, so its handle goes stale, and the
  * entry is dropped when it reaches the front. When stale entries pass a
  * quarter of the live ones everything is compacted, so a model that
@@ -126,11 +135,15 @@ typedef struct {
  * most WIN_CAP (events scheduled into it push it past WIN_FILL). A target is
  * prefetched when its entry is WIN_TARGET deliveries from the front, by which
  * time the record that names the target has arrived. */
-#ifndef WIN_FILL
 #define WIN_CAP    32
 #define WIN_FILL   8
 #define WIN_TARGET 4
-#endif
+/* Direct delivery below WIN_OFF entries, the window from WIN_ON (hysteresis,
+ * so a pending set near one size does not flip between the loops). */
+#define WIN_ON  65536
+#define WIN_OFF 32768
+/* run_direct and run_window return this to hand over to the other. */
+#define SWITCH_LOOP 2
 
 enum { SRC_NONE = -3, SRC_RUN = -2, SRC_HEAP = -1 }; /* else a lane index */
 
@@ -165,6 +178,10 @@ struct sim_engine {
     /* Tests: engine allocations left before one fails; < 0: never. */
     long fail_after;
     bool running;
+    bool direct;      /* sim_run is delivering the heap's top directly */
+    bool top_pending; /* direct: the delivering event is still the top */
+    uint64_t switches; /* between the two loops (tests) */
+    bool targets; /* some kind has a target prefetch hint */
     sim_trace_fn *trace;
     void *trace_ctx;
     uint64_t seed;
@@ -564,6 +581,9 @@ static inline int source_min(sim_engine *eng, const sim_qentry **out)
 {
     const sim_qentry *best = eng->qt->min(eng->q);
     int src = best != NULL ? SRC_HEAP : SRC_NONE;
+    *out = best;
+    if (eng->nlanes == 0 && eng->run.pos == eng->run.n)
+        return src; /* the heap alone, as in PHOLD */
     const run *r = &eng->run;
     if (r->pos < r->n &&
         (best == NULL || sim_qentry_less(r->a[r->pos], *best))) {
@@ -606,6 +626,16 @@ static void win_top_up(sim_engine *eng)
     }
 }
 
+/* Ends direct delivery (the loop notices and switches to the window). */
+static void leave_direct(sim_engine *eng)
+{
+    if (eng->top_pending) {
+        eng->qt->pop(eng->q);
+        eng->top_pending = false;
+    }
+    eng->direct = false;
+}
+
 /* Puts e where it belongs: dest is the lane its delay maps to, or SRC_HEAP. On
  * SIM_ENOMEM e is nowhere and nothing else was lost. */
 static int enqueue(sim_engine *eng, sim_qentry e, int dest)
@@ -613,6 +643,18 @@ static int enqueue(sim_engine *eng, sim_qentry e, int dest)
     const sim_queue_type *qt = eng->qt;
     if (eng->mode == SIM_MODE_PLAIN)
         return qt->push(eng->q, e);
+    if (eng->direct) {
+        if (dest == SRC_HEAP) {
+            if (!eng->top_pending)
+                return qt->push(eng->q, e);
+            /* A failed replace_min has still removed the delivering event,
+             * which is what the loop would have done. */
+            eng->top_pending = false;
+            return qt->replace_min(eng->q, e);
+        }
+        /* A lane event: only the window merges lanes with the heap. */
+        leave_direct(eng);
+    }
     if (eng->wn > 0 && sim_qentry_less(e, *win_at(eng, eng->wn - 1))) {
         if (eng->wn == WIN_CAP) { /* the last entry goes back to the heap */
             if (qt->push(eng->q, *win_at(eng, eng->wn - 1)) != SIM_OK)
@@ -752,6 +794,8 @@ int sim_prefetch_targets(sim_engine *eng, uint32_t kind, const void *base,
     if (kind >= SIM_MAX_KINDS || (base != NULL && size == 0))
         return SIM_EINVAL;
     handler_slot *hs = &eng->handlers[kind];
+    if (base != NULL)
+        eng->targets = true;
     hs->tbase = base;
     hs->tsize = base != NULL ? size : 0;
     hs->tcount = base != NULL ? count : 0;
@@ -840,6 +884,11 @@ static void renumber(sim_engine *eng, sim_qentry *tmp, size_t k)
 static int rebuild(sim_engine *eng, bool renum)
 {
     const sim_queue_type *qt = eng->qt;
+    if (eng->top_pending) {
+        /* The delivering event leaves the heap now, not after its handler. */
+        qt->pop(eng->q);
+        eng->top_pending = false;
+    }
     size_t n = qt->count(eng->q);
     sim_qentry *tmp = engine_realloc(eng, NULL, (n ? n : 1) * sizeof *tmp);
     if (tmp == NULL)
@@ -885,8 +934,8 @@ static int rebuild(sim_engine *eng, bool renum)
 
 /* ---- scheduling --------------------------------------------------------- */
 
-static int schedule(sim_engine *eng, sim_time t, int dest, const sim_msg *m,
-                    sim_handle *h)
+static inline int schedule(sim_engine *eng, sim_time t, int dest,
+                           const sim_msg *m, sim_handle *h)
 {
     if (m->kind >= SIM_MAX_KINDS)
         return SIM_EINVAL;
@@ -980,7 +1029,7 @@ static int run_to_heap(sim_engine *eng)
  * and the state has that many handlers' time to arrive. */
 static inline void prefetch_target(const sim_engine *eng)
 {
-    if (eng->wn <= WIN_TARGET)
+    if (!eng->targets || eng->wn <= WIN_TARGET)
         return;
     const sim_qentry *x =
         &eng->win[(eng->wh + WIN_TARGET) & (WIN_CAP - 1)];
@@ -1029,10 +1078,84 @@ static int run_plain(sim_engine *eng, sim_time until)
     return SIM_OK;
 }
 
-/* The other modes: the window's front, which is the least entry of all. */
+/* Whether direct delivery would do: nothing outside the heap and window to
+ * merge, and a set small enough (below `limit` entries). */
+static inline bool direct_fits(const sim_engine *eng, size_t limit)
+{
+    return eng->lane_total == 0 && eng->run.pos == eng->run.n &&
+           entries(eng) < limit;
+}
+
+/* Direct delivery: the heap's top, left at the head during its handler. The
+ * window's entries go back to the heap first (they are the least of all, so
+ * each push is short). SWITCH_LOOP when the window is needed again. */
+static int run_direct(sim_engine *eng, sim_time until)
+{
+    const sim_queue_type *qt = eng->qt;
+    while (eng->wn > 0) {
+        if (qt->push(eng->q, *win_at(eng, eng->wn - 1)) != SIM_OK)
+            return SWITCH_LOOP; /* stay with the window: nothing is lost */
+        eng->wn--;
+    }
+    eng->direct = true;
+    eng->switches++;
+    for (;;) {
+        /* Lane entries only come through leave_direct, run entries only
+         * outside sim_run: the size is all there is to watch. */
+        if (!eng->direct ||
+            ((eng->handled & 1023) == 0 && entries(eng) >= WIN_ON)) {
+            eng->direct = false;
+            return SWITCH_LOOP;
+        }
+        const sim_qentry *top = qt->min(eng->q);
+        if (top == NULL)
+            break;
+        sim_qentry e = *top;
+        uint32_t slot = (uint32_t)e.key;
+        rec *r = &eng->recs[slot];
+        if (r->seq != (uint32_t)(e.key >> 32)) { /* cancelled */
+            qt->pop(eng->q);
+            eng->stale--;
+            continue;
+        }
+        if (e.time > until)
+            break;
+        eng->now = e.time;
+        sim_msg m = r->msg;
+        const handler_slot *hs = &eng->handlers[m.kind];
+        if (hs->fn == NULL) {
+            qt->pop(eng->q);
+            free_slot(eng, slot);
+            eng->direct = false;
+            return SIM_ENOHANDLER;
+        }
+        r->seq = SEQ_DELIVERING;
+        if (eng->trace != NULL)
+            eng->trace(eng->trace_ctx, eng->now, e.key >> 32, &m);
+        eng->top_pending = true;
+        int hrc = hs->fn(eng, hs->ctx, &m);
+        if (eng->top_pending) {
+            qt->pop(eng->q);
+            eng->top_pending = false;
+        }
+        free_slot(eng, slot);
+        eng->handled++;
+        if (hrc != SIM_OK) {
+            eng->direct = false;
+            return hrc;
+        }
+    }
+    eng->direct = false;
+    return SIM_OK;
+}
+
+/* The window's front, which is the least entry of all. SWITCH_LOOP when
+ * direct delivery would do (checked every 1024 deliveries). */
 static int run_window(sim_engine *eng, sim_time until)
 {
     for (;;) {
+        if ((eng->handled & 1023) == 0 && direct_fits(eng, WIN_OFF))
+            return SWITCH_LOOP;
         if (eng->wn < WIN_FILL)
             win_top_up(eng);
         if (eng->wn == 0)
@@ -1081,8 +1204,15 @@ int sim_run(sim_engine *eng, sim_time until)
     if (run_prepare(eng) != SIM_OK && run_to_heap(eng) != SIM_OK)
         return SIM_ENOMEM;
     eng->running = true;
-    int rc = eng->mode == SIM_MODE_PLAIN ? run_plain(eng, until)
-                                         : run_window(eng, until);
+    int rc;
+    if (eng->mode == SIM_MODE_PLAIN) {
+        rc = run_plain(eng, until);
+    } else {
+        bool direct = direct_fits(eng, WIN_OFF);
+        while ((rc = direct ? run_direct(eng, until)
+                            : run_window(eng, until)) == SWITCH_LOOP)
+            direct = !direct;
+    }
     if (rc == SIM_OK && isfinite(until))
         eng->now = until;
     eng->running = false;
@@ -1101,7 +1231,7 @@ sim_time sim_now(const sim_engine *eng)
 
 size_t sim_pending(const sim_engine *eng)
 {
-    return entries(eng) - eng->stale;
+    return entries(eng) - eng->stale - (eng->top_pending ? 1 : 0);
 }
 
 uint64_t sim_events_handled(const sim_engine *eng)
@@ -1196,6 +1326,11 @@ size_t sim__engine_queue_count(const sim_engine *eng)
 size_t sim__engine_lane_count(const sim_engine *eng)
 {
     return eng->lane_total;
+}
+
+uint64_t sim__engine_loop_switches(const sim_engine *eng)
+{
+    return eng->switches;
 }
 
 size_t sim__engine_pool_size(const sim_engine *eng)

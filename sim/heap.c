@@ -68,7 +68,7 @@ static inline void sift_up(heap *h, size_t d, size_t k, sim_qentry e)
  * least is random, so a compare-and-branch per child mispredicts about once a
  * level; using the comparison result as an index offset makes the choice
  * branch-free (44% of a PHOLD event was spent here before). */
-static inline size_t least_child(const sim_qentry *a, size_t d, size_t first)
+static SIM__ALWAYS_INLINE size_t least_child(const sim_qentry *a, size_t d, size_t first)
 {
     size_t m01 = first + (size_t)sim_qentry_less(a[first + 1], a[first]);
     if (d == 2)
@@ -80,19 +80,29 @@ static inline size_t least_child(const sim_qentry *a, size_t d, size_t first)
 
 /* Heaps of at least this many entries (512 KiB) are sifted with prefetching:
  * below it the heap stays in cache and the prefetches are pure cost. */
+#ifndef FAR_MIN
 #define FAR_MIN 32768
+#endif
 
 /* far: while the children of k are compared, fetch its grandchildren -- in
  * this layout the d*d of them are contiguous, d lines for d = 4 -- so the
  * line the next level reads is already on its way. A sift through a heap
  * that is out of cache then waits for about every other level instead of
  * every level (PHOLD at 262,144 events, and the market's onboarding and
- * detection events at 10^7 enterprises, docs/engine.md). */
-static inline void sift_down(heap *h, size_t d, size_t k, sim_qentry e,
-                             bool far)
+ * detection events at 10^7 enterprises, docs/engine.md). Always inlined, so
+ * that each caller gets its own loop for its d and far: left to itself GCC
+ * made one out-of-line copy testing far at every level, which cost PHOLD
+ * with 1,024 events a tenth of its speed. */
+static SIM__ALWAYS_INLINE void sift_down(heap *h, size_t d, size_t k,
+                                         sim_qentry e, bool far)
 {
     sim_qentry *a = h->a + (d - 1);
     size_t n = h->n;
+    /* Floyd's bottom-up order: the hole goes down to a leaf along the least
+     * children without e being compared on the way, then e rises from there.
+     * In a hold the new entry is one of the latest and belongs near the
+     * bottom, so it rises a step or none, and each level costs the three
+     * comparisons among the children instead of four. */
     for (;;) {
         size_t first = d * k + 1, best;
         if (far) {
@@ -111,10 +121,15 @@ static inline void sift_down(heap *h, size_t d, size_t k, sim_qentry e,
         } else {
             break;
         }
-        if (!sim_qentry_less(a[best], e))
-            break;
         a[k] = a[best];
         k = best;
+    }
+    while (k > 0) {
+        size_t parent = (k - 1) / d;
+        if (!sim_qentry_less(e, a[parent]))
+            break;
+        a[k] = a[parent];
+        k = parent;
     }
     a[k] = e;
 }
@@ -140,7 +155,7 @@ static size_t heap_count(const void *q)
     return ((const heap *)q)->n;
 }
 
-static inline int push_d(void *q, size_t d, sim_qentry e)
+static SIM__ALWAYS_INLINE int push_d(void *q, size_t d, sim_qentry e)
 {
     heap *h = q;
     if (h->n + d >= h->cap && heap_reserve(h, d, h->n + d + 1) != SIM_OK)
@@ -150,13 +165,13 @@ static inline int push_d(void *q, size_t d, sim_qentry e)
     return SIM_OK;
 }
 
-static inline const sim_qentry *min_d(void *q, size_t d)
+static SIM__ALWAYS_INLINE const sim_qentry *min_d(void *q, size_t d)
 {
     heap *h = q;
     return h->n ? &h->a[d - 1] : NULL;
 }
 
-static inline void pop_d(void *q, size_t d)
+static SIM__ALWAYS_INLINE void pop_d(void *q, size_t d)
 {
     heap *h = q;
     assert(h->n > 0);
@@ -167,7 +182,7 @@ static inline void pop_d(void *q, size_t d)
         sift_down(h, d, 0, h->a[d - 1 + h->n], false);
 }
 
-static inline int replace_d(void *q, size_t d, sim_qentry e)
+static SIM__ALWAYS_INLINE int replace_d(void *q, size_t d, sim_qentry e)
 {
     heap *h = q;
     assert(h->n > 0);

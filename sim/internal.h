@@ -32,6 +32,13 @@
 #define SIM__PREFETCH(p) ((void)(p))
 #endif
 
+/* For the few hot helpers whose specialisation matters (heap.c). */
+#if defined(__GNUC__)
+#define SIM__ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SIM__ALWAYS_INLINE inline
+#endif
+
 /* Sets the next sequence number, so tests can exercise renumbering at the 2^32
  * wrap without scheduling four billion events. */
 void sim__engine_set_next_seq(sim_engine *eng, uint64_t seq);
@@ -42,6 +49,10 @@ size_t sim__engine_queue_count(const sim_engine *eng);
 
 /* Entries the lanes hold, stale ones included. */
 size_t sim__engine_lane_count(const sim_engine *eng);
+
+/* How many times sim_run has started direct delivery (tests check that both
+ * of its loops are exercised). */
+uint64_t sim__engine_loop_switches(const sim_engine *eng);
 
 /* The records the pool holds (in use or free): tests check reuse keeps it
  * small. */
