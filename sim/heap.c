@@ -80,9 +80,7 @@ static SIM__ALWAYS_INLINE size_t least_child(const sim_qentry *a, size_t d, size
 
 /* Heaps of at least this many entries (512 KiB) are sifted with prefetching:
  * below it the heap stays in cache and the prefetches are pure cost. */
-#ifndef FAR_MIN
 #define FAR_MIN 32768
-#endif
 
 /* far: while the children of k are compared, fetch its grandchildren -- in
  * this layout the d*d of them are contiguous, d lines for d = 4 -- so the

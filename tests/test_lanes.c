@@ -118,6 +118,7 @@ struct sys {
     /* the engine side */
     sim_engine *eng;
     sim_handle *h;     /* [id] */
+    size_t peak;       /* the most events pending at a delivery */
     /* the reference side */
     ref_heap ref;
     double ref_now;
@@ -214,6 +215,10 @@ static void deliver(sys *s, double t, uint32_t id)
 
 static int on_event(sim_engine *eng, void *ctx, const sim_msg *m)
 {
+    sys *s = ctx;
+    size_t pending = sim_pending(eng);
+    if (pending > s->peak)
+        s->peak = pending;
     deliver(ctx, sim_now(eng), m->target);
     return SIM_OK;
 }
@@ -494,6 +499,33 @@ Test(lanes, the_sequence_wrap_renumbers_lanes_run_and_heap_in_order)
     md.piece = 2.0;
     md.between = 200;
     against_reference(&md, 96, &lanes);
+}
+
+Test(lanes, switching_between_direct_delivery_and_the_window_keeps_the_order)
+{
+    /* No delay repeats (not even 0), so no lanes, and one set-up event, so
+     * the sorted run is gone at once: the engine delivers directly while the
+     * pending set is small, takes the window when it passes 65,536 events
+     * (the population grows by about 0.7 an event), and goes back to direct
+     * delivery as it drains below 32,768. */
+    model md = {.ndelays = 0,
+                .p_at = 0.3,
+                .p_cancel = 0.1,
+                .p_two = 0.8,
+                .mean = 5.0,
+                .initial = 1,
+                .limit = 110000};
+    size_t lanes;
+    against_reference(&md, 555, &lanes);
+    cr_assert_eq(lanes, 0u);
+    sys got;
+    run_engine(&got, &md, 555, "heap4", SIM_MODE_AUTO);
+    cr_assert_gt(got.peak, 70000u, "only %zu events pending at most",
+                 got.peak);
+    cr_assert_geq(sim__engine_loop_switches(got.eng), 2u,
+                  "direct delivery started %llu times",
+                  (unsigned long long)sim__engine_loop_switches(got.eng));
+    sys_fini(&got);
 }
 
 /* PHOLD's successors with fixed delays: lookahead 0.1 plus one of four
