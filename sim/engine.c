@@ -1042,42 +1042,6 @@ static inline void prefetch_target(const sim_engine *eng)
     }
 }
 
-/* SIM_MODE_PLAIN: the least entry of the queue structure, delivered after
- * popping it; nothing else holds entries. */
-static int run_plain(sim_engine *eng, sim_time until)
-{
-    const sim_queue_type *qt = eng->qt;
-    for (const sim_qentry *top; (top = qt->min(eng->q)) != NULL;) {
-        sim_qentry e = *top;
-        uint32_t slot = (uint32_t)e.key;
-        rec *r = &eng->recs[slot];
-        if (r->seq != (uint32_t)(e.key >> 32)) { /* cancelled */
-            qt->pop(eng->q);
-            eng->stale--;
-            continue;
-        }
-        if (e.time > until)
-            break;
-        qt->pop(eng->q);
-        eng->now = e.time;
-        sim_msg m = r->msg;
-        const handler_slot *hs = &eng->handlers[m.kind];
-        if (hs->fn == NULL) {
-            free_slot(eng, slot);
-            return SIM_ENOHANDLER;
-        }
-        r->seq = SEQ_DELIVERING;
-        if (eng->trace != NULL)
-            eng->trace(eng->trace_ctx, eng->now, e.key >> 32, &m);
-        int hrc = hs->fn(eng, hs->ctx, &m);
-        free_slot(eng, slot);
-        eng->handled++;
-        if (hrc != SIM_OK)
-            return hrc;
-    }
-    return SIM_OK;
-}
-
 /* Whether direct delivery would do: nothing outside the heap and window to
  * merge, and a set small enough (below `limit` entries). */
 static inline bool direct_fits(const sim_engine *eng, size_t limit)
@@ -1088,7 +1052,10 @@ static inline bool direct_fits(const sim_engine *eng, size_t limit)
 
 /* Direct delivery: the heap's top, left at the head during its handler. The
  * window's entries go back to the heap first (they are the least of all, so
- * each push is short). SWITCH_LOOP when the window is needed again. */
+ * each push is short). SWITCH_LOOP when the window is needed again, never in
+ * SIM_MODE_PLAIN, where this is the whole loop: every event is pushed into
+ * the queue structure (enqueue), so the delivering event stays its least
+ * entry until its handler returns and is popped then. */
 static int run_direct(sim_engine *eng, sim_time until)
 {
     const sim_queue_type *qt = eng->qt;
@@ -1102,8 +1069,9 @@ static int run_direct(sim_engine *eng, sim_time until)
     for (;;) {
         /* Lane entries only come through leave_direct, run entries only
          * outside sim_run: the size is all there is to watch. */
-        if (!eng->direct ||
-            ((eng->handled & 1023) == 0 && entries(eng) >= WIN_ON)) {
+        if (eng->mode != SIM_MODE_PLAIN &&
+            (!eng->direct ||
+             ((eng->handled & 1023) == 0 && entries(eng) >= WIN_ON))) {
             eng->direct = false;
             return SWITCH_LOOP;
         }
@@ -1205,14 +1173,10 @@ int sim_run(sim_engine *eng, sim_time until)
         return SIM_ENOMEM;
     eng->running = true;
     int rc;
-    if (eng->mode == SIM_MODE_PLAIN) {
-        rc = run_plain(eng, until);
-    } else {
-        bool direct = direct_fits(eng, WIN_OFF);
-        while ((rc = direct ? run_direct(eng, until)
-                            : run_window(eng, until)) == SWITCH_LOOP)
-            direct = !direct;
-    }
+    bool direct = eng->mode == SIM_MODE_PLAIN || direct_fits(eng, WIN_OFF);
+    while ((rc = direct ? run_direct(eng, until) : run_window(eng, until)) ==
+           SWITCH_LOOP)
+        direct = !direct;
     if (rc == SIM_OK && isfinite(until))
         eng->now = until;
     eng->running = false;

@@ -122,14 +122,7 @@ static SIM__ALWAYS_INLINE void sift_down(heap *h, size_t d, size_t k,
         a[k] = a[best];
         k = best;
     }
-    while (k > 0) {
-        size_t parent = (k - 1) / d;
-        if (!sim_qentry_less(e, a[parent]))
-            break;
-        a[k] = a[parent];
-        k = parent;
-    }
-    a[k] = e;
+    sift_up(h, d, k, e);
 }
 
 static int init_d(void *q, size_t d, size_t capacity)

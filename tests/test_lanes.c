@@ -448,8 +448,9 @@ Test(lanes, runs_in_pieces_with_schedules_between_them_match_the_reference)
 Test(lanes, mass_cancellation_purges_and_keeps_the_order)
 {
     /* A cancellation per delivery on average, against a population of
-     * 20,000: stale entries pass PURGE_MIN and half the queue again and
-     * again, so compaction runs on the lanes, the run and the heap. */
+     * 20,000: stale entries pass PURGE_MIN and a quarter of the live ones
+     * again and again, so compaction runs on the lanes, the run and the
+     * heap. */
     model md = {.delays = market_delays,
                 .ndelays = 3,
                 .p_fixed = 0.7,
