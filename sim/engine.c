@@ -139,9 +139,11 @@ typedef struct {
 #define WIN_FILL   8
 #define WIN_TARGET 4
 /* Direct delivery below WIN_OFF entries, the window from WIN_ON (hysteresis,
- * so a pending set near one size does not flip between the loops). */
-#define WIN_ON  65536
-#define WIN_OFF 32768
+ * so a pending set near one size does not flip between the loops). Measured
+ * on PHOLD: the window already paid at 16,384 pending events (B: 5.86
+ * against 5.30 M events per CPU second), direct delivery at 1,024 (A). */
+#define WIN_ON  8192
+#define WIN_OFF 4096
 /* run_direct and run_window return this to hand over to the other. */
 #define SWITCH_LOOP 2
 
