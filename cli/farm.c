@@ -166,7 +166,7 @@ static int hand_over(cli_farm *f, batch *b, cli_consume_fn *consume,
 
 /* AIMS_ENGINE=auto|declared|nolanes|plain picks the engine's mode
  * (sim_engine_opts.mode) for the replications of aims run: every mode gives
- * the same file, so the tests and bench/market-bench run both ways and
+ * the same file, so the tests and bench/scale-bench run both ways and
  * compare them. Unset or empty: auto. */
 static int engine_mode(int *mode, sim_err *err)
 {
