@@ -106,6 +106,7 @@ bench: deps
 	@./bench/demand-bench $(B)
 	@echo
 	@./bench/agents-bench $(B)
+	@./bench/scale-bench $(B)
 	@echo
 	@./bench/sweep-bench $(B)
 	@echo

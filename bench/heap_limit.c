@@ -159,7 +159,7 @@ int main(int argc, char **argv)
             }
         }
     unsigned long long events = 0;
-    double t0 = phold_wall();
+    double t0 = phold_wall(), c0 = phold_cpu();
     if (!tuned) {
         while (n > 0) {
             entry e = pop(h, &n);
@@ -186,8 +186,8 @@ int main(int argc, char **argv)
                 pop4(h, &n);
         }
     }
-    double secs = phold_wall() - t0;
-    phold_report(events, secs);
+    double secs = phold_wall() - t0, cpu = phold_cpu() - c0;
+    phold_report(events, secs, cpu);
     sim_rng_free(rng);
     free(base);
     return 0;

@@ -89,14 +89,14 @@ int main(int argc, char **argv)
             }
         }
     }
-    double t0 = phold_wall();
+    double t0 = phold_wall(), c0 = phold_cpu();
     int rc = sim_run_all(eng);
-    double secs = phold_wall() - t0;
+    double secs = phold_wall() - t0, cpu = phold_cpu() - c0;
     if (rc != SIM_OK) {
         fprintf(stderr, "%s: run failed: %s\n", argv[0], sim_strerror(rc));
         return 1;
     }
-    phold_report((unsigned long long)sim_events_handled(eng), secs);
+    phold_report((unsigned long long)sim_events_handled(eng), secs, cpu);
     sim_rng_free(p.rng);
     sim_engine_free(eng);
     return 0;

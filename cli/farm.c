@@ -12,6 +12,8 @@
 #include "cli.h"
 #include "farm.h"
 
+#include "engine.h"
+
 /* The only process-wide state: a handler may touch nothing else. */
 static _Atomic int got_signal; /* the signal number, 0 for none */
 static _Atomic int cancel_runs;
@@ -71,6 +73,7 @@ typedef struct {
     mkt_results *res;     /* [count] */
     unsigned char *state; /* [count] 0 pending, 1 done, 2 failed */
     sim_err err;          /* the first failure */
+    int mode;             /* the engine's (AIMS_ENGINE) */
 } batch;
 
 static void *worker(void *arg)
@@ -84,7 +87,7 @@ static void *worker(void *arg)
         if (stop)
             return NULL;
         sim_err err = {0};
-        mkt_run_opts o = {.cancel = &cancel_runs};
+        mkt_run_opts o = {.cancel = &cancel_runs, .engine_mode = b->mode};
         int rc = mkt_results_init(&b->res[k], b->f->p, &err);
         if (rc == SIM_OK)
             rc = mkt_run(b->f->p, b->f->seed, b->first + k, &o, &b->res[k],
@@ -174,10 +177,35 @@ static int hand_over(cli_farm *f, batch *b, cli_consume_fn *consume,
     return rc;
 }
 
+/* AIMS_ENGINE=auto|declared|nolanes|plain picks the engine's mode
+ * (sim_engine_opts.mode) for the replications of aims run: every mode gives
+ * the same file, so the tests and bench/scale-bench run both ways and
+ * compare them. Unset or empty: auto. */
+static int engine_mode(int *mode, sim_err *err)
+{
+    static const char *const names[] = {"auto", "declared", "nolanes",
+                                        "plain"};
+    const char *env = getenv("AIMS_ENGINE");
+    *mode = SIM_MODE_AUTO;
+    if (env == NULL || env[0] == '\0')
+        return SIM_OK;
+    for (int k = 0; k < 4; k++)
+        if (strcmp(env, names[k]) == 0) {
+            *mode = k;
+            return SIM_OK;
+        }
+    return sim_err_set(err, SIM_EINVAL,
+                       "AIMS_ENGINE: expected auto, declared, nolanes or "
+                       "plain, got '%s'",
+                       env);
+}
+
 int cli_farm_run(cli_farm *f, uint32_t first, uint32_t count,
                  cli_consume_fn *consume, void *ctx, sim_err *err)
 {
     batch b = {.f = f, .first = first, .count = count};
+    if (engine_mode(&b.mode, err) != SIM_OK)
+        return CLI_USAGE;
     uint64_t threads = f->threads < count ? f->threads : count;
     pthread_mutex_init(&b.mu, NULL);
     pthread_cond_init(&b.cv, NULL);

@@ -492,8 +492,10 @@ typedef struct {
 int mkt_load(const scen_doc *doc, mkt_params **out, sim_err *err);
 void mkt_params_free(mkt_params *p); /* NULL is a no-op */
 
-/* Bytes mkt_run will need for this scenario, roughly (the population and its
- * indices); for refusing absurd sizes before allocating. */
+/* An upper bound on the bytes one replication (mkt_run) of this scenario
+ * holds at its peak, the process's own share included: the population, its
+ * indices and its pending events at the engine's bound per event. For
+ * refusing runs that would not fit before anything is allocated. */
 double mkt_memory_estimate(const mkt_params *p);
 
 /* The option table: every (channel, vendor, intermediary) triple a
@@ -607,6 +609,8 @@ typedef struct {
     const _Atomic int *cancel; /* NULL, or checked at each month end: when
                                   non-zero the run stops with SIM_ECANCELED
                                   (a signal handler may set it) */
+    int engine_mode; /* sim_engine_opts.mode; 0 the default. Results are the
+                        same in every mode, only speed differs */
 } mkt_run_opts;
 
 /* Runs replication `rep` of p with master seed `seed` into r (initialised

@@ -512,5 +512,5 @@ static int cal_replace_min(void *q, sim_qentry e)
 }
 
 const sim_queue_type sim_queue_calendar = {
-    "calendar", sizeof(calendar), cal_init, cal_fini,        cal_count,
-    cal_push,   cal_min,          cal_pop,  cal_replace_min, NULL};
+    "calendar", sizeof(calendar), cal_init, cal_fini,       cal_count,
+    cal_push,   cal_min,          cal_pop,  cal_replace_min};

@@ -5,8 +5,13 @@
  * small message copied into a pooled record (no malloc per event); its `kind`
  * selects the handler registered with sim_on, which gets the context pointer
  * given there. Scheduling returns a handle; a cancelled event is never
- * delivered (cancellation is O(1): the record is marked and the queue entry
+ * delivered (cancellation is O(1): the record is freed and the queue entry
  * discarded when it surfaces).
+ *
+ * Speed at scale, without any change to the order: a delay that repeats gets
+ * its own FIFO (a lane, detected or declared with sim_declare_delay), and a
+ * model can tell the engine where the state an event works on lives
+ * (sim_prefetch_targets) so that it is fetched a few deliveries early.
  *
  * The engine owns the random streams of its replication (sim_engine_rng), named
  * by (seed, point, rep, purpose), so two engines in one process share nothing.
@@ -44,6 +49,19 @@ typedef int sim_handler(sim_engine *eng, void *ctx, const sim_msg *m);
 typedef void sim_trace_fn(void *ctx, sim_time t, uint64_t seq,
                           const sim_msg *m);
 
+/* How the engine holds pending events (docs/engine.md). Every mode delivers
+ * the same events in the same order; only speed differs. */
+enum {
+    SIM_MODE_AUTO = 0, /* the default: lanes for declared delays and for any
+                          sim_schedule delay that repeats, the sorted run of
+                          events scheduled before sim_run, the look-ahead
+                          window with its prefetches */
+    SIM_MODE_DECLARED, /* the same, but lanes only for declared delays */
+    SIM_MODE_NO_LANES, /* the sorted run and the window, no lanes */
+    SIM_MODE_PLAIN     /* every event through the queue structure alone: the
+                          reference the other modes are tested against */
+};
+
 typedef struct {
     uint64_t seed; /* master seed */
     uint32_t point,
@@ -51,14 +69,15 @@ typedef struct {
     const char *queue; /* pending-event set by name ("heap4", "heap2",
                           "calendar"); NULL: the default */
     size_t capacity;   /* expected peak of pending events (a hint; 0 is fine) */
+    int mode;          /* SIM_MODE_*; 0 is SIM_MODE_AUTO */
 } sim_engine_opts;
 
 /* Creates an engine at time 0 with the default queue. Caller owns *out
  * (sim_engine_free). Returns SIM_OK, SIM_ENOMEM. */
 int sim_engine_new(uint64_t seed, uint32_t point, uint32_t rep,
                    sim_engine **out, sim_err *err);
-/* The same with options; an unknown queue name is SIM_EINVAL with the valid
- * names listed. */
+/* The same with options; an unknown queue name or mode is SIM_EINVAL with a
+ * message (for a queue, the valid names listed). */
 int sim_engine_new_opts(const sim_engine_opts *opts, sim_engine **out,
                         sim_err *err);
 void sim_engine_free(sim_engine *eng); /* NULL is a no-op */
@@ -67,19 +86,38 @@ void sim_engine_free(sim_engine *eng); /* NULL is a no-op */
  * earlier one; fn NULL removes it. SIM_EINVAL for kind >= SIM_MAX_KINDS. */
 int sim_on(sim_engine *eng, uint32_t kind, sim_handler *fn, void *ctx);
 
+/* Declares that events will often be scheduled `delay` days ahead with
+ * sim_schedule (a contract that renews every 12 months): they get a lane at
+ * once instead of after the engine has seen the delay repeat. Order is
+ * unaffected; an engine keeps at most 8 lanes and further delays simply use
+ * the queue, as every delay does in modes without lanes. SIM_EINVAL for a
+ * negative, NaN or infinite delay. */
+int sim_declare_delay(sim_engine *eng, sim_time delay);
+
+/* Tells the engine where the state that events of `kind` work on lives: the
+ * state of target t is the `size` bytes at base + t * size, for t < count.
+ * The engine then prefetches it a few deliveries before the event, so the
+ * cache miss overlaps earlier handlers. A hint only: it changes no result,
+ * and an event whose target is >= count is not prefetched. base NULL removes
+ * the hint. The array must stay where it is while the hint is set. SIM_EINVAL
+ * for kind >= SIM_MAX_KINDS or size 0 with a base. */
+int sim_prefetch_targets(sim_engine *eng, uint32_t kind, const void *base,
+                         size_t size, size_t count);
+
 /* Schedules m to fire `delay` days from now (delay >= 0 and finite). Stores the
  * handle in *h when h is not NULL. SIM_EPAST for a negative delay, SIM_EINVAL
- * for NaN or infinity or a kind
- * >= SIM_MAX_KINDS, SIM_ENOMEM. On error nothing is scheduled.
+ * for NaN or infinity (of the delay or of now + delay) or a kind >=
+ * SIM_MAX_KINDS, SIM_ENOMEM. On error nothing is scheduled.
  *
  * Handles: a handle names (slot, generation) in this engine. It stays
  * unambiguous while its slot is reused fewer than 2^32 times (a slot is reused
- * at most once per delivery, so for at least 4 * 10^9 deliveries after the
- * event fired); a handle from another engine is meaningless here and may name
- * one of this engine's events. */
+ * at most once per delivery or cancellation, so for at least 4 * 10^9 of them
+ * after the event fired); a handle from another engine is meaningless here and
+ * may name one of this engine's events. */
 int sim_schedule(sim_engine *eng, sim_time delay, const sim_msg *m,
                  sim_handle *h);
-/* The same at absolute time t (t >= now, finite). SIM_EPAST when t < now. */
+/* The same at absolute time t (t >= now, finite). SIM_EPAST when t < now.
+ * Only sim_schedule's delays are candidates for a lane. */
 int sim_schedule_at(sim_engine *eng, sim_time t, const sim_msg *m,
                     sim_handle *h);
 
@@ -111,6 +149,16 @@ size_t sim_pending(const sim_engine *eng);
 /* Deliveries so far (dropped and cancelled events are not deliveries). */
 uint64_t sim_events_handled(const sim_engine *eng);
 const char *sim_engine_queue_name(const sim_engine *eng);
+/* Lanes in use, declared or detected. */
+size_t sim_engine_lanes(const sim_engine *eng);
+
+/* For memory estimates: an upper bound on the bytes an engine uses per event
+ * pending at once (its record and entry, and the entries of cancelled events
+ * waiting for compaction), and on the bytes that do not grow with the events
+ * (the engine, its buffers, the rounding of its arrays to huge pages). The
+ * random streams and the handlers' own state are not included. */
+size_t sim_engine_bytes_per_event(void);
+size_t sim_engine_bytes_fixed(void);
 
 /* The engine's stream for `purpose`, created on first use and owned by the
  * engine (borrowed: valid until sim_engine_free). The same purpose always

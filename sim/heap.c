@@ -13,10 +13,13 @@
 #include "queue.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "internal.h"
+#include "mem.h"
 
 typedef struct {
     sim_qentry *a; /* physical array; entries at [d-1, d-1+n) */
@@ -34,9 +37,9 @@ static int heap_reserve(heap *h, size_t d, size_t want)
             return SIM_ENOMEM;
         cap *= 2;
     }
-    /* aligned_alloc has no realloc, so copy; growth is geometric, so amortised
-     * O(1). */
-    sim_qentry *a = aligned_alloc(64, cap * sizeof *a);
+    /* 64-byte aligned (and huge pages once large, mem.h); there is no aligned
+     * realloc, so copy: growth is geometric, so amortised O(1). */
+    sim_qentry *a = sim_mem_alloc(cap * sizeof *a);
     if (a == NULL)
         return SIM_ENOMEM;
     if (h->a != NULL) {
@@ -65,7 +68,7 @@ static inline void sift_up(heap *h, size_t d, size_t k, sim_qentry e)
  * least is random, so a compare-and-branch per child mispredicts about once a
  * level; using the comparison result as an index offset makes the choice
  * branch-free (44% of a PHOLD event was spent here before). */
-static inline size_t least_child(const sim_qentry *a, size_t d, size_t first)
+static SIM__ALWAYS_INLINE size_t least_child(const sim_qentry *a, size_t d, size_t first)
 {
     size_t m01 = first + (size_t)sim_qentry_less(a[first + 1], a[first]);
     if (d == 2)
@@ -75,12 +78,37 @@ static inline size_t least_child(const sim_qentry *a, size_t d, size_t first)
     return m01 + (m23 - m01) * (size_t)sim_qentry_less(a[m23], a[m01]);
 }
 
-static inline void sift_down(heap *h, size_t d, size_t k, sim_qentry e)
+/* Heaps of at least this many entries (512 KiB) are sifted with prefetching:
+ * below it the heap stays in cache and the prefetches are pure cost. */
+#define FAR_MIN 32768
+
+/* far: while the children of k are compared, fetch its grandchildren -- in
+ * this layout the d*d of them are contiguous, d lines for d = 4 -- so the
+ * line the next level reads is already on its way. A sift through a heap
+ * that is out of cache then waits for about every other level instead of
+ * every level (PHOLD at 262,144 events, and the market's onboarding and
+ * detection events at 10^7 enterprises, docs/engine.md). Always inlined, so
+ * that each caller gets its own loop for its d and far: left to itself GCC
+ * made one out-of-line copy testing far at every level, which cost PHOLD
+ * with 1,024 events a tenth of its speed. */
+static SIM__ALWAYS_INLINE void sift_down(heap *h, size_t d, size_t k,
+                                         sim_qentry e, bool far)
 {
     sim_qentry *a = h->a + (d - 1);
     size_t n = h->n;
+    /* Floyd's bottom-up order: the hole goes down to a leaf along the least
+     * children without e being compared on the way, then e rises from there.
+     * In a hold the new entry is one of the latest and belongs near the
+     * bottom, so it rises a step or none, and each level costs the three
+     * comparisons among the children instead of four. */
     for (;;) {
         size_t first = d * k + 1, best;
+        if (far) {
+            size_t g = d * first + 1; /* the first grandchild */
+            if (g + d * d <= n)
+                for (size_t c = 0; c < d * d; c += 64 / sizeof *a)
+                    SIM__PREFETCH(&a[g + c]);
+        }
         if (first + d <= n) {
             best = least_child(a, d, first);
         } else if (first < n) { /* the one partial group, at the bottom */
@@ -91,12 +119,10 @@ static inline void sift_down(heap *h, size_t d, size_t k, sim_qentry e)
         } else {
             break;
         }
-        if (!sim_qentry_less(a[best], e))
-            break;
         a[k] = a[best];
         k = best;
     }
-    a[k] = e;
+    sift_up(h, d, k, e);
 }
 
 static int init_d(void *q, size_t d, size_t capacity)
@@ -120,7 +146,7 @@ static size_t heap_count(const void *q)
     return ((const heap *)q)->n;
 }
 
-static inline int push_d(void *q, size_t d, sim_qentry e)
+static SIM__ALWAYS_INLINE int push_d(void *q, size_t d, sim_qentry e)
 {
     heap *h = q;
     if (h->n + d >= h->cap && heap_reserve(h, d, h->n + d + 1) != SIM_OK)
@@ -130,36 +156,32 @@ static inline int push_d(void *q, size_t d, sim_qentry e)
     return SIM_OK;
 }
 
-static inline const sim_qentry *min_d(void *q, size_t d)
+static SIM__ALWAYS_INLINE const sim_qentry *min_d(void *q, size_t d)
 {
     heap *h = q;
     return h->n ? &h->a[d - 1] : NULL;
 }
 
-static inline void pop_d(void *q, size_t d)
+static SIM__ALWAYS_INLINE void pop_d(void *q, size_t d)
 {
     heap *h = q;
     assert(h->n > 0);
     h->n--;
-    if (h->n > 0)
-        sift_down(h, d, 0, h->a[d - 1 + h->n]);
+    if (h->n >= FAR_MIN)
+        sift_down(h, d, 0, h->a[d - 1 + h->n], true);
+    else if (h->n > 0)
+        sift_down(h, d, 0, h->a[d - 1 + h->n], false);
 }
 
-static inline int replace_d(void *q, size_t d, sim_qentry e)
-{
-    assert(((heap *)q)->n > 0);
-    sift_down(q, d, 0, e);
-    return SIM_OK;
-}
-
-/* The least child of the root: where the next least entry most likely is. */
-static inline const sim_qentry *hint_d(void *q, size_t d)
+static SIM__ALWAYS_INLINE int replace_d(void *q, size_t d, sim_qentry e)
 {
     heap *h = q;
-    if (h->n < d + 1)
-        return h->n >= 2 ? &h->a[d] : NULL;
-    const sim_qentry *a = h->a + (d - 1);
-    return &a[least_child(a, d, 1)];
+    assert(h->n > 0);
+    if (h->n >= FAR_MIN)
+        sift_down(h, d, 0, e, true);
+    else
+        sift_down(h, d, 0, e, false);
+    return SIM_OK;
 }
 
 /* The arity is a literal in each wrapper, so the compiler specialises the
@@ -185,13 +207,9 @@ static inline const sim_qentry *hint_d(void *q, size_t d)
     {                                                                          \
         return replace_d(q, D, e);                                             \
     }                                                                          \
-    static const sim_qentry *hint_##D(void *q)                                 \
-    {                                                                          \
-        return hint_d(q, D);                                                   \
-    }                                                                          \
     const sim_queue_type sim_queue_heap##D = {                                 \
         "heap" #D, sizeof(heap), init_##D, heap_fini,   heap_count,            \
-        push_##D,  min_##D,      pop_##D,  replace_##D, hint_##D};
+        push_##D,  min_##D,      pop_##D,  replace_##D};
 
 HEAP_TYPE(2)
 HEAP_TYPE(4)

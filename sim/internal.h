@@ -13,6 +13,31 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "queue.h"
+
+/* A hint to load the cache line at p early; a no-op where the compiler has
+ * no such builtin. The empty volatile asm that claims to change the address
+ * is not decoration: GCC 12's dead-code elimination deletes a
+ * __builtin_prefetch whose address is computed from loaded values once it is
+ * inlined (it did so to the engine's target prefetch, silently;
+ * -fno-tree-dce kept it). */
+#if defined(__GNUC__)
+#define SIM__PREFETCH(p)                                                       \
+    do {                                                                       \
+        const void *pf_ = (p);                                                 \
+        __asm__ volatile("" : "+r"(pf_));                                      \
+        __builtin_prefetch(pf_);                                               \
+    } while (0)
+#else
+#define SIM__PREFETCH(p) ((void)(p))
+#endif
+
+/* For the few hot helpers whose specialisation matters (heap.c). */
+#if defined(__GNUC__)
+#define SIM__ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SIM__ALWAYS_INLINE inline
+#endif
 
 /* Sets the next sequence number, so tests can exercise renumbering at the 2^32
  * wrap without scheduling four billion events. */
@@ -22,13 +47,20 @@ void sim__engine_set_next_seq(sim_engine *eng, uint64_t seq);
  * bounds it). */
 size_t sim__engine_queue_count(const sim_engine *eng);
 
+/* Entries the lanes hold, stale ones included. */
+size_t sim__engine_lane_count(const sim_engine *eng);
+
+/* How many times sim_run has started direct delivery (tests check that both
+ * of its loops are exercised). */
+uint64_t sim__engine_loop_switches(const sim_engine *eng);
+
 /* The records the pool holds (in use or free): tests check reuse keeps it
  * small. */
 size_t sim__engine_pool_size(const sim_engine *eng);
 
 /* Makes the engine's (n+1)-th allocation from now fail, and every one after it;
- * n < 0 turns this off. Covers the pool, the rebuild scratch array and stream
- * records, not the queue. */
+ * n < 0 turns this off. Covers the pool, the rebuild scratch array, lane
+ * blocks and stream records, not the queue. */
 void sim__engine_fail_allocs_after(sim_engine *eng, long n);
 
 struct sim_queue_type;
@@ -37,6 +69,9 @@ struct sim_queue_type;
 int sim__engine_new_typed(const sim_engine_opts *opts,
                           const struct sim_queue_type *qt, sim_engine **out,
                           sim_err *err);
+
+/* Sorts n queue entries in place by (time, key) (sort.c). */
+void sim__sort_entries(sim_qentry *a, size_t n);
 
 /* splitmix64's output function of state z (the stream-name mixer), for its
  * known-answer test. */

@@ -67,10 +67,6 @@ typedef struct sim_queue_type {
      * SIM_ENOMEM it behaves as a pop followed by a failed push: the least entry
      * is gone, e was not added. */
     int (*replace_min)(void *q, sim_qentry e);
-    /* Optional (may be NULL): a cheap guess at the entry that will be least
-     * once the current least is gone, or NULL. Only a hint for prefetching: the
-     * engine never relies on it for order. */
-    const sim_qentry *(*next_hint)(void *q);
 } sim_queue_type;
 
 /* Every structure, in the order `sim_queue_names` lists them: one list, so

@@ -24,8 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mkt.h"
+#include "scen.h"
+
 #ifndef AIMS_BUILD_DIR
 #define AIMS_BUILD_DIR "build/san"
+#endif
+#ifndef AIMS_RELEASE_DIR
+#define AIMS_RELEASE_DIR "build"
 #endif
 #ifndef AIMS_SOURCE_DIR
 #define AIMS_SOURCE_DIR "."
@@ -235,6 +241,57 @@ Test(cli, same_seed_same_file_for_any_threads, .init = make_dir,
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s %s >/dev/null 2>&1", sp,
              f[0], f[3]);
     cr_assert_neq(system(cmd), 0);
+}
+
+/* The engine's fast paths (lanes, the sorted run, the look-ahead window,
+ * docs/engine.md) must not change a single delivery: the baseline at 10^4
+ * and 10^5 enterprises gives the same file with every event through the
+ * plain heap, as before they existed (AIMS_ENGINE=plain), as with them
+ * (auto, the default) and with only some of them. Compared by h5diff with
+ * the provenance attributes aside (scripts/h5same). */
+Test(cli, the_engine_fast_paths_leave_the_run_file_unchanged, .init = make_dir,
+     .fini = remove_dir, .timeout = 300)
+{
+    static const char *const modes[] = {"plain", "auto", "nolanes",
+                                        "declared"};
+    const char *sizes[] = {"enterprises.count=10000",
+                           "enterprises.count=100000"};
+    char f[2][4][512];
+    for (int s = 0; s < 2; s++)
+        for (int m = 0; m < 4; m++) {
+            snprintf(f[s][m], sizeof f[s][m], "%s/%d-%s.h5", dir, s,
+                     modes[m]);
+            cr_assert_eq(setenv("AIMS_ENGINE", modes[m], 1), 0);
+            const char *a[] = {"run", AIMS_SOURCE_DIR "/scenarios/baseline.cfg",
+                               "-o", f[s][m], "-r", s ? "1" : "2", "-j", "1",
+                               "--set", sizes[s], "--quiet", NULL};
+            cr_assert_eq(aims(a), 0, "%s: %s", modes[m], slurp("err.txt"));
+        }
+    unsetenv("AIMS_ENGINE");
+    char cmd[2048];
+    for (int s = 0; s < 2; s++)
+        for (int m = 1; m < 4; m++) {
+            snprintf(cmd, sizeof cmd, "%s/scripts/h5same %s %s >%s/diff.txt 2>&1",
+                     AIMS_SOURCE_DIR, f[s][0], f[s][m], dir);
+            cr_assert_eq(system(cmd), 0, "%s against plain: %s", f[s][m],
+                         slurp("diff.txt"));
+        }
+    /* The comparison can fail: two sizes are two different runs. */
+    snprintf(cmd, sizeof cmd, "%s/scripts/h5same %s %s >/dev/null 2>&1",
+             AIMS_SOURCE_DIR, f[0][1], f[1][1]);
+    cr_assert_neq(system(cmd), 0);
+    /* A mode that does not exist is refused before anything is written. */
+    cr_assert_eq(setenv("AIMS_ENGINE", "fast", 1), 0);
+    char out[512];
+    snprintf(out, sizeof out, "%s/bad.h5", dir);
+    const char *a[] = {"run", AIMS_SOURCE_DIR "/scenarios/baseline.cfg", "-o",
+                       out, "--set", "enterprises.count=1000", "--quiet",
+                       NULL};
+    cr_assert_neq(aims(a), 0);
+    cr_assert(strstr(slurp("err.txt"), "AIMS_ENGINE: expected auto, declared, "
+                                       "nolanes or plain, got 'fast'"),
+              "%s", slurp("err.txt"));
+    cr_assert_neq(access(out, F_OK), 0, "a file was written");
 }
 
 Test(cli, xarray_opens_the_file_with_named_dimensions, .init = make_dir,
@@ -448,4 +505,63 @@ Test(cli, sigterm_leaves_no_file, .init = make_dir, .fini = remove_dir,
      .timeout = 120)
 {
     interrupted(SIGTERM);
+}
+
+/* ---- the memory estimate -------------------------------------------------
+ */
+
+/* mkt_memory_estimate for the scenario at `path` with `count` enterprises,
+ * in MiB. */
+static double estimate_mib(const char *path, const char *count)
+{
+    sim_err err = {0};
+    scen_doc *d = NULL;
+    mkt_params *p = NULL;
+    cr_assert_eq(scen_load(path, &d, &err), SIM_OK, "%s", err.msg);
+    cr_assert_eq(scen_set(d, count, &err), SIM_OK, "%s", err.msg);
+    cr_assert_eq(mkt_load(d, &p, &err), SIM_OK, "%s", err.msg);
+    double mib = mkt_memory_estimate(p) / (1024.0 * 1024.0);
+    mkt_params_free(p);
+    scen_free(d);
+    return mib;
+}
+
+/* The peak a release build of aims reports for one replication, in MiB (the
+ * sanitized build's shadow memory would swamp it). */
+static double measured_mib(const char *path, const char *count)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "%s/aims run %s -o %s/m.h5 --force -r 1 -j 1 --set %s "
+             ">%s/out.txt 2>%s/err.txt",
+             AIMS_RELEASE_DIR, path, dir, count, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", slurp("err.txt"));
+    const char *s = strstr(slurp("out.txt"), "peak memory ");
+    cr_assert_not_null(s, "%s", slurp("out.txt"));
+    return atof(s + strlen("peak memory "));
+}
+
+/* An upper bound at every size, on the baseline and on its worst case (every
+ * enterprise with two events pending); and not a loose one where the scenario
+ * cannot reach it: within the ratio of the per-enterprise bounds, two events
+ * against the one the baseline mostly has ((88 + 2 x 52) / (88 + 52)). */
+Test(cli, the_memory_estimate_bounds_the_peak_at_every_size,
+     .init = make_dir, .fini = remove_dir, .timeout = 300)
+{
+    const char *scen[] = {AIMS_SOURCE_DIR "/scenarios/baseline.cfg",
+                          FIX("all_gray.cfg")};
+    const char *sizes[] = {"enterprises.count=1000",
+                           "enterprises.count=30000",
+                           "enterprises.count=300000"};
+    for (int s = 0; s < 2; s++)
+        for (int k = 0; k < 3; k++) {
+            double est = estimate_mib(scen[s], sizes[k]);
+            double got = measured_mib(scen[s], sizes[k]);
+            cr_assert_geq(est, got, "%s, %s: estimate %.1f MiB, peak %.1f",
+                          scen[s], sizes[k], est, got);
+            if (s == 0 && k == 2)
+                cr_assert_leq(est, 1.38 * got + 40,
+                              "%s, %s: estimate %.1f MiB for a peak of %.1f",
+                              scen[s], sizes[k], est, got);
+        }
 }

@@ -612,34 +612,3 @@ Test(queue, by_name_finds_each_structure_and_rejects_unknown_names)
         cr_assert_null(sim_queue_by_name(unknown[i]), "'%s' should be unknown",
                        unknown[i]);
 }
-
-Test(queue, next_hint_of_a_heap_is_the_next_minimum)
-{
-    /* The engine prefetches by this hint, and for the heaps it is exact: the
-     * least child of the root is what becomes least after a pop. */
-    const sim_queue_type *heaps[] = {&sim_queue_heap2, &sim_queue_heap4};
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
-    for (size_t k = 0; k < 2; k++) {
-        gsl_rng_set(r, 2385);
-        const sim_queue_type *t = heaps[k];
-        cr_assert_not_null(t->next_hint, "%s has no hint", t->name);
-        void *q = q_open(t, 0);
-        cr_assert_null(t->next_hint(q), "%s: hint of an empty queue", t->name);
-        for (uint64_t i = 0; i < 5000; i++)
-            cr_assert_eq(
-                t->push(q, entry(floor(100 * gsl_rng_uniform(r)), key_of(i))),
-                SIM_OK);
-        while (t->count(q) > 1) {
-            const sim_qentry *h = t->next_hint(q);
-            cr_assert_not_null(h);
-            sim_qentry want = *h;
-            t->pop(q);
-            const sim_qentry *m = t->min(q);
-            cr_assert(m->time == want.time && m->key == want.key,
-                      "%s: hint was not the next minimum", t->name);
-        }
-        cr_assert_null(t->next_hint(q), "%s: hint with one entry", t->name);
-        q_close(t, q);
-    }
-    gsl_rng_free(r);
-}

@@ -1,0 +1,71 @@
+/* mem.c -- large blocks advised for transparent huge pages (see mem.h).
+ *
+ * aligned_alloc rather than mmap: the blocks stay ordinary heap memory, so
+ * free() releases them and AddressSanitizer still watches them in the test
+ * build. C11 (and ASan) want the size to be a multiple of the alignment,
+ * hence the rounding. The advice is given before the first touch: pages
+ * faulted in small are only merged later, if ever, by khugepaged.
+ */
+#define _DEFAULT_SOURCE /* madvise and MADV_HUGEPAGE are not POSIX */
+#include "mem.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#define LINE 64u
+#define HUGE ((size_t)2 << 20)
+
+size_t sim_mem_rounded(size_t size)
+{
+    size_t a = size >= SIM_MEM_HUGE_MIN ? HUGE : LINE;
+    if (size > SIZE_MAX - a)
+        return SIZE_MAX;
+    return (size + a - 1) / a * a;
+}
+
+void *sim_mem_alloc(size_t size)
+{
+    if (size == 0)
+        return NULL;
+    size_t total = sim_mem_rounded(size);
+    if (total == SIZE_MAX)
+        return NULL;
+    size_t align = size >= SIM_MEM_HUGE_MIN ? HUGE : LINE;
+    void *p = aligned_alloc(align, total);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* Fails with EINVAL where the kernel has no transparent huge pages; the
+     * block is then simply backed by small pages. */
+    if (p != NULL && align == HUGE)
+        (void)madvise(p, total, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void *sim_mem_calloc(size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size)
+        return NULL;
+    void *p = sim_mem_alloc(n * size);
+    if (p != NULL)
+        memset(p, 0, n * size);
+    return p;
+}
+
+void sim_mem_discard(void *p, size_t len)
+{
+#if defined(__linux__) && defined(MADV_DONTNEED)
+    const uintptr_t page = 4096;
+    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t hi = ((uintptr_t)p + len) & ~(page - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+#else
+    (void)p;
+    (void)len;
+#endif
+}
