@@ -190,8 +190,9 @@ Test(legal, individuals_cut_off_by_one_intermediary)
     mb_inter(p, "cloud", MKT_KIND_ONSHORE, 0, "parent", "op", 0.2, 0.5, 0.3);
     p->sectors[0].share = 0.5;
     mkt_sector *ind = mb_sector(p, "devs", 0.5);
+    char *name = ind->name; /* mb_sector's copy, kept over the struct copy */
     *ind = p->sectors[0];
-    ind->name = mb_strdup("devs");
+    ind->name = name;
     ind->buyer_kind = MKT_BUYER_INDIVIDUAL;
     mkt_rule *r = mb_rule(p, "no_individuals", MKT_RULE_FORBID, 3);
     r->cond.inters = 1;
