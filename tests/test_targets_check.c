@@ -112,7 +112,8 @@ static void need_python(void)
  * series, coordinate and month of the full run. */
 static const char *history_run(void)
 {
-    const char *out = in_dir("h.h5");
+    static char out[512]; /* not one of in_dir's rotating buffers */
+    snprintf(out, sizeof out, "%s", in_dir("h.h5"));
     const char *a[] = {"run", HISTORY, "-o", out, "-r", "2", "--quiet",
                        "--set", "enterprises.count=2000", NULL};
     cr_assert_eq(spawn(AIMS_BUILD_DIR "/aims", a), 0, "aims run: %s",
