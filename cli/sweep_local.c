@@ -22,21 +22,14 @@ typedef struct {
 
 void cli_sweep_progress(const cli_sweep_plan *pl, size_t done, bool last)
 {
-    if (!pl->progress)
+    cli_progress *pr = pl->progress;
+    if (pr == NULL)
         return;
-    double t = cli_farm_now() - pl->t0;
-    size_t all = pl->done_before + done;
-    double rate = t > 0 ? (double)done / t : 0;
-    if (rate > 0 && all < pl->total)
-        fprintf(stderr, "\r\033[Kaims: %s: %zu/%zu points, %.2f/s, %.0f s left",
-                pl->spec->name, all, pl->total, rate,
-                (double)(pl->total - all) / rate);
-    else
-        fprintf(stderr, "\r\033[Kaims: %s: %zu/%zu points", pl->spec->name,
-                all, pl->total);
+    pr->total = pl->total;
+    pr->base = (double)pl->done_before;
+    cli_progress_update(pr, pl->done_before + done, 0, cli_farm_now());
     if (last)
-        fputc('\n', stderr);
-    fflush(stderr);
+        cli_progress_end(pr);
 }
 
 static void *worker(void *arg)
