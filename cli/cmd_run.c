@@ -253,7 +253,7 @@ static void print_done(const run_args *a, const mkt_params *p,
                       : (double)NAN;
     fprintf(stderr,
             "aims: wrote %s: scenario '%s', %u replications x %u months, "
-            "seed %llu\n  %llu thread%s, %.2f s, %llu events, %.3g "
+            "seed %llu; %llu thread%s, %.2f s, %llu events, %.3g "
             "events/s, peak memory %.0f MiB\n",
            out, p->name, reps, p->horizon_months, (unsigned long long)f->seed,
            (unsigned long long)f->threads, f->threads == 1 ? "" : "s", secs,
