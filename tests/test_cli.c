@@ -834,6 +834,16 @@ Test(cli, timeline_events_by_id, .init = make_dir, .fini = remove_dir,
     char args[2048];
     snprintf(args, sizeof args, "%s %s", f[0], f[1]);
     python(compare_py, args);
+    /* A sweep parameter may name the event by id too. */
+    char sw[512];
+    snprintf(sw, sizeof sw, "%s/sw.h5", dir);
+    const char *c[] = {"sweep", FIX("ids_sweep.cfg"), "-o", sw, "-q", NULL};
+    cr_assert_eq(aims(c), 0, "%s", slurp("err.txt"));
+    const char *d[] = {"show", sw, NULL};
+    cr_assert_eq(aims(d), 0, "%s", slurp("err.txt"));
+    cr_assert(strstr(slurp("out.txt"),
+                     "parameter 0: timeline.deepseek_cut.month"),
+              "%s", slurp("out.txt"));
     const char *b[] = {"validate", FIX("ids.cfg"), "--set",
                        "timeline.nope.month=7", NULL};
     cr_assert_eq(aims(b), 2);
