@@ -259,6 +259,8 @@ static void print_done(const run_args *a, const mkt_params *p,
            (unsigned long long)f->threads, f->threads == 1 ? "" : "s", secs,
            (unsigned long long)f->events,
            secs > 0 ? (double)f->events / secs : 0.0, peak);
+    if (a->dir != NULL) /* a batch: say whose table follows */
+        printf("%s (%s):\n", out, a->scenario);
     cli_summary_print(sum, stdout);
 }
 

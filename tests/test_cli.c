@@ -782,8 +782,12 @@ Test(cli, a_batch_run_equals_the_single_runs, .init = make_dir,
     char bdir[512], one[2][512], batch[2][600];
     snprintf(bdir, sizeof bdir, "%s/batch", dir);
     const char *a[] = {"run", FIX("tiny.cfg"), FIX("ids.cfg"), "-d", bdir,
-                       "-r", "3", "-s", "11", "-q", NULL};
+                       "-r", "3", "-s", "11", NULL};
     cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    /* Each table on stdout says whose it is. */
+    cr_assert(strstr(slurp("out.txt"), "/batch/tiny.h5 (") &&
+                  strstr(slurp("out.txt"), "/batch/ids.h5 ("),
+              "%s", slurp("out.txt"));
     const char *names[2] = {"tiny", "ids"};
     for (int k = 0; k < 2; k++) {
         snprintf(batch[k], sizeof batch[k], "%s/%s.h5", bdir, names[k]);
