@@ -1,7 +1,9 @@
 /* cmd_sweep.c -- `aims sweep SWEEP.cfg [-o OUT.h5] [-j THREADS]
- * [--shard I/N] [--resume] [--force] [--quiet]`: every point of a sweep's
- * design, each a run of the base scenario with the point's values set,
- * into one HDF5 file (docs/sweeps.md, docs/output.md).
+ * [--shard I/N] [--resume] [--force] [--quiet] [--plan ...]`: every
+ * point of a sweep's design, each a run of the base scenario with the
+ * point's values set, into one HDF5 file (docs/sweeps.md, docs/output.md).
+ * --plan runs one calibration point instead and sizes a Slurm array for
+ * the sweep (sweep_plan.h).
  *
  * The order of things, and why:
  *  1. everything that can be refused is refused before any point runs: the
@@ -30,6 +32,7 @@
 #include "farm.h"
 #include "scen.h"
 #include "sweepfile.h"
+#include "sweep_plan.h"
 #include "sweep_run.h"
 
 static void usage(FILE *f)
@@ -50,6 +53,14 @@ static void usage(FILE *f)
           "  --force             replace an existing output, discard an old "
           "journal\n"
           "  --quiet             no progress line or summary\n"
+          "  --plan              run one calibration point, print the "
+          "sweep's cost and\n"
+          "                      a Slurm array for it; runs no sweep "
+          "(docs/cluster.md)\n"
+          "  --max-array-size N  with --plan: Slurm's MaxArraySize "
+          "(default 1001)\n"
+          "  --task-minutes M    with --plan: target wall time per array "
+          "task (default 60)\n"
           "The same command under 'mpirun -n K' farms points out to K "
           "ranks.\n",
           f);
@@ -59,6 +70,8 @@ typedef struct {
     const char *sweep, *out;
     uint64_t threads, shard, shards;
     bool resume, force, quiet;
+    bool plan, threads_given; /* --plan sizes the job (sweep_plan.h) */
+    uint64_t max_array, task_minutes;
 } args;
 
 static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
@@ -81,9 +94,12 @@ static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
 static int parse(int argc, char **argv, args *a)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    *a = (args){.threads = cpus > 0 ? (uint64_t)cpus : 1, .shards = 1};
+    *a = (args){.threads = cpus > 0 ? (uint64_t)cpus : 1,
+                .shards = 1,
+                .max_array = 1001,
+                .task_minutes = 60};
     bool threads_given = false, bad = false, have_out = false,
-         have_shard = false;
+         have_shard = false, have_max = false, have_minutes = false;
     for (int i = 1; i < argc && !bad;) {
         const char *v;
         if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
@@ -99,6 +115,19 @@ static int parse(int argc, char **argv, args *a)
                           v);
                 bad = true;
             }
+        } else if (cli_opt(argc, argv, &i, NULL, "--max-array-size", &v,
+                           &bad)) {
+            bad = bad || !cli_once("--max-array-size", &have_max) ||
+                  !cli_parse_u64("--max-array-size", v, 1, 100000000,
+                                 &a->max_array);
+        } else if (cli_opt(argc, argv, &i, NULL, "--task-minutes", &v,
+                           &bad)) {
+            bad = bad || !cli_once("--task-minutes", &have_minutes) ||
+                  !cli_parse_u64("--task-minutes", v, 1, 525600,
+                                 &a->task_minutes);
+        } else if (strcmp(argv[i], "--plan") == 0) {
+            a->plan = true;
+            i++;
         } else if (strcmp(argv[i], "--resume") == 0) {
             a->resume = true;
             i++;
@@ -127,10 +156,23 @@ static int parse(int argc, char **argv, args *a)
         cli_error("sweep: no sweep file given");
         bad = true;
     }
+    if (!bad && !a->plan && (have_max || have_minutes)) {
+        cli_error("sweep: %s sizes a job: it needs --plan",
+                  have_max ? "--max-array-size" : "--task-minutes");
+        bad = true;
+    }
+    if (!bad && a->plan && (have_shard || a->resume || have_out ||
+                            cli_sweep_mpi_size() > 1)) {
+        cli_error("sweep: --plan sizes the whole sweep and writes nothing: "
+                  "drop --shard, --resume and -o, and run it without "
+                  "mpirun");
+        bad = true;
+    }
     if (bad) {
         usage(stderr);
         return CLI_USAGE;
     }
+    a->threads_given = threads_given;
     if (cli_sweep_mpi_size() > 1 && !threads_given)
         a->threads = 1; /* the ranks are the parallelism */
     return CLI_OK;
@@ -292,6 +334,14 @@ int cli_sweep(int argc, char **argv)
                                       isatty(STDERR_FILENO),
                           .t0 = cli_farm_now()};
     cli_farm_signals();
+    if (a.plan) { /* a calibration point and the job's size; no sweep */
+        cli_sweep_size_opts o = {.sweep_file = a.sweep,
+                                 .cpus = a.threads_given ? a.threads : 1,
+                                 .max_array = a.max_array,
+                                 .task_minutes = a.task_minutes};
+        rc = cli_sweep_size_print(&pl, &o, stdout);
+        goto done;
+    }
     if (!root) { /* an MPI worker: compute what rank 0 hands out */
         rc = cli_sweep_mpi_run(&pl, &err);
         goto done;

@@ -1,0 +1,253 @@
+/* sweep_plan.c -- `aims sweep --plan`: one calibration point, timed and
+ * measured, and the Slurm array it suggests (sweep_plan.h).
+ *
+ * The figures, and why they are what they are:
+ *  - seconds per point = CPU seconds of one replication x R. The calibration
+ *    point is the middle of the design (a grid's corners are its extremes;
+ *    Sobol and LHS points are all alike), and falls back to the first and
+ *    the last when the model refuses it. A point shorter than half a second
+ *    is run again (up to 50 times) and the mean taken, so a cheap sweep is
+ *    not sized on clock noise.
+ *  - memory: the process's peak resident set after the calibration (base +
+ *    one running point), plus one more point's growth for each further
+ *    thread, plus the output the task assembles at the end (every point of
+ *    the design: x, status, message and y, which ana_sweep_alloc sizes as
+ *    below). Points that change enterprises.count change both time and
+ *    memory in proportion; the plan cannot see that from one point, and
+ *    says so.
+ *  - the array: T = ceil(points x seconds / (cpus x target)) tasks, at
+ *    most one per point. Slurm refuses array indices >= MaxArraySize, so
+ *    when T > MaxArraySize the T shards are kept and each task runs
+ *    K = ceil(T / MaxArraySize) of them in turn (scenarios/slurm/sweep.sbatch
+ *    SWEEP OUTDIR N K): the task then runs K times the target, which the
+ *    plan prints, and raising --cpus-per-task (-j) is what shortens it.
+ *  - --time is the estimate x 1.5 plus two minutes (start-up, and points
+ *    that cost more than the calibration's), rounded up to the minute;
+ *    --mem is the estimate x 1.25, rounded up to 64 MiB.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+#include "farm.h"
+#include "sweep_plan.h"
+#include "sweepfile.h"
+
+enum { MAX_SHARDS = 1000000 }; /* what --shard I/N accepts */
+
+/* CPU seconds of the process (user + system). The calibration runs on one
+ * thread, so this is the point's cost; wall time would add whatever else
+ * the machine runs meanwhile (a login node, other users' jobs). */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+           1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+static double peak_rss_mib(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_maxrss / 1024.0; /* Linux: KiB */
+}
+
+/* Slurm's --time form: [D-]HH:MM:SS, rounded up to the minute. */
+static void slurm_time(double seconds, char *buf, size_t n)
+{
+    unsigned long long m = (unsigned long long)ceil(seconds / 60.0);
+    if (m < 1)
+        m = 1;
+    unsigned long long d = m / 1440, h = (m % 1440) / 60, mm = m % 60;
+    if (d > 0)
+        snprintf(buf, n, "%llu-%02llu:%02llu:00", d, h, mm);
+    else
+        snprintf(buf, n, "%02llu:%02llu:00", h, mm);
+}
+
+static uint64_t ceil_div(uint64_t a, uint64_t b)
+{
+    return a / b + (a % b != 0);
+}
+
+typedef struct {
+    size_t point;     /* the calibration point */
+    unsigned runs;    /* how often it ran */
+    double seconds;   /* mean CPU time of one run (one replication) */
+    double wall;      /* mean wall time of one run */
+    double rss_mib;   /* peak resident set after the first run */
+    double grow_mib;  /* its growth during the first run */
+} calibration;
+
+/* Runs one replication of candidate points until one succeeds. */
+static int calibrate(const cli_sweep_plan *pl, calibration *c, FILE *f)
+{
+    swp_spec one = *pl->spec;
+    one.replications = 1;
+    cli_sweep_plan cp = *pl;
+    cp.spec = &one;
+    cp.threads = 1;
+    cp.progress = false;
+    size_t P = pl->points, M = one.n_metrics;
+    assert(P > 0);
+    double *y = malloc((M + 1) * sizeof *y);
+    char msg[CLI_SWEEP_MSG];
+    if (y == NULL) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    size_t cand[3] = {P / 2, 0, P - 1};
+    int rc = CLI_FAIL;
+    for (size_t k = 0; k < 3 && rc == CLI_FAIL; k++) {
+        if ((k == 1 && cand[1] == cand[0]) ||
+            (k == 2 && (cand[2] == cand[0] || cand[2] == cand[1])))
+            continue;
+        double before = peak_rss_mib(), t0 = cli_farm_now(),
+               c0 = cpu_seconds();
+        int st = cli_sweep_point(&cp, cand[k], y, msg, sizeof msg);
+        if (st == SIM_ECANCELED) {
+            rc = 128 + cli_farm_signal();
+            break;
+        }
+        if (st != ANA_SWEEP_OK) {
+            fprintf(f, "calibration: point %zu failed: %s\n", cand[k], msg);
+            continue;
+        }
+        *c = (calibration){.point = cand[k],
+                           .runs = 1,
+                           .rss_mib = peak_rss_mib()};
+        c->grow_mib = c->rss_mib - before;
+        while (cpu_seconds() - c0 < 0.5 && c->runs < 50) {
+            st = cli_sweep_point(&cp, cand[k], y, msg, sizeof msg);
+            if (st != ANA_SWEEP_OK)
+                break;
+            c->runs++;
+        }
+        if (st == SIM_ECANCELED) {
+            rc = 128 + cli_farm_signal();
+            break;
+        }
+        c->seconds = (cpu_seconds() - c0) / c->runs;
+        c->wall = (cli_farm_now() - t0) / c->runs;
+        rc = CLI_OK;
+    }
+    if (rc == CLI_FAIL)
+        cli_error("--plan: every calibration point failed (the messages "
+                  "are above); fix the sweep before sizing it");
+    free(y);
+    return rc;
+}
+
+int cli_sweep_size_print(const cli_sweep_plan *pl,
+                         const cli_sweep_size_opts *o, FILE *f)
+{
+    const swp_spec *s = pl->spec;
+    calibration c;
+    int rc = calibrate(pl, &c, f);
+    if (rc != CLI_OK)
+        return rc;
+    uint64_t P = pl->points, R = s->replications, cpus = o->cpus;
+    double per_point = c.seconds * (double)R;
+    double total = per_point * (double)P;
+    /* The output a task assembles (ana_sweep_alloc): x, status, a message
+     * pointer and an empty string (a 32-byte allocation), y. */
+    double out_mib = (double)P *
+                     (8.0 * (double)s->n_params + 8.0 + 8.0 + 32.0 +
+                      8.0 * (double)s->n_metrics * (double)R) /
+                     1048576.0;
+    double grow = c.grow_mib > 0 ? c.grow_mib : 0;
+    double task_mib = c.rss_mib + (double)(cpus - 1) * grow + out_mib;
+
+    double target = 60.0 * (double)o->task_minutes;
+    uint64_t want = (uint64_t)ceil(total / ((double)cpus * target));
+    if (want < 1)
+        want = 1;
+    if (want > P)
+        want = P;
+    if (want > MAX_SHARDS)
+        want = MAX_SHARDS;
+    uint64_t shards = want, per_task = ceil_div(shards, o->max_array);
+    uint64_t tasks = ceil_div(shards, per_task);
+    uint64_t pts_shard = ceil_div(P, shards);
+    /* A shard's points run on the task's threads, whole points each. */
+    double task_s = (double)per_task * (double)ceil_div(pts_shard, cpus) *
+                    per_point;
+    char tbuf[32];
+    slurm_time(task_s * 1.5 + 120.0, tbuf, sizeof tbuf);
+    uint64_t mem = 64 * (uint64_t)ceil(task_mib * 1.25 / 64.0);
+
+    fprintf(f, "sweep: %s (%s)\n", s->name, s->file);
+    fprintf(f, "points: %llu\n", (unsigned long long)P);
+    fprintf(f, "replications per point: %llu\n", (unsigned long long)R);
+    fprintf(f,
+            "calibration: point %zu, 1 replication, %u run(s), %.6g CPU "
+            "s each (%.6g s wall on this machine)\n",
+            c.point, c.runs, c.seconds, c.wall);
+    fprintf(f, "seconds per point: %.6g (calibration x %llu replications)\n",
+            per_point, (unsigned long long)R);
+    fprintf(f, "seconds whole sweep: %.6g (per point x %llu points, one "
+               "CPU; %.3g CPU-hours)\n",
+            total, (unsigned long long)P, total / 3600.0);
+    fprintf(f,
+            "memory per point: %.1f MiB (peak RSS growth while the "
+            "calibration ran; replications run one after another, so it "
+            "does not grow with them)\n",
+            grow);
+    fprintf(f,
+            "memory per task: %.1f MiB (peak RSS %.1f MiB with one point "
+            "+ %llu more thread(s) x %.1f MiB + %.1f MiB for the output of "
+            "all %llu points)\n",
+            task_mib, c.rss_mib, (unsigned long long)(cpus - 1), grow,
+            out_mib, (unsigned long long)P);
+    fprintf(f,
+            "memory whole sweep: %.1f MiB per task; %.1f MiB if all %llu "
+            "tasks run at once\n",
+            task_mib, task_mib * (double)tasks, (unsigned long long)tasks);
+    fprintf(f,
+            "target: %llu min per task (--task-minutes), %llu CPU(s) per "
+            "task (-j), MaxArraySize %llu (--max-array-size)\n",
+            (unsigned long long)o->task_minutes, (unsigned long long)cpus,
+            (unsigned long long)o->max_array);
+    fprintf(f,
+            "suggested array: tasks %llu, shards %llu, shards per task "
+            "%llu, points per shard <= %llu, about %.6g s per task\n",
+            (unsigned long long)tasks, (unsigned long long)shards,
+            (unsigned long long)per_task, (unsigned long long)pts_shard,
+            task_s);
+    fprintf(f, "suggested sbatch options: --time=%s --mem=%lluM "
+               "--cpus-per-task=%llu\n",
+            tbuf, (unsigned long long)mem, (unsigned long long)cpus);
+    fprintf(f,
+            "command: sbatch --array=0-%llu --time=%s --mem=%lluM "
+            "--cpus-per-task=%llu scenarios/slurm/sweep.sbatch %s parts "
+            "%llu %llu\n",
+            (unsigned long long)(tasks - 1), tbuf, (unsigned long long)mem,
+            (unsigned long long)cpus, o->sweep_file,
+            (unsigned long long)shards, (unsigned long long)per_task);
+    if (per_task > 1)
+        fprintf(f,
+                "note: %llu shards of about %llu min do not fit in one "
+                "array of %llu tasks, so each task runs %llu shards in "
+                "turn (%.6g s); more CPUs per task (-j) shorten it\n",
+                (unsigned long long)shards,
+                (unsigned long long)o->task_minutes,
+                (unsigned long long)o->max_array,
+                (unsigned long long)per_task, task_s);
+    if (pts_shard == 1 && per_point > target)
+        fprintf(f,
+                "note: one point takes longer than the target (%.6g s > "
+                "%.6g s); a task runs at least one point\n",
+                per_point, target);
+    fprintf(f,
+            "note: estimates from one point; a sweep over "
+            "enterprises.count (or the horizon) changes time and memory in "
+            "proportion, so plan at its largest value\n");
+    return CLI_OK;
+}
