@@ -59,8 +59,9 @@ static void usage(FILE *f)
           "(docs/cluster.md)\n"
           "  --max-array-size N  with --plan: Slurm's MaxArraySize "
           "(default 1001)\n"
-          "  --task-minutes M    with --plan: target wall time per array "
-          "task (default 60)\n"
+          "  --task-time T       with --plan: target wall time per array "
+          "task, in\n"
+          "                      Slurm's --time form (default 1:00:00)\n"
           "The same command under 'mpirun -n K' farms points out to K "
           "ranks.\n",
           f);
@@ -71,7 +72,8 @@ typedef struct {
     uint64_t threads, shard, shards;
     bool resume, force, quiet;
     bool plan, threads_given; /* --plan sizes the job (sweep_plan.h) */
-    uint64_t max_array, task_minutes;
+    uint64_t max_array;
+    double task_seconds;
 } args;
 
 static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
@@ -97,9 +99,9 @@ static int parse(int argc, char **argv, args *a)
     *a = (args){.threads = cpus > 0 ? (uint64_t)cpus : 1,
                 .shards = 1,
                 .max_array = 1001,
-                .task_minutes = 60};
+                .task_seconds = 3600};
     bool threads_given = false, bad = false, have_out = false,
-         have_shard = false, have_max = false, have_minutes = false;
+         have_shard = false, have_max = false, have_task_time = false;
     for (int i = 1; i < argc && !bad;) {
         const char *v;
         if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
@@ -120,11 +122,15 @@ static int parse(int argc, char **argv, args *a)
             bad = bad || !cli_once("--max-array-size", &have_max) ||
                   !cli_parse_u64("--max-array-size", v, 1, 100000000,
                                  &a->max_array);
-        } else if (cli_opt(argc, argv, &i, NULL, "--task-minutes", &v,
-                           &bad)) {
-            bad = bad || !cli_once("--task-minutes", &have_minutes) ||
-                  !cli_parse_u64("--task-minutes", v, 1, 525600,
-                                 &a->task_minutes);
+        } else if (cli_opt(argc, argv, &i, NULL, "--task-time", &v, &bad)) {
+            bad = bad || !cli_once("--task-time", &have_task_time);
+            if (!bad && !cli_sweep_size_time(v, &a->task_seconds)) {
+                cli_error("--task-time: expected a time as Slurm's --time "
+                          "takes it (MINUTES, M:S, H:M:S, D-H, D-H:M or "
+                          "D-H:M:S; more than 0, at most a year), got '%s'",
+                          v);
+                bad = true;
+            }
         } else if (strcmp(argv[i], "--plan") == 0) {
             a->plan = true;
             i++;
@@ -156,9 +162,9 @@ static int parse(int argc, char **argv, args *a)
         cli_error("sweep: no sweep file given");
         bad = true;
     }
-    if (!bad && !a->plan && (have_max || have_minutes)) {
+    if (!bad && !a->plan && (have_max || have_task_time)) {
         cli_error("sweep: %s sizes a job: it needs --plan",
-                  have_max ? "--max-array-size" : "--task-minutes");
+                  have_max ? "--max-array-size" : "--task-time");
         bad = true;
     }
     if (!bad && a->plan && (have_shard || a->resume || have_out ||
@@ -338,7 +344,7 @@ int cli_sweep(int argc, char **argv)
         cli_sweep_size_opts o = {.sweep_file = a.sweep,
                                  .cpus = a.threads_given ? a.threads : 1,
                                  .max_array = a.max_array,
-                                 .task_minutes = a.task_minutes};
+                                 .task_seconds = a.task_seconds};
         rc = cli_sweep_size_print(&pl, &o, stdout);
         goto done;
     }

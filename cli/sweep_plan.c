@@ -9,10 +9,10 @@
  *    is run again (up to 50 times) and the mean taken, so a cheap sweep is
  *    not sized on clock noise.
  *  - memory: the process's peak resident set after the calibration (base +
- *    one running point), plus one more point's growth for each further
- *    thread, plus the output the task assembles at the end (every point of
- *    the design: x, status, message and y, which ana_sweep_alloc sizes as
- *    below). Points that change enterprises.count change both time and
+ *    one running point) and after writing a trial output of every point of
+ *    the design (what a task assembles and writes at the end, HDF5's own
+ *    buffers included), plus one more point's growth for each further
+ *    thread. The trial's write time joins each shard's time. Points that change enterprises.count change both time and
  *    memory in proportion; the plan cannot see that from one point, and
  *    says so.
  *  - the array: T = ceil(points x seconds / (cpus x target)) tasks, at
@@ -26,11 +26,14 @@
  *    --mem is the estimate x 1.25, rounded up to 64 MiB.
  */
 #include <assert.h>
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "farm.h"
@@ -70,6 +73,55 @@ static void slurm_time(double seconds, char *buf, size_t n)
         snprintf(buf, n, "%llu-%02llu:%02llu:00", d, h, mm);
     else
         snprintf(buf, n, "%02llu:%02llu:00", h, mm);
+}
+
+/* Up to 4 numbers separated by ':' after an optional "DAYS-". */
+bool cli_sweep_size_time(const char *s, double *seconds)
+{
+    unsigned long long v[4], days = 0;
+    size_t n = 0;
+    const char *p = s, *dash = strchr(s, '-');
+    if (dash != NULL) {
+        char *end;
+        if (!isdigit((unsigned char)*s))
+            return false;
+        days = strtoull(s, &end, 10);
+        if (end != dash || days > 365)
+            return false;
+        p = dash + 1;
+    }
+    for (;;) {
+        char *end;
+        if (!isdigit((unsigned char)*p) || n == 4)
+            return false;
+        v[n++] = strtoull(p, &end, 10);
+        if (end - p > 6)
+            return false;
+        if (*end == '\0')
+            break;
+        if (*end != ':')
+            return false;
+        p = end + 1;
+    }
+    double t;
+    if (dash != NULL) { /* D-H, D-H:M, D-H:M:S */
+        if (n > 3)
+            return false;
+        t = 86400.0 * (double)days + 3600.0 * (double)v[0] +
+            (n > 1 ? 60.0 * (double)v[1] : 0) + (n > 2 ? (double)v[2] : 0);
+    } else if (n == 1) { /* M */
+        t = 60.0 * (double)v[0];
+    } else if (n == 2) { /* M:S */
+        t = 60.0 * (double)v[0] + (double)v[1];
+    } else if (n == 3) { /* H:M:S */
+        t = 3600.0 * (double)v[0] + 60.0 * (double)v[1] + (double)v[2];
+    } else {
+        return false;
+    }
+    if (!(t > 0 && t <= 366.0 * 86400.0))
+        return false;
+    *seconds = t;
+    return true;
 }
 
 static uint64_t ceil_div(uint64_t a, uint64_t b)
@@ -145,6 +197,71 @@ static int calibrate(const cli_sweep_plan *pl, calibration *c, FILE *f)
     return rc;
 }
 
+static char *copy(const char *s, bool *ok)
+{
+    char *d = strdup(s != NULL ? s : "");
+    *ok = *ok && d != NULL;
+    return d;
+}
+
+/* What a task does last: the whole output (every point of the design, as
+ * assemble in cmd_sweep.c builds it) in memory, written with HDF5. Done
+ * for real, into a temporary file that is removed, so that its memory
+ * (HDF5's own included) and its time are measured, not guessed. */
+static int probe_output(const cli_sweep_plan *pl, double *rss_mib,
+                        double *seconds)
+{
+    const swp_spec *s = pl->spec;
+    ana_sweep out = {.points = pl->points,
+                     .n_params = s->n_params,
+                     .n_metrics = s->n_metrics,
+                     .reps = s->replications,
+                     .seed = (int64_t)s->seed,
+                     .samples = (int64_t)s->samples,
+                     .crn = s->crn,
+                     .shards = 1};
+    sim_err err = {0};
+    double t0 = cli_farm_now();
+    bool ok = true;
+    out.name = copy(s->name, &ok);
+    out.design = copy(swp_design_name(s->design), &ok);
+    out.sweep_text = copy(s->text, &ok);
+    out.sweep_file = copy(s->file, &ok);
+    out.scenario_file = copy(s->scenario, &ok);
+    out.aims_version = copy(cli_version(), &ok);
+    out.git_commit = copy(cli_git_commit(), &ok);
+    out.params = calloc(s->n_params, sizeof *out.params);
+    out.metrics = calloc(s->n_metrics, sizeof *out.metrics);
+    ok = ok && out.params != NULL && out.metrics != NULL;
+    for (size_t k = 0; ok && k < s->n_params; k++)
+        out.params[k] = copy(s->params[k].path, &ok);
+    for (size_t m = 0; ok && m < s->n_metrics; m++)
+        out.metrics[m] = copy(s->metrics[m], &ok);
+    int rc = ok ? ana_sweep_alloc(&out, &err)
+                : sim_err_set(&err, SIM_ENOMEM, "out of memory");
+    if (rc == SIM_OK)
+        memcpy(out.x, pl->x, pl->points * s->n_params * sizeof *out.x);
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/aims-plan-XXXXXX",
+             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    int fd = rc == SIM_OK ? mkstemp(path) : -1;
+    if (rc == SIM_OK && fd < 0)
+        rc = sim_err_set(&err, SIM_EIO, "%s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    if (rc == SIM_OK)
+        rc = ana_sweep_write(&out, path, true, &err);
+    if (fd >= 0)
+        unlink(path);
+    ana_sweep_fini(&out);
+    *rss_mib = peak_rss_mib();
+    *seconds = cli_farm_now() - t0;
+    if (rc != SIM_OK)
+        cli_error("--plan: writing a trial output: %s", err.msg);
+    return rc == SIM_OK ? CLI_OK : CLI_FAIL;
+}
+
 int cli_sweep_size_print(const cli_sweep_plan *pl,
                          const cli_sweep_size_opts *o, FILE *f)
 {
@@ -154,18 +271,17 @@ int cli_sweep_size_print(const cli_sweep_plan *pl,
     if (rc != CLI_OK)
         return rc;
     uint64_t P = pl->points, R = s->replications, cpus = o->cpus;
+    double out_rss, out_s;
+    if ((rc = probe_output(pl, &out_rss, &out_s)) != CLI_OK)
+        return rc;
     double per_point = c.seconds * (double)R;
     double total = per_point * (double)P;
-    /* The output a task assembles (ana_sweep_alloc): x, status, a message
-     * pointer and an empty string (a 32-byte allocation), y. */
-    double out_mib = (double)P *
-                     (8.0 * (double)s->n_params + 8.0 + 8.0 + 32.0 +
-                      8.0 * (double)s->n_metrics * (double)R) /
-                     1048576.0;
+    /* The output's share: what the trial write added to the peak. */
+    double out_mib = out_rss > c.rss_mib ? out_rss - c.rss_mib : 0;
     double grow = c.grow_mib > 0 ? c.grow_mib : 0;
-    double task_mib = c.rss_mib + (double)(cpus - 1) * grow + out_mib;
+    double task_mib = out_rss + (double)(cpus - 1) * grow;
 
-    double target = 60.0 * (double)o->task_minutes;
+    double target = o->task_seconds;
     uint64_t want = (uint64_t)ceil(total / ((double)cpus * target));
     if (want < 1)
         want = 1;
@@ -177,8 +293,8 @@ int cli_sweep_size_print(const cli_sweep_plan *pl,
     uint64_t tasks = ceil_div(shards, per_task);
     uint64_t pts_shard = ceil_div(P, shards);
     /* A shard's points run on the task's threads, whole points each. */
-    double task_s = (double)per_task * (double)ceil_div(pts_shard, cpus) *
-                    per_point;
+    double task_s = (double)per_task *
+                    ((double)ceil_div(pts_shard, cpus) * per_point + out_s);
     char tbuf[32];
     slurm_time(task_s * 1.5 + 120.0, tbuf, sizeof tbuf);
     uint64_t mem = 64 * (uint64_t)ceil(task_mib * 1.25 / 64.0);
@@ -201,19 +317,23 @@ int cli_sweep_size_print(const cli_sweep_plan *pl,
             "does not grow with them)\n",
             grow);
     fprintf(f,
-            "memory per task: %.1f MiB (peak RSS %.1f MiB with one point "
-            "+ %llu more thread(s) x %.1f MiB + %.1f MiB for the output of "
-            "all %llu points)\n",
-            task_mib, c.rss_mib, (unsigned long long)(cpus - 1), grow,
-            out_mib, (unsigned long long)P);
+            "memory per task: %.1f MiB (peak RSS %.1f MiB with one point, "
+            "+ %.1f MiB writing the output of all %llu points, + %llu more "
+            "thread(s) x %.1f MiB)\n",
+            task_mib, c.rss_mib, out_mib, (unsigned long long)P,
+            (unsigned long long)(cpus - 1), grow);
+    fprintf(f,
+            "output per shard: %.3g s to write (measured: a trial file of "
+            "all %llu points; every part holds the whole design)\n",
+            out_s, (unsigned long long)P);
     fprintf(f,
             "memory whole sweep: %.1f MiB per task; %.1f MiB if all %llu "
             "tasks run at once\n",
             task_mib, task_mib * (double)tasks, (unsigned long long)tasks);
     fprintf(f,
-            "target: %llu min per task (--task-minutes), %llu CPU(s) per "
-            "task (-j), MaxArraySize %llu (--max-array-size)\n",
-            (unsigned long long)o->task_minutes, (unsigned long long)cpus,
+            "target: %.6g s per task (--task-time), %llu CPU(s) per task "
+            "(-j), MaxArraySize %llu (--max-array-size)\n",
+            target, (unsigned long long)cpus,
             (unsigned long long)o->max_array);
     fprintf(f,
             "suggested array: tasks %llu, shards %llu, shards per task "
@@ -233,11 +353,10 @@ int cli_sweep_size_print(const cli_sweep_plan *pl,
             (unsigned long long)shards, (unsigned long long)per_task);
     if (per_task > 1)
         fprintf(f,
-                "note: %llu shards of about %llu min do not fit in one "
+                "note: %llu shards of about %.6g s do not fit in one "
                 "array of %llu tasks, so each task runs %llu shards in "
                 "turn (%.6g s); more CPUs per task (-j) shorten it\n",
-                (unsigned long long)shards,
-                (unsigned long long)o->task_minutes,
+                (unsigned long long)shards, target,
                 (unsigned long long)o->max_array,
                 (unsigned long long)per_task, task_s);
     if (pts_shard == 1 && per_point > target)

@@ -19,6 +19,7 @@
 #ifndef AIMS_CLI_SWEEP_PLAN_H
 #define AIMS_CLI_SWEEP_PLAN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,8 +29,14 @@ typedef struct {
     const char *sweep_file;  /* as given, for the printed sbatch line */
     uint64_t cpus;           /* per task: -j when given, else 1 */
     uint64_t max_array;      /* Slurm MaxArraySize: indices 0..max_array-1 */
-    uint64_t task_minutes;   /* target wall time per task */
+    double task_seconds;     /* target wall time per task */
 } cli_sweep_size_opts;
+
+/* Parses a time in Slurm's --time forms: MINUTES, MINUTES:SECONDS,
+ * HOURS:MINUTES:SECONDS, DAYS-HOURS, DAYS-HOURS:MINUTES and
+ * DAYS-HOURS:MINUTES:SECONDS, into seconds (> 0, at most a year). Returns
+ * false for anything else. */
+bool cli_sweep_size_time(const char *s, double *seconds);
 
 /* Runs the calibration (one replication of one point of pl's design,
  * repeated while it is shorter than half a second, to time it) and prints
