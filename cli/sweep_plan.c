@@ -8,11 +8,14 @@
  *    the last when the model refuses it. A point shorter than half a second
  *    is run again (up to 50 times) and the mean taken, so a cheap sweep is
  *    not sized on clock noise.
- *  - memory: the process's peak resident set after the calibration (base +
- *    one running point) and after writing a trial output of every point of
- *    the design (what a task assembles and writes at the end, HDF5's own
- *    buffers included), plus one more point's growth for each further
- *    thread. The trial's write time joins each shard's time. Points that change enterprises.count change both time and
+ *  - memory: the process's peak resident set after the calibration point
+ *    ran on min(cpus, 4) threads at once, as a task's workers run points
+ *    (each thread brings its own malloc arena: the same point on the main
+ *    thread alone undercounted a 2-thread task by a third), and after
+ *    writing a trial output of every point of the design (what a task
+ *    assembles and writes at the end, HDF5's own buffers included); past 4
+ *    threads, each further one adds the measured growth per thread. The
+ *    trial's write time joins each shard's time. Points that change enterprises.count change both time and
  *    memory in proportion; the plan cannot see that from one point, and
  *    says so.
  *  - the array: T = ceil(points x seconds / (cpus x target)) tasks, at
@@ -32,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -132,29 +136,117 @@ static uint64_t ceil_div(uint64_t a, uint64_t b)
 typedef struct {
     size_t point;     /* the calibration point */
     unsigned runs;    /* how often it ran */
+    unsigned at_once; /* the first runs: that many threads together */
     double seconds;   /* mean CPU time of one run (one replication) */
     double wall;      /* mean wall time of one run */
-    double rss_mib;   /* peak resident set after the first run */
-    double grow_mib;  /* its growth during the first run */
+    double rss_mib;   /* peak resident set after the first runs */
+    double grow_mib;  /* its growth during them, per thread */
 } calibration;
 
-/* Runs one replication of candidate points until one succeeds. */
-static int calibrate(const cli_sweep_plan *pl, calibration *c, FILE *f)
+/* A worker's heap (its own malloc arena) keeps growing over its first
+ * points, as freed blocks raise glibc's mmap threshold and stay in the
+ * arena: measured on sweep_enforcement.cfg, 4 points per thread gave 79%
+ * of a real 2-thread sweep's peak, 8 and 16 both 97%. So each thread runs
+ * the point 8 times, unless that passes the CPU budget (a login node's
+ * patience), in which case the plan says how many it ran. */
+enum {
+    MAX_AT_ONCE = 4, /* threads measured together; more: scaled */
+    ROUNDS = 8       /* points per thread before its heap has settled */
+};
+#define CPU_BUDGET 30.0 /* CPU seconds per thread for the rounds */
+
+typedef struct {
+    const cli_sweep_plan *pl;
+    size_t point;
+    unsigned times; /* runs of the point, one after another, at most */
+    unsigned done;  /* runs made */
+    double c0;      /* process CPU seconds at the start */
+    double budget;  /* stop after a run once the process used this more */
+    int status;
+    double y[64];
+    double *yp; /* y, or a larger buffer */
+    char msg[CLI_SWEEP_MSG];
+} one_run;
+
+static void *run_one(void *arg)
+{
+    one_run *r = arg;
+    while (r->done < r->times && r->status == ANA_SWEEP_OK) {
+        r->status = cli_sweep_point(r->pl, r->point, r->yp, r->msg,
+                                    sizeof r->msg);
+        r->done += r->status == ANA_SWEEP_OK;
+        if (cpu_seconds() - r->c0 > r->budget)
+            break;
+    }
+    return NULL;
+}
+
+/* Point p once on n threads at the same time, as n workers of a task run
+ * n points: each thread has its own malloc arena and stack, which is why
+ * one point's growth on the main thread would undercount them. */
+static int run_together(const cli_sweep_plan *cp, size_t p, unsigned n,
+                        unsigned times, unsigned *runs, char *msg,
+                        size_t msg_n)
+{
+    size_t M = cp->spec->n_metrics;
+    one_run r[MAX_AT_ONCE];
+    pthread_t t[MAX_AT_ONCE];
+    unsigned started = 0;
+    int st = ANA_SWEEP_OK;
+    for (unsigned i = 0; i < n; i++) {
+        r[i] = (one_run){.pl = cp,
+                         .point = p,
+                         .times = times,
+                         .c0 = cpu_seconds(),
+                         .budget = CPU_BUDGET * n,
+                         .status = ANA_SWEEP_OK};
+        r[i].yp = M <= 64 ? r[i].y : malloc(M * sizeof *r[i].yp);
+        if (r[i].yp == NULL) {
+            snprintf(msg, msg_n, "out of memory");
+            st = ANA_SWEEP_FAILED;
+            n = i;
+            break;
+        }
+    }
+    for (; started < n; started++)
+        if (pthread_create(&t[started], NULL, run_one, &r[started]) != 0)
+            break;
+    if (started < n && st == ANA_SWEEP_OK) {
+        snprintf(msg, msg_n, "cannot start %u threads", n);
+        st = ANA_SWEEP_FAILED;
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    *runs = 0;
+    for (unsigned i = 0; i < n; i++) {
+        *runs += r[i].done;
+        if (st == ANA_SWEEP_OK && r[i].status != ANA_SWEEP_OK) {
+            st = r[i].status;
+            snprintf(msg, msg_n, "%s", r[i].msg);
+        }
+        if (r[i].yp != r[i].y)
+            free(r[i].yp);
+    }
+    return st;
+}
+
+/* Runs one replication of candidate points until one succeeds, on
+ * min(cpus, MAX_AT_ONCE) threads together, ROUNDS times each (the memory),
+ * then again while less than half a CPU second has gone (the time; at
+ * most 50 runs). */
+static int calibrate(const cli_sweep_plan *pl, uint64_t cpus, calibration *c,
+                     FILE *f)
 {
     swp_spec one = *pl->spec;
     one.replications = 1;
+    unsigned n = cpus < MAX_AT_ONCE ? (unsigned)cpus : MAX_AT_ONCE;
     cli_sweep_plan cp = *pl;
     cp.spec = &one;
-    cp.threads = 1;
+    cp.threads = n;
     cp.progress = false;
-    size_t P = pl->points, M = one.n_metrics;
-    assert(P > 0);
-    double *y = malloc((M + 1) * sizeof *y);
+    size_t P = pl->points;
+    assert(P > 0 && n >= 1);
     char msg[CLI_SWEEP_MSG];
-    if (y == NULL) {
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
     size_t cand[3] = {P / 2, 0, P - 1};
     int rc = CLI_FAIL;
     for (size_t k = 0; k < 3 && rc == CLI_FAIL; k++) {
@@ -163,7 +255,9 @@ static int calibrate(const cli_sweep_plan *pl, calibration *c, FILE *f)
             continue;
         double before = peak_rss_mib(), t0 = cli_farm_now(),
                c0 = cpu_seconds();
-        int st = cli_sweep_point(&cp, cand[k], y, msg, sizeof msg);
+        unsigned runs = 0;
+        int st = run_together(&cp, cand[k], n, ROUNDS, &runs, msg,
+                              sizeof msg);
         if (st == SIM_ECANCELED) {
             rc = 128 + cli_farm_signal();
             break;
@@ -172,28 +266,27 @@ static int calibrate(const cli_sweep_plan *pl, calibration *c, FILE *f)
             fprintf(f, "calibration: point %zu failed: %s\n", cand[k], msg);
             continue;
         }
-        *c = (calibration){.point = cand[k],
-                           .runs = 1,
-                           .rss_mib = peak_rss_mib()};
-        c->grow_mib = c->rss_mib - before;
-        while (cpu_seconds() - c0 < 0.5 && c->runs < 50) {
-            st = cli_sweep_point(&cp, cand[k], y, msg, sizeof msg);
+        *c = (calibration){.point = cand[k], .runs = runs, .at_once = n};
+        c->rss_mib = peak_rss_mib();
+        c->grow_mib = (c->rss_mib - before) / n;
+        /* A cheap point: more runs, so its time is not clock noise. */
+        while (cpu_seconds() - c0 < 0.5 && c->runs + n <= 50) {
+            st = run_together(&cp, cand[k], n, 1, &runs, msg, sizeof msg);
             if (st != ANA_SWEEP_OK)
                 break;
-            c->runs++;
+            c->runs += runs;
         }
         if (st == SIM_ECANCELED) {
             rc = 128 + cli_farm_signal();
             break;
         }
         c->seconds = (cpu_seconds() - c0) / c->runs;
-        c->wall = (cli_farm_now() - t0) / c->runs;
+        c->wall = (cli_farm_now() - t0) * n / c->runs; /* per thread */
         rc = CLI_OK;
     }
     if (rc == CLI_FAIL)
         cli_error("--plan: every calibration point failed (the messages "
                   "are above); fix the sweep before sizing it");
-    free(y);
     return rc;
 }
 
@@ -267,7 +360,7 @@ int cli_sweep_size_print(const cli_sweep_plan *pl,
 {
     const swp_spec *s = pl->spec;
     calibration c;
-    int rc = calibrate(pl, &c, f);
+    int rc = calibrate(pl, o->cpus, &c, f);
     if (rc != CLI_OK)
         return rc;
     uint64_t P = pl->points, R = s->replications, cpus = o->cpus;
@@ -279,7 +372,7 @@ int cli_sweep_size_print(const cli_sweep_plan *pl,
     /* The output's share: what the trial write added to the peak. */
     double out_mib = out_rss > c.rss_mib ? out_rss - c.rss_mib : 0;
     double grow = c.grow_mib > 0 ? c.grow_mib : 0;
-    double task_mib = out_rss + (double)(cpus - 1) * grow;
+    double task_mib = out_rss + (double)(cpus - c.at_once) * grow;
 
     double target = o->task_seconds;
     uint64_t want = (uint64_t)ceil(total / ((double)cpus * target));
@@ -303,25 +396,25 @@ int cli_sweep_size_print(const cli_sweep_plan *pl,
     fprintf(f, "points: %llu\n", (unsigned long long)P);
     fprintf(f, "replications per point: %llu\n", (unsigned long long)R);
     fprintf(f,
-            "calibration: point %zu, 1 replication, %u run(s), %.6g CPU "
-            "s each (%.6g s wall on this machine)\n",
-            c.point, c.runs, c.seconds, c.wall);
+            "calibration: point %zu, 1 replication, %u run(s) on %u "
+            "thread(s), %.6g CPU s each (%.6g s wall on this machine)\n",
+            c.point, c.runs, c.at_once, c.seconds, c.wall);
     fprintf(f, "seconds per point: %.6g (calibration x %llu replications)\n",
             per_point, (unsigned long long)R);
     fprintf(f, "seconds whole sweep: %.6g (per point x %llu points, one "
                "CPU; %.3g CPU-hours)\n",
             total, (unsigned long long)P, total / 3600.0);
     fprintf(f,
-            "memory per point: %.1f MiB (peak RSS growth while the "
-            "calibration ran; replications run one after another, so it "
-            "does not grow with them)\n",
-            grow);
+            "memory per point: %.1f MiB (peak RSS growth while %u "
+            "thread(s) ran it, per thread; replications run one after "
+            "another, so it does not grow with them)\n",
+            grow, c.at_once);
     fprintf(f,
-            "memory per task: %.1f MiB (peak RSS %.1f MiB with one point, "
-            "+ %.1f MiB writing the output of all %llu points, + %llu more "
-            "thread(s) x %.1f MiB)\n",
-            task_mib, c.rss_mib, out_mib, (unsigned long long)P,
-            (unsigned long long)(cpus - 1), grow);
+            "memory per task: %.1f MiB (peak RSS %.1f MiB with %u point(s) "
+            "running, + %.1f MiB writing the output of all %llu points, + "
+            "%llu more thread(s) x %.1f MiB)\n",
+            task_mib, c.rss_mib, c.at_once, out_mib, (unsigned long long)P,
+            (unsigned long long)(cpus - c.at_once), grow);
     fprintf(f,
             "output per shard: %.3g s to write (measured: a trial file of "
             "all %llu points; every part holds the whole design)\n",

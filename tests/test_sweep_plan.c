@@ -165,20 +165,24 @@ static bool dir_holds_only_logs(void)
 
 Test(sweep_plan, fields_are_printed_and_agree)
 {
-    const char *a[] = {GRID, "--plan", "-j", "2", NULL};
+    /* 6 CPUs: 4 threads measured together, 2 more scaled from them. */
+    const char *a[] = {GRID, "--plan", "-j", "6", NULL};
     int rc = plan(a);
     cr_assert_eq(rc, 0, "%d: %s%s", rc, out_txt, err_txt);
     cr_assert_eq(number("points"), 8.0); /* grid.cfg: 1 x 2 x 4 */
     cr_assert_eq(number("replications per point"), 2.0);
     double cal, cal_wall;
-    unsigned long long point, runs;
+    unsigned long long point, runs, at_once;
     cr_assert_eq(sscanf(field("calibration"),
-                        "point %llu, 1 replication, %llu run(s), %lf CPU s "
-                        "each (%lf s wall",
-                        &point, &runs, &cal, &cal_wall),
-                 4, "%s", out_txt);
+                        "point %llu, 1 replication, %llu run(s) on %llu "
+                        "thread(s), %lf CPU s each (%lf s wall",
+                        &point, &runs, &at_once, &cal, &cal_wall),
+                 5, "%s", out_txt);
     cr_assert_eq(point, 4u, "the middle of the design");
-    cr_assert(runs >= 1 && runs <= 50 && cal > 0 && cal_wall > 0, "%s",
+    cr_assert_eq(at_once, 4u, "at most 4 threads are measured together");
+    /* 8 runs per thread for the memory (a cheap point is in no danger of
+     * the CPU budget), at most 50 in all. */
+    cr_assert(runs >= 32 && runs <= 50 && cal > 0 && cal_wall > 0, "%s",
               out_txt);
     /* Printed with 6 significant digits: products agree to 1e-5. */
     double per = number("seconds per point");
@@ -190,19 +194,23 @@ Test(sweep_plan, fields_are_printed_and_agree)
      * thread's point. */
     double grow = number("memory per point");
     double task, peak, out_mib, more_grow;
-    unsigned long long pts, more;
+    unsigned long long running, pts, more;
     cr_assert_eq(sscanf(field("memory per task"),
-                        "%lf MiB (peak RSS %lf MiB with one point, + %lf MiB "
-                        "writing the output of all %llu points, + %llu more "
-                        "thread(s) x %lf MiB)",
-                        &task, &peak, &out_mib, &pts, &more, &more_grow),
-                 6, "%s", out_txt);
+                        "%lf MiB (peak RSS %lf MiB with %llu point(s) "
+                        "running, + %lf MiB writing the output of all %llu "
+                        "points, + %llu more thread(s) x %lf MiB)",
+                        &task, &peak, &running, &out_mib, &pts, &more,
+                        &more_grow),
+                 7, "%s", out_txt);
     cr_assert(grow >= 0 && peak > 0 && out_mib >= 0, "%s", out_txt);
+    cr_assert_eq(running, 4u);
     cr_assert_eq(pts, 8u);
-    cr_assert_eq(more, 1u, "-j 2 is one more thread");
-    cr_assert(fabs(task - (peak + out_mib + grow)) <= 0.15, "%s", out_txt);
+    cr_assert_eq(more, 2u, "-j 6 is 2 threads more than the 4 measured");
+    cr_assert(fabs(more_grow - grow) <= 0.05, "%s", out_txt);
+    cr_assert(fabs(task - (peak + out_mib + 2 * grow)) <= 0.25, "%s",
+              out_txt);
     suggestion s = suggested();
-    cr_assert_eq(s.cpus, 2u);
+    cr_assert_eq(s.cpus, 6u);
     cr_assert(s.tasks >= 1 && s.tasks <= 1001 && s.per_task >= 1, "%s",
               out_txt);
     cr_assert(s.tasks * s.per_task >= s.shards &&
@@ -218,7 +226,7 @@ Test(sweep_plan, fields_are_printed_and_agree)
     char cmd[512];
     snprintf(cmd, sizeof cmd,
              "sbatch --array=0-%llu --time=%s --mem=%lluM "
-             "--cpus-per-task=2 scenarios/slurm/sweep.sbatch " GRID
+             "--cpus-per-task=6 scenarios/slurm/sweep.sbatch " GRID
              " parts %llu %llu\n",
              s.tasks - 1, s.time, s.mem, s.shards, s.per_task);
     cr_assert_not_null(strstr(out_txt, cmd), "want '%s' in:\n%s", cmd,
