@@ -218,11 +218,13 @@ Test(sweep_plan, fields_are_printed_and_agree)
               "the tasks cover the shards exactly: %s", out_txt);
     cr_assert(s.shards * s.pts_shard >= 8 && s.shards <= 8, "%s", out_txt);
     /* --time covers the estimate with its stated margin (x 1.5 + 2 min,
-     * rounded up to the minute); --mem covers the task's peak x 1.25. */
+     * rounded up to the minute); --mem covers the task's peak x 1.5. */
     double t = slurm_seconds(s.time);
     cr_assert(t >= s.task_s * 1.5 + 120 && t < s.task_s * 1.5 + 180, "%s",
               out_txt);
-    cr_assert(s.mem >= task * 1.25 && s.mem % 64 == 0, "%s", out_txt);
+    cr_assert(s.mem >= task * 1.5 && s.mem < task * 1.5 + 64 &&
+                  s.mem % 64 == 0,
+              "%s", out_txt);
     char cmd[512];
     snprintf(cmd, sizeof cmd,
              "sbatch --array=0-%llu --time=%s --mem=%lluM "
