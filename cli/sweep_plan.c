@@ -5,19 +5,18 @@
  *  - seconds per point = CPU seconds of one replication x R. The calibration
  *    point is the middle of the design (a grid's corners are its extremes;
  *    Sobol and LHS points are all alike), and falls back to the first and
- *    the last when the model refuses it. A point shorter than half a second
- *    is run again (up to 50 times) and the mean taken, so a cheap sweep is
- *    not sized on clock noise.
+ *    the last when the model refuses it. CPU time, not wall time: a login
+ *    node's other users would be in the wall time.
  *  - memory: the process's peak resident set after the calibration point
- *    ran on min(cpus, 4) threads at once, as a task's workers run points
- *    (each thread brings its own malloc arena: the same point on the main
- *    thread alone undercounted a 2-thread task by a third), and after
- *    writing a trial output of every point of the design (what a task
- *    assembles and writes at the end, HDF5's own buffers included); past 4
- *    threads, each further one adds the measured growth per thread. The
- *    trial's write time joins each shard's time. Points that change enterprises.count change both time and
- *    memory in proportion; the plan cannot see that from one point, and
- *    says so.
+ *    ran on min(cpus, 4) threads at once, 8 times each, as a task's
+ *    workers run points (each thread has its own malloc arena, which keeps
+ *    growing over its first points), and after writing a trial output of
+ *    every point of the design (what a task assembles and writes at the
+ *    end, HDF5's own buffers included); past 4 threads, each further one
+ *    adds the measured growth per thread. The trial's write time joins
+ *    each shard's time. Points that change enterprises.count change both
+ *    time and memory in proportion; the plan cannot see that from one
+ *    point, and says so.
  *  - the array: T = ceil(points x seconds / (cpus x target)) tasks, at
  *    most one per point. Slurm refuses array indices >= MaxArraySize, so
  *    when T > MaxArraySize the T shards are kept and each task runs
@@ -49,9 +48,8 @@
 
 enum { MAX_SHARDS = 1000000 }; /* what --shard I/N accepts */
 
-/* CPU seconds of the process (user + system). The calibration runs on one
- * thread, so this is the point's cost; wall time would add whatever else
- * the machine runs meanwhile (a login node, other users' jobs). */
+/* CPU seconds of the process (user + system), all threads: divided by the
+ * runs made, a run's cost, whatever else the machine runs meanwhile. */
 static double cpu_seconds(void)
 {
     struct rusage ru;

@@ -6,11 +6,11 @@
  * so one replication of one point, timed, gives the point's cost (x R) and
  * the sweep's (x points). Its memory is measured, not guessed: the growth of
  * the process's peak resident set (getrusage ru_maxrss) while the point
- * runs. A task holds its base (the sweep, the design, the base scenario),
- * one running point per thread, and at the end the whole output in memory
- * (every part file holds the whole design: points x metrics x replications
- * doubles), so that last term grows with the points of the sweep, not of
- * the shard.
+ * runs on as many threads as a task will have (up to 4). A task holds its
+ * base (the sweep, the design, the base scenario), one running point per
+ * thread, and at the end the whole output in memory (every part file holds
+ * the whole design: points x metrics x replications doubles), so that last
+ * term grows with the points of the sweep, not of the shard.
  *
  * The suggestion is arithmetic on those figures (sweep_plan.c says which):
  * enough tasks that each takes about the target wall time, at most
@@ -38,8 +38,9 @@ typedef struct {
  * false for anything else. */
 bool cli_sweep_size_time(const char *s, double *seconds);
 
-/* Runs the calibration (one replication of one point of pl's design,
- * repeated while it is shorter than half a second, to time it) and prints
+/* Runs the calibration (one replication of one point of pl's design, on
+ * min(cpus, 4) threads, 8 times each and while under half a CPU second in
+ * all, each run with other random streams) and prints
  * the estimate and the suggested array to f. pl is the sweep's plan as
  * cmd_sweep.c built it; its journal is not touched. Returns CLI_OK,
  * CLI_FAIL (every calibration point failed; the message is printed) or
