@@ -73,7 +73,10 @@ static const char environment[] =
     "  AIMS_ENGINE            auto|declared|nolanes|plain: the engine's "
     "mode (the\n"
     "                         results are the same; for tests and "
-    "benchmarks)\n";
+    "benchmarks)\n"
+    "  TMPDIR                 where 'aims sweep --plan' writes its trial "
+    "output\n"
+    "                         (default /tmp; removed after)\n";
 
 static void usage(FILE *f)
 {
