@@ -43,6 +43,8 @@ static void usage(FILE *f)
           "                      join the shards of a sweep\n"
           "  sensitivity OUT.h5 [--csv]\n"
           "                      Sobol indices of a sobol sweep\n"
+          "  export FILE.h5 [-o OUT.csv]\n"
+          "                      a run or sweep file as one CSV table\n"
           "  version             print the version\n"
           "\n"
           "Run 'aims COMMAND --help' for a command's options; docs/ has "
@@ -195,6 +197,8 @@ int main(int argc, char **argv)
         return guarded(cli_merge, argc, argv);
     if (strcmp(cmd, "sensitivity") == 0)
         return guarded(cli_sensitivity, argc, argv);
+    if (strcmp(cmd, "export") == 0)
+        return guarded(cli_export, argc, argv);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("aims %s (%s)\n", cli_version(), cli_git_commit());
         return CLI_OK;
