@@ -202,7 +202,7 @@ Test(export, every_data_set_has_units_and_long_name)
     need_python();
     const char *run = make_run(), *sweep = make_sweep();
     const char *sobol = in_dir("sobol.h5");
-    const char *s[] = {"sweep", SRC("tests/fixtures/sweeprun/sobol.cfg"),
+    const char *s[] = {"sweep", SRC("tests/fixtures/cli/tiny_sobol.cfg"),
                        "-o", sobol, "--quiet", "-j", "2", NULL};
     cr_assert_eq(spawn(AIMS, s), 0, "sobol sweep: %s", slurp("err.txt"));
     const char *sens[] = {"sensitivity", sobol, "--bootstrap", "50", NULL};

@@ -42,7 +42,7 @@ def fail(msg):
 
 
 def read(path):
-    return pd.read_csv(path, float_precision="round_trip")
+    return pd.read_csv(path, float_precision="round_trip", low_memory=False)
 
 
 def same_values(what, got, want):
