@@ -163,9 +163,10 @@ static void metric_long_name(const char *metric, char *buf, size_t n)
                  colon != NULL ? colon + 1 : "", metric_table[i].after);
 }
 
+/* In the order of ana_sweep_sens_names. */
 static const char *const sens_about[ANA_SWEEP_SENS] = {
-    "first-order Sobol index",        "lower end of the 95% interval of the "
-                                      "first-order Sobol index",
+    "first-order Sobol index",
+    "lower end of the 95% interval of the first-order Sobol index",
     "upper end of the 95% interval of the first-order Sobol index",
     "total Sobol index",
     "lower end of the 95% interval of the total Sobol index",
