@@ -54,6 +54,8 @@ static const command commands[] = {
     {"merge", "join the shards of a sweep", cli_merge, cli_help_merge, true},
     {"sensitivity", "Sobol indices of a sobol sweep", cli_sensitivity,
      cli_help_sensitivity, true},
+    {"export", "a run or sweep file as one tidy CSV table", cli_export,
+     cli_help_export, true},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
