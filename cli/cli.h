@@ -29,6 +29,7 @@ int cli_compare(int argc, char **argv);  /* aims compare BASE ALT [--csv] */
 int cli_sweep(int argc, char **argv);    /* aims sweep SWEEP.cfg ... */
 int cli_merge(int argc, char **argv);    /* aims merge PART... -o OUT */
 int cli_sensitivity(int argc, char **argv); /* aims sensitivity OUT.h5 */
+int cli_calibrate(int argc, char **argv);   /* aims calibrate CALIB.cfg */
 
 const char *cli_version(void);    /* "0.3.0" */
 const char *cli_git_commit(void); /* the build's commit, or "unknown" */

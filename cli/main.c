@@ -39,6 +39,9 @@ static void usage(FILE *f)
           "[--resume]\n"
           "                      run every point of a sweep (also under "
           "mpirun)\n"
+          "  calibrate CALIB.cfg [-o OUT.h5] [-j THREADS] [--resume]\n"
+          "                      fit parameters to observed targets "
+          "(ABC-SMC, SMM)\n"
           "  merge PART.h5... -o OUT.h5\n"
           "                      join the shards of a sweep\n"
           "  sensitivity OUT.h5 [--csv]\n"
@@ -96,7 +99,7 @@ static int sweep_under_mpi(char **argv)
 #endif
 }
 
-static int sweep(int argc, char **argv)
+static int sweep(int (*cmd)(int, char **), int argc, char **argv)
 {
     int rc = sweep_under_mpi(argv - 1);
     if (rc >= 0)
@@ -105,7 +108,7 @@ static int sweep(int argc, char **argv)
         cli_error("sweep: MPI_Init failed");
         return CLI_FAIL;
     }
-    rc = cli_sweep(argc, argv);
+    rc = cmd(argc, argv);
     cli_sweep_mpi_finalize();
     return rc;
 }
@@ -190,7 +193,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "compare") == 0)
         return guarded(cli_compare, argc, argv);
     if (strcmp(cmd, "sweep") == 0)
-        return sweep(argc - 1, argv + 1);
+        return sweep(cli_sweep, argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0) /* the same farm, MPI included */
+        return sweep(cli_calibrate, argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return guarded(cli_merge, argc, argv);
     if (strcmp(cmd, "sensitivity") == 0)

@@ -1,0 +1,292 @@
+/* cmd_calibrate.c -- `aims calibrate CALIB.cfg [-o OUT.h5] [-j N]
+ * [--resume] [--force] [--quiet]`: fit a scenario's uncertain parameters
+ * to observed targets by ABC-SMC or the simulated method of moments
+ * (docs/calibration.md), every evaluation run by the sweep's farm.
+ *
+ * The order of things is the sweep's (cmd_sweep.c): everything that can be
+ * refused is refused first (the calibration file, its scenario, parameters
+ * and targets, the output, an old journal); every finished evaluation is
+ * journalled in OUT.h5.journal/ before it counts; the output is written
+ * whole through a temporary file, and only then is the journal removed.
+ * kill -9 at any moment loses at most the evaluations in progress, and
+ * `--resume` replays the method from the start, reading every journalled
+ * evaluation back instead of computing it: the same numbers in the same
+ * order, so the same file as an uninterrupted run.
+ */
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calib_run.h"
+#include "cli.h"
+#include "farm.h"
+#include "scen.h"
+#include "sweep_run.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: aims calibrate CALIB.cfg [-o OUT.h5] [-j THREADS] "
+          "[--resume] [--force]\n"
+          "                      [--quiet]\n"
+          "  -o, --output FILE   HDF5 output (default: the calibration's "
+          "name with .h5)\n"
+          "  -j, --threads N     worker threads (default: the CPUs; 1 per "
+          "rank under mpirun)\n"
+          "  --resume            finish an interrupted calibration from its "
+          "journal\n"
+          "                      (OUT.h5.journal/)\n"
+          "  --force             replace an existing output, discard an old "
+          "journal\n"
+          "  --quiet             no progress line or generation summaries\n"
+          "The same command under 'mpirun -n K' farms evaluations out to K "
+          "ranks.\n"
+          "The file format: docs/calibration.md.\n",
+          f);
+}
+
+typedef struct {
+    const char *file, *out;
+    uint64_t threads;
+    bool resume, force, quiet;
+} args;
+
+static int parse(int argc, char **argv, args *a)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    *a = (args){.threads = cpus > 0 ? (uint64_t)cpus : 1};
+    bool threads_given = false, bad = false, have_out = false;
+    for (int i = 1; i < argc && !bad;) {
+        const char *v;
+        if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
+            bad = bad || !cli_once("-o", &have_out);
+            a->out = v;
+        } else if (cli_opt(argc, argv, &i, "-j", "--threads", &v, &bad)) {
+            bad = bad || !cli_once("-j", &threads_given) ||
+                  !cli_parse_u64("-j", v, 1, 1024, &a->threads);
+        } else if (strcmp(argv[i], "--resume") == 0) {
+            a->resume = true;
+            i++;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            a->force = true;
+            i++;
+        } else if (strcmp(argv[i], "--quiet") == 0) {
+            a->quiet = true;
+            i++;
+        } else if (strcmp(argv[i], "-h") == 0 ||
+                   strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return -1;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            cli_error("calibrate: unknown option '%s'", argv[i]);
+            bad = true;
+        } else if (a->file != NULL) {
+            cli_error("calibrate: one calibration file at a time (got '%s' "
+                      "and '%s')",
+                      a->file, argv[i]);
+            bad = true;
+        } else {
+            a->file = argv[i++];
+        }
+    }
+    if (!bad && a->file == NULL) {
+        cli_error("calibrate: no calibration file given");
+        bad = true;
+    }
+    if (bad) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (cli_sweep_mpi_size() > 1 && !threads_given)
+        a->threads = 1; /* the ranks are the parallelism */
+    return CLI_OK;
+}
+
+/* The calibration's identity: its file, the resolved scenario and every
+ * target file's text. A journal of anything else is never taken for it. */
+static uint64_t calib_id(const cal_spec *s, const char *scen_text)
+{
+    size_t n = 3 + s->n_target_files;
+    const char **all = malloc(n * sizeof *all);
+    char nums[64];
+    snprintf(nums, sizeof nums, "%llu %zu", (unsigned long long)s->seed,
+             s->reps);
+    if (all == NULL)
+        return 0;
+    all[0] = s->text;
+    all[1] = scen_text;
+    all[2] = nums;
+    for (size_t i = 0; i < s->n_target_files; i++)
+        all[3 + i] = s->target_texts[i];
+    uint64_t id = cli_journal_id(all, n);
+    free(all);
+    return id;
+}
+
+/* Every target file's resolved text, one after the other, for the
+ * provenance attribute. */
+static char *targets_text(const cal_spec *s)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < s->n_target_files; i++)
+        n += strlen(s->target_files[i]) + strlen(s->target_texts[i]) + 16;
+    char *t = malloc(n);
+    if (t == NULL)
+        return NULL;
+    t[0] = '\0';
+    for (size_t i = 0; i < s->n_target_files; i++) {
+        strcat(t, "# ");
+        strcat(t, s->target_files[i]);
+        strcat(t, "\n");
+        strcat(t, s->target_texts[i]);
+    }
+    return t;
+}
+
+static int fill_header(const cal_spec *s, const char *scen_text,
+                       ana_calib *c, sim_err *err)
+{
+    c->n_params = s->n_params;
+    c->n_targets = s->n_targets;
+    c->n_gen = s->method == CAL_ABC_SMC ? s->generations : 0;
+    c->n_particles = s->method == CAL_ABC_SMC ? s->particles : 0;
+    int rc = ana_calib_alloc(c, err);
+    if (rc != SIM_OK)
+        return rc;
+    c->seed = (int64_t)s->seed;
+    c->reps = (int64_t)s->reps;
+    bool ok = (c->name = strdup(s->name)) &&
+              (c->method = strdup(cal_method_name(s->method))) &&
+              (c->calib_text = strdup(s->text)) &&
+              (c->calib_file = strdup(s->file)) &&
+              (c->scenario_file = strdup(s->scenario)) &&
+              (c->scenario_text = strdup(scen_text)) &&
+              (c->targets_text = targets_text(s)) &&
+              (c->aims_version = strdup(cli_version())) &&
+              (c->git_commit = strdup(cli_git_commit()));
+    for (size_t k = 0; ok && k < s->n_params; k++)
+        ok = (c->params[k] = strdup(s->params[k].path)) != NULL;
+    for (size_t t = 0; ok && t < s->n_targets; t++)
+        ok = (c->targets[t] = strdup(s->targets[t].id)) &&
+             (c->sources[t] = strdup(s->targets[t].source));
+    return ok ? SIM_OK : sim_err_set(err, SIM_ENOMEM, "out of memory");
+}
+
+/* The scenario as every evaluation starts from it (the `set` list
+ * applied), as text: part of the identity and of the provenance. */
+static int scenario_text(const cal_spec *s, char **out, sim_err *err)
+{
+    scen_doc *doc = NULL;
+    int rc = scen_load(s->scenario, &doc, err);
+    for (size_t i = 0; rc == SIM_OK && i < s->n_sets; i++)
+        rc = scen_set(doc, s->sets[i], err);
+    if (rc == SIM_OK)
+        rc = scen_text(doc, out, err);
+    scen_free(doc);
+    return rc;
+}
+
+int cli_calibrate(int argc, char **argv)
+{
+    args a;
+    int rc = parse(argc, argv, &a);
+    if (rc != CLI_OK)
+        return rc < 0 ? CLI_OK : rc;
+    gsl_set_error_handler_off();
+    bool root = cli_sweep_mpi_rank() == 0;
+    if (!root && freopen("/dev/null", "w", stderr) == NULL)
+        return CLI_FAIL;
+    sim_err err = {0};
+    cal_spec *s = NULL;
+    char *scen_txt = NULL, out_buf[4096];
+    cli_journal j = {0};
+    ana_calib out = {0};
+    cli_calib c = {0};
+    if ((rc = cal_load(a.file, &s, &err)) != SIM_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        goto done;
+    }
+    if (a.out == NULL) {
+        snprintf(out_buf, sizeof out_buf, "%s.h5", s->name);
+        a.out = out_buf;
+    }
+    if ((rc = scenario_text(s, &scen_txt, &err)) != SIM_OK ||
+        (rc = fill_header(s, scen_txt, &out, &err)) != SIM_OK) {
+        fprintf(stderr, "aims: %s\n", err.msg);
+        rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        goto done;
+    }
+    cli_farm_signals();
+    /* Only rank 0 owns the output and the journal; under MPI a refusal
+     * there must still let the other ranks finish, so the decision is
+     * broadcast before any batch. */
+    int64_t go[1] = {CLI_OK};
+    if (root) {
+        const char *inputs[2 + 64];
+        size_t n_in = 0;
+        inputs[n_in++] = a.file;
+        inputs[n_in++] = s->scenario;
+        for (size_t i = 0; i < s->n_target_files && n_in < 66; i++)
+            inputs[n_in++] = s->target_files[i];
+        if (!cli_output_ok(a.out, a.force, inputs, n_in))
+            go[0] = CLI_USAGE;
+        else if ((rc = cli_journal_open(&j, a.out, calib_id(s, scen_txt),
+                                        s->reps, s->n_targets, a.resume,
+                                        a.force, &err)) != SIM_OK) {
+            cli_error("%s", err.msg);
+            go[0] = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        }
+    }
+    cli_calib_bcast(go, sizeof go);
+    if ((rc = (int)go[0]) != CLI_OK)
+        goto done;
+    c = (cli_calib){.s = s,
+                    .journal = &j,
+                    .threads = a.threads,
+                    .quiet = a.quiet,
+                    .progress = root && !a.quiet && isatty(STDERR_FILENO),
+                    .crn = s->method == CAL_SMM,
+                    .shape = {.name = s->name,
+                              .n_metrics = s->n_targets,
+                              .replications = s->reps},
+                    .t0 = cli_farm_now()};
+    rc = s->method == CAL_ABC_SMC ? cli_calib_abc(&c, &out, &err)
+                                  : cli_calib_smm(&c, &out, &err);
+    if (!root)
+        goto done;
+    if (rc >= 128) {
+        cli_error("interrupted: the finished evaluations are in %s; run the "
+                  "same command with --resume to finish",
+                  j.dir);
+        goto done;
+    }
+    if (rc != CLI_OK) {
+        cli_error("%s", err.msg);
+        if (err.status == SIM_EINPUT)
+            rc = CLI_USAGE;
+        goto done;
+    }
+    if (ana_calib_write(&out, a.out, a.force, &err) != SIM_OK) {
+        cli_error("%s", err.msg);
+        rc = CLI_FAIL;
+        goto done;
+    }
+    if (!cli_journal_remove(&j))
+        cli_error("%s: kept: it holds files aims did not write (its own "
+                  "records are gone)",
+                  j.dir);
+    if (!a.quiet)
+        fprintf(stderr,
+                "aims: wrote %s: %s, %zu evaluations x %zu replications "
+                "(%zu computed now, %zu from the journal), %.1f s\n",
+                a.out, cal_method_name(s->method), c.next, s->reps,
+                c.computed, c.reused, cli_farm_now() - c.t0);
+done:
+    cli_journal_fini(&j);
+    ana_calib_fini(&out);
+    free(scen_txt);
+    cal_free(s);
+    return rc;
+}
