@@ -86,7 +86,7 @@ int cal_model(const cal_spec *s, const double *x, mkt_params **out,
     return rc;
 }
 
-static int read_param(const config_setting_t *g, scen_doc *base,
+static int read_param(const config_setting_t *g, size_t k, scen_doc *base,
                       const char *scen_name, cal_param *q, sim_err *err)
 {
     static const char *const keys[] = {"path", "min", "max", "prior", NULL};
@@ -116,10 +116,10 @@ static int read_param(const config_setting_t *g, scen_doc *base,
                           "a log_uniform prior needs min > 0, got %g", q->lo);
     const config_setting_t *ps = config_setting_get_member(g, "path");
     char ctx[1200];
-    snprintf(ctx, sizeof ctx, "%s:%d: %s",
+    snprintf(ctx, sizeof ctx, "%s:%d: parameters.[%zu].path",
              config_setting_source_file(ps) ? config_setting_source_file(ps)
                                             : "?",
-             config_setting_source_line(ps), "parameters.path");
+             config_setting_source_line(ps), k);
     const config_setting_t *t;
     if ((rc = scen_lookup(base, path, ctx, &t, err)) != SIM_OK)
         return rc;
@@ -395,7 +395,7 @@ static int read_all(scen_doc *doc, cal_spec *s, sim_err *err)
     }
     for (size_t k = 0; k < n && rc == SIM_OK; k++) {
         s->n_params++;
-        rc = read_param(config_setting_get_elem(pl, (unsigned)k), base,
+        rc = read_param(config_setting_get_elem(pl, (unsigned)k), k, base,
                         s->scenario, &s->params[k], err);
         for (size_t j = 0; rc == SIM_OK && j < k; j++)
             if (strcmp(s->params[j].path, s->params[k].path) == 0)
