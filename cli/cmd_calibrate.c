@@ -14,6 +14,7 @@
  * order, so the same file as an uninterrupted run.
  */
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,15 @@ static void usage(FILE *f)
           "  --force             replace an existing output, discard an old "
           "journal\n"
           "  --quiet             no progress line or generation summaries\n"
+          "  --simulate V1,V2,.. run the model once at these parameter "
+          "values (in the\n"
+          "                      file's order) and print each target's "
+          "simulated mean,\n"
+          "                      'ID VALUE' per line: synthetic data for "
+          "recovery checks\n"
+          "  -r N, -s SEED       replications and seed for --simulate "
+          "(default: the\n"
+          "                      file's); each line is 'ID MEAN SE'\n"
           "The same command under 'mpirun -n K' farms evaluations out to K "
           "ranks.\n"
           "The file format: docs/calibration.md.\n",
@@ -47,9 +57,9 @@ static void usage(FILE *f)
 }
 
 typedef struct {
-    const char *file, *out;
-    uint64_t threads;
-    bool resume, force, quiet;
+    const char *file, *out, *simulate;
+    uint64_t threads, reps, seed;
+    bool resume, force, quiet, seed_given;
 } args;
 
 static int parse(int argc, char **argv, args *a)
@@ -65,6 +75,14 @@ static int parse(int argc, char **argv, args *a)
         } else if (cli_opt(argc, argv, &i, "-j", "--threads", &v, &bad)) {
             bad = bad || !cli_once("-j", &threads_given) ||
                   !cli_parse_u64("-j", v, 1, 1024, &a->threads);
+        } else if (cli_opt(argc, argv, &i, NULL, "--simulate", &v, &bad)) {
+            a->simulate = v;
+        } else if (cli_opt(argc, argv, &i, "-r", "--replications", &v,
+                           &bad)) {
+            bad = bad || !cli_parse_u64("-r", v, 1, 100000, &a->reps);
+        } else if (cli_opt(argc, argv, &i, "-s", "--seed", &v, &bad)) {
+            bad = bad || !cli_parse_u64("-s", v, 0, INT64_MAX, &a->seed);
+            a->seed_given = true;
         } else if (strcmp(argv[i], "--resume") == 0) {
             a->resume = true;
             i++;
@@ -187,6 +205,71 @@ static int scenario_text(const cal_spec *s, char **out, sim_err *err)
     return rc;
 }
 
+/* --simulate: the targets' simulated means at one parameter vector, from
+ * streams no evaluation of the calibration uses (point UINT32_MAX), so
+ * synthetic data are not the calibration's own noise. */
+static int simulate(const cal_spec *s, const char *values, uint64_t reps,
+                    uint64_t seed, bool seed_given)
+{
+    double x[CAL_MAX_PARAMS];
+    size_t n = 0;
+    const char *p = values;
+    while (*p && n < CAL_MAX_PARAMS) {
+        char *end;
+        x[n++] = strtod(p, &end);
+        if (end == p || (*end != ',' && *end != '\0')) {
+            cli_error("--simulate: expected %zu numbers separated by "
+                      "commas, got '%s'",
+                      s->n_params, values);
+            return CLI_USAGE;
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (n != s->n_params) {
+        cli_error("--simulate: expected %zu values (one per parameter), got "
+                  "%zu",
+                  s->n_params, n);
+        return CLI_USAGE;
+    }
+    sim_err err = {0};
+    mkt_params *par = NULL;
+    if (cal_model(s, x, &par, &err) != SIM_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return CLI_USAGE;
+    }
+    size_t R = reps ? (size_t)reps : s->reps, T = s->n_targets;
+    double *y = malloc((T * R + 1) * sizeof *y);
+    mkt_run_opts o = {.point = UINT32_MAX};
+    mkt_results r = {0};
+    int rc = y ? SIM_OK : sim_err_set(&err, SIM_ENOMEM, "out of memory");
+    for (size_t rep = 0; rc == SIM_OK && rep < R; rep++) {
+        if ((rc = mkt_results_init(&r, par, &err)) == SIM_OK)
+            rc = mkt_run(par, seed_given ? seed : s->seed, (uint32_t)rep,
+                         &o, &r, &err);
+        for (size_t t = 0; rc == SIM_OK && t < T; t++)
+            y[t * R + rep] = cal_target_value(&s->targets[t], &r);
+        mkt_results_fini(&r);
+    }
+    for (size_t t = 0; rc == SIM_OK && t < T; t++) {
+        const double *yt = y + t * R;
+        double m = cli_calib_mean(yt, R), v = 0;
+        size_t k = 0;
+        for (size_t i = 0; i < R; i++)
+            if (yt[i] == yt[i]) {
+                v += (yt[i] - m) * (yt[i] - m);
+                k++;
+            }
+        double se = k > 1 ? sqrt(v / (double)(k - 1) / (double)k)
+                          : (double)NAN;
+        printf("%s %.17g %.17g\n", s->targets[t].id, m, se);
+    }
+    if (rc != SIM_OK)
+        cli_error("%s", err.msg);
+    free(y);
+    mkt_params_free(par);
+    return rc == SIM_OK ? CLI_OK : CLI_FAIL;
+}
+
 int cli_calibrate(int argc, char **argv)
 {
     args a;
@@ -206,6 +289,10 @@ int cli_calibrate(int argc, char **argv)
     if ((rc = cal_load(a.file, &s, &err)) != SIM_OK) {
         fprintf(stderr, "%s\n", err.msg);
         rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        goto done;
+    }
+    if (a.simulate != NULL) {
+        rc = simulate(s, a.simulate, a.reps, a.seed, a.seed_given);
         goto done;
     }
     if (a.out == NULL) {
