@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calib_run.h"
@@ -35,6 +36,11 @@ static void usage(FILE *f)
           "name with .h5)\n"
           "  -j, --threads N     worker threads (default: the CPUs; 1 per "
           "rank under mpirun)\n"
+          "  --shard I/N         one of N processes (a Slurm array) sharing "
+          "the\n"
+          "                      journal on a shared file system; all N "
+          "must run at\n"
+          "                      the same time; shard 0 writes the output\n"
           "  --resume            finish an interrupted calibration from its "
           "journal\n"
           "                      (OUT.h5.journal/)\n"
@@ -58,14 +64,14 @@ static void usage(FILE *f)
 
 typedef struct {
     const char *file, *out, *simulate;
-    uint64_t threads, reps, seed;
+    uint64_t threads, reps, seed, shard, shards;
     bool resume, force, quiet, seed_given;
 } args;
 
 static int parse(int argc, char **argv, args *a)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    *a = (args){.threads = cpus > 0 ? (uint64_t)cpus : 1};
+    *a = (args){.threads = cpus > 0 ? (uint64_t)cpus : 1, .shards = 1};
     bool threads_given = false, bad = false, have_out = false;
     for (int i = 1; i < argc && !bad;) {
         const char *v;
@@ -75,6 +81,18 @@ static int parse(int argc, char **argv, args *a)
         } else if (cli_opt(argc, argv, &i, "-j", "--threads", &v, &bad)) {
             bad = bad || !cli_once("-j", &threads_given) ||
                   !cli_parse_u64("-j", v, 1, 1024, &a->threads);
+        } else if (cli_opt(argc, argv, &i, NULL, "--shard", &v, &bad)) {
+            char *end;
+            unsigned long long si = strtoull(v, &end, 10), sn = 0;
+            if (end != v && *end == '/' && v[0] != '-')
+                sn = strtoull(end + 1, &end, 10);
+            if (sn == 0 || sn > 100000 || si >= sn || *end != '\0') {
+                cli_error("--shard: expected I/N with 0 <= I < N, got '%s'",
+                          v);
+                bad = true;
+            }
+            a->shard = si;
+            a->shards = sn;
         } else if (cli_opt(argc, argv, &i, NULL, "--simulate", &v, &bad)) {
             a->simulate = v;
         } else if (cli_opt(argc, argv, &i, "-r", "--replications", &v,
@@ -114,6 +132,10 @@ static int parse(int argc, char **argv, args *a)
     }
     if (bad) {
         usage(stderr);
+        return CLI_USAGE;
+    }
+    if (!bad && a->shards > 1 && cli_sweep_mpi_size() > 1) {
+        cli_error("calibrate: --shard under mpirun: use one or the other");
         return CLI_USAGE;
     }
     if (cli_sweep_mpi_size() > 1 && !threads_given)
@@ -270,6 +292,47 @@ static int simulate(const cal_spec *s, const char *values, uint64_t reps,
     return rc == SIM_OK ? CLI_OK : CLI_FAIL;
 }
 
+/* A shard other than 0 uses shard 0's journal without its lock: records
+ * are separate files renamed into place, so writers of different points
+ * never meet (the sweep's threads share a journal the same way); the lock
+ * still keeps a second calibration, not a shard, out. */
+static int attach(cli_journal *j, const char *out, uint64_t id,
+                  const cal_spec *s, bool quiet)
+{
+    size_t n = strlen(out) + 32;
+    char *dir = malloc(n), *marker = malloc(n + 16);
+    if (dir == NULL || marker == NULL) {
+        free(dir);
+        free(marker);
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    snprintf(dir, n, "%s.journal", out);
+    snprintf(marker, n + 16, "%s/AIMS-JOURNAL", dir);
+    struct timespec nap = {0, 100000000};
+    double t0 = cli_farm_now(), said = t0;
+    while (access(marker, F_OK) != 0) {
+        if (cli_farm_signal()) {
+            free(dir);
+            free(marker);
+            return 128 + cli_farm_signal();
+        }
+        if (!quiet && cli_farm_now() - said > 30) {
+            fprintf(stderr, "aims: %s: waiting for shard 0 to start %s\n",
+                    s->name, dir);
+            said = cli_farm_now();
+        }
+        nanosleep(&nap, NULL);
+    }
+    free(marker);
+    *j = (cli_journal){.dir = dir,
+                       .id = id,
+                       .reps = s->reps,
+                       .n_metrics = s->n_targets,
+                       .lock = -1};
+    return CLI_OK;
+}
+
 int cli_calibrate(int argc, char **argv)
 {
     args a;
@@ -310,7 +373,11 @@ int cli_calibrate(int argc, char **argv)
      * there must still let the other ranks finish, so the decision is
      * broadcast before any batch. */
     int64_t go[1] = {CLI_OK};
-    if (root) {
+    if (root && a.shard > 0) {
+        /* Not the writer: attach to shard 0's journal once it exists. */
+        rc = attach(&j, a.out, calib_id(s, scen_txt), s, a.quiet);
+        go[0] = rc;
+    } else if (root) {
         const char *inputs[2 + 64];
         size_t n_in = 0;
         inputs[n_in++] = a.file;
@@ -338,11 +405,22 @@ int cli_calibrate(int argc, char **argv)
                     .shape = {.name = s->name,
                               .n_metrics = s->n_targets,
                               .replications = s->reps},
-                    .t0 = cli_farm_now()};
+                    .t0 = cli_farm_now(),
+                    .shard = a.shard,
+                    .shards = a.shards};
     rc = s->method == CAL_ABC_SMC ? cli_calib_abc(&c, &out, &err)
                                   : cli_calib_smm(&c, &out, &err);
     if (!root)
         goto done;
+    if (a.shard > 0 && (rc == CLI_OK || rc == CLI_CALIB_ENDED)) {
+        if (!a.quiet)
+            fprintf(stderr, "aims: %s: shard %llu/%llu done (%zu evaluations "
+                            "computed here); shard 0 writes %s\n",
+                    s->name, (unsigned long long)a.shard,
+                    (unsigned long long)a.shards, c.computed, a.out);
+        rc = CLI_OK;
+        goto done;
+    }
     if (rc >= 128) {
         cli_error("interrupted: the finished evaluations are in %s; run the "
                   "same command with --resume to finish",
@@ -367,9 +445,11 @@ int cli_calibrate(int argc, char **argv)
     if (!a.quiet)
         fprintf(stderr,
                 "aims: wrote %s: %s, %zu evaluations x %zu replications "
-                "(%zu computed now, %zu from the journal), %.1f s\n",
+                "(%zu computed now, %zu from the journal%s), %.1f s\n",
                 a.out, cal_method_name(s->method), c.next, s->reps,
-                c.computed, c.reused, cli_farm_now() - c.t0);
+                c.computed, c.next - c.computed,
+                a.shards > 1 ? " or other shards" : "",
+                cli_farm_now() - c.t0);
 done:
     cli_journal_fini(&j);
     ana_calib_fini(&out);

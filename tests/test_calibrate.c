@@ -68,6 +68,8 @@ static void in_dir(char *buf, size_t n, const char *name)
 /* Starts args[0] with stdout and stderr to DIR/out.txt and DIR/err.txt, in
  * an environment fit for mpirun as root (recipes/toolchain.md: Open MPI
  * leaks at exit, so LeakSanitizer is off under it). */
+static const char *out_name = "out.txt", *err_name = "err.txt";
+
 static pid_t start(const char *const *args)
 {
     char *argv[48];
@@ -90,8 +92,8 @@ static pid_t start(const char *const *args)
     }
     env[n] = NULL;
     char out[512], errp[512];
-    in_dir(out, sizeof out, "out.txt");
-    in_dir(errp, sizeof errp, "err.txt");
+    in_dir(out, sizeof out, out_name);
+    in_dir(errp, sizeof errp, err_name);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
@@ -204,6 +206,41 @@ Test(calibrate, mpirun_2_ranks_give_the_same_file)
     int rc = run(prefix, a);
     cr_assert_eq(rc, 0, "mpirun -n 2 aims calibrate: %d: %s", rc,
                  slurp("err.txt"));
+    same(ref, out);
+}
+
+Test(calibrate, shards_sharing_the_journal_give_the_same_file)
+{
+    char ref[512], out[512], prog[512];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "shards.h5");
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    calib_ok(FIX("small.cfg"), ref, "2");
+    /* Two shards at once, as a Slurm array's tasks run: shard 1 first, so
+     * it also waits for shard 0's journal. */
+    const char *a1[] = {prog, "calibrate", FIX("small.cfg"), "-o", out,
+                        "-j", "1", "--shard", "1/2", NULL};
+    const char *a0[] = {prog, "calibrate", FIX("small.cfg"), "-o", out,
+                        "-j", "1", "--shard", "0/2", NULL};
+    out_name = "out1.txt";
+    err_name = "err1.txt";
+    pid_t p1 = start(a1);
+    out_name = "out.txt";
+    err_name = "err.txt";
+    pid_t p0 = start(a0);
+    cr_assert_eq(finish(p0), 0, "shard 0: %s", slurp("err.txt"));
+    cr_assert_eq(finish(p1), 0, "shard 1: %s", slurp("err1.txt"));
+    cr_assert(strstr(slurp("err1.txt"), "shard 1/2 done"), "%s",
+              slurp("err1.txt"));
+    /* Both shards computed: neither did it all. */
+    char *e0 = slurp("err.txt"), *p = strstr(e0, "replications (");
+    cr_assert(p && strstr(e0, "or other shards"), "%s", e0);
+    size_t computed = strtoul(p + strlen("replications ("), NULL, 10);
+    p = strstr(p, "computed now, ");
+    cr_assert_not_null(p, "%s", e0);
+    size_t others = strtoul(p + strlen("computed now, "), NULL, 10);
+    cr_assert(computed > 0 && others > 0, "%zu here, %zu elsewhere: %s",
+              computed, others, e0);
     same(ref, out);
 }
 
