@@ -1,5 +1,5 @@
 /* calibfile.h -- the output file of `aims calibrate` (ana_calib_*):
- * format "aims-calibration", docs/calibration.md.
+ * format "aims-calibration", docs/calibrate.md.
  *
  *   /parameter, /target, /generation, /particle   dimension scales
  *   /abc/particles   [generation, particle, parameter]  the accepted values

@@ -1,7 +1,7 @@
 /* cmd_calibrate.c -- `aims calibrate CALIB.cfg [-o OUT.h5] [-j N]
  * [--resume] [--force] [--quiet]`: fit a scenario's uncertain parameters
  * to observed targets by ABC-SMC or the simulated method of moments
- * (docs/calibration.md), every evaluation run by the sweep's farm.
+ * (docs/calibrate.md), every evaluation run by the sweep's farm.
  *
  * The order of things is the sweep's (cmd_sweep.c): everything that can be
  * refused is refused first (the calibration file, its scenario, parameters
@@ -30,8 +30,10 @@
 static void usage(FILE *f)
 {
     fputs("usage: aims calibrate CALIB.cfg [-o OUT.h5] [-j THREADS] "
-          "[--resume] [--force]\n"
-          "                      [--quiet]\n"
+          "[--shard I/N]\n"
+          "                      [--resume] [--force] [--quiet]\n"
+          "       aims calibrate CALIB.cfg --simulate V1,V2,... [-r N] "
+          "[-s SEED]\n"
           "  -o, --output FILE   HDF5 output (default: the calibration's "
           "name with .h5)\n"
           "  -j, --threads N     worker threads (default: the CPUs; 1 per "
@@ -50,15 +52,15 @@ static void usage(FILE *f)
           "  --simulate V1,V2,.. run the model once at these parameter "
           "values (in the\n"
           "                      file's order) and print each target's "
-          "simulated mean,\n"
-          "                      'ID VALUE' per line: synthetic data for "
-          "recovery checks\n"
+          "simulated mean\n"
+          "                      and its standard error: synthetic data "
+          "for recovery\n"
           "  -r N, -s SEED       replications and seed for --simulate "
           "(default: the\n"
           "                      file's); each line is 'ID MEAN SE'\n"
           "The same command under 'mpirun -n K' farms evaluations out to K "
           "ranks.\n"
-          "The file format: docs/calibration.md.\n",
+          "The file format and the methods: docs/calibrate.md.\n",
           f);
 }
 

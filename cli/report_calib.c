@@ -2,7 +2,7 @@
  * summaries and the fit table (target, observed, sd, simulated mean, 95%
  * interval, z), held-out targets marked, then how many targets fall within
  * their uncertainty (|z| <= 2) and how many held-out ones inside the
- * simulated 95% interval (docs/calibration.md). Honest counting is the
+ * simulated 95% interval (docs/calibrate.md). Honest counting is the
  * point: a miss is a finding. */
 #include <math.h>
 #include <stdio.h>

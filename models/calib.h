@@ -2,7 +2,7 @@
  * scenario values to fit, their priors, the observed moments they are
  * fitted to, and how one replication's results map to each moment.
  *
- * A calibration file (libconfig, docs/calibration.md) names a scenario,
+ * A calibration file (libconfig, docs/calibrate.md) names a scenario,
  * the parameters by the paths `aims run --set` takes with a prior range,
  * the target files (scenarios/targets/ *.cfg, the format in
  * docs/calibration.md), the method (abc_smc or smm) and its settings:

@@ -351,6 +351,19 @@ Test(calibrate, report_prints_the_fit_table_with_held_out_marked)
                      "target,observed,sd,sim_mean,sim_lo,sim_hi,z,"
                      "held_out\n"),
               "%s", slurp("out.txt"));
+    /* The pictures of the same file. */
+    char pics[512], png[600];
+    in_dir(pics, sizeof pics, "pics");
+    const char *py[] = {"/usr/bin/python3",
+                        AIMS_SOURCE_DIR "/analysis/plot_calibration.py", out,
+                        "-o", pics, NULL};
+    cr_assert_eq(finish(start(py)), 0, "%s", slurp("err.txt"));
+    const char *names[] = {"posterior.png", "fit.png"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(png, sizeof png, "%s/%s", pics, names[i]);
+        struct stat st;
+        cr_assert(stat(png, &st) == 0 && st.st_size > 1000, "%s", png);
+    }
 }
 
 /* ---- parameter recovery, one synthetic data set ------------------------- */
