@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "abc.h"
+#include "calib.h"
 
 #ifndef AIMS_BUILD_DIR
 #define AIMS_BUILD_DIR "build/san"
@@ -500,4 +501,44 @@ Test(calibrate, proposals_are_a_function_of_seed_generation_and_index)
         cr_assert(a[0] >= 0 && a[0] <= 1 && a[1] >= 10 && a[1] <= 20);
         cr_assert(isfinite(ana_abc_log_weight(&pop, a)));
     }
+}
+
+/* ---- targets against one replication's results -------------------------- */
+
+Test(calibrate, targets_read_the_series_they_name)
+{
+    sim_err err = {0};
+    cal_spec *s = NULL;
+    cr_assert_eq(cal_load(FIX("tiny.cfg"), &s, &err), SIM_OK, "%s", err.msg);
+    cr_assert_eq(s->n_targets, 4u);
+    cr_assert_eq(s->n_fitted, 2u);
+    cr_assert(!s->params[0].log && s->params[1].log);
+    const double x[] = {74.0, 0.7};
+    mkt_params *p = NULL;
+    cr_assert_eq(cal_model(s, x, &p, &err), SIM_OK, "%s", err.msg);
+    mkt_results r = {0};
+    cr_assert_eq(mkt_results_init(&r, p, &err), SIM_OK);
+    cr_assert_eq(mkt_run(p, 3, 0, NULL, &r, &err), SIM_OK, "%s", err.msg);
+    /* doubao_share_2025: doubao's tokens over those of the three Chinese
+     * vendors, 2025-01 .. 2025-12 = months 24 .. 35 of a 2023-01 start. */
+    size_t v[3] = {3, 2, 4}; /* doubao, deepseek, qwen */
+    double num = 0, den = 0;
+    for (size_t m = 24; m <= 35; m++)
+        for (size_t k = 0; k < 3; k++) {
+            double t = r.tokens_by_vendor[m * r.n_vendors + v[k]];
+            den += t;
+            if (k == 0)
+                num += t;
+        }
+    cr_assert_gt(den, 0);
+    cr_assert_float_eq(cal_target_value(&s->targets[0], &r), num / den,
+                       1e-12 * (num / den));
+    /* adopters_2025: a stock, the mean over its one month, 2025-12. */
+    cr_assert_eq(cal_target_value(&s->targets[1], &r), r.adopters[35]);
+    /* bytedance_azure_2026: 0 or 1. */
+    double b = cal_target_value(&s->targets[3], &r);
+    cr_assert(b == 0.0 || b == 1.0, "%g", b);
+    mkt_results_fini(&r);
+    mkt_params_free(p);
+    cal_free(s);
 }
