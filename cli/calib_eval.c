@@ -23,11 +23,6 @@
 #include "sweep_run.h"
 #include "sweepfile.h"
 
-static const char *s_name(const cli_calib *c)
-{
-    return c->s->name;
-}
-
 /* Whether point p has a valid record. */
 static bool journal_has(const cli_journal *j, size_t p)
 {
@@ -118,7 +113,7 @@ static int wait_shards(const cli_calib *c, size_t n, sim_err *err)
             fprintf(stderr, "aims: %s: shard %zu/%zu: waiting for point %zu "
                             "of shard %zu (the shards must run at the same "
                             "time)\n",
-                    s_name(c), c->shard, c->shards, p, p % c->shards);
+                    c->s->name, c->shard, c->shards, p, p % c->shards);
             said = cli_farm_now();
         }
         nanosleep(&nap, NULL);
