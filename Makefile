@@ -155,12 +155,23 @@ bench: deps
 	@./bench/sweep-bench $(B)
 	@echo
 	@./bench/run-bench $(B)
+	@echo
+	@./bench/calib-bench $(B)
+
+# Parameter recovery of aims calibrate over RECOVERY_N synthetic data sets
+# (scripts/calib-recovery): prints the coverage of the 95% posterior
+# intervals against the binomial range; too slow for make test.
+RECOVERY_N ?= 20
+.PHONY: recovery
+recovery: deps
+	@$(MAKE) --no-print-directory all
+	@./scripts/calib-recovery $(B) $(RECOVERY_N)
 
 # Every shipped scenario (sweep files aside) run into $(B)/plots/NAME.h5 and drawn into
 # $(B)/plots/NAME/; each shock scenario also against the baseline, paired by replication, into
 # $(B)/plots/NAME_vs_baseline/ (not the history, which starts in 2023). What the pictures show:
 # docs/plots.md.
-PLOT_SCEN := $(filter-out scenarios/sweep%,$(wildcard scenarios/*.cfg))
+PLOT_SCEN := $(filter-out scenarios/sweep% scenarios/calibrate%,$(wildcard scenarios/*.cfg))
 .PHONY: plots
 plots: deps
 	@$(MAKE) --no-print-directory all
