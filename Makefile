@@ -110,6 +110,8 @@ bench: deps
 	@echo
 	@./bench/sweep-bench $(B)
 	@echo
+	@./bench/journal-bench $(B)
+	@echo
 	@./bench/run-bench $(B)
 
 # Every shipped scenario (sweep files aside) run into $(B)/plots/NAME.h5 and drawn into
