@@ -43,6 +43,9 @@ static int sh_rc(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
 static int vsh(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
+static int vsh(const char *fmt, va_list ap)
 {
     char cmd[8192];
     vsnprintf(cmd, sizeof cmd, fmt, ap);
