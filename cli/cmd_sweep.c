@@ -426,9 +426,13 @@ int cli_sweep(int argc, char **argv)
         }
     }
     if (rc >= 128) {
-        cli_error("interrupted: the finished points are in %s; run the same "
-                  "command with --resume to finish",
-                  j.dir);
+        if (a.batch == 0)
+            cli_error("interrupted: with --no-journal no finished point "
+                      "was kept");
+        else
+            cli_error("interrupted: the finished points are in %s; run the "
+                      "same command with --resume to finish",
+                      j.dir);
         goto done;
     }
     if (rc != CLI_OK) {

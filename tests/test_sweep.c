@@ -462,6 +462,13 @@ Test(sweep, resume_drops_a_torn_tail_and_a_corrupt_record)
     sweep_ok(FIX("torn.cfg"), ref, "1");
     kill_after(out, 3);
     size_t k = records(journal);
+    /* One file holds them all, beside the marker and OWNER. */
+    char ls[800];
+    snprintf(ls, sizeof ls,
+             "test \"$(ls -A '%s' | sort | tr '\\n' ' ')\" = "
+             "'AIMS-JOURNAL OWNER points.seg '",
+             journal);
+    cr_assert_eq(system(ls), 0, "the journal holds other files");
     FILE *f = fopen(seg, "r+b");
     cr_assert_not_null(f);
     unsigned char rec[64];
@@ -488,6 +495,38 @@ Test(sweep, resume_drops_a_torn_tail_and_a_corrupt_record)
               slurp("err.txt"));
     cr_assert(!exists(journal));
     same(ref, out);
+}
+
+/* --no-journal and --journal-batch change what is durable, never the
+ * file; --no-journal has nothing to resume from and says so. */
+Test(sweep, journal_options_give_the_same_file)
+{
+    char ref[512], a[512], b[512], journal[600];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(a, sizeof a, "a.h5");
+    in_dir(b, sizeof b, "b.h5");
+    sweep_ok(FIX("grid.cfg"), ref, "2");
+    const char *n[] = {"sweep", FIX("grid.cfg"), "-o", a, "-j", "2",
+                       "--no-journal", "--quiet", NULL};
+    cr_assert_eq(aims(n), 0, "%s", slurp("err.txt"));
+    same(ref, a);
+    const char *k[] = {"sweep", FIX("grid.cfg"), "-o", b, "-j", "2",
+                       "--journal-batch", "3", "--quiet", NULL};
+    cr_assert_eq(aims(k), 0, "%s", slurp("err.txt"));
+    same(ref, b);
+    snprintf(journal, sizeof journal, "%s.journal", b);
+    cr_assert(!exists(journal));
+    const char *r[] = {"sweep", FIX("grid.cfg"), "-o", a, "--no-journal",
+                       "--resume", NULL};
+    cr_assert_eq(aims(r), 2);
+    cr_assert(strstr(slurp("err.txt"), "--no-journal keeps nothing to "
+                                       "--resume from"),
+              "%s", slurp("err.txt"));
+    const char *z[] = {"sweep", FIX("grid.cfg"), "-o", a,
+                       "--journal-batch", "0", NULL};
+    cr_assert_eq(aims(z), 2);
+    cr_assert(strstr(slurp("err.txt"), "--journal-batch"), "%s",
+              slurp("err.txt"));
 }
 
 /* A journal of an earlier aims (one file per point) is not read: --resume
