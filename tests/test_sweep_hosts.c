@@ -81,6 +81,13 @@ static void setup(void)
     snprintf(veth_a, sizeof veth_a, "av%lda", pid % 10000000);
     snprintf(veth_b, sizeof veth_b, "av%ldb", pid % 10000000);
     net = (int)(pid % 250) + 1;
+    /* A run killed on its timeout never reached teardown: its namespaces
+     * (named after a process that is gone) are removed here. */
+    if (geteuid() == 0)
+        sh_rc("for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | "
+              "grep -E '^aims-[0-9]+-[ab]$'); do p=${ns#aims-}; p=${p%%-*}; "
+              "kill -0 \"$p\" 2>/dev/null || { ip netns del \"$ns\"; "
+              "rm -rf \"/etc/netns/$ns\"; }; done; true");
 }
 
 /* Whatever setup got as far as, undone: deleting a namespace deletes the
@@ -134,6 +141,15 @@ static void make_hosts(void)
         sh_rc("%s", cmd);
         cr_skip_test("cannot make network namespaces or a veth pair here "
                      "(see stderr)");
+    }
+    /* Entering a namespace needs mount rights too (ip netns exec remounts
+     * /sys), and the agent a new UTS namespace: a container may allow
+     * making namespaces but not these. */
+    if (sh_rc("ip netns exec '%s' unshare --uts true 2>'%s/netns.err'", ns_b,
+              dir) != 0) {
+        sh_rc("cat '%s/netns.err' >&2", dir);
+        cr_skip_test("cannot enter a network namespace with a host name of "
+                     "its own here (see stderr)");
     }
     sh("ip link set '%s' netns '%s' && ip link set '%s' netns '%s'", veth_a,
        ns_a, veth_b, ns_b);
