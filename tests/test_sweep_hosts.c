@@ -91,7 +91,9 @@ static void setup(void)
 }
 
 /* Whatever setup got as far as, undone: deleting a namespace deletes the
- * veth end in it, and with it the pair. */
+ * veth end in it, and with it the pair. Called before every skip too:
+ * Criterion's cr_skip_test ends the test's process without running the
+ * suite's fini. */
 static void teardown(void)
 {
     if (ns_a[0] != '\0') {
@@ -103,6 +105,14 @@ static void teardown(void)
                       "namespace %s left behind", ns_a);
     }
     sh_rc("rm -rf '%s'", dir);
+}
+
+static void skip(const char *why) __attribute__((noreturn));
+static void skip(const char *why)
+{
+    teardown();
+    cr_skip_test("%s", why);
+    abort(); /* not reached: cr_skip_test does not return */
 }
 
 TestSuite(sweep_hosts, .init = setup, .fini = teardown, .timeout = 300);
@@ -139,8 +149,8 @@ static void make_hosts(void)
         char cmd[600];
         snprintf(cmd, sizeof cmd, "cat '%s/netns.err' >&2", dir);
         sh_rc("%s", cmd);
-        cr_skip_test("cannot make network namespaces or a veth pair here "
-                     "(see stderr)");
+        skip("cannot make network namespaces or a veth pair here (see "
+             "stderr)");
     }
     /* Entering a namespace needs mount rights too (ip netns exec remounts
      * /sys), and the agent a new UTS namespace: a container may allow
@@ -148,8 +158,8 @@ static void make_hosts(void)
     if (sh_rc("ip netns exec '%s' unshare --uts true 2>'%s/netns.err'", ns_b,
               dir) != 0) {
         sh_rc("cat '%s/netns.err' >&2", dir);
-        cr_skip_test("cannot enter a network namespace with a host name of "
-                     "its own here (see stderr)");
+        skip("cannot enter a network namespace with a host name of its "
+             "own here (see stderr)");
     }
     sh("ip link set '%s' netns '%s' && ip link set '%s' netns '%s'", veth_a,
        ns_a, veth_b, ns_b);
@@ -193,7 +203,7 @@ Test(sweep_hosts, mpirun_across_two_namespaces_gives_the_same_file)
 {
     const char *why = missing();
     if (why != NULL)
-        cr_skip_test("%s", why);
+        skip(why);
     make_hosts();
     /* The Makefile gives both directories as absolute paths: the ranks on
      * b start in mpirun's directory, but nothing else is assumed. */
