@@ -154,6 +154,8 @@ bench: deps
 	@echo
 	@./bench/sweep-bench $(B)
 	@echo
+	@./bench/journal-bench $(B)
+	@echo
 	@./bench/run-bench $(B)
 	@echo
 	@./bench/calib-bench $(B)

@@ -37,11 +37,10 @@ const char cli_help_calibrate[] =
     "name with .h5)\n"
     "  -j, --threads N     worker threads (default: the CPUs; 1 per "
     "rank under mpirun)\n"
-    "  --shard I/N         one of N processes (a Slurm array) sharing "
-    "the\n"
-    "                      journal on a shared file system; all N "
-    "must run at\n"
-    "                      the same time; shard 0 writes the output\n"
+    "  --shard I/N         refused for now: shards of a calibration need "
+    "a shared\n"
+    "                      journal (docs/calibrate.md); use -j or "
+    "mpirun\n"
     "  --resume            finish an interrupted calibration from its "
     "journal\n"
     "                      (OUT.h5.journal/)\n"
@@ -154,8 +153,13 @@ static int parse(int argc, char **argv, args *a)
     }
     if (bad)
         return CLI_USAGE;
-    if (!bad && a->shards > 1 && cli_sweep_mpi_size() > 1) {
-        cli_error("calibrate: --shard under mpirun: use one or the other");
+    if (a->shards > 1) {
+        /* The shards shared shard 0's journal, one file per point; the
+         * segment journal (one append-only file per writer, docs/sweeps.md)
+         * has no reader for another process's segment yet. */
+        cli_usage_error("--shard: calibration shards are not available with "
+                        "the segment journal yet: run the evaluations on "
+                        "threads (-j) or under mpirun");
         return CLI_USAGE;
     }
     if (cli_sweep_mpi_size() > 1 && !threads_given)
@@ -316,6 +320,18 @@ static int simulate(const cal_spec *s, const char *values, uint64_t reps,
  * are separate files renamed into place, so writers of different points
  * never meet (the sweep's threads share a journal the same way); the lock
  * still keeps a second calibration, not a shard, out. */
+/* The most evaluations the method can ask for: the journal's size (its
+ * store is allocated, not touched, up front). ABC: every generation stops
+ * at particles / min_acceptance proposals; SMM: max_evaluations and the
+ * 2 P of the curvature. */
+static size_t calib_max_points(const cal_spec *s)
+{
+    if (s->method == CAL_SMM)
+        return s->max_evals + 2 * s->n_params;
+    return s->generations *
+           (size_t)ceil((double)s->particles / s->min_acceptance);
+}
+
 static int attach(cli_journal *j, const char *out, uint64_t id,
                   const cal_spec *s, bool quiet)
 {
@@ -407,8 +423,9 @@ int cli_calibrate(int argc, char **argv)
         if (!cli_output_ok(a.out, a.force, inputs, n_in))
             go[0] = CLI_USAGE;
         else if ((rc = cli_journal_open(&j, a.out, calib_id(s, scen_txt),
-                                        s->reps, s->n_targets, a.resume,
-                                        a.force, &err)) != SIM_OK) {
+                                        calib_max_points(s), s->reps,
+                                        s->n_targets, 1, a.resume, a.force,
+                                        &err)) != SIM_OK) {
             cli_error("%s", err.msg);
             go[0] = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
         }

@@ -1,19 +1,24 @@
 /* cmd_sweep.c -- `aims sweep SWEEP.cfg [-o OUT.h5] [-j THREADS]
- * [--shard I/N] [--resume] [--force] [--quiet] [--plan ...]`: every
- * point of a sweep's design, each a run of the base scenario with the
- * point's values set, into one HDF5 file (docs/sweeps.md, docs/output.md).
- * --plan runs one calibration point instead and sizes a Slurm array for
- * the sweep (sweep_plan.h).
+ * [--shard I/N] [--resume] [--force] [--journal-batch N | --no-journal]
+ * [--quiet] [--plan ...]`: every point of a sweep's design, each a run of
+ * the base scenario with the point's values set, into one HDF5 file
+ * (docs/sweeps.md, docs/output.md). --plan runs one calibration point
+ * instead and sizes a Slurm array for the sweep (sweep_plan.h).
  *
  * The order of things, and why:
  *  1. everything that can be refused is refused before any point runs: the
  *     sweep file, the metrics against the base scenario's actors, the
  *     shard, an output that exists (without --force), a journal left by an
  *     interrupted sweep (without --resume or --force);
- *  2. each finished point is journalled (journal.h) before it counts;
- *  3. the output is written from the journal, whole, through a temporary
+ *  2. the base scenario is read once, here (by rank 0 under mpirun, which
+ *     sends it to the others), and every point is built from that text; a
+ *     shard compares it with the one the sweep's first shard read
+ *     (sweep_base.c) and refuses a changed base;
+ *  3. each finished point is journalled (journal.h) before it counts;
+ *  4. the output is written from the journal, whole, through a temporary
  *     file; only then is the journal removed.
- * A kill at any moment therefore loses at most the points in progress, and
+ * A kill at any moment therefore loses at most the points in progress (a
+ * power loss, also the last batch of --journal-batch N), and
  * `--resume` computes exactly the points without a record.
  *
  * A point the model refuses (its sampled values are out of range, say) or
@@ -38,7 +43,8 @@
 const char cli_help_sweep[] =
     "usage: aims sweep SWEEP.cfg [-o OUT.h5] [-j THREADS] [--shard I/N] "
     "[--resume]\n"
-    "                  [--force] [--quiet]\n"
+    "                  [--force] [--journal-batch N | --no-journal] "
+    "[--quiet]\n"
     "Runs every point of a sweep (docs/sweeps.md) into one HDF5 file.\n"
     "  -o, --output FILE   HDF5 output (default: the sweep's name with .h5)\n"
     "  -j, --threads N     worker threads (default: the CPUs this process "
@@ -55,6 +61,13 @@ const char cli_help_sweep[] =
     "                      every S seconds (default 60; 0: none)\n"
     "  -f, --force         replace an existing output, discard an old "
     "journal\n"
+    "  --journal-batch N   sync the journal every N points (default 1; a "
+    "power\n"
+    "                      loss loses at most the last N-1 finished "
+    "points)\n"
+    "  --no-journal        keep finished points in memory only (an "
+    "interruption\n"
+    "                      loses them all)\n"
     "  -q, --quiet         print nothing but errors\n"
     "  --plan              run one calibration point, print the sweep's cost "
     "and\n"
@@ -75,6 +88,8 @@ static const struct option sweep_options[] = {
     {"plan", no_argument, NULL, 259},
     {"max-array-size", required_argument, NULL, 260},
     {"task-time", required_argument, NULL, 261},
+    {"journal-batch", required_argument, NULL, 262},
+    {"no-journal", no_argument, NULL, 263},
     {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -82,7 +97,7 @@ static const struct option sweep_options[] = {
 
 typedef struct {
     const char *sweep, *out;
-    uint64_t threads, shard, shards, interval;
+    uint64_t threads, shard, shards, interval, batch;
     bool resume, force, quiet;
     bool plan, threads_given; /* --plan sizes the job (sweep_plan.h) */
     uint64_t max_array;
@@ -112,10 +127,11 @@ static int parse(int argc, char **argv, args *a)
                 .shards = 1,
                 .interval = 60,
                 .max_array = 1001,
-                .task_seconds = 3600};
+                .task_seconds = 3600,
+                .batch = 1};
     bool threads_given = false, bad = false, have_out = false,
          have_shard = false, have_interval = false, have_max = false,
-         have_task_time = false;
+         have_task_time = false, have_batch = false, no_journal = false;
     cli_opts_begin("sweep");
     int c;
     while (!bad &&
@@ -157,6 +173,14 @@ static int parse(int argc, char **argv, args *a)
                 bad = true;
             }
             break;
+        case 262:
+            bad = !cli_once("--journal-batch", &have_batch) ||
+                  !cli_parse_u64("--journal-batch", optarg, 1, 1000000,
+                                 &a->batch);
+            break;
+        case 263:
+            no_journal = true;
+            break;
         case 257:
             a->resume = true;
             break;
@@ -191,6 +215,14 @@ static int parse(int argc, char **argv, args *a)
         cli_usage_error("no sweep file given");
         bad = true;
     }
+    if (!bad && no_journal && (have_batch || a->resume)) {
+        cli_usage_error("--no-journal keeps nothing to %s",
+                        a->resume ? "--resume from"
+                                  : "sync (--journal-batch)");
+        bad = true;
+    }
+    if (no_journal)
+        a->batch = 0;
     if (!bad && !a->plan && (have_max || have_task_time)) {
         cli_usage_error("%s sizes a job: it needs --plan",
                         have_max ? "--max-array-size" : "--task-time");
@@ -212,7 +244,8 @@ static int parse(int argc, char **argv, args *a)
 }
 
 /* The sweep's identity for the journal: a record of another sweep file,
- * base scenario, seed or metric list is never taken for this one's. */
+ * base scenario (its exact text), seed or metric list is never taken for
+ * this one's. */
 static uint64_t sweep_id(const swp_spec *s, const char *scenario_text,
                          uint64_t shard, uint64_t shards)
 {
@@ -335,12 +368,28 @@ int cli_sweep(int argc, char **argv)
         snprintf(out_buf, sizeof out_buf, "%s.h5", s->name);
         a.out = out_buf;
     }
-    /* The base scenario as the sweep names it: its actors check the
-     * metrics, its resolved text joins the sweep's identity. */
-    if ((rc = cli_load_base(s, &base, &bp)) != CLI_OK)
+    /* The base scenario as the sweep names it, read once, by rank 0: its
+     * actors check the metrics, its exact resolved text joins the sweep's
+     * identity and is what every point (on every rank) is built from. */
+    char base_name[1200];
+    snprintf(base_name, sizeof base_name, "%s (as the sweep read it)",
+             s->scenario);
+    if (root && (rc = cli_load_base(s, &base, &bp)) == CLI_OK &&
+        scen_text_exact(base, &scen_txt, &err) != SIM_OK) {
+        cli_error("%s", err.msg);
+        rc = CLI_FAIL;
+    }
+    cli_sweep_mpi_share(&scen_txt); /* rank 0's text, or NULL: all stop */
+    if (rc != CLI_OK)
         goto done;
-    if (scen_text(base, &scen_txt, &err) != SIM_OK ||
-        swp_design(s, &x, &err) != SIM_OK ||
+    if (!root && (scen_txt == NULL ||
+                  scen_load_text(scen_txt, base_name, &base, &err) !=
+                      SIM_OK ||
+                  mkt_load(base, &bp, &err) != SIM_OK)) {
+        rc = CLI_FAIL;
+        goto done;
+    }
+    if (swp_design(s, &x, &err) != SIM_OK ||
         !(metrics = calloc(s->n_metrics, sizeof *metrics))) {
         cli_error("%s", err.msg[0] ? err.msg : "out of memory");
         rc = CLI_FAIL;
@@ -363,6 +412,8 @@ int cli_sweep(int argc, char **argv)
                           .points = P,
                           .metrics = metrics,
                           .journal = &j,
+                          .base_text = scen_txt,
+                          .base_name = base_name,
                           .threads = a.threads,
                           .t0 = cli_farm_now()};
     cli_progress_init(&prog, s->name, "points", 0, 0, (double)a.interval,
@@ -403,10 +454,23 @@ int cli_sweep(int argc, char **argv)
             goto done;
         }
     }
+    /* Shards of one sweep share one base: the first leaves it next to
+     * its output, the others compare (before the journal, so a refused
+     * shard leaves nothing; the stamp is made once the journal is ours). */
+    if (a.shards > 1 &&
+        (rc = cli_sweep_base_check(a.out, s, scen_txt, false, &err)) !=
+            SIM_OK) {
+        cli_error("%s", err.msg);
+        rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        goto done;
+    }
     uint64_t id = sweep_id(s, scen_txt, a.shard, a.shards);
-    if ((rc = cli_journal_open(&j, a.out, id, s->replications,
-                               s->n_metrics, a.resume, a.force, &err)) !=
-        SIM_OK) {
+    if ((rc = cli_journal_open(&j, a.out, id, P, s->replications,
+                               s->n_metrics, (size_t)a.batch, a.resume,
+                               a.force, &err)) != SIM_OK ||
+        (a.shards > 1 &&
+         (rc = cli_sweep_base_check(a.out, s, scen_txt, true, &err)) !=
+             SIM_OK)) {
         cli_error("%s", err.msg);
         rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
         goto done;
@@ -442,10 +506,21 @@ int cli_sweep(int argc, char **argv)
     workers_waiting = false;
     rc = cli_sweep_mpi_size() > 1 ? cli_sweep_mpi_run(&pl, &err)
                                   : cli_sweep_local(&pl, &err);
+    {   /* durable before the output is written (or the run is given up) */
+        sim_err se = {0};
+        if (cli_journal_sync(&j, &se) != SIM_OK && rc == CLI_OK) {
+            err = se;
+            rc = CLI_FAIL;
+        }
+    }
     if (rc >= 128) {
-        cli_error("interrupted: the finished points are in %s; run the same "
-                  "command with --resume to finish",
-                  j.dir);
+        if (a.batch == 0)
+            cli_error("interrupted: with --no-journal no finished point "
+                      "was kept");
+        else
+            cli_error("interrupted: the finished points are in %s; run the "
+                      "same command with --resume to finish",
+                      j.dir);
         goto done;
     }
     if (rc != CLI_OK) {

@@ -1,4 +1,10 @@
-/* journal.c -- durable records of finished sweep points (see journal.h). */
+/* journal.c -- durable records of finished sweep points in one append-only
+ * segment per journal (see journal.h for the format and the loss bound).
+ *
+ * The records are also kept in memory (status, message, values per point):
+ * the output is assembled from there at the end, so the segment is only
+ * ever appended to while a sweep runs and read once, at --resume.
+ */
 #include "journal.h"
 
 #include <dirent.h>
@@ -11,9 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char MAGIC[8] = {'A', 'I', 'M', 'S', 'P', 'T', '1', '\n'};
+static const char SEG_MAGIC[8] = {'A', 'I', 'M', 'S', 'S', 'E', 'G', '2'};
+#define REC_MAGIC 0x52534d41u /* "AMSR" read as a little-endian word */
 
-enum { MSG_MAX = 4096 }; /* bytes of a point's message kept */
+enum {
+    MSG_MAX = 4096,     /* bytes of a point's message kept */
+    HEAD_SIZE = 8 + 5 * 8, /* magic, id, points, reps, metrics, checksum */
+    REC_FIXED = 4 + 4 + 8 + 8 + 4 + 4 + 8 /* all but message and values */
+};
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -45,15 +56,20 @@ static int fsync_dir(const char *dir)
     return rc;
 }
 
-/* The marker that makes a directory a journal, and what it says. */
-static const char MARKER[] = "AIMS-JOURNAL", OWNER[] = "OWNER";
-static const char MARKER_TEXT[] = "aims sweep journal 1\n";
+/* The marker that makes a directory a journal, and what it says: version 2
+ * is the segment format; version 1, one file per point, is only ever
+ * recognised (to refuse it clearly, or to clean it away with --force). */
+static const char MARKER[] = "AIMS-JOURNAL", OWNER[] = "OWNER",
+                  SEGMENT[] = "points.seg";
+static const char MARKER_TEXT[] = "aims sweep journal 2\n";
+static const char MARKER_V1[] = "aims sweep journal 1\n";
 
-/* A name aims gives a file in a journal: "pNNNNNNNNN" (a record),
- * ".tmp-pNNNNNNNNN" (its temporary), the marker or OWNER. */
+/* A name aims gives a file in a journal: the segment, the marker, OWNER,
+ * or the old format's "pNNNNNNNNN" and ".tmp-pNNNNNNNNN". */
 static bool ours(const char *name)
 {
-    if (strcmp(name, MARKER) == 0 || strcmp(name, OWNER) == 0)
+    if (strcmp(name, MARKER) == 0 || strcmp(name, OWNER) == 0 ||
+        strcmp(name, SEGMENT) == 0)
         return true;
     if (strncmp(name, ".tmp-", 5) == 0)
         name += 5;
@@ -65,9 +81,9 @@ static bool ours(const char *name)
     return true;
 }
 
-/* Unlinks the regular files aims made in dir: records and their
- * temporaries, and with all, the marker and OWNER too. Anything else (a
- * file of the user's, a symbolic link, a directory) stays. */
+/* Unlinks the regular files aims made in dir: records, and with all, the
+ * marker and OWNER too. Anything else (a file of the user's, a symbolic
+ * link, a directory) stays. */
 static void remove_ours(const char *dir, bool all)
 {
     DIR *d = opendir(dir);
@@ -88,6 +104,24 @@ static void remove_ours(const char *dir, bool all)
     closedir(d);
 }
 
+/* Writes all of buf to fd; false on an error (errno set). */
+static bool write_all(int fd, const void *buf, size_t n)
+{
+    const unsigned char *b = buf;
+    for (size_t w = 0; w < n;) {
+        ssize_t k = write(fd, b + w, n - w);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (k == 0)
+                errno = EIO;
+            return false;
+        }
+        w += (size_t)k;
+    }
+    return true;
+}
+
 /* Writes all of buf to a new or truncated file (never through a link). */
 static int put_file(const char *path, const char *buf, size_t n, int flags)
 {
@@ -95,16 +129,7 @@ static int put_file(const char *path, const char *buf, size_t n, int flags)
                   0666);
     if (fd < 0)
         return -1;
-    int rc = 0;
-    for (size_t w = 0; rc == 0 && w < n;) {
-        ssize_t k = write(fd, buf + w, n - w);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            rc = -1;
-        else
-            w += (size_t)k;
-    }
+    int rc = write_all(fd, buf, n) ? 0 : -1;
     if (rc == 0 && fsync(fd) != 0)
         rc = -1;
     if (close(fd) != 0)
@@ -112,21 +137,25 @@ static int put_file(const char *path, const char *buf, size_t n, int flags)
     return rc;
 }
 
-/* Whether dir holds the marker aims wrote when it made it. */
-static bool is_journal(const char *dir)
+/* The version of the marker in dir: 2 (this format), 1 (the old one), or
+ * 0 when dir is not a journal aims made. */
+static int journal_version(const char *dir)
 {
     char path[4096], buf[sizeof MARKER_TEXT];
     snprintf(path, sizeof path, "%s/%s", dir, MARKER);
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return false;
+        return 0;
     struct stat st;
     ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
                     ? read(fd, buf, sizeof buf)
                     : -1;
     close(fd);
-    return n == (ssize_t)sizeof MARKER_TEXT - 1 &&
-           memcmp(buf, MARKER_TEXT, sizeof MARKER_TEXT - 1) == 0;
+    if (n != (ssize_t)sizeof MARKER_TEXT - 1)
+        return 0;
+    if (memcmp(buf, MARKER_TEXT, sizeof MARKER_TEXT - 1) == 0)
+        return 2;
+    return memcmp(buf, MARKER_V1, sizeof MARKER_V1 - 1) == 0 ? 1 : 0;
 }
 
 /* Takes the journal's lock (an exclusive flock on the marker) and writes
@@ -166,38 +195,236 @@ static int take_lock(cli_journal *j, sim_err *err)
     return SIM_OK;
 }
 
-/* A new journal: the directory was just made; the marker goes in first. */
-static int make_journal(cli_journal *j, sim_err *err)
+/* The marker of a journal aims makes now or converts from the old format
+ * (after its records are gone): written whole, then the directory synced. */
+static int write_marker(cli_journal *j, int flags, sim_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", j->dir, MARKER);
-    if (put_file(path, MARKER_TEXT, sizeof MARKER_TEXT - 1, O_EXCL) != 0 ||
+    if (put_file(path, MARKER_TEXT, sizeof MARKER_TEXT - 1, flags) != 0 ||
         fsync_dir(j->dir) != 0)
         return sim_err_set(err, SIM_EIO, "%s: cannot write: %s", path,
                            strerror(errno));
-    return take_lock(j, err);
+    return SIM_OK;
 }
 
-int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
-                     size_t reps, size_t n_metrics, bool resume, bool force,
-                     sim_err *err)
+/* ---- the in-memory store ------------------------------------------------ */
+
+static size_t ny_of(const cli_journal *j)
 {
-    memset(j, 0, sizeof *j);
-    j->lock = -1;
-    size_t n = strlen(out) + sizeof ".journal";
-    if ((j->dir = malloc(n)) == NULL)
+    return j->n_metrics * j->reps;
+}
+
+static int store_alloc(cli_journal *j, sim_err *err)
+{
+    size_t P = j->points, ny = ny_of(j);
+    if (ny != 0 && P > SIZE_MAX / sizeof(double) / ny)
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
-    snprintf(j->dir, n, "%s.journal", out);
-    j->id = id;
-    j->reps = reps;
-    j->n_metrics = n_metrics;
+    j->status = malloc(P + 1);
+    j->msg = calloc(P + 1, sizeof *j->msg);
+    j->y = malloc((P * ny + 1) * sizeof *j->y);
+    if (j->status == NULL || j->msg == NULL || j->y == NULL)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    memset(j->status, -1, P + 1);
+    return SIM_OK;
+}
+
+/* Keeps a record (the last one of a point wins). */
+static bool store(cli_journal *j, size_t point, int64_t status,
+                  const char *msg, size_t len, const void *y)
+{
+    char *m = NULL;
+    if (len > 0) {
+        if ((m = malloc(len + 1)) == NULL)
+            return false;
+        memcpy(m, msg, len);
+        m[len] = '\0';
+    }
+    free(j->msg[point]);
+    j->msg[point] = m;
+    j->status[point] = (signed char)status;
+    size_t ny = ny_of(j);
+    if (ny)
+        memcpy(j->y + point * ny, y, ny * sizeof *j->y);
+    return true;
+}
+
+/* ---- the segment -------------------------------------------------------- */
+
+static void seg_path(const cli_journal *j, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%s", j->dir, SEGMENT);
+}
+
+static void header(const cli_journal *j, unsigned char *h)
+{
+    uint64_t w[4] = {j->id, j->points, j->reps, j->n_metrics};
+    memcpy(h, SEG_MAGIC, 8);
+    memcpy(h + 8, w, sizeof w);
+    uint64_t sum = fnv(FNV0, h, 40);
+    memcpy(h + 40, &sum, 8);
+}
+
+/* A record into buf (REC_FIXED + len + 8 ny bytes); returns its size. */
+static size_t encode(const cli_journal *j, unsigned char *buf, size_t point,
+                     int64_t status, const char *msg, size_t len,
+                     const double *y)
+{
+    size_t ny = ny_of(j), size = REC_FIXED + len + ny * sizeof *y;
+    uint32_t w32[2] = {REC_MAGIC, (uint32_t)size};
+    uint64_t w64[2] = {point, (uint64_t)status};
+    uint32_t l32[2] = {(uint32_t)len, 0};
+    size_t at = 0;
+    memcpy(buf + at, w32, 8);
+    at += 8;
+    memcpy(buf + at, w64, 16);
+    at += 16;
+    memcpy(buf + at, l32, 8);
+    at += 8;
+    if (len)
+        memcpy(buf + at, msg, len);
+    at += len;
+    if (ny)
+        memcpy(buf + at, y, ny * sizeof *y);
+    at += ny * sizeof *y;
+    uint64_t sum = fnv(j->id, buf, at);
+    memcpy(buf + at, &sum, 8);
+    return size;
+}
+
+/* Reads the segment of a journal being resumed into the store. Stops at
+ * the first record that is short, has a bad magic or an impossible size (a
+ * torn tail: j->end stays at the last whole record, where appending
+ * resumes); skips a whole record whose checksum fails. A header of another
+ * sweep is refused; a torn header counts as an empty segment. */
+static int seg_read(cli_journal *j, FILE *f, sim_err *err)
+{
+    unsigned char h[HEAD_SIZE], want[HEAD_SIZE];
+    size_t n = fread(h, 1, sizeof h, f);
+    if (n < sizeof h) {
+        j->end = 0; /* torn while it was being made: start it again */
+        return SIM_OK;
+    }
+    header(j, want);
+    uint64_t sum;
+    memcpy(&sum, h + 40, 8);
+    if (memcmp(h, SEG_MAGIC, 8) != 0 || fnv(FNV0, h, 40) != sum) {
+        j->end = 0;
+        j->dropped++;
+        return SIM_OK;
+    }
+    if (memcmp(h, want, sizeof h) != 0)
+        return sim_err_set(err, SIM_EINPUT,
+                           "%s: holds the finished points of another "
+                           "version of this sweep (its sweep file, base "
+                           "scenario, seed, metrics or shard have changed "
+                           "since it started): restore them and --resume, "
+                           "or --force to start again",
+                           j->dir);
+    j->end = HEAD_SIZE;
+    size_t ny = ny_of(j), cap = REC_FIXED + MSG_MAX + ny * sizeof(double);
+    unsigned char *buf = malloc(cap);
+    if (buf == NULL)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    int rc = SIM_OK;
+    for (;;) {
+        if (fread(buf, 1, 8, f) != 8)
+            break;
+        uint32_t w32[2];
+        memcpy(w32, buf, 8);
+        size_t size = w32[1];
+        if (w32[0] != REC_MAGIC || size < REC_FIXED + ny * sizeof(double) ||
+            size > cap || fread(buf + 8, 1, size - 8, f) != size - 8) {
+            j->dropped++; /* a torn tail: cut here */
+            break;
+        }
+        uint64_t w64[2];
+        uint32_t l32[2];
+        memcpy(w64, buf + 8, 16);
+        memcpy(l32, buf + 24, 8);
+        memcpy(&sum, buf + size - 8, 8);
+        size_t len = l32[0];
+        j->end += size;
+        if (fnv(j->id, buf, size - 8) != sum || w64[0] >= j->points ||
+            w64[1] > 2 || len > MSG_MAX ||
+            size != REC_FIXED + len + ny * sizeof(double)) {
+            j->dropped++; /* whole but damaged: that point runs again */
+            continue;
+        }
+        if (!store(j, (size_t)w64[0], (int64_t)w64[1],
+                   (const char *)buf + 32, len, buf + 32 + len)) {
+            rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    free(buf);
+    if (rc == SIM_OK && ferror(f))
+        rc = sim_err_set(err, SIM_EIO, "%s/%s: cannot read: %s", j->dir,
+                         SEGMENT, strerror(errno));
+    return rc;
+}
+
+/* Opens the segment for appending: reads what a resumed journal holds,
+ * cuts a torn tail, writes the header of a new one. */
+static int seg_open(cli_journal *j, bool resume, sim_err *err)
+{
+    char path[4096];
+    seg_path(j, path, sizeof path);
+    j->seg = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (j->seg < 0)
+        return sim_err_set(err, SIM_EIO, "%s: cannot open: %s", path,
+                           strerror(errno));
+    j->end = 0;
+    if (resume) {
+        int fd = dup(j->seg);
+        FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        if (f == NULL) {
+            if (fd >= 0)
+                close(fd);
+            return sim_err_set(err, SIM_EIO, "%s: cannot read: %s", path,
+                               strerror(errno));
+        }
+        int rc = seg_read(j, f, err);
+        fclose(f);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    struct stat st;
+    if (fstat(j->seg, &st) != 0)
+        return sim_err_set(err, SIM_EIO, "%s: %s", path, strerror(errno));
+    if ((uint64_t)st.st_size != j->end &&
+        (ftruncate(j->seg, (off_t)j->end) != 0 || fsync(j->seg) != 0))
+        return sim_err_set(err, SIM_EIO, "%s: cannot cut its torn tail: %s",
+                           path, strerror(errno));
+    if (lseek(j->seg, (off_t)j->end, SEEK_SET) < 0)
+        return sim_err_set(err, SIM_EIO, "%s: %s", path, strerror(errno));
+    if (j->end == 0) {
+        unsigned char h[HEAD_SIZE];
+        header(j, h);
+        if (!write_all(j->seg, h, sizeof h) || fsync(j->seg) != 0 ||
+            fsync_dir(j->dir) != 0)
+            return sim_err_set(err, SIM_EIO, "%s: cannot write: %s", path,
+                               strerror(errno));
+        j->end = HEAD_SIZE;
+    }
+    return SIM_OK;
+}
+
+/* ---- the interface ------------------------------------------------------ */
+
+static int open_dir(cli_journal *j, bool resume, bool force, sim_err *err)
+{
     struct stat st;
     if (lstat(j->dir, &st) != 0) {
         if (errno != ENOENT)
             return sim_err_set(err, SIM_EIO, "%s: cannot use: %s", j->dir,
                                strerror(errno));
-        if (mkdir(j->dir, 0777) == 0)
-            return make_journal(j, err);
+        if (j->batch == 0)
+            return SIM_OK; /* no journal, and none to be confused with */
+        if (mkdir(j->dir, 0777) == 0) {
+            int rc = write_marker(j, O_EXCL, err);
+            return rc != SIM_OK ? rc : take_lock(j, err);
+        }
         if (errno != EEXIST || lstat(j->dir, &st) != 0)
             return sim_err_set(err, SIM_EIO, "%s: cannot create: %s", j->dir,
                                strerror(errno));
@@ -214,152 +441,174 @@ int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
                            "%s: exists and is not a sweep journal (a "
                            "directory): move it away or choose another -o",
                            j->dir);
-    if (!is_journal(j->dir))
+    int version = journal_version(j->dir);
+    if (version == 0)
         return sim_err_set(err, SIM_EINPUT,
                            "%s: a directory aims did not make (it has no %s "
                            "marker), so it is neither used nor emptied: move "
                            "it away or choose another -o",
                            j->dir, MARKER);
+    if (j->batch == 0)
+        return sim_err_set(err, SIM_EINPUT,
+                           "%s: an interrupted sweep left its finished "
+                           "points here, which --no-journal would neither "
+                           "use nor keep: --resume without --no-journal, or "
+                           "remove it",
+                           j->dir);
     int rc = take_lock(j, err);
     if (rc != SIM_OK)
         return rc;
+    if (version == 1 && !force)
+        return sim_err_set(err, SIM_EINPUT,
+                           "%s: a journal of an earlier aims (one file per "
+                           "point), which this one does not read: finish "
+                           "that sweep with the aims that started it, or "
+                           "--force to start again",
+                           j->dir);
     if (!resume && !force)
         return sim_err_set(err, SIM_EINPUT,
                            "%s: an interrupted sweep left its finished "
                            "points here: --resume to finish it, or "
                            "--force to start again",
                            j->dir);
-    if (!resume)
+    if (!resume || version == 1) {
         remove_ours(j->dir, false);
+        if (version == 1 && (rc = write_marker(j, O_TRUNC, err)) != SIM_OK)
+            return rc;
+    }
     return SIM_OK;
 }
 
-static void record_path(const cli_journal *j, size_t point, bool tmp,
-                        char *buf, size_t n)
+int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
+                     size_t points, size_t reps, size_t n_metrics,
+                     size_t batch, bool resume, bool force, sim_err *err)
 {
-    snprintf(buf, n, "%s/%sp%09zu", j->dir, tmp ? ".tmp-" : "", point);
+    memset(j, 0, sizeof *j);
+    j->lock = j->seg = -1;
+    j->id = id;
+    j->points = points;
+    j->reps = reps;
+    j->n_metrics = n_metrics;
+    j->batch = batch;
+    j->mu_ok = pthread_mutex_init(&j->mu, NULL) == 0;
+    size_t n = strlen(out) + sizeof ".journal";
+    if (!j->mu_ok || (j->dir = malloc(n)) == NULL)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    snprintf(j->dir, n, "%s.journal", out);
+    int rc = store_alloc(j, err);
+    if (rc == SIM_OK)
+        rc = open_dir(j, resume, force, err);
+    if (rc == SIM_OK && batch > 0)
+        rc = seg_open(j, resume, err);
+    return rc;
 }
 
-int cli_journal_put(const cli_journal *j, size_t point, int64_t status,
+int cli_journal_put(cli_journal *j, size_t point, int64_t status,
                     const char *msg, const double *y, sim_err *err)
 {
     size_t len = msg ? strlen(msg) : 0;
     if (len > MSG_MAX)
         len = MSG_MAX;
-    size_t ny = j->n_metrics * j->reps;
-    uint64_t head[6] = {j->id, point, (uint64_t)status, j->reps,
-                        j->n_metrics, len};
-    size_t size = sizeof MAGIC + sizeof head + len + ny * sizeof *y + 8;
-    unsigned char *buf = malloc(size);
-    if (buf == NULL)
-        return sim_err_set(err, SIM_ENOMEM, "out of memory");
-    size_t at = 0;
-    memcpy(buf + at, MAGIC, sizeof MAGIC);
-    at += sizeof MAGIC;
-    memcpy(buf + at, head, sizeof head);
-    at += sizeof head;
-    if (len)
-        memcpy(buf + at, msg, len);
-    at += len;
-    if (ny)
-        memcpy(buf + at, y, ny * sizeof *y);
-    at += ny * sizeof *y;
-    uint64_t sum = fnv(FNV0, buf, at);
-    memcpy(buf + at, &sum, 8);
-    char tmp[4096], path[4096];
-    record_path(j, point, true, tmp, sizeof tmp);
-    record_path(j, point, false, path, sizeof path);
+    unsigned char *buf = NULL;
+    size_t size = 0;
+    if (j->batch > 0) {
+        if ((buf = malloc(REC_FIXED + len + ny_of(j) * sizeof *y)) == NULL)
+            return sim_err_set(err, SIM_ENOMEM, "out of memory");
+        size = encode(j, buf, point, status, msg, len, y);
+    }
     int rc = SIM_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                  0666);
-    if (fd < 0) {
-        rc = sim_err_set(err, SIM_EIO, "%s: cannot create: %s", tmp,
-                         strerror(errno));
-        goto done;
-    }
-    for (size_t w = 0; w < size;) {
-        ssize_t k = write(fd, buf + w, size - w);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            rc = sim_err_set(err, SIM_EIO, "%s: cannot write: %s", tmp,
-                             k < 0 ? strerror(errno) : "short write");
-            break;
+    bool sync = false;
+    pthread_mutex_lock(&j->mu);
+    if (buf != NULL) {
+        if (write_all(j->seg, buf, size)) {
+            j->end += size;
+            sync = ++j->unsynced >= j->batch;
+            if (sync)
+                j->unsynced = 0;
+        } else {
+            int e = errno;
+            /* Cut a partial record away, so later records (of a resumed
+             * sweep) follow whole ones; if even that fails, --resume finds
+             * the torn tail and cuts it. */
+            if (ftruncate(j->seg, (off_t)j->end) == 0)
+                (void)lseek(j->seg, (off_t)j->end, SEEK_SET);
+            rc = sim_err_set(err, SIM_EIO, "%s/%s: cannot write: %s",
+                             j->dir, SEGMENT, strerror(e));
         }
-        w += (size_t)k;
     }
-    if (rc == SIM_OK && fsync(fd) != 0)
-        rc = sim_err_set(err, SIM_EIO, "%s: cannot sync: %s", tmp,
-                         strerror(errno));
-    if (close(fd) != 0 && rc == SIM_OK)
-        rc = sim_err_set(err, SIM_EIO, "%s: cannot close: %s", tmp,
-                         strerror(errno));
-    if (rc == SIM_OK && rename(tmp, path) != 0)
-        rc = sim_err_set(err, SIM_EIO, "%s: cannot rename: %s", path,
-                         strerror(errno));
-    if (rc != SIM_OK)
-        unlink(tmp);
-    else if (fsync_dir(j->dir) != 0)
-        rc = sim_err_set(err, SIM_EIO, "%s: cannot sync: %s", j->dir,
-                         strerror(errno));
-done:
+    if (rc == SIM_OK && !store(j, point, status, msg, len, y))
+        rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+    pthread_mutex_unlock(&j->mu);
     free(buf);
+    /* Outside the lock: other threads append meanwhile, and one fdatasync
+     * covers everything written before it (group commit). The point
+     * counts as done when this returns. */
+    if (rc == SIM_OK && sync && fdatasync(j->seg) != 0)
+        rc = sim_err_set(err, SIM_EIO, "%s/%s: cannot sync: %s", j->dir,
+                         SEGMENT, strerror(errno));
     return rc;
+}
+
+int cli_journal_sync(cli_journal *j, sim_err *err)
+{
+    if (j->seg < 0)
+        return SIM_OK;
+    pthread_mutex_lock(&j->mu);
+    bool any = j->unsynced > 0;
+    j->unsynced = 0;
+    pthread_mutex_unlock(&j->mu);
+    if (any && fdatasync(j->seg) != 0)
+        return sim_err_set(err, SIM_EIO, "%s/%s: cannot sync: %s", j->dir,
+                           SEGMENT, strerror(errno));
+    return SIM_OK;
 }
 
 bool cli_journal_get(const cli_journal *j, size_t point, int64_t *status,
                      char **msg, double *y)
 {
-    char path[4096];
-    record_path(j, point, false, path, sizeof path);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    if (j->status == NULL || point >= j->points || j->status[point] < 0)
         return false;
-    size_t ny = j->n_metrics * j->reps;
-    size_t cap = sizeof MAGIC + 6 * 8 + MSG_MAX + ny * sizeof *y + 8 + 1;
-    unsigned char *buf = malloc(cap);
-    size_t n = buf ? fread(buf, 1, cap, f) : 0;
-    fclose(f);
-    bool ok = false;
-    uint64_t head[6], sum;
-    if (buf == NULL || n < sizeof MAGIC + sizeof head + 8 ||
-        memcmp(buf, MAGIC, sizeof MAGIC) != 0)
-        goto done;
-    memcpy(head, buf + sizeof MAGIC, sizeof head);
-    size_t len = (size_t)head[5];
-    if (head[0] != j->id || head[1] != point || head[3] != j->reps ||
-        head[4] != j->n_metrics || len > MSG_MAX || head[2] > 2 ||
-        n != sizeof MAGIC + sizeof head + len + ny * sizeof *y + 8)
-        goto done;
-    memcpy(&sum, buf + n - 8, 8);
-    if (fnv(FNV0, buf, n - 8) != sum)
-        goto done;
-    const unsigned char *p = buf + sizeof MAGIC + sizeof head;
-    char *m = malloc(len + 1);
-    if (m == NULL)
-        goto done;
-    memcpy(m, p, len);
-    m[len] = '\0';
-    memcpy(y, p + len, ny * sizeof *y);
-    *status = (int64_t)head[2];
-    *msg = m;
-    ok = true;
-done:
-    free(buf);
-    return ok;
+    const char *m = j->msg[point] ? j->msg[point] : "";
+    if ((*msg = strdup(m)) == NULL)
+        return false;
+    size_t ny = ny_of(j);
+    if (ny)
+        memcpy(y, j->y + point * ny, ny * sizeof *y);
+    *status = j->status[point];
+    return true;
 }
 
-bool cli_journal_remove(const cli_journal *j)
+bool cli_journal_remove(cli_journal *j)
 {
+    if (j->lock < 0)
+        return true; /* memory only: there is no directory */
+    if (j->seg >= 0)
+        close(j->seg);
+    j->seg = -1;
     remove_ours(j->dir, true);
     return rmdir(j->dir) == 0 || errno == ENOENT;
 }
 
 void cli_journal_fini(cli_journal *j)
 {
-    if (j->dir != NULL && j->lock >= 0)
+    if (j->dir == NULL && !j->mu_ok)
+        return; /* never opened: {0} has descriptors 0 */
+    if (j->seg >= 0) {
+        sim_err ignore = {0};
+        cli_journal_sync(j, &ignore);
+        close(j->seg);
+    }
+    if (j->lock >= 0)
         close(j->lock);
+    if (j->msg != NULL)
+        for (size_t p = 0; p < j->points; p++)
+            free(j->msg[p]);
+    free(j->msg);
+    free(j->status);
+    free(j->y);
     free(j->dir);
+    if (j->mu_ok)
+        pthread_mutex_destroy(&j->mu);
     memset(j, 0, sizeof *j);
-    j->lock = -1;
+    j->lock = j->seg = -1;
 }

@@ -1,34 +1,62 @@
-/* journal.h -- finished sweep points made durable one by one, so that a
- * sweep killed at any moment loses no finished point (cli_journal_*).
+/* journal.h -- finished sweep points made durable, so that a sweep killed
+ * at any moment loses no finished point (cli_journal_*).
  *
- * The journal of OUT.h5 is the directory OUT.h5.journal/. A point's record
- * is the file pNNNNNNNNN: the sweep's identity, the point, its status and
- * message and its metric values, then a checksum. It is written to a
- * temporary name, fsynced, renamed into place and the directory fsynced:
- * a record is either whole or absent, and a point counts as done only when
- * its record is. A record that does not check (a torn write from a crash
- * before the rename cannot happen, but a disk can lie) or that belongs to
- * another sweep is ignored and the point is run again.
+ * The journal of OUT.h5 is the directory OUT.h5.journal/ and one
+ * append-only segment file in it, `points.seg`: one segment per shard (a
+ * shard has its own output, so its own journal) and under mpirun one for
+ * all ranks, since rank 0 alone writes. A sweep makes O(shards) files,
+ * never one per point: parallel file systems (Lustre, GPFS) handle
+ * directories of 10^6 small files badly, and so do most others.
  *
- * `aims sweep` writes the output file from the records, then removes the
- * journal; `--resume` runs only the points without a record.
+ * The segment starts with a header (magic "AIMSSEG2", the sweep's
+ * identity, the points, replications and metrics, a checksum). Each record
+ * is length-prefixed and checksummed: magic, size, point, status, message
+ * and metric values, then FNV-1a 64 of all of it seeded with the sweep's
+ * identity. Records are appended with one write(2) each, under a mutex
+ * (threads share the segment); the last record of a point wins.
+ *
+ * Durability and the loss bound. The segment is fdatasync'd after every
+ * `batch` records (--journal-batch N, default 1) and when the sweep stops,
+ * finished or interrupted by a signal. A record is in the file (the page
+ * cache) as soon as its write returns, so a killed process (kill -9, an
+ * out-of-memory kill, a Slurm time limit) loses no written record; an
+ * operating system crash or power loss loses at most the records since the
+ * last sync, at most batch - 1 finished points, never a synced one. A
+ * crash mid-write leaves a torn tail record: at --resume a record that is
+ * short, has a bad magic or an impossible size ends the segment there (the
+ * file is cut back to the last whole record before anything is appended),
+ * and a whole record whose checksum does not match is skipped; either way
+ * that point is simply run again. Nothing damaged is ever taken for a
+ * result.
+ *
+ * Identity. A segment of another sweep (its sweep file, base scenario,
+ * seed, metrics or shard changed) is refused at --resume, naming what to
+ * do, rather than silently recomputed or mixed. A journal of the old
+ * format (earlier aims: one file pNNNNNNNNN per point, marker "aims sweep
+ * journal 1") is not read: --resume refuses it naming the fix, and
+ * --force removes its records as before.
  *
  * Nothing of the user's is touched. A journal is recognised by the marker
  * file AIMS-JOURNAL that aims writes into it when it makes the directory,
  * not by its name: a directory of the user's called OUT.h5.journal (or a
  * symbolic link by that name, to anywhere) is refused, never used or
  * emptied. Only the files aims itself creates there are ever removed (the
- * records pNNNNNNNNN, their temporaries .tmp-pNNNNNNNNN, AIMS-JOURNAL and
- * OWNER), and the directory only when that leaves it empty.
+ * segment, the old format's pNNNNNNNNN and .tmp-pNNNNNNNNN, AIMS-JOURNAL
+ * and OWNER), and the directory only when that leaves it empty.
  *
  * One writer at a time: the sweep holds an exclusive flock(2) on the marker
  * while the journal is open (released when the process ends, however it
  * ends) and writes its PID into OWNER, so a second `aims sweep` on the
  * same output is refused with one line naming that PID.
+ *
+ * Without a journal (batch 0, --no-journal) nothing is written to disk:
+ * the records are kept in memory only, for short sweeps and for measuring
+ * what the journal costs (bench/journal-bench).
  */
 #ifndef AIMS_CLI_JOURNAL_H
 #define AIMS_CLI_JOURNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,10 +64,20 @@
 #include "err.h"
 
 typedef struct {
-    char *dir;        /* OUT.h5.journal */
-    uint64_t id;      /* the sweep's identity (cli_journal_id) */
-    size_t reps, n_metrics;
-    int lock;         /* the locked marker's descriptor, -1 when none */
+    char *dir;          /* OUT.h5.journal */
+    uint64_t id;        /* the sweep's identity (cli_journal_id) */
+    size_t points, reps, n_metrics;
+    size_t batch;       /* records per fdatasync; 0: memory only */
+    int lock;           /* the locked marker's descriptor, -1 when none */
+    int seg;            /* the segment's descriptor, -1 when none */
+    uint64_t end;       /* bytes of whole records in the segment */
+    size_t unsynced;    /* records written since the last sync */
+    size_t dropped;     /* damaged records skipped or cut at open */
+    pthread_mutex_t mu; /* one writer of the segment and the store */
+    bool mu_ok;
+    signed char *status; /* [points]: a record's status, -1 for none */
+    char **msg;          /* [points]: its message, NULL when empty */
+    double *y;           /* [points][n_metrics x reps] */
 } cli_journal;
 
 /* FNV-1a 64 of the given strings in order, each with its terminator: the
@@ -47,21 +85,28 @@ typedef struct {
  * seed and the metric list, say). */
 uint64_t cli_journal_id(const char *const *parts, size_t n);
 
-/* Sets j up for output path out and takes the journal's lock. The
- * directory is created (with its marker) if missing. If it exists, it must
- * be a journal aims made and no other process may hold it (SIM_EINPUT
- * otherwise, naming what is wrong or the PID that holds it); then with
- * resume it is used; without, aims's records in it are removed when
- * `force`, else it is refused (SIM_EINPUT, the message says to use --resume
- * or --force). SIM_EIO when it cannot be made. Call cli_journal_fini in
- * every case. */
+/* Sets j up for output path out and a design of `points` points; with
+ * batch > 0 takes the journal's lock. The directory is created (with its
+ * marker) if missing. If it exists, it must be a journal aims made and no
+ * other process may hold it (SIM_EINPUT otherwise, naming what is wrong or
+ * the PID that holds it); then with resume its segment is read (a segment
+ * of another sweep, or a journal of the old format, is SIM_EINPUT with the
+ * fix); without, aims's records in it are removed when `force`, else it is
+ * refused (SIM_EINPUT, the message says to use --resume or --force).
+ * SIM_EIO when it cannot be made or read. With batch 0 an existing journal
+ * is refused (it would be neither used nor finished). Call
+ * cli_journal_fini in every case. */
 int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
-                     size_t reps, size_t n_metrics, bool resume, bool force,
-                     sim_err *err);
+                     size_t points, size_t reps, size_t n_metrics,
+                     size_t batch, bool resume, bool force, sim_err *err);
 
-/* Makes point's record durable. y holds n_metrics x reps values. */
-int cli_journal_put(const cli_journal *j, size_t point, int64_t status,
+/* Appends point's record (y holds n_metrics x reps values) and keeps it;
+ * syncs when the batch is full. Safe from several threads. */
+int cli_journal_put(cli_journal *j, size_t point, int64_t status,
                     const char *msg, const double *y, sim_err *err);
+
+/* Makes every record written so far durable (fdatasync). */
+int cli_journal_sync(cli_journal *j, sim_err *err);
 
 /* Reads point's record: returns true and fills status, *msg (new string)
  * and y when a valid record of this sweep is there, false otherwise. */
@@ -71,8 +116,9 @@ bool cli_journal_get(const cli_journal *j, size_t point, int64_t *status,
 /* Removes the files aims made in the journal and then the directory (after
  * the output is written). Returns false when the directory stays because
  * it holds something else (the caller says so). */
-bool cli_journal_remove(const cli_journal *j);
+bool cli_journal_remove(cli_journal *j);
 
+/* Syncs what is unsynced, closes, frees. */
 void cli_journal_fini(cli_journal *j);
 
 #endif

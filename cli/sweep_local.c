@@ -1,7 +1,7 @@
 /* sweep_local.c -- the points of a sweep on worker threads of this
  * process. Each worker takes the next point of the plan, computes it and
- * journals it itself (records are separate files, renamed into place, so
- * workers never write the same file). */
+ * journals it itself (the journal appends each record whole under its own
+ * lock, and its syncs cover every thread's records: journal.h). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

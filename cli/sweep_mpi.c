@@ -20,6 +20,7 @@
 
 #ifdef AIMS_MPI
 
+#include <limits.h>
 #include <mpi.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -72,6 +73,35 @@ void cli_sweep_mpi_abort(int code)
 {
     if (inited)
         MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+/* The base scenario's text, read by rank 0 alone: ranks on other hosts
+ * may see another copy of the file (or none), and even on one host the
+ * file may change between two ranks' reads. A length of 0 means rank 0
+ * failed before it had a text; the others then stop too. */
+void cli_sweep_mpi_share(char **text)
+{
+    if (!inited)
+        return;
+    int rank = cli_sweep_mpi_rank();
+    unsigned long long n = rank == 0 && *text ? strlen(*text) + 1 : 0;
+    MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    if (n == 0 || n > (unsigned long long)INT_MAX) {
+        if (rank != 0) {
+            free(*text);
+            *text = NULL;
+        }
+        return;
+    }
+    char *buf = rank == 0 ? *text : malloc((size_t)n);
+    if (buf == NULL)
+        MPI_Abort(MPI_COMM_WORLD, CLI_FAIL);
+    MPI_Bcast(buf, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
+    if (rank != 0) {
+        buf[n - 1] = '\0';
+        free(*text);
+        *text = buf;
+    }
 }
 
 /* A result message: point, status, message length, message, values. */
@@ -274,6 +304,11 @@ int cli_sweep_mpi_size(void)
 int cli_sweep_mpi_run(const cli_sweep_plan *pl, sim_err *err)
 {
     return cli_sweep_local(pl, err);
+}
+
+void cli_sweep_mpi_share(char **text)
+{
+    (void)text;
 }
 
 void cli_sweep_mpi_finalize(void)

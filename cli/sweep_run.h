@@ -28,7 +28,10 @@ typedef struct cli_sweep_plan {
     const double *x;            /* the design [points][n_params] */
     size_t points;              /* of the whole design */
     const cli_precision *metrics; /* [spec->n_metrics] */
-    const cli_journal *journal;
+    cli_journal *journal;
+    const char *base_text;      /* the base as read once (scen_text_exact);
+                                   NULL: each point reads spec->scenario */
+    const char *base_name;      /* names base_text in a point's messages */
     size_t *todo;               /* points to compute, ascending */
     size_t n_todo;
     uint64_t threads;
@@ -58,6 +61,14 @@ int cli_sweep_local(const cli_sweep_plan *pl, sim_err *err);
 /* Progress line: points done / total, rate and time left. */
 void cli_sweep_progress(const cli_sweep_plan *pl, size_t done, bool last);
 
+/* The shards' common base (sweep_base.c): compares base_text with the
+ * stamp the first shard of sweep s left next to output out
+ * (OUTDIR/NAME.HASH.base.cfg) and refuses, SIM_EINPUT naming the base
+ * file and the stamp, when they differ; with make, writes the stamp when
+ * there is none. SIM_EIO when it cannot be read or written. */
+int cli_sweep_base_check(const char *out, const swp_spec *s,
+                         const char *base_text, bool make, sim_err *err);
+
 /* MPI (sweep_mpi.c; in the serial build, stubs). cli_sweep_mpi_size is the
  * world size (1 without MPI). cli_sweep_mpi_init initialises MPI when the
  * process was started by mpirun; cli_sweep_mpi_run runs the plan with rank
@@ -67,6 +78,10 @@ int cli_sweep_mpi_init(int *argc, char ***argv);
 int cli_sweep_mpi_rank(void);
 int cli_sweep_mpi_size(void);
 int cli_sweep_mpi_run(const cli_sweep_plan *pl, sim_err *err);
+/* Collective: rank 0's *text (NULL: it failed, the others give up too)
+ * replaces every other rank's, which receives a new string it owns (or
+ * NULL). Without MPI, nothing happens. */
+void cli_sweep_mpi_share(char **text);
 void cli_sweep_mpi_finalize(void);
 void cli_sweep_mpi_abort(int code);
 

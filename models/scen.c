@@ -702,6 +702,35 @@ fail:
     return rc;
 }
 
+int scen_load_text(const char *text, const char *name, scen_doc **out,
+                   sim_err *err)
+{
+    if (text == NULL || name == NULL || out == NULL)
+        return sim_err_set(err, SIM_EINVAL, "scen_load_text: no text given");
+    scen_doc *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return nomem(err);
+    config_init(&d->cfg);
+    int rc = SIM_OK;
+    if ((d->path = strdup(name)) == NULL || (d->incdir = strdup(".")) == NULL) {
+        rc = nomem(err);
+        goto fail;
+    }
+    config_set_options(&d->cfg, CONFIG_OPTION_AUTOCONVERT);
+    if (!config_read_string(&d->cfg, text)) {
+        rc = sim_err_set(err, SIM_EINPUT, "%s:%d: %s", name,
+                         config_error_line(&d->cfg),
+                         config_error_text(&d->cfg));
+        goto fail;
+    }
+    config_setting_set_hook(config_root_setting(&d->cfg), d);
+    *out = d;
+    return SIM_OK;
+fail:
+    scen_free(d);
+    return rc;
+}
+
 const char *scen_file(const scen_doc *doc)
 {
     return doc->path;

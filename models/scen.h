@@ -58,6 +58,22 @@ typedef struct scen_doc scen_doc; /* opaque: one parsed file plus overrides */
  * *out (free it with scen_free); on failure leaves *out alone. */
 int scen_load(const char *path, scen_doc **out, sim_err *err);
 
+/* A document from text that scen_text_exact wrote (borrowed; no @include,
+ * every integer already of the width it needs, so the file checks of
+ * scen_load are not repeated). name (borrowed) stands for the file in
+ * messages, "NAME:LINE: ...", LINE counting lines of text: a sweep names
+ * the base file and says the text is the base as read at its start. On
+ * success sets *out (free it with scen_free); a syntax error gives
+ * SIM_EINPUT. Parsing from memory is what lets a sweep read its base once
+ * and give every point, rank and shard the same one. */
+int scen_load_text(const char *text, const char *name, scen_doc **out,
+                   sim_err *err);
+
+/* The resolved document as libconfig text from which scen_load_text
+ * rebuilds exactly the same values (floats with 17 significant digits,
+ * unlike scen_text's 15; scen_write.c). The caller owns *out (free()). */
+int scen_text_exact(const scen_doc *doc, char **out, sim_err *err);
+
 /* Frees the document and every setting and string it handed out. NULL is a
  * no-op. */
 void scen_free(scen_doc *doc);

@@ -308,13 +308,14 @@ Test(faults, resume_recomputes_a_corrupt_record)
     snprintf(journal, sizeof journal, "%s.journal", out);
     const char *r[] = {"sweep", FIX("grid.cfg"), "-o", ref, "--quiet", NULL};
     cr_assert_eq(aims(r), 0, "%s", err_text());
-    /* A journal holding a damaged record for point 3 (what a lying disk
-     * might leave): refused without --resume, and with it the record is
-     * not trusted: the point is computed again. */
+    /* A journal whose segment is 200 random bytes (what a lying disk
+     * might leave): refused without --resume, and with it nothing in it is
+     * trusted: every point is computed again. (A torn tail and one damaged
+     * record among good ones: tests/test_sweep.c.) */
     cr_assert_eq(mkdir(journal, 0755), 0);
     snprintf(cmd, sizeof cmd,
-             "head -c 200 /dev/urandom > '%s/p000000003' && "
-             "printf 'aims sweep journal 1\\n' > '%s/AIMS-JOURNAL'",
+             "head -c 200 /dev/urandom > '%s/points.seg' && "
+             "printf 'aims sweep journal 2\\n' > '%s/AIMS-JOURNAL'",
              journal, journal);
     cr_assert_eq(system(cmd), 0);
     const char *s0[] = {"sweep", FIX("grid.cfg"), "-o", out, NULL};
@@ -595,7 +596,7 @@ Test(faults, a_journal_aims_did_not_make_is_never_emptied)
     }
     /* A journal aims made, with a file of the user's put into it: the
      * sweep finishes, removes its own files and keeps the directory. */
-    sh("rm -r '%s' && mkdir '%s' && printf 'aims sweep journal 1\\n' > "
+    sh("rm -r '%s' && mkdir '%s' && printf 'aims sweep journal 2\\n' > "
        "'%s/AIMS-JOURNAL' && echo mine > '%s/notes.txt'",
        journal, journal, journal, journal);
     const char *r[] = {"sweep", CLI_FIX("tiny_sweep.cfg"), "-o", out,

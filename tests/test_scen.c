@@ -1019,3 +1019,111 @@ Test(scen, set_value_with_a_newline_cannot_smuggle_an_include)
                      "VALUE holds a control character (expected a number, "
                      "true or false, or a double-quoted string)");
 }
+
+/* ---- exact text: what a sweep builds every point from ------------------- */
+
+/* Writes text to a temporary file and loads it with scen_load. */
+static scen_doc *load_string(const char *text)
+{
+    char path[] = "/tmp/aims-scen-exact-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    sim_err err = {0};
+    scen_doc *doc = NULL;
+    cr_assert_eq(scen_load(path, &doc, &err), SIM_OK, "%s", err.msg);
+    unlink(path);
+    return doc;
+}
+
+/* config_write keeps 15 digits (0.123456789012346); the exact text keeps
+ * every value as it was, of every type, through scen_load_text. */
+Test(scen, exact_text_reads_back_to_the_same_values)
+{
+    scen_doc *doc = load_string(
+        "a = 0.12345678901234567;\n"
+        "b = { c = 5000000000L; d = -7; e = 2.0; f = 1e-300; "
+        "g = \"q\\\"uo\\\\te\\ttab\"; h = true; };\n"
+        "l = ( { x = 2.385; }, [ 1.5, 2.5 ], \"s\" );\n"
+        "arr = [ 0.1, 0.30000000000000004 ];\n"
+        "empty = [ ];\n");
+    sim_err err = {0};
+    char *text = NULL;
+    cr_assert_eq(scen_text_exact(doc, &text, &err), SIM_OK, "%s", err.msg);
+    scen_doc *back = NULL;
+    cr_assert_eq(scen_load_text(text, "base.cfg", &back, &err), SIM_OK,
+                 "%s\n%s", err.msg, text);
+    const char *floats[] = {"a", "b.e", "b.f", "l.[0].x", "l.[1].[0]",
+                            "arr.[0]", "arr.[1]"};
+    for (size_t i = 0; i < sizeof floats / sizeof *floats; i++) {
+        const config_setting_t *x = scen_find(doc, floats[i]),
+                               *y = scen_find(back, floats[i]);
+        cr_assert(x && y, "%s", floats[i]);
+        cr_assert_eq(config_setting_type(y), CONFIG_TYPE_FLOAT, "%s",
+                     floats[i]);
+        double u = config_setting_get_float(x), v = config_setting_get_float(y);
+        cr_assert(memcmp(&u, &v, sizeof u) == 0, "%s: %.17g != %.17g",
+                  floats[i], u, v);
+    }
+    cr_assert_eq(config_setting_type(scen_find(back, "b.c")),
+                 CONFIG_TYPE_INT64);
+    cr_assert_eq(config_setting_get_int64(scen_find(back, "b.c")),
+                 5000000000LL);
+    cr_assert_eq(config_setting_get_int(scen_find(back, "b.d")), -7);
+    cr_assert_str_eq(config_setting_get_string(scen_find(back, "b.g")),
+                     "q\"uo\\te\ttab");
+    cr_assert(config_setting_get_bool(scen_find(back, "b.h")));
+    cr_assert_str_eq(config_setting_get_string(scen_find(back, "l.[2]")),
+                     "s");
+    cr_assert_eq(config_setting_length(scen_find(back, "empty")), 0);
+    /* And the text is a fixed point: written again, it is the same. */
+    char *again = NULL;
+    cr_assert_eq(scen_text_exact(back, &again, &err), SIM_OK, "%s", err.msg);
+    cr_assert_str_eq(again, text);
+    free(again);
+    free(text);
+    scen_free(back);
+    scen_free(doc);
+}
+
+Test(scen, text_with_a_syntax_error_names_the_given_name_and_line)
+{
+    sim_err err = {0};
+    scen_doc *doc = NULL;
+    cr_assert_eq(scen_load_text("a = 1;\nb = ;\n", "base.cfg (as read)",
+                                &doc, &err),
+                 SIM_EINPUT);
+    cr_assert_null(doc);
+    cr_assert_str_eq(err.msg, "base.cfg (as read):2: syntax error");
+}
+
+/* A --set on a document from text works as on a file, and a getter's
+ * complaint about a value of the text names the given name. */
+Test(scen, set_and_errors_on_a_document_from_text)
+{
+    sim_err err = {0};
+    scen_doc *doc = NULL;
+    cr_assert_eq(scen_load_text("g = { p = 0.5; };\n", "base.cfg", &doc,
+                                &err),
+                 SIM_OK, "%s", err.msg);
+    cr_assert_eq(scen_set(doc, "g.p=1.5", &err), SIM_OK, "%s", err.msg);
+    double p = 0;
+    cr_assert_eq(scen_get_prob(scen_find(doc, "g"), "p", &p, &err),
+                 SIM_EINPUT);
+    cr_assert(strstr(err.msg, "--set g.p=1.5: g.p: expected a number in [0, "
+                              "1], got 1.5"),
+              "%s", err.msg);
+    scen_free(doc);
+    sim_err e2 = {0};
+    doc = NULL;
+    cr_assert_eq(scen_load_text("g = { p = 2.5; };\n", "base.cfg", &doc, &e2),
+                 SIM_OK);
+    cr_assert_eq(scen_get_prob(scen_find(doc, "g"), "p", &p, &e2),
+                 SIM_EINPUT);
+    cr_assert(strstr(e2.msg, "base.cfg:1: g.p: expected a number"), "%s",
+              e2.msg);
+    scen_free(doc);
+}

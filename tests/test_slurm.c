@@ -323,7 +323,7 @@ Test(slurm, sweep_sbatch_checks_and_reruns_one_task)
     snprintf(marker, sizeof marker, "%s/AIMS-JOURNAL", journal);
     FILE *mf = fopen(marker, "w");
     cr_assert_not_null(mf);
-    fputs("aims sweep journal 1\n", mf); /* what aims writes there */
+    fputs("aims sweep journal 2\n", mf); /* what aims writes there */
     fclose(mf);
     int rc = task("1", "1", "1", "1", "3");
     cr_assert_eq(rc, 0, "%d: %s", rc, slurp("err.txt"));

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,16 +303,43 @@ Test(sweep, a_failed_point_fails_alone)
     cr_assert_eq(system(cmd), 0, "status/message/summary of failed points");
 }
 
+/* The journal's segment (cli/journal.h): a 48-byte header, then records,
+ * each starting with the magic "AMSR" and its size in bytes (two 32-bit
+ * words), then point, status, message, values and a checksum. */
+enum { SEG_HEAD = 48 };
+#define REC_MAGIC 0x52534d41u
+
+static void segment_of(const char *journal, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/points.seg", journal);
+}
+
+/* Whole records in the segment (those a sweep had finished writing), and
+ * in *last the offset of the last one. */
+static size_t records_at(const char *journal, long *last)
+{
+    char path[700];
+    segment_of(journal, path, sizeof path);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    struct stat st;
+    size_t n = 0;
+    long at = SEG_HEAD;
+    if (fstat(fileno(f), &st) == 0)
+        for (uint32_t w[2]; fseek(f, at, SEEK_SET) == 0 &&
+                            fread(w, 4, 2, f) == 2 && w[0] == REC_MAGIC &&
+                            w[1] >= 40 && at + (long)w[1] <= st.st_size;
+             at += (long)w[1], n++)
+            if (last)
+                *last = at;
+    fclose(f);
+    return n;
+}
+
 static size_t records(const char *journal)
 {
-    DIR *d = opendir(journal);
-    if (d == NULL)
-        return 0;
-    size_t n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += e->d_name[0] == 'p';
-    closedir(d);
-    return n;
+    return records_at(journal, NULL);
 }
 
 static void sleep_s(double s)
@@ -398,6 +426,239 @@ Test(sweep, sigint_keeps_finished_points_and_writes_nothing)
     cr_assert(strstr(slurp("err.txt"), "--resume to finish it"), "%s",
               slurp("err.txt"));
     cr_assert_eq(records(journal), n);
+}
+
+/* Kills a sweep of torn.cfg (-j 1) once it has journalled at least n
+ * points; returns the records its segment then holds. */
+static size_t kill_after(const char *out, size_t n)
+{
+    char journal[600], prog[512];
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    const char *argv[] = {prog, "sweep", FIX("torn.cfg"), "-o", out, "-j",
+                          "1", NULL};
+    pid_t pid = start(argv);
+    for (size_t now = 0; now < n;)
+        now = wait_records(journal, now);
+    kill(pid, SIGKILL);
+    cr_assert_eq(finish(pid), 128 + SIGKILL);
+    size_t k = records(journal);
+    cr_assert_lt(k, 24u, "the sweep finished before the kill");
+    return k;
+}
+
+/* What a crash mid-write or a lying disk leaves: the last whole record with
+ * one flipped byte among its values (its checksum fails) and, after it,
+ * the first 30 bytes of a record (a torn tail). --resume trusts neither:
+ * it cuts the tail, skips the damaged record, computes that point again,
+ * and the file equals an uninterrupted run's. */
+Test(sweep, resume_drops_a_torn_tail_and_a_corrupt_record)
+{
+    char ref[512], out[512], journal[600], seg[700];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "out.h5");
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    segment_of(journal, seg, sizeof seg);
+    sweep_ok(FIX("torn.cfg"), ref, "1");
+    kill_after(out, 3);
+    size_t k = records(journal);
+    /* One file holds them all, beside the marker and OWNER. */
+    char ls[800];
+    snprintf(ls, sizeof ls,
+             "test \"$(ls -A '%s' | sort | tr '\\n' ' ')\" = "
+             "'AIMS-JOURNAL OWNER points.seg '",
+             journal);
+    cr_assert_eq(system(ls), 0, "the journal holds other files");
+    FILE *f = fopen(seg, "r+b");
+    cr_assert_not_null(f);
+    unsigned char rec[64];
+    cr_assert_eq(fseek(f, SEG_HEAD, SEEK_SET), 0);
+    cr_assert_eq(fread(rec, 1, 30, f), 30u);
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    long end = ftell(f);
+    cr_assert_eq(fseek(f, end - 12, SEEK_SET), 0); /* a value's byte */
+    int c = fgetc(f);
+    cr_assert_eq(fseek(f, end - 12, SEEK_SET), 0);
+    fputc(c ^ 0x5a, f);
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    cr_assert_eq(fwrite(rec, 1, 30, f), 30u);
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(records(journal), k, "the test's damage is not what it "
+                                      "means to be");
+    const char *a[] = {"sweep", FIX("torn.cfg"), "-o", out, "-j", "1",
+                       "--resume", NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    char want[128];
+    snprintf(want, sizeof want, "resuming: %zu of 24 points done, %zu to run",
+             k - 1, 25 - k);
+    cr_assert(strstr(slurp("err.txt"), want), "expected '%s' in: %s", want,
+              slurp("err.txt"));
+    cr_assert(!exists(journal));
+    same(ref, out);
+}
+
+/* --no-journal and --journal-batch change what is durable, never the
+ * file; --no-journal has nothing to resume from and says so. */
+Test(sweep, journal_options_give_the_same_file)
+{
+    char ref[512], a[512], b[512], journal[600];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(a, sizeof a, "a.h5");
+    in_dir(b, sizeof b, "b.h5");
+    sweep_ok(FIX("grid.cfg"), ref, "2");
+    const char *n[] = {"sweep", FIX("grid.cfg"), "-o", a, "-j", "2",
+                       "--no-journal", "--quiet", NULL};
+    cr_assert_eq(aims(n), 0, "%s", slurp("err.txt"));
+    same(ref, a);
+    const char *k[] = {"sweep", FIX("grid.cfg"), "-o", b, "-j", "2",
+                       "--journal-batch", "3", "--quiet", NULL};
+    cr_assert_eq(aims(k), 0, "%s", slurp("err.txt"));
+    same(ref, b);
+    snprintf(journal, sizeof journal, "%s.journal", b);
+    cr_assert(!exists(journal));
+    const char *r[] = {"sweep", FIX("grid.cfg"), "-o", a, "--no-journal",
+                       "--resume", NULL};
+    cr_assert_eq(aims(r), 2);
+    cr_assert(strstr(slurp("err.txt"), "--no-journal keeps nothing to "
+                                       "--resume from"),
+              "%s", slurp("err.txt"));
+    const char *z[] = {"sweep", FIX("grid.cfg"), "-o", a,
+                       "--journal-batch", "0", NULL};
+    cr_assert_eq(aims(z), 2);
+    cr_assert(strstr(slurp("err.txt"), "--journal-batch"), "%s",
+              slurp("err.txt"));
+}
+
+/* A journal of an earlier aims (one file per point) is not read: --resume
+ * refuses it naming the way out, and --force starts again, removing it. */
+Test(sweep, an_old_format_journal_is_refused_and_force_replaces_it)
+{
+    char out[512], journal[600], cmd[2048];
+    in_dir(out, sizeof out, "out.h5");
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    snprintf(cmd, sizeof cmd,
+             "mkdir '%s' && printf 'aims sweep journal 1\\n' > "
+             "'%s/AIMS-JOURNAL' && head -c 200 /dev/urandom > "
+             "'%s/p000000003'",
+             journal, journal, journal);
+    cr_assert_eq(system(cmd), 0);
+    const char *a[] = {"sweep", FIX("grid.cfg"), "-o", out, "--resume",
+                       "--quiet", NULL};
+    cr_assert_eq(aims(a), 2);
+    char *err = slurp("err.txt");
+    cr_assert(strstr(err, journal) && strstr(err, "earlier aims") &&
+                  strstr(err, "--force"),
+              "%s", err);
+    cr_assert(!exists(out));
+    const char *b[] = {"sweep", FIX("grid.cfg"), "-o", out, "--force",
+                       "--quiet", NULL};
+    cr_assert_eq(aims(b), 0, "%s", slurp("err.txt"));
+    cr_assert(exists(out) && !exists(journal));
+}
+
+/* The base is read once: a base file broken while the sweep runs does not
+ * reach its later points, and the file equals a run on the intact base. */
+Test(sweep, the_base_is_read_once_per_sweep)
+{
+    char cmd[4096], sweep[512], base[512], ref[512], out[512], journal[600];
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s/s/a/b' '%s/scenarios' && "
+             "cp -r '%s/scenarios/.' '%s/scenarios/' && cp '%s' '%s/s/a/b/'",
+             dir, dir, AIMS_SOURCE_DIR, dir, FIX("torn.cfg"), dir);
+    cr_assert_eq(system(cmd), 0);
+    in_dir(sweep, sizeof sweep, "s/a/b/torn.cfg");
+    in_dir(base, sizeof base, "scenarios/commerce_tightening.cfg");
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "out.h5");
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    sweep_ok(sweep, ref, "1");
+    char prog[512];
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    const char *argv[] = {prog, "sweep", sweep, "-o", out, "-j", "1",
+                          "--quiet", NULL};
+    pid_t pid = start(argv);
+    wait_records(journal, 0);
+    FILE *f = fopen(base, "w");
+    cr_assert_not_null(f);
+    fputs("this is not a scenario\n", f);
+    fclose(f);
+    cr_assert_eq(finish(pid), 0, "%s", slurp("err.txt"));
+    same(ref, out);
+}
+
+/* Shards of one sweep share one base: the first leaves the base it read
+ * next to its part; a shard started after the file was edited refuses,
+ * naming the file, and writes nothing; restored, it runs and the parts
+ * merge. A resumed shard is held to its journal's base the same way. */
+Test(sweep, a_shard_started_after_the_base_changed_is_refused)
+{
+    char cmd[4096], sweep[512], base[512], p0[512], p1[512], merged[512];
+    snprintf(cmd, sizeof cmd, "cp '%s/tests/fixtures/cli/tiny.cfg' "
+                              "'%s/tests/fixtures/cli/tiny_sweep.cfg' '%s/'",
+             AIMS_SOURCE_DIR, AIMS_SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0);
+    in_dir(sweep, sizeof sweep, "tiny_sweep.cfg");
+    in_dir(base, sizeof base, "tiny.cfg");
+    in_dir(p0, sizeof p0, "part_0.h5");
+    in_dir(p1, sizeof p1, "part_1.h5");
+    in_dir(merged, sizeof merged, "merged.h5");
+    const char *s0[] = {"sweep", sweep, "--shard", "0/2", "-o", p0,
+                        "--quiet", NULL};
+    cr_assert_eq(aims(s0), 0, "%s", slurp("err.txt"));
+    snprintf(cmd, sizeof cmd,
+             "cp '%s' '%s.orig' && sed -i 's/count = 600;/count = 601;/' "
+             "'%s' && ! cmp -s '%s' '%s.orig'",
+             base, base, base, base, base);
+    cr_assert_eq(system(cmd), 0);
+    const char *s1[] = {"sweep", sweep, "--shard", "1/2", "-o", p1,
+                        "--quiet", NULL};
+    cr_assert_eq(aims(s1), 2);
+    char *err = slurp("err.txt");
+    cr_assert(strstr(err, base) && strstr(err, "has changed since the first "
+                                               "shard"),
+              "%s", err);
+    cr_assert(!exists(p1));
+    snprintf(cmd, sizeof cmd, "%s.journal", p1);
+    cr_assert(!exists(cmd), "a refused shard left its journal");
+    snprintf(cmd, sizeof cmd, "mv '%s.orig' '%s'", base, base);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(aims(s1), 0, "%s", slurp("err.txt"));
+    const char *m[] = {"merge", p0, p1, "-o", merged, NULL};
+    cr_assert_eq(aims(m), 0, "%s", slurp("err.txt"));
+}
+
+/* --resume on a journal of another version of the sweep (here its base
+ * was edited after the kill) is refused, not silently recomputed. */
+Test(sweep, resume_refuses_a_journal_of_another_base)
+{
+    char cmd[4096], sweep[512], base[512], out[512];
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s/s/a/b' '%s/scenarios' && "
+             "cp -r '%s/scenarios/.' '%s/scenarios/' && cp '%s' '%s/s/a/b/'",
+             dir, dir, AIMS_SOURCE_DIR, dir, FIX("torn.cfg"), dir);
+    cr_assert_eq(system(cmd), 0);
+    in_dir(sweep, sizeof sweep, "s/a/b/torn.cfg");
+    in_dir(base, sizeof base, "scenarios/commerce_tightening.cfg");
+    in_dir(out, sizeof out, "out.h5");
+    char journal[600], prog[512];
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    const char *argv[] = {prog, "sweep", sweep, "-o", out, "-j", "1", NULL};
+    pid_t pid = start(argv);
+    wait_records(journal, 0);
+    kill(pid, SIGKILL);
+    finish(pid);
+    snprintf(cmd, sizeof cmd,
+             "cp '%s' '%s.orig' && sed -i 's/seed = [0-9]*;/seed = 4242;/' "
+             "'%s' && ! cmp -s '%s' '%s.orig'",
+             base, base, base, base, base);
+    cr_assert_eq(system(cmd), 0);
+    const char *a[] = {"sweep", sweep, "-o", out, "--resume", NULL};
+    int rc = aims(a);
+    char *err = slurp("err.txt");
+    cr_assert(rc == 2 && strstr(err, journal) &&
+                  strstr(err, "another version of this sweep"),
+              "exit %d: %s", rc, err);
 }
 
 /* ---- bad input ------------------------------------------------------------ */
