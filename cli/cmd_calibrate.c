@@ -424,7 +424,7 @@ int cli_calibrate(int argc, char **argv)
             go[0] = CLI_USAGE;
         else if ((rc = cli_journal_open(&j, a.out, calib_id(s, scen_txt),
                                         calib_max_points(s), s->reps,
-                                        s->n_targets, 1, a.resume, a.force,
+                                        s->n_targets, 1000, a.resume, a.force,
                                         &err)) != SIM_OK) {
             cli_error("%s", err.msg);
             go[0] = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;

@@ -61,10 +61,13 @@ const char cli_help_sweep[] =
     "                      every S seconds (default 60; 0: none)\n"
     "  -f, --force         replace an existing output, discard an old "
     "journal\n"
-    "  --journal-batch N   sync the journal every N points (default 1; a "
-    "power\n"
-    "                      loss loses at most the last N-1 finished "
-    "points)\n"
+    "  --journal-batch N   sync the journal every N points, and at least "
+    "once a\n"
+    "                      second (default 1000; a power loss loses at "
+    "most the\n"
+    "                      last N-1 finished points, and only those of "
+    "the last\n"
+    "                      second)\n"
     "  --no-journal        keep finished points in memory only (an "
     "interruption\n"
     "                      loses them all)\n"
@@ -128,7 +131,7 @@ static int parse(int argc, char **argv, args *a)
                 .interval = 60,
                 .max_array = 1001,
                 .task_seconds = 3600,
-                .batch = 1};
+                .batch = 1000};
     bool threads_given = false, bad = false, have_out = false,
          have_shard = false, have_interval = false, have_max = false,
          have_task_time = false, have_batch = false, no_journal = false;

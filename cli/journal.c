@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char SEG_MAGIC[8] = {'A', 'I', 'M', 'S', 'S', 'E', 'G', '2'};
@@ -479,6 +480,17 @@ static int open_dir(cli_journal *j, bool resume, bool force, sim_err *err)
     return SIM_OK;
 }
 
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The longest a finished point waits for its sync, whatever the batch. */
+static const double SYNC_SECONDS = 1.0;
+
 int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
                      size_t points, size_t reps, size_t n_metrics,
                      size_t batch, bool resume, bool force, sim_err *err)
@@ -490,6 +502,7 @@ int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
     j->reps = reps;
     j->n_metrics = n_metrics;
     j->batch = batch;
+    j->synced_at = now_s();
     j->mu_ok = pthread_mutex_init(&j->mu, NULL) == 0;
     size_t n = strlen(out) + sizeof ".journal";
     if (!j->mu_ok || (j->dir = malloc(n)) == NULL)
@@ -522,9 +535,13 @@ int cli_journal_put(cli_journal *j, size_t point, int64_t status,
     if (buf != NULL) {
         if (write_all(j->seg, buf, size)) {
             j->end += size;
-            sync = ++j->unsynced >= j->batch;
-            if (sync)
+            double t = now_s();
+            sync = ++j->unsynced >= j->batch ||
+                   t - j->synced_at >= SYNC_SECONDS;
+            if (sync) {
                 j->unsynced = 0;
+                j->synced_at = t;
+            }
         } else {
             int e = errno;
             /* Cut a partial record away, so later records (of a resumed

@@ -16,12 +16,15 @@
  * (threads share the segment); the last record of a point wins.
  *
  * Durability and the loss bound. The segment is fdatasync'd after every
- * `batch` records (--journal-batch N, default 1) and when the sweep stops,
- * finished or interrupted by a signal. A record is in the file (the page
+ * `batch` records (--journal-batch N, default 1000), at the first record
+ * written a second or more after the last sync, and when the sweep stops,
+ * finished or interrupted by a signal: points of a second or more are
+ * each synced, tiny points cost at most one sync a second. A record is in the file (the page
  * cache) as soon as its write returns, so a killed process (kill -9, an
  * out-of-memory kill, a Slurm time limit) loses no written record; an
  * operating system crash or power loss loses at most the records since the
- * last sync, at most batch - 1 finished points, never a synced one. A
+ * last sync, at most batch - 1 finished points and at most those of the
+ * last second, never a synced one. A
  * crash mid-write leaves a torn tail record: at --resume a record that is
  * short, has a bad magic or an impossible size ends the segment there (the
  * file is cut back to the last whole record before anything is appended),
@@ -72,6 +75,7 @@ typedef struct {
     int seg;            /* the segment's descriptor, -1 when none */
     uint64_t end;       /* bytes of whole records in the segment */
     size_t unsynced;    /* records written since the last sync */
+    double synced_at;   /* CLOCK_MONOTONIC seconds of the last sync */
     size_t dropped;     /* damaged records skipped or cut at open */
     pthread_mutex_t mu; /* one writer of the segment and the store */
     bool mu_ok;
