@@ -704,6 +704,16 @@ class Sweep:
                           f" expected {(P, K)}: damaged file")
         self.labels = [labels.param_label(p, self.settings)
                        for p in self.params]
+        # The ranges the sweep file gives (min, max), else the sampled ones.
+        given = {}
+        sweep_text = labels.parse_or_empty(text(f.attrs.get("sweep", b"")))
+        for par in sweep_text.get("parameters", []) or []:
+            if isinstance(par, dict) and "min" in par and "max" in par:
+                given[par.get("path")] = (float(par["min"]),
+                                          float(par["max"]))
+        self.ranges = [given.get(p, (float(np.nanmin(self.x[:, k])),
+                                     float(np.nanmax(self.x[:, k]))))
+                       for k, p in enumerate(self.params)]
 
     def point_means(self, m):
         """The mean of metric m over each point's replications (NaN where
@@ -753,6 +763,13 @@ def plot_sensitivity(sw, outdir):
                              layout="constrained")
     pos = np.arange(K)
     lo_all, hi_all = 0.0, 1.0
+    # Each parameter with the range the design sampled, in its unit.
+    names = []
+    for k, lb in enumerate(sw.labels):
+        lo, hi = sw.ranges[k]
+        rng = f"range {lo * lb.scale:.3g} to {hi * lb.scale:.3g}" + \
+            (f" ({lb.unit})" if lb.unit else "")
+        names.append(wrap(lb.text, 34) + "\n" + wrap(rng, 34))
     for ax, m in zip(axes[:, 0], sw.metrics):
         d = sw.sens[m]
         for off, key, colour, label in (
@@ -772,8 +789,7 @@ def plot_sensitivity(sw, outdir):
                     lo_all = min(lo_all, np.nanmin(arr))
                     hi_all = max(hi_all, np.nanmax(arr))
         ax.set_yticks(pos)
-        ax.set_yticklabels([wrap(lb.text, 34) for lb in sw.labels],
-                           fontsize=9)
+        ax.set_yticklabels(names, fontsize=9)
         ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.8)
         ax.grid(axis="y", visible=False)
