@@ -384,6 +384,7 @@ def few_events(shocks, fig, below):
         title="timeline events (dotted: happens or announced; dashed: "
               "takes effect)", title_fontsize=9)
     below.add_artist(leg)
+    leg.set_clip_on(False)  # add_artist clips to the axes, which it is below
     return []
 
 
@@ -609,6 +610,7 @@ def plot_tokens(run, outdir):
                      colors=[cmap(v % cmap.N) for v in shown], labels=labels,
                      alpha=0.85, lw=0)
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylabel("tokens billed (trillion per month)")
     win = final_window(ax, run, line=True)
     shocks = few_events(time_axis(ax, run), fig, ax)
