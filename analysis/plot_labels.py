@@ -148,17 +148,35 @@ EVENT_NAMES = {
     "kyc_rule": "KYC rule",
     "cac_rule": "CAC model filing rule",
     "soe_preference": "SOE preference",
-    "enforcement": "gray enforcement change",
-    "capability_jump": "{vendor} capability jump",
-    "price_change": "{vendor} price change",
+    "enforcement": "gray enforcement to level {level:g}",
+    "capability_jump": "{vendor} capability {delta:+g} points",
+    "price_change": "{vendor} price x {factor:g}",
     "rule": "rule {name}",
     "suspend": "suspension of {rule}",
     "restore": "restoration of {rule}",
 }
 
 
+def _policy_name(ev):
+    """A vendor_policy event by what it changes: "openai blocks direct
+    access; stops serving China-controlled firms"."""
+    parts = []
+    if ev.get("direct_access") is not None:
+        parts.append("opens direct access" if ev["direct_access"]
+                     else "blocks direct access")
+    if ev.get("serve_china_controlled") is not None:
+        parts.append("serves China-controlled firms again"
+                     if ev["serve_china_controlled"]
+                     else "stops serving China-controlled firms")
+    if not parts:
+        return None
+    return f"{ev.get('vendor', 'a vendor')} " + "; ".join(parts)
+
+
 def event_name(ev):
     kind = str(ev.get("type", "event"))
+    if kind == "vendor_policy" and _policy_name(ev):
+        return _policy_name(ev)
     form = EVENT_NAMES.get(kind, kind.replace("_", " "))
     try:
         name = form.format(**{k: v for k, v in ev.items()})
