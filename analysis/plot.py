@@ -661,8 +661,13 @@ def plot_difference(a, b, outdir):
                 lab.append("95% interval")
             legend_outside(ax, handles=h + [e[0] for e in shocks],
                            labels=lab + [e[1] for e in shocks])
+    # Say so when nothing differs, or the flat lines read as a broken plot.
+    same = all(np.nan_to_num(np.asarray(d, float)).any() == 0
+               for _, d, _ in rows)
     fig.suptitle(f"Paired difference {b.name} \u2212 {a.name}, in "
-                 f"percentage points (pp) of adopters\n{subtitle(b)}",
+                 f"percentage points (pp) of adopters\n{subtitle(b)}"
+                 + ("\nzero in every month and replication: the runs do not "
+                    "differ in these series" if same else ""),
                  fontsize=12)
     return save(fig, outdir, "difference")
 
