@@ -47,7 +47,6 @@ file that cannot be written); 2 bad usage or bad input. Every error is one
 line on stderr, "plot.py: FILE: message", never a traceback.
 """
 import argparse
-import math
 import os
 import re
 import sys

@@ -22,7 +22,8 @@ _TOKEN = re.compile(r"""
   | (?P<comment>\#[^\n]*|//[^\n]*|/\*.*?\*/)
   | (?P<include>@include[ \t]+"(?P<incpath>[^"]*)")
   | (?P<string>"(?:[^"\\]|\\.)*")
-  | (?P<number>[-+]?(?:0[xX][0-9a-fA-F]+L{0,2}|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?L{0,2}))
+  | (?P<number>[-+]?(?:0[xX][0-9a-fA-F]+L{0,2}
+                    |(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?L{0,2}))
   | (?P<name>[A-Za-z*][-A-Za-z0-9_*]*)
   | (?P<punct>[=:;,{}()\[\]])
 """, re.S | re.X)
