@@ -70,6 +70,11 @@ def say(where, message):
     print(" ".join(line.split()), file=sys.stderr)
 
 
+# No __pycache__ beside the script: it would be written into the source tree
+# or an installed share/aims/python/, and make uninstall could not remove
+# what make install did not put there.
+sys.dont_write_bytecode = True
+
 try:
     import plot_labels as labels  # beside this file (sys.path[0])
     import numpy as np

@@ -14,6 +14,7 @@ failed check and exits 1 if any failed, else prints "ok N checks".
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "analysis"))
 
