@@ -8,13 +8,18 @@
 #include "precision.h"
 #include "sweep.h"
 
-static void usage(FILE *f)
-{
-    fputs("usage: aims validate SCENARIO.cfg [--set PATH=VALUE]...\n"
-          "Checks a scenario file (with any overrides) and prints what it "
-          "holds.\nExit status: 0 valid, 2 not.\n",
-          f);
-}
+const char cli_help_validate[] =
+    "usage: aims validate FILE.cfg [--set PATH=VALUE]...\n"
+    "Checks a scenario or sweep file (with any overrides) and prints what "
+    "it\n"
+    "holds. Exit status: 0 valid, 2 not.\n"
+    "  --set PATH=VALUE      override a scenario value first\n"
+    "  -h, --help            this help\n";
+
+static const struct option validate_options[] = {
+    {"set", required_argument, NULL, 256},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 int cli_validate(int argc, char **argv)
 {
@@ -26,34 +31,31 @@ int cli_validate(int argc, char **argv)
         return CLI_FAIL;
     }
     bool bad = false;
-    for (int i = 1; i < argc && !bad;) {
-        const char *v;
-        if (cli_opt(argc, argv, &i, NULL, "--set", &v, &bad)) {
-            if (!bad)
-                sets[n_sets++] = v;
-        } else if (strcmp(argv[i], "-h") == 0 ||
-                   strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
+    cli_opts_begin("validate");
+    int c;
+    while (!bad && (c = cli_opts_next(argc, argv, "h", validate_options)) !=
+                       -1) {
+        if (c == 256) {
+            sets[n_sets++] = optarg;
+        } else if (c == 'h') {
+            fputs(cli_help_validate, stdout);
             free(sets);
             return CLI_OK;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            cli_error("validate: unknown option '%s'", argv[i]);
+        } else if (c == 1 && path) {
+            cli_usage_error("one scenario file at a time (got '%s' and '%s')",
+                            path, optarg);
             bad = true;
-        } else if (path) {
-            cli_error("validate: one scenario file at a time (got '%s' "
-                      "and '%s')",
-                      path, argv[i]);
-            bad = true;
+        } else if (c == 1) {
+            path = optarg;
         } else {
-            path = argv[i++];
+            bad = true;
         }
     }
     if (!bad && !path) {
-        cli_error("validate: no scenario file given");
+        cli_usage_error("no scenario file given");
         bad = true;
     }
     if (bad) {
-        usage(stderr);
         free(sets);
         return CLI_USAGE;
     }

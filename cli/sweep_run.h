@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "journal.h"
+#include "progress.h"
 #include "precision.h"
 #include "sweep.h"
 
@@ -31,7 +32,7 @@ typedef struct {
     size_t *todo;               /* points to compute, ascending */
     size_t n_todo;
     uint64_t threads;
-    bool progress;              /* draw a progress line on stderr */
+    cli_progress *progress;     /* the progress line; NULL: none */
     size_t done_before;         /* finished in an earlier run (resume) */
     size_t total;               /* points of this shard */
     double t0;

@@ -753,7 +753,7 @@ Test(report, large_accounts_count_the_replications_holding_each_option,
     size_t len = strlen(want);
     cr_assert_eq(strncmp(block, want, len), 0, "got:\n%s\nwant:\n%s",
                  block, want);
-    cr_assert(block[len] == '\0' || strncmp(block + len, "  agents:", 9) == 0,
+    cr_assert(block[len] == '\0' || strncmp(block + len, "agents:", 7) == 0,
               "after the block: %s", block + len);
 }
 
