@@ -4,8 +4,8 @@
 
 Reads the file `aims run` writes (docs/output.md) with h5py and draws
 pictures (PNG at 200 dpi unless --format and --dpi say otherwise) into DIR
-(created if missing) with matplotlib's Agg backend, printing the path of
-each file written on stdout, one a line:
+(created if missing) with matplotlib's Agg backend, saying on stderr
+"plot.py: wrote PATH" for each file, one a line:
 
   channel_shares.png    share of adopters by channel over time, the mean over
                         replications with a shaded 95% interval;
@@ -24,7 +24,7 @@ Given a sweep file (aims sweep, docs/output.md) it draws instead
 
   sensitivity.png       Sobol first-order and total indices as bars, their
                         95% bootstrap intervals as whiskers, one panel per
-                        metric (after `aims sensitivity`);
+                        metric (the file `aims sensitivity -o` writes);
   heatmap_METRIC.png    for a grid over two varied parameters: the mean of
                         each kept metric over replications at every point,
                         each cell drawn where its values lie.
@@ -1040,8 +1040,8 @@ def main(argv):
     warnings.filterwarnings("ignore", message="Glyph .* missing")
     if sweep is not None:
         if sweep.sens is None and sweep.design == "sobol":
-            raise Failure(files[0], "no Sobol indices yet: run "
-                          "'aims sensitivity' on it first")
+            raise Failure(files[0], "no Sobol indices yet: run 'aims "
+                          "sensitivity FILE -o OUT.h5' and plot OUT.h5")
         made = [plot_sensitivity(sweep, outdir)] if sweep.sens else []
         made += plot_heatmaps(sweep, outdir)
         if not made:
@@ -1120,8 +1120,10 @@ def watched(argv):
 
 def run(argv):
     try:
+        # A message, as aims's own 'wrote ...': on stderr, one file a line,
+        # so stdout stays for results (plot.py has none).
         for path in main(argv):
-            print(f"wrote {path}")  # results on stdout, one file a line
+            print(f"{PROG}: wrote {path}", file=sys.stderr)
         return 0
     except SystemExit as e:  # --help
         return e.code if isinstance(e.code, int) else 0

@@ -13,9 +13,10 @@ _aims() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
     COMPREPLY=()
+    local cmds="run validate params diff report compare show sweep merge sensitivity help
+        version"
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "run validate report compare sweep merge sensitivity version
-            help --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "$cmds --help" -- "$cur"))
         return 0
     fi
     cmd=${COMP_WORDS[1]}
@@ -24,38 +25,54 @@ _aims() {
         _aims_files h5
         return 0
         ;;
+    -d | --dir)
+        COMPREPLY=($(compgen -d -- "$cur"))
+        return 0
+        ;;
     -r | --replications | -s | --seed | -j | --threads | --max-reps | --bootstrap | --shard | \
-        --set | --precision)
+        --set | --precision | --progress-interval)
         return 0 # a value: nothing to offer
         ;;
     esac
     local opts ext
     case $cmd in
     run)
-        opts="-o --output -r --replications -s --seed -j --threads --set --precision
-              --max-reps --force --quiet --help"
+        opts="-o --output -d --dir -r --replications -s --seed -j --threads --set --precision
+              --max-reps --progress-interval -f --force -q --quiet -h --help"
         ext=cfg
         ;;
     validate)
-        opts="--set --help"
+        opts="--set -h --help"
         ext=cfg
         ;;
-    report | sensitivity)
-        opts="--csv --help"
-        [ "$cmd" = sensitivity ] && opts="$opts --bootstrap"
+    params | diff)
+        opts="--set --csv -h --help"
+        ext=cfg
+        ;;
+    report | compare)
+        opts="--csv -h --help"
         ext=h5
         ;;
-    compare)
-        opts="--csv --help"
+    show)
+        opts="--scenario -h --help"
+        ext=h5
+        ;;
+    sensitivity)
+        opts="-o --output --csv --bootstrap -f --force -q --quiet -h --help"
         ext=h5
         ;;
     sweep)
-        opts="-o --output -j --threads --shard --resume --force --quiet --help"
+        opts="-o --output -j --threads --shard --resume --progress-interval -f --force -q
+              --quiet -h --help"
         ext=cfg
         ;;
     merge)
-        opts="-o --output --force --help"
+        opts="-o --output -f --force -q --quiet -h --help"
         ext=h5
+        ;;
+    help)
+        [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "$cmds" -- "$cur"))
+        return 0
         ;;
     *) return 0 ;;
     esac

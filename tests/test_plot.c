@@ -4,7 +4,8 @@
  *  - one file: channel_shares.png, frontier_access.png, revenue_by_actor.png
  *    and tokens_by_vendor.png appear, each a valid PNG (signature, IHDR) at
  *    the default 200 dpi (9 inches = 1800 pixels wide) and of a non-trivial
- *    size, and stdout names each, one "wrote PATH" line a file;
+ *    size, and stderr names each, one "plot.py: wrote PATH" line a file,
+ *    with nothing on stdout;
  *  - --dpi 100 gives 900 pixels; --format pdf and svg write PDF and SVG;
  *  - two files of the same seed and replications: difference.png;
  *  - sweeps: a grid over two parameters (one unevenly spaced) draws a
@@ -207,7 +208,7 @@ static void assert_starts_with(const char *sub, const char *name,
                        "bytes", path, magic, n);
 }
 
-/* How many lines of s start with "wrote " and end in `suffix`. */
+/* How many lines of s start with "plot.py: wrote " and end in `suffix`. */
 static int wrote_lines(const char *s, const char *suffix)
 {
     int n = 0;
@@ -215,7 +216,7 @@ static int wrote_lines(const char *s, const char *suffix)
     for (const char *p = s; *p;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len > 6 + k && strncmp(p, "wrote ", 6) == 0 &&
+        if (len > 15 + k && strncmp(p, "plot.py: wrote ", 15) == 0 &&
             strncmp(p + len - k, suffix, k) == 0)
             n++;
         p += len + (nl != NULL);
@@ -240,11 +241,11 @@ Test(plot, one_file_draws_four_pngs, .init = make_dir, .fini = remove_dir,
     const char *out = in_dir("png/sub"); /* created, parents too */
     const char *a[] = {x, "-o", out, NULL};
     cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
-    cr_assert_str_empty(slurp("err.txt"));
-    cr_assert_eq(wrote_lines(slurp("out.txt"), ".png"), 4, "stdout:\n%s",
-                 slurp("out.txt"));
-    cr_assert_not_null(strstr(slurp("out.txt"), "/png/sub/frontier_access.png"),
-                       "%s", slurp("out.txt"));
+    cr_assert_str_empty(slurp("out.txt")); /* messages go to stderr */
+    cr_assert_eq(wrote_lines(slurp("err.txt"), ".png"), 4, "stderr:\n%s",
+                 slurp("err.txt"));
+    cr_assert_not_null(strstr(slurp("err.txt"), "/png/sub/frontier_access.png"),
+                       "%s", slurp("err.txt"));
     assert_png("png/sub", "channel_shares.png");
     assert_png("png/sub", "frontier_access.png");
     assert_png("png/sub", "revenue_by_actor.png");
@@ -266,8 +267,8 @@ Test(plot, format_and_dpi, .init = make_dir, .fini = remove_dir,
     assert_png_at("lo", "tokens_by_vendor.png", 900ul, 550ul);
     const char *b[] = {x, "-o", in_dir("pdf"), "--format=pdf", NULL};
     cr_assert_eq(plot(b), 0, "plot.py: %s", slurp("err.txt"));
-    cr_assert_eq(wrote_lines(slurp("out.txt"), ".pdf"), 4, "%s",
-                 slurp("out.txt"));
+    cr_assert_eq(wrote_lines(slurp("err.txt"), ".pdf"), 4, "%s",
+                 slurp("err.txt"));
     assert_starts_with("pdf", "frontier_access.pdf", "%PDF-", 5);
     assert_starts_with("pdf", "revenue_by_actor.pdf", "%PDF-", 5);
     cr_assert(!exists(in_dir("pdf/frontier_access.png")));
@@ -316,26 +317,27 @@ Test(plot, sweep_plots_are_drawn_as_documented, .init = make_dir,
                         "-o", sobol, "--quiet", NULL};
     cr_assert_eq(spawn(AIMS_BUILD_DIR "/aims", sw), 0, "aims sweep: %s",
                  slurp("err.txt"));
-    const char *se[] = {"sensitivity", sobol, NULL};
+    const char *sens = in_dir("sens.h5"); /* the sweep with its indices */
+    const char *se[] = {"sensitivity", sobol, "-o", sens, "-q", NULL};
     cr_assert_eq(spawn(AIMS_BUILD_DIR "/aims", se), 0, "aims sensitivity: %s",
                  slurp("err.txt"));
 
     const char *g[] = {grid, "-o", in_dir("grid"), NULL};
     cr_assert_eq(plot(g), 0, "plot.py: %s", slurp("err.txt"));
-    cr_assert_eq(wrote_lines(slurp("out.txt"), ".png"), 2, "%s",
-                 slurp("out.txt"));
+    cr_assert_eq(wrote_lines(slurp("err.txt"), ".png"), 2, "%s",
+                 slurp("err.txt"));
     assert_png("grid", "heatmap_final_frontier_access_share.png");
     assert_png("grid", "heatmap_final_channel_share_gray.png");
-    const char *s[] = {sobol, "-o", in_dir("sobol"), NULL};
+    const char *s[] = {sens, "-o", in_dir("sobol"), NULL};
     cr_assert_eq(plot(s), 0, "plot.py: %s", slurp("err.txt"));
-    cr_assert_eq(wrote_lines(slurp("out.txt"), "sensitivity.png"), 1, "%s",
-                 slurp("out.txt"));
+    cr_assert_eq(wrote_lines(slurp("err.txt"), "sensitivity.png"), 1, "%s",
+                 slurp("err.txt"));
     /* sensitivity.png is 10.5 inches wide, 2100 pixels at 200 dpi, and
      * 3.3 inches high for one metric and one parameter. */
     assert_png_at("sobol", "sensitivity.png", 2100ul, 660ul);
 
     const char *chk[] = {AIMS_SOURCE_DIR "/tests/py/check_plot.py", run, grid,
-                         sobol, in_dir("check"), NULL};
+                         sens, in_dir("check"), NULL};
     int rc = spawn(PYTHON, chk);
     cr_assert_eq(rc, 0, "check_plot.py:\n%s%s", slurp("out.txt"),
                  slurp("err.txt"));
@@ -355,7 +357,7 @@ Test(plot, two_files_draw_the_paired_difference, .init = make_dir,
     const char *y = tiny_run("y.h5", early);
     const char *a[] = {x, y, "-o", in_dir("diff"), NULL};
     cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
-    cr_assert_str_empty(slurp("err.txt"));
+    cr_assert_str_empty(slurp("out.txt")); /* messages go to stderr */
     assert_png("diff", "difference.png");
 }
 
