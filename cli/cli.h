@@ -33,13 +33,15 @@ int cli_sensitivity(int argc, char **argv); /* aims sensitivity OUT.h5 */
 int cli_params(int argc, char **argv);   /* aims params SCENARIO */
 int cli_show(int argc, char **argv);     /* aims show OUT.h5 */
 int cli_diff(int argc, char **argv);     /* aims diff A.cfg B.cfg */
+int cli_export(int argc, char **argv);      /* aims export FILE.h5 ... */
+int cli_calibrate(int argc, char **argv);   /* aims calibrate CALIB.cfg */
 
 /* Each command's help, kept beside its parser in cmd_*.c: what `aims help
  * CMD` and `aims CMD --help` print, and what the man page is made from. */
 extern const char cli_help_run[], cli_help_validate[], cli_help_report[],
     cli_help_compare[], cli_help_sweep[], cli_help_merge[],
     cli_help_sensitivity[], cli_help_params[], cli_help_show[],
-    cli_help_diff[];
+    cli_help_diff[], cli_help_export[], cli_help_calibrate[];
 
 /* ---- option parsing (opts.c) ----
  * cli_opts_begin(cmd) resets getopt_long and names the command for

@@ -29,6 +29,8 @@
 
 #include "cli.h"
 #include "report_agents.h"
+#include "report_calib.h"
+#include "calibfile.h"
 #include "repstats.h"
 #include "runread.h"
 
@@ -214,6 +216,11 @@ int cli_report(int argc, char **argv)
     ana_repstats *s = NULL;
     size_t n = 0;
     cli_read_watchdog(path);
+    if (ana_calib_is(path)) { /* aims calibrate's file: its fit table */
+        int crc = cli_report_calib(path, csv);
+        cli_read_watchdog_off();
+        return crc;
+    }
     int rc = ana_run_read(path, &run, &err);
     cli_read_watchdog_off();
     if (rc == SIM_OK)

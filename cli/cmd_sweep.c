@@ -1,7 +1,9 @@
 /* cmd_sweep.c -- `aims sweep SWEEP.cfg [-o OUT.h5] [-j THREADS]
- * [--shard I/N] [--resume] [--force] [--quiet]`: every point of a sweep's
- * design, each a run of the base scenario with the point's values set,
- * into one HDF5 file (docs/sweeps.md, docs/output.md).
+ * [--shard I/N] [--resume] [--force] [--quiet] [--plan ...]`: every
+ * point of a sweep's design, each a run of the base scenario with the
+ * point's values set, into one HDF5 file (docs/sweeps.md, docs/output.md).
+ * --plan runs one calibration point instead and sizes a Slurm array for
+ * the sweep (sweep_plan.h).
  *
  * The order of things, and why:
  *  1. everything that can be refused is refused before any point runs: the
@@ -30,6 +32,7 @@
 #include "farm.h"
 #include "scen.h"
 #include "sweepfile.h"
+#include "sweep_plan.h"
 #include "sweep_run.h"
 
 const char cli_help_sweep[] =
@@ -53,6 +56,13 @@ const char cli_help_sweep[] =
     "  -f, --force         replace an existing output, discard an old "
     "journal\n"
     "  -q, --quiet         print nothing but errors\n"
+    "  --plan              run one calibration point, print the sweep's cost "
+    "and\n"
+    "                      a Slurm array for it; runs no sweep "
+    "(docs/cluster.md)\n"
+    "  --max-array-size N  with --plan: Slurm's MaxArraySize (default 1001)\n"
+    "  --task-time T       with --plan: target wall time per array task, in\n"
+    "                      Slurm's --time form (default 1:00:00)\n"
     "  -h, --help          this help\n"
     "The same command under 'mpirun -n K' farms points out to K ranks.\n";
 
@@ -62,6 +72,9 @@ static const struct option sweep_options[] = {
     {"shard", required_argument, NULL, 256},
     {"resume", no_argument, NULL, 257},
     {"progress-interval", required_argument, NULL, 258},
+    {"plan", no_argument, NULL, 259},
+    {"max-array-size", required_argument, NULL, 260},
+    {"task-time", required_argument, NULL, 261},
     {"force", no_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -71,6 +84,9 @@ typedef struct {
     const char *sweep, *out;
     uint64_t threads, shard, shards, interval;
     bool resume, force, quiet;
+    bool plan, threads_given; /* --plan sizes the job (sweep_plan.h) */
+    uint64_t max_array;
+    double task_seconds;
 } args;
 
 static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
@@ -92,9 +108,14 @@ static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
 
 static int parse(int argc, char **argv, args *a)
 {
-    *a = (args){.threads = cli_cpus(), .shards = 1, .interval = 60};
+    *a = (args){.threads = cli_cpus(),
+                .shards = 1,
+                .interval = 60,
+                .max_array = 1001,
+                .task_seconds = 3600};
     bool threads_given = false, bad = false, have_out = false,
-         have_shard = false, have_interval = false;
+         have_shard = false, have_interval = false, have_max = false,
+         have_task_time = false;
     cli_opts_begin("sweep");
     int c;
     while (!bad &&
@@ -113,6 +134,25 @@ static int parse(int argc, char **argv, args *a)
             if (!bad && !parse_shard(optarg, &a->shard, &a->shards)) {
                 cli_usage_error("--shard: expected I/N with 0 <= I < N, got "
                                 "'%s'",
+                                optarg);
+                bad = true;
+            }
+            break;
+        case 259:
+            a->plan = true;
+            break;
+        case 260:
+            bad = !cli_once("--max-array-size", &have_max) ||
+                  !cli_parse_u64("--max-array-size", optarg, 1, 100000000,
+                                 &a->max_array);
+            break;
+        case 261:
+            bad = !cli_once("--task-time", &have_task_time);
+            if (!bad && !cli_sweep_size_time(optarg, &a->task_seconds)) {
+                cli_usage_error("--task-time: expected a time as Slurm's "
+                                "--time takes it (MINUTES, M:S, H:M:S, D-H, "
+                                "D-H:M or D-H:M:S; more than 0, at most a "
+                                "year), got '%s'",
                                 optarg);
                 bad = true;
             }
@@ -151,8 +191,21 @@ static int parse(int argc, char **argv, args *a)
         cli_usage_error("no sweep file given");
         bad = true;
     }
+    if (!bad && !a->plan && (have_max || have_task_time)) {
+        cli_usage_error("%s sizes a job: it needs --plan",
+                        have_max ? "--max-array-size" : "--task-time");
+        bad = true;
+    }
+    if (!bad && a->plan && (have_shard || a->resume || have_out ||
+                            cli_sweep_mpi_size() > 1)) {
+        cli_usage_error("--plan sizes the whole sweep and writes nothing: "
+                        "drop --shard, --resume and -o, and run it without "
+                        "mpirun");
+        bad = true;
+    }
     if (bad)
         return CLI_USAGE;
+    a->threads_given = threads_given;
     if (cli_sweep_mpi_size() > 1 && !threads_given)
         a->threads = 1; /* the ranks are the parallelism */
     return CLI_OK;
@@ -316,6 +369,14 @@ int cli_sweep(int argc, char **argv)
                       pl.t0, a.quiet || !root);
     pl.progress = cli_progress_on(&prog) ? &prog : NULL;
     cli_farm_signals();
+    if (a.plan) { /* a calibration point and the job's size; no sweep */
+        cli_sweep_size_opts o = {.sweep_file = a.sweep,
+                                 .cpus = a.threads_given ? a.threads : 1,
+                                 .max_array = a.max_array,
+                                 .task_seconds = a.task_seconds};
+        rc = cli_sweep_size_print(&pl, &o, stdout);
+        goto done;
+    }
     if (!root) { /* an MPI worker: compute what rank 0 hands out */
         rc = cli_sweep_mpi_run(&pl, &err);
         goto done;

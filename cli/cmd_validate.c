@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calib.h"
 #include "cli.h"
 #include "precision.h"
 #include "sweep.h"
@@ -99,6 +100,26 @@ int cli_validate(int argc, char **argv)
                path, sw->name, sw->scenario, swp_design_name(sw->design),
                sw->n_params, swp_points(sw), sw->replications, sw->n_metrics);
         swp_free(sw);
+        return CLI_OK;
+    }
+    /* A calibration file (a top-level `calibration` group): its settings,
+     * parameters and targets against its scenario, as aims calibrate
+     * checks them before any run (calib.h). */
+    if (doc != NULL && scen_find(doc, "calibration") != NULL) {
+        scen_free(doc);
+        free(sets);
+        cal_spec *cs = NULL;
+        if (cal_load(path, &cs, &err) != SIM_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            return err.status == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        }
+        printf("%s: ok: calibration '%s' of %s, %s, %zu parameters, %zu "
+               "targets (%zu fitted, %zu held out), %zu replications per "
+               "evaluation\n",
+               path, cs->name, cs->scenario, cal_method_name(cs->method),
+               cs->n_params, cs->n_targets, cs->n_fitted,
+               cs->n_targets - cs->n_fitted, cs->reps);
+        cal_free(cs);
         return CLI_OK;
     }
     scen_free(doc);

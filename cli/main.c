@@ -33,6 +33,7 @@ typedef struct {
 } command;
 
 static int sweep(int argc, char **argv);
+static int calibrate(int argc, char **argv);
 
 static const command commands[] = {
     {"run", "simulate replications of a scenario (or a batch), write HDF5",
@@ -51,9 +52,13 @@ static const command commands[] = {
      cli_show, cli_help_show, true},
     {"sweep", "run every point of a sweep (also under mpirun)", sweep,
      cli_help_sweep, false},
+    {"calibrate", "fit parameters to observed targets (ABC-SMC, SMM)",
+     calibrate, cli_help_calibrate, false},
     {"merge", "join the shards of a sweep", cli_merge, cli_help_merge, true},
     {"sensitivity", "Sobol indices of a sobol sweep", cli_sensitivity,
      cli_help_sensitivity, true},
+    {"export", "a run or sweep file as one tidy CSV table", cli_export,
+     cli_help_export, true},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
@@ -73,7 +78,10 @@ static const char environment[] =
     "  AIMS_ENGINE            auto|declared|nolanes|plain: the engine's "
     "mode (the\n"
     "                         results are the same; for tests and "
-    "benchmarks)\n";
+    "benchmarks)\n"
+    "  TMPDIR                 where 'aims sweep --plan' writes its trial "
+    "output\n"
+    "                         (default /tmp; removed after)\n";
 
 static void usage(FILE *f)
 {
@@ -170,18 +178,29 @@ static int sweep_under_mpi(char **argv)
 #endif
 }
 
-static int sweep(int argc, char **argv)
+/* sweep and calibrate: the commands that farm points out, MPI included. */
+static int farmed(int (*cmd)(int, char **), int argc, char **argv)
 {
     int rc = sweep_under_mpi(argv - 1);
     if (rc >= 0)
         return rc;
     if (cli_sweep_mpi_init(&argc, &argv) != CLI_OK) {
-        cli_error("sweep: MPI_Init failed");
+        cli_error("%s: MPI_Init failed", argv[0]);
         return CLI_FAIL;
     }
-    rc = cli_sweep(argc, argv);
+    rc = cmd(argc, argv);
     cli_sweep_mpi_finalize();
     return rc;
+}
+
+static int sweep(int argc, char **argv)
+{
+    return farmed(cli_sweep, argc, argv);
+}
+
+static int calibrate(int argc, char **argv)
+{
+    return farmed(cli_calibrate, argc, argv);
 }
 
 /* The file arguments of a reading command, for the crash message: "a.h5"
