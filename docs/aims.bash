@@ -13,8 +13,8 @@ _aims() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
     COMPREPLY=()
-    local cmds="run validate params diff report compare show sweep merge sensitivity help
-        version"
+    local cmds="run validate params diff report compare show sweep calibrate merge
+        sensitivity export help version"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$cmds --help" -- "$cur"))
         return 0
@@ -30,7 +30,7 @@ _aims() {
         return 0
         ;;
     -r | --replications | -s | --seed | -j | --threads | --max-reps | --bootstrap | --shard | \
-        --set | --precision | --progress-interval)
+        --set | --precision | --progress-interval | --max-array-size | --task-time | --simulate)
         return 0 # a value: nothing to offer
         ;;
     esac
@@ -63,8 +63,17 @@ _aims() {
         ;;
     sweep)
         opts="-o --output -j --threads --shard --resume --progress-interval -f --force -q
-              --quiet -h --help"
+              --quiet --plan --max-array-size --task-time -h --help"
         ext=cfg
+        ;;
+    calibrate)
+        opts="-o --output -j --threads --shard --resume -f --force -q --quiet --simulate -r -s
+              -h --help"
+        ext=cfg
+        ;;
+    export)
+        opts="-o --output --summaries --series --wide -f --force -h --help"
+        ext=h5
         ;;
     merge)
         opts="-o --output -f --force -q --quiet -h --help"
