@@ -1,4 +1,5 @@
-# aims -- the one build. User-facing targets: make, make run, make test, make bench, make clean.
+# aims -- the one build. User-facing targets: make, make run, make test, make bench, make clean,
+# make install, make uninstall.
 # make plots runs every shipped scenario and draws it (analysis/plot.py) into build/plots/.
 #
 # test and bench first call scripts/install-deps (installs missing Debian packages; silent
@@ -191,6 +192,19 @@ plots: deps
 	            -o $(B)/plots/$${n}_vs_baseline; \
 	    fi; \
 	done
+
+# `make install PREFIX=DIR` (default /usr/local; DESTDIR for staging): aims, aims-mpi if
+# built, plot.py (bin/aims-plot) and the Python modules, the shipped scenarios, the man page
+# and bash completion; `make uninstall PREFIX=DIR` removes exactly what it put, from the
+# manifest it wrote (scripts/install says where each file goes).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+.PHONY: install uninstall
+install: $(B)/aims
+	@./scripts/install $(B) $(DESTDIR)$(PREFIX)
+
+uninstall:
+	@./scripts/install --uninstall $(DESTDIR)$(PREFIX)
 
 # The CI's gate: every compile it makes, and check-clang's of every source, fails on a warning.
 check: WERROR = -Werror

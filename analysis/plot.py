@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""plot.py OUT.h5 [OTHER.h5] -o DIR -- the standard pictures of `aims run`.
+"""plot.py OUT.h5 [OTHER.h5] -o DIR [--format png|pdf|svg] [--dpi N]
+-- the standard pictures of `aims run` and `aims sweep`.
 
-Reads the file `aims run` writes (docs/output.md) with h5py and draws PNGs
-into DIR (created if missing) with matplotlib's Agg backend:
+Reads the file `aims run` writes (docs/output.md) with h5py and draws
+pictures (PNG at 200 dpi unless --format and --dpi say otherwise) into DIR
+(created if missing) with matplotlib's Agg backend, saying on stderr
+"plot.py: wrote PATH" for each file, one a line:
 
   channel_shares.png    share of adopters by channel over time, the mean over
                         replications with a shaded 95% interval;
@@ -19,11 +22,12 @@ into DIR (created if missing) with matplotlib's Agg backend:
 
 Given a sweep file (aims sweep, docs/output.md) it draws instead
 
-  sensitivity.png       Sobol first-order and total indices with their 95%
-                        bootstrap intervals, one panel per metric (after
-                        `aims sensitivity`);
+  sensitivity.png       Sobol first-order and total indices as bars, their
+                        95% bootstrap intervals as whiskers, one panel per
+                        metric (the file `aims sensitivity -o` writes);
   heatmap_METRIC.png    for a grid over two varied parameters: the mean of
-                        each kept metric over replications at every point.
+                        each kept metric over replications at every point,
+                        each cell drawn where its values lie.
 
 Given OTHER.h5 as well, it draws only
 
@@ -34,14 +38,15 @@ Given OTHER.h5 as well, it draws only
                         and time axis.
 
 Run it with Debian's /usr/bin/python3 (python3-h5py, python3-numpy,
-python3-matplotlib; scripts/install-deps installs them). docs/plots.md says
-what each picture shows.
+python3-matplotlib, python3-scipy; scripts/install-deps installs them).
+Axis labels and units come from plot_labels.py beside this file.
+docs/plots.md says what each picture shows.
 
-Exit status: 0 success; 1 a runtime failure (a missing Python package, a PNG
-that cannot be written); 2 bad usage or bad input. Every error is one line on
-stderr, "plot.py: FILE: message", never a traceback.
+Exit status: 0 success; 1 a runtime failure (a missing Python package, a
+file that cannot be written); 2 bad usage or bad input. Every error is one
+line on stderr, "plot.py: FILE: message", never a traceback.
 """
-import math
+import argparse
 import os
 import re
 import sys
@@ -65,45 +70,39 @@ def say(where, message):
     print(" ".join(line.split()), file=sys.stderr)
 
 
+# No __pycache__ beside the script: it would be written into the source tree
+# or an installed share/aims/python/, and make uninstall could not remove
+# what make install did not put there.
+sys.dont_write_bytecode = True
+
 try:
+    import plot_labels as labels  # beside this file (sys.path[0])
     import numpy as np
     import h5py
+    import scipy.stats
     import matplotlib
 
     matplotlib.use("Agg")  # no display, whatever MPLBACKEND says
+    import matplotlib.legend
     import matplotlib.lines
+    import matplotlib.transforms
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 except ImportError as e:
     say(None, f"{e.name or e} is not installed for {sys.executable} "
-        "(Debian: python3-numpy, python3-h5py and python3-matplotlib; "
-        "scripts/install-deps installs them as root)")
+        "(Debian: python3-numpy, python3-h5py, python3-matplotlib and "
+        "python3-scipy; scripts/install-deps installs them as root)")
     sys.exit(1)
 
 # ---- statistics -------------------------------------------------------------
 
-# Student t 0.975 quantiles (two-sided 95%) for 1..30 degrees of freedom,
-# from the standard table (scipy is not part of Debian's python here). Beyond
-# 30 the Cornish-Fisher expansion of t around the normal quantile z,
-#   t = z + (z^3 + z) / (4 df) + (5 z^5 + 16 z^3 + 3 z) / (96 df^2),
-# is within 0.0005 of the exact value (2.021 at 40, 2.000 at 60, 1.980 at
-# 120), and tends to the normal 1.960.
-T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
-        2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093,
-        2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045,
-        2.042)
-Z975 = 1.959964
-
-
 def t975(df):
-    """The 0.975 quantile of Student's t with df degrees of freedom."""
-    if df < 1:
-        return math.nan
-    if df <= len(T975):
-        return T975[df - 1]
-    z = Z975
-    return (z + (z ** 3 + z) / (4 * df)
-            + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df))
+    """The 0.975 quantile of Student's t with df degrees of freedom (NaN
+    below 1), from scipy; df may be an array."""
+    df = np.asarray(df, dtype=float)
+    with np.errstate(all="ignore"):
+        q = scipy.stats.t.ppf(0.975, np.where(df >= 1, df, np.nan))
+    return q if q.ndim else float(q)
 
 
 def mean_band(x):
@@ -117,7 +116,7 @@ def mean_band(x):
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(x, axis=0)
         sd = np.nanstd(x, axis=0, ddof=1)
-    q = np.array([t975(int(k) - 1) for k in n])
+    q = t975(n - 1)
     half = q * sd / np.sqrt(np.maximum(n, 1))
     half[n < 2] = np.nan
     return mean, mean - half, mean + half
@@ -139,42 +138,11 @@ def strings(ds):
 
 
 def parse_shocks(scenario):
-    """[(month, label)] of the shocks in the resolved scenario text (the root
-    attribute `scenario`), for markers; [] when it cannot be read. An event
-    is a shock unless it says `shock = false` (docs/scenarios.md)."""
-    try:
-        m = re.search(r"^\s*timeline\s*=\s*\(", scenario, re.M)
-        if not m:
-            return []
-        depth, i, start = 1, m.end(), m.end()
-        while depth and i < len(scenario):
-            c = scenario[i]
-            if c == '"':  # skip the string, escapes included
-                i += 1
-                while scenario[i] != '"':
-                    i += 2 if scenario[i] == "\\" else 1
-            elif c in "([{":
-                depth += 1
-            elif c in ")]}":
-                depth -= 1
-            i += 1
-        body = scenario[start:i - 1]
-        by_month = {}
-        for ev in re.findall(r"\{([^{}]*)\}", body):
-            month = re.search(r"\bmonth\s*[=:]\s*([-+0-9.eE]+)", ev)
-            kind = re.search(r'\btype\s*[=:]\s*"([^"]*)"', ev)
-            shock = re.search(r"\bshock\s*[=:]\s*(\w+)", ev)
-            if not month or not kind:
-                continue
-            if shock and shock.group(1).lower() == "false":
-                continue
-            t = float(month.group(1))
-            by_month.setdefault(t, [])
-            if kind.group(1) not in by_month[t]:
-                by_month[t].append(kind.group(1))
-        return [(t, ", ".join(k)) for t, k in sorted(by_month.items())]
-    except (ValueError, TypeError, AttributeError, IndexError):
-        return []
+    """[(month, kind, label)] markers of the timeline in the resolved
+    scenario text (the root attribute `scenario`): kind "announce" when an
+    event happens, "effect" when a rule takes effect or a wind-down ends
+    (plot_labels.markers); [] when the text cannot be read."""
+    return labels.markers(labels.timeline(labels.parse_or_empty(scenario)))
 
 
 class Run:
@@ -342,7 +310,8 @@ def check_pair(a, b):
 # ---- drawing ----------------------------------------------------------------
 
 FIGSIZE = (9.0, 5.5)
-DPI = 100
+DPI = 200        # --dpi: print quality for PNG (raster parts of PDF/SVG)
+FORMAT = "png"   # --format
 
 # One colour per channel, the same in every picture.
 CHANNEL_STYLE = {
@@ -383,12 +352,44 @@ def time_axis(ax, run, label=True):
     if label:
         ax.set_xlabel(f"months since {run.start} (values at month ends)")
     entries = []
-    for month, what in run.shocks:
+    for month, kind, what in run.shocks:
         if t[0] <= month <= t[-1]:
-            line = ax.axvline(month, color="black", lw=1.2, ls=":")
+            # Announcement dotted, take-effect dashed: the two moments of a
+            # rule with a compliance period or a partnership's wind-down.
+            line = ax.axvline(month, color="black", lw=1.2,
+                              ls=":" if kind == "announce" else "--")
             entries.append((line, textwrap.fill(
-                f"month {month:g}: {what}", 28, subsequent_indent="  ")))
+                f"month {month:g}: {what}", 30, subsequent_indent="  ")))
     return entries
+
+
+MAX_EVENTS = 6  # more timeline markers than this go in a legend below
+
+
+def few_events(shocks, fig, below):
+    """The marker entries for the legend right of the plot when they are
+    few; when there are more (history_2023 has 17), a legend of two columns
+    below the axes `below` instead, the figure made taller to hold it, and
+    [] for the right-hand legend (which would run off the page)."""
+    if len(shocks) <= MAX_EVENTS:
+        return shocks
+    ncol = 2
+    rows = -(-len(shocks) // ncol)
+    w, h = fig.get_size_inches()
+    fig.set_size_inches(w, h + 0.45 + 0.2 * rows)
+    # 44 points under the axes: below the tick labels and the axis label.
+    where = matplotlib.transforms.offset_copy(below.transAxes, fig=fig,
+                                              y=-44, units="points")
+    leg = matplotlib.legend.Legend(
+        below, [e[0] for e in shocks],
+        [" ".join(e[1].split()) for e in shocks], loc="upper left",
+        bbox_to_anchor=(0.0, 0.0), bbox_transform=where, ncol=ncol,
+        fontsize=8, frameon=False, borderaxespad=0.0, alignment="left",
+        title="timeline events (dotted: happens or announced; dashed: "
+              "takes effect)", title_fontsize=9)
+    below.add_artist(leg)
+    leg.set_clip_on(False)  # add_artist clips to the axes, which it is below
+    return []
 
 
 def band_line(ax, t, x, colour, ls="-", label=None):
@@ -405,11 +406,14 @@ def subtitle(run, band="shaded: 95% interval"):
     return f"mean of {run.reps} replications, {band}; seed {run.seed}"
 
 
-def save(fig, outdir, name):
+def save(fig, outdir, stem):
+    """Writes the figure as DIR/STEM.FORMAT, beside its target first and
+    then renamed into place (an interrupted run leaves no half file)."""
+    name = f"{stem}.{FORMAT}"
     path = os.path.join(outdir, name)
     tmp = os.path.join(outdir, f".{name}.tmp.{os.getpid()}")
     try:
-        fig.savefig(tmp, format="png", dpi=DPI)
+        fig.savefig(tmp, format=FORMAT, dpi=DPI)
         os.replace(tmp, path)
     except OSError as e:
         try:
@@ -458,7 +462,8 @@ def plot_channel_shares(run, outdir):
     ax.set_ylim(0, 100)
     ax.yaxis.set_major_locator(MultipleLocator(20 if zoom else 10))
     ax.set_ylabel("share of adopters (%)")
-    shocks = time_axis(ax, run, label=not zoom)
+    shocks = few_events(time_axis(ax, run, label=not zoom), fig,
+                        az if zoom else ax)
     ax.set_title(f"{run.name}: share of adopters by channel\n"
                  f"{subtitle(run)}")
     h, lab = ax.get_legend_handles_labels()
@@ -478,7 +483,7 @@ def plot_channel_shares(run, outdir):
         az.set_title(f"zoom: channels below {SMALL:g}% of adopters",
                      loc="left", fontsize=11)
         time_axis(az, run)
-    return save(fig, outdir, "channel_shares.png")
+    return save(fig, outdir, "channel_shares")
 
 
 def final_window(ax, run, line=False):
@@ -507,7 +512,7 @@ def plot_frontier(run, outdir):
     ax.set_ylim(0, min(100.0, max(1.0, 1.15 * top)))
     ax.set_ylabel("adopters with frontier access (%)")
     win = final_window(ax, run)
-    shocks = time_axis(ax, run)
+    shocks = few_events(time_axis(ax, run), fig, ax)
     ax.set_title(f"{run.name}: frontier access of adopters\n"
                  f"{subtitle(run)}")
     h = [ax.lines[0], ax.lines[1]]
@@ -521,16 +526,10 @@ def plot_frontier(run, outdir):
     lab.append(win[1])
     legend_outside(ax, handles=h + [e[0] for e in shocks],
                    labels=lab + [e[1] for e in shocks])
-    return save(fig, outdir, "frontier_access.png")
+    return save(fig, outdir, "frontier_access")
 
 
-def money(x):
-    """USD as $1.2B, $340M, $5.6k."""
-    for scale, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= scale:
-            v = x / scale
-            return f"${v:.3g}{unit}" if v < 100 else f"${v:.0f}{unit}"
-    return f"${x:.0f}"
+money = labels.money
 
 
 def plot_revenue(run, outdir):
@@ -567,8 +566,8 @@ def plot_revenue(run, outdir):
         ax.plot(run.time, lo, color="black", lw=1, ls="--")
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_ylabel("revenue (million USD per month)")
-    shocks = time_axis(ax, run)
+    ax.set_ylabel("revenue ($M per month)")
+    shocks = few_events(time_axis(ax, run), fig, ax)
     ax.set_title(f"{run.name}: revenue by actor (stacked means)\n"
                  f"{subtitle(run, 'dashed: 95% interval of the total')}")
     # Legend: the total (and its interval), then the stack read from the top
@@ -586,7 +585,7 @@ def plot_revenue(run, outdir):
         title += "\n(no revenue: " + ", ".join(hidden) + ")"
     legend_outside(ax, handles=[h[i] for i in order],
                    labels=[lab[i] for i in order], title=title)
-    return save(fig, outdir, "revenue_by_actor.png")
+    return save(fig, outdir, "revenue_by_actor")
 
 
 def plot_tokens(run, outdir):
@@ -615,9 +614,10 @@ def plot_tokens(run, outdir):
                      colors=[cmap(v % cmap.N) for v in shown], labels=labels,
                      alpha=0.85, lw=0)
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylabel("tokens billed (trillion per month)")
     win = final_window(ax, run, line=True)
-    shocks = time_axis(ax, run)
+    shocks = few_events(time_axis(ax, run), fig, ax)
     ax.set_title(f"{run.name}: tokens by vendor (stacked means)\n"
                  f"{subtitle(run, 'no interval')}")
     h, lab = ax.get_legend_handles_labels()
@@ -630,7 +630,7 @@ def plot_tokens(run, outdir):
     if hidden:
         title += "\n(no tokens: " + ", ".join(hidden) + ")"
     legend_outside(ax, handles=h, labels=lab, title=title)
-    return save(fig, outdir, "tokens_by_vendor.png")
+    return save(fig, outdir, "tokens_by_vendor")
 
 
 def plot_difference(a, b, outdir):
@@ -656,6 +656,7 @@ def plot_difference(a, b, outdir):
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
         shocks = time_axis(ax, b, label=(k == len(rows) - 1))
         if k == 0:  # one legend, in neutral colours, for all panels
+            shocks = few_events(shocks, fig, axes[-1, 0])
             h = [matplotlib.lines.Line2D([], [], color="#555555", lw=2)]
             lab = ["mean of the\npaired differences"]
             if b.reps > 1:
@@ -664,10 +665,15 @@ def plot_difference(a, b, outdir):
                 lab.append("95% interval")
             legend_outside(ax, handles=h + [e[0] for e in shocks],
                            labels=lab + [e[1] for e in shocks])
+    # Say so when nothing differs, or the flat lines read as a broken plot.
+    same = all(np.nan_to_num(np.asarray(d, float)).any() == 0
+               for _, d, _ in rows)
     fig.suptitle(f"Paired difference {b.name} \u2212 {a.name}, in "
-                 f"percentage points (pp) of adopters\n{subtitle(b)}",
+                 f"percentage points (pp) of adopters\n{subtitle(b)}"
+                 + ("\nzero in every month and replication: the runs do not "
+                    "differ in these series" if same else ""),
                  fontsize=12)
-    return save(fig, outdir, "difference.png")
+    return save(fig, outdir, "difference")
 
 
 # ---- sweeps -----------------------------------------------------------------
@@ -681,6 +687,11 @@ class Sweep:
         try:
             self.name = text(f.attrs["name"])
             self.design = text(f.attrs["design"])
+            self.reps = int(f.attrs["replications"])
+            self.samples = int(f.attrs["samples"])
+            self.seed = int(f.attrs["seed"])
+            self.crn = bool(int(f.attrs.get("common_random_numbers", 0)))
+            self.boot = int(f.attrs.get("sensitivity_bootstrap", 0))
             self.params = strings(f["parameter"])
             self.x = f["points/parameters"][()]
             self.status = f["points/status"][()]
@@ -692,6 +703,9 @@ class Sweep:
                                  ("first", "first_lo", "first_hi", "total",
                                   "total_lo", "total_hi")}
                              for m in self.metrics}
+            self.settings = scenario_settings(
+                text(f.attrs.get("scenario_file", b"")),
+                text(f.attrs.get("sweep_file", b"")))
         except KeyError as e:
             raise Failure(path, f"not a complete aims sweep file: {e}") \
                 from None
@@ -699,37 +713,155 @@ class Sweep:
         if self.x.shape != (P, K):
             raise Failure(path, f"/points/parameters has shape {self.x.shape},"
                           f" expected {(P, K)}: damaged file")
+        self.labels = [labels.param_label(p, self.settings)
+                       for p in self.params]
+        # The ranges the sweep file gives (min, max), else the sampled ones.
+        given = {}
+        sweep_text = labels.parse_or_empty(text(f.attrs.get("sweep", b"")))
+        for par in sweep_text.get("parameters", []) or []:
+            if isinstance(par, dict) and "min" in par and "max" in par:
+                given[par.get("path")] = (float(par["min"]),
+                                          float(par["max"]))
+        self.ranges = [given.get(p, (float(np.nanmin(self.x[:, k])),
+                                     float(np.nanmax(self.x[:, k]))))
+                       for k, p in enumerate(self.params)]
+
+    def point_means(self, m):
+        """The mean of metric m over each point's replications (NaN where
+        none has a value): the output the Sobol indices apportion."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(np.asarray(self.y[m], dtype=float), axis=1)
+
+    def rows_used(self, m):
+        """Design rows the indices of m used: those defined in every block
+        (cli/cmd_sensitivity.c drops a row NaN in any block)."""
+        N, K = self.samples, len(self.params)
+        y = self.point_means(m)
+        if N < 1 or len(y) != N * (K + 2):
+            return 0
+        return int(np.isfinite(y.reshape(K + 2, N)).all(axis=0).sum())
+
+
+def scenario_settings(scenario_file, sweep_file):
+    """The settings of the sweep's scenario, for labels (the name of the
+    event or sector a path addresses); {} when the file is not found where
+    the sweep said (absolute, from here, or beside the sweep file)."""
+    if not scenario_file:
+        return {}
+    tries = [scenario_file]
+    if not os.path.isabs(scenario_file) and sweep_file:
+        tries.append(os.path.join(os.path.dirname(sweep_file),
+                                  scenario_file))
+    for p in tries:
+        if os.path.isfile(p):
+            try:
+                return labels.parse_file(p)
+            except (labels.ParseError, OSError, UnicodeError, ValueError):
+                return {}
+    return {}
+
+
+def wrap(s, width):
+    return "\n".join(textwrap.wrap(s, width)) or s
 
 
 def plot_sensitivity(sw, outdir):
-    M = len(sw.metrics)
-    fig, axes = plt.subplots(M, 1, figsize=(FIGSIZE[0], 1.2 + 2.4 * M),
-                             squeeze=False)
-    K = len(sw.params)
+    M, K = len(sw.metrics), len(sw.params)
+    fig, axes = plt.subplots(M, 1, figsize=(FIGSIZE[0] + 1.5,
+                                            1.9 + (0.5 * K + 0.9) * M),
+                             squeeze=False, sharex=True,
+                             layout="constrained")
     pos = np.arange(K)
+    lo_all, hi_all = 0.0, 1.0
+    # Each parameter with the range the design sampled, in its unit.
+    names = []
+    for k, lb in enumerate(sw.labels):
+        lo, hi = sw.ranges[k]
+        rng = f"range {lo * lb.scale:.3g} to {hi * lb.scale:.3g}" + \
+            (f" ({lb.unit})" if lb.unit else "")
+        names.append(wrap(lb.text, 34) + "\n" + wrap(rng, 34))
     for ax, m in zip(axes[:, 0], sw.metrics):
         d = sw.sens[m]
-        for off, key, colour, label in ((-0.18, "first", "#1f77b4",
-                                         "first-order S_i"),
-                                        (0.18, "total", "#ff7f0e",
-                                         "total S_Ti")):
-            v, lo, hi = d[key], d[key + "_lo"], d[key + "_hi"]
+        for off, key, colour, label in (
+                (-0.19, "first", "#1f77b4", "first-order index S_i"),
+                (0.19, "total", "#ff7f0e", "total index S_Ti")):
+            v, lo, hi = (np.asarray(d[k], dtype=float) for k in
+                         (key, key + "_lo", key + "_hi"))
+            # A percentile interval need not hold its estimate: a whisker
+            # never points the wrong way.
             err = np.vstack([np.clip(v - lo, 0, None),
                              np.clip(hi - v, 0, None)])
-            ax.barh(pos + off, v, height=0.34, color=colour, label=label,
-                    xerr=err, capsize=3)
+            ax.barh(pos + off, np.nan_to_num(v), height=0.36, color=colour,
+                    label=label, xerr=np.nan_to_num(err), capsize=3,
+                    error_kw={"lw": 1.2})
+            for arr in (lo, hi, v):
+                if np.isfinite(arr).any():
+                    lo_all = min(lo_all, np.nanmin(arr))
+                    hi_all = max(hi_all, np.nanmax(arr))
         ax.set_yticks(pos)
-        ax.set_yticklabels(sw.params)
+        ax.set_yticklabels(names, fontsize=9)
         ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_title(m, loc="left")
-        ax.set_xlabel("Sobol index (share of the variance of the "
-                      "replication mean)")
+        ax.grid(axis="y", visible=False)
+        ml = labels.metric_label(m)
+        ax.set_title(f"{ml.text}: {sw.rows_used(m)} of {sw.samples} design "
+                     "rows used", loc="left", fontsize=11)
+    # The whole 0..1 range of a variance share at least, the same in every
+    # panel, so a small index looks small.
+    axes[0, 0].set_xlim(lo_all - 0.03, hi_all + 0.03)
+    axes[-1, 0].set_xlabel("Sobol index: share of the variance of the point "
+                           "means (1 = all of it)")
     legend_outside(axes[0, 0])
-    fig.suptitle(f"{sw.name}: Sobol sensitivity indices, bars: 95% "
-                 "bootstrap intervals")
-    fig.tight_layout()
-    return save(fig, outdir, "sensitivity.png")
+    P = sw.samples * (K + 2)
+    boot = f"{sw.boot} resamples" if sw.boot else "bootstrap"
+    fig.suptitle(
+        f"{sw.name}: Sobol sensitivity indices of {K} parameters\n"
+        "bars: first-order S_i (the parameter alone) and total S_Ti (with "
+        "all its interactions);\n"
+        f"whiskers: 95% percentile bootstrap intervals ({boot}). "
+        f"N = {sw.samples} base samples, N(d + 2) = {P} points,\n"
+        f"{sw.reps} replication{'s' if sw.reps != 1 else ''} per point; a "
+        "point's output is the mean of its replications", fontsize=11)
+    return save(fig, outdir, "sensitivity")
+
+
+def cell_edges(v, log):
+    """Cell boundaries around sorted values v: halfway between neighbours
+    (geometrically on a log axis), the outer cells as wide as their inner
+    half, so each cell sits where its value lies and unevenly spaced values
+    get unequal cells."""
+    u = np.log(v) if log else np.asarray(v, dtype=float)
+    if len(u) == 1:
+        w = 0.5 if log else (abs(u[0]) * 0.1 or 0.5)
+        e = np.array([u[0] - w, u[0] + w])
+    else:
+        mid = (u[1:] + u[:-1]) / 2
+        e = np.concatenate([[u[0] - (mid[0] - u[0])], mid,
+                            [u[-1] + (u[-1] - mid[-1])]])
+    return np.exp(e) if log else e
+
+
+def use_log(v):
+    """A log axis for positive values spanning a factor of 10 or more
+    (enforcement levels 0.25 .. 6): on a linear one their low cells would
+    be slivers too thin to read."""
+    return len(v) > 2 and v[0] > 0 and v[-1] / v[0] >= 10
+
+
+def colour_scale(grid):
+    """(cmap, vmin, vmax) that does not exaggerate: one sign, the scale
+    starts at 0 (a cell twice as dark holds twice the value); both signs,
+    symmetric around 0 in a diverging map (a difference of +x and -x look
+    equally strong)."""
+    vals = grid[np.isfinite(grid)]
+    lo, hi = float(vals.min()), float(vals.max())
+    if lo < 0 < hi:
+        lim = max(-lo, hi)
+        return "RdBu_r", -lim, lim
+    if hi <= 0:
+        return "viridis_r", (lo if lo < 0 else -1.0), 0.0
+    return "viridis", 0.0, hi
 
 
 def plot_heatmaps(sw, outdir):
@@ -738,43 +870,81 @@ def plot_heatmaps(sw, outdir):
     if sw.design != "grid" or len(varied) != 2:
         return []
     a, b = varied
+    la, lb = sw.labels[a], sw.labels[b]
     va, vb = np.unique(sw.x[:, a]), np.unique(sw.x[:, b])
     out = []
     for m in sw.metrics:
+        ml = labels.metric_label(m)
+        y = np.asarray(sw.y[m], dtype=float)
         grid = np.full((len(va), len(vb)), np.nan)
-        with warnings.catch_warnings():
+        half = np.full_like(grid, np.nan)
+        count = np.zeros(grid.shape, dtype=int)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
-            mean = np.nanmean(sw.y[m], axis=1)
+            mean = np.nanmean(y, axis=1)
+            n = np.isfinite(y).sum(axis=1)
+            hw = t975(n - 1) * np.nanstd(y, axis=1, ddof=1) / np.sqrt(n)
         for p in range(len(sw.status)):
             if sw.status[p] == 0:
                 i = np.searchsorted(va, sw.x[p, a])
                 j = np.searchsorted(vb, sw.x[p, b])
-                grid[i, j] = mean[p]
+                grid[i, j], half[i, j] = mean[p], hw[p]
+                count[i, j] = n[p]
         if np.isnan(grid).all():
             continue  # undefined everywhere (months_to_half_access, say)
-        fig, ax = plt.subplots(figsize=FIGSIZE)
-        im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
-        lo, hi = np.nanmin(grid), np.nanmax(grid)
-        ax.set_xticks(range(len(vb)))
-        ax.set_xticklabels([f"{v:g}" for v in vb])
-        ax.set_yticks(range(len(va)))
-        ax.set_yticklabels([f"{v:g}" for v in va])
-        ax.set_xlabel(sw.params[b])
-        ax.set_ylabel(sw.params[a])
+        if ml.money:
+            scale, unit = labels.money_unit(grid[np.isfinite(grid)])
+        else:
+            scale, unit = ml.scale, ml.unit
+        grid, half = grid * scale, half * scale
+        xa, xb = va * la.scale, vb * lb.scale
+        loga, logb = use_log(xa), use_log(xb)
+        cmap, vmin, vmax = colour_scale(grid)
+        fig, ax = plt.subplots(figsize=(FIGSIZE[0], 6.2),
+                               layout="constrained")
+        ax.set_facecolor("#d9d9d9")  # what shows through: failed points
         ax.grid(False)
+        mesh = ax.pcolormesh(cell_edges(xb, logb), cell_edges(xa, loga),
+                             np.ma.masked_invalid(grid), cmap=cmap,
+                             vmin=vmin, vmax=vmax, shading="flat",
+                             edgecolors="white", linewidth=0.5)
+        for axis, log, vals in ((ax.xaxis, logb, xb), (ax.yaxis, loga, xa)):
+            if log:
+                (ax.set_xscale if axis is ax.xaxis else ax.set_yscale)("log")
+            axis.set_ticks(vals)
+            axis.set_ticklabels([f"{v:g}" for v in vals])
+            axis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.set_xlabel(lb.full() + (" (log scale)" if logb else ""))
+        ax.set_ylabel(wrap(la.full() + (" (log scale)" if loga else ""), 45))
+        cm = mesh.cmap
         for i in range(len(va)):
             for j in range(len(vb)):
-                if not np.isnan(grid[i, j]):
-                    light = hi > lo and (grid[i, j] - lo) / (hi - lo) > 0.6
-                    ax.text(j, i, f"{grid[i, j]:.3g}", ha="center",
-                            va="center", fontsize=9,
-                            color="black" if light else "white")
-        fig.colorbar(im, ax=ax, label=f"{m} (mean over replications)")
-        ax.set_title(f"{sw.name}: {m}\nmean over replications at each "
-                     "point; blank: failed")
-        fig.tight_layout()
+                v = grid[i, j]
+                if not np.isfinite(v):
+                    continue
+                r, g, bl, _ = cm(mesh.norm(v))
+                dark = 0.299 * r + 0.587 * g + 0.114 * bl < 0.55
+                s = f"{v:.3g}"
+                if np.isfinite(half[i, j]):
+                    s += f"\n\u00b1{half[i, j]:.2g}"
+                if count[i, j] < sw.reps:  # undefined in some replications
+                    s += f"\nn = {count[i, j]}"
+                ax.text(xb[j], xa[i], s, ha="center", va="center",
+                        fontsize=8, linespacing=1.1,
+                        color="white" if dark else "black")
+        fig.colorbar(mesh, ax=ax, label=wrap(
+            f"{ml.text} ({unit}), mean" if unit else f"{ml.text}, mean",
+            40))
+        reps = f"{sw.reps} replication{'s' if sw.reps != 1 else ''}"
+        crn = ", common random numbers" if sw.crn else ""
+        failed = int(np.sum(sw.status != 0))
+        gone = (f"; grey: {failed} failed point{'s' if failed != 1 else ''}"
+                if failed else "")
+        ax.set_title(f"{sw.name}: {ml.text}" + (f" ({unit})" if unit else "")
+                     + f"\nin each cell: the mean of {reps} \u00b1 its 95% "
+                     f"interval\nseed {sw.seed}{crn}{gone}", fontsize=11)
         safe = re.sub(r"[^A-Za-z0-9_.-]", "_", m)
-        out.append(save(fig, outdir, f"heatmap_{safe}.png"))
+        out.append(save(fig, outdir, f"heatmap_{safe}"))
     return out
 
 
@@ -803,40 +973,56 @@ def open_sweep(path):
 
 # ---- command line -----------------------------------------------------------
 
-USAGE = "usage: plot.py OUT.h5 [OTHER.h5] -o DIR"
+USAGE = ("usage: plot.py OUT.h5 [OTHER.h5] -o DIR [--format png|pdf|svg] "
+         "[--dpi N]")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in plot.py's form: one line, exit 2."""
+
+    def error(self, message):
+        raise Failure(None, f"{message} ({USAGE}; plot.py --help for more)")
+
+
+def _dpi(v):
+    try:
+        n = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{v}' is not a whole number") \
+            from None
+    if not 50 <= n <= 2400:
+        raise argparse.ArgumentTypeError(f"{n} is not in 50 .. 2400")
+    return n
 
 
 def parse_args(argv):
-    files, outdir, i = [], None, 0
-    while i < len(argv):
-        a = argv[i]
-        if a in ("-h", "--help"):
-            print(__doc__.strip())
-            sys.exit(0)
-        if a in ("-o", "--output"):
-            if i + 1 >= len(argv):
-                raise Failure(None, f"{a} needs a directory ({USAGE})")
-            outdir = argv[i + 1]
-            i += 2
-            continue
-        if a.startswith("--output="):
-            outdir = a.split("=", 1)[1]
-        elif a.startswith("-o") and len(a) > 2:
-            outdir = a[2:]
-        elif a.startswith("-") and a != "-":
-            raise Failure(None, f"unknown option {a} ({USAGE})")
-        else:
-            files.append(a)
-        i += 1
-    if not files or len(files) > 2:
-        raise Failure(None, f"expected one or two files ({USAGE})")
-    if not outdir:
-        raise Failure(None, f"no output directory ({USAGE})")
-    return files, outdir
+    p = _Parser(prog=PROG, allow_abbrev=False,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+                description=__doc__.split("\n\n", 1)[1].strip(),
+                usage=USAGE[len("usage: "):])
+    p.add_argument("files", nargs="+", metavar="FILE.h5",
+                   help="a run file; two run files (their paired "
+                   "difference); or a sweep file")
+    p.add_argument("-o", "--output", required=True, metavar="DIR",
+                   help="directory for the pictures (created if missing)")
+    p.add_argument("--format", choices=("png", "pdf", "svg"),
+                   default="png", help="file format (default png)")
+    p.add_argument("--dpi", type=_dpi, default=200, metavar="N",
+                   help="dots per inch of a PNG (default 200; 50 .. 2400)")
+    a = p.parse_args(argv)
+    if len(a.files) > 2:
+        p.error(f"expected one or two files, not {len(a.files)}")
+    if not a.output:
+        p.error("-o needs a directory")
+    return a
 
 
 def main(argv):
-    files, outdir = parse_args(argv)
+    """Draws what argv asks for; returns the paths written."""
+    global DPI, FORMAT
+    args = parse_args(argv)
+    files, outdir = args.files, args.output
+    DPI, FORMAT = args.dpi, args.format
     sweep = open_sweep(files[0]) if len(files) == 1 else None
     runs = [] if sweep else [Run(p) for p in files]  # all checked first
     if len(runs) == 2:
@@ -854,8 +1040,8 @@ def main(argv):
     warnings.filterwarnings("ignore", message="Glyph .* missing")
     if sweep is not None:
         if sweep.sens is None and sweep.design == "sobol":
-            raise Failure(files[0], "no Sobol indices yet: run "
-                          "'aims sensitivity' on it first")
+            raise Failure(files[0], "no Sobol indices yet: run 'aims "
+                          "sensitivity FILE -o OUT.h5' and plot OUT.h5")
         made = [plot_sensitivity(sweep, outdir)] if sweep.sens else []
         made += plot_heatmaps(sweep, outdir)
         if not made:
@@ -934,7 +1120,10 @@ def watched(argv):
 
 def run(argv):
     try:
-        main(argv)
+        # A message, as aims's own 'wrote ...': on stderr, one file a line,
+        # so stdout stays for results (plot.py has none).
+        for path in main(argv):
+            print(f"{PROG}: wrote {path}", file=sys.stderr)
         return 0
     except SystemExit as e:  # --help
         return e.code if isinstance(e.code, int) else 0

@@ -1,10 +1,19 @@
 /* test_plot.c -- analysis/plot.py as users meet it: Debian's /usr/bin/python3
  * on a real (small) `aims run` file, in a child process.
  *
- *  - one file: channel_shares.png, frontier_access.png and
- *    revenue_by_actor.png appear, each a valid PNG (signature, IHDR) at
- *    least 800 x 500 pixels and of a non-trivial size;
+ *  - one file: channel_shares.png, frontier_access.png, revenue_by_actor.png
+ *    and tokens_by_vendor.png appear, each a valid PNG (signature, IHDR) at
+ *    the default 200 dpi (9 inches = 1800 pixels wide) and of a non-trivial
+ *    size, and stderr names each, one "plot.py: wrote PATH" line a file,
+ *    with nothing on stdout;
+ *  - --dpi 100 gives 900 pixels; --format pdf and svg write PDF and SVG;
  *  - two files of the same seed and replications: difference.png;
+ *  - sweeps: a grid over two parameters (one unevenly spaced) draws a
+ *    heatmap per metric, a sobol sweep sensitivity.png, and
+ *    tests/py/check_plot.py checks the figures themselves: cells on the
+ *    real values' edges, colour scales from 0 or symmetric, labels with
+ *    units, markers at announcement and take-effect, the caption's N and
+ *    replications;
  *  - bad input (a missing file, a non-HDF5 file, an HDF5 file that is not
  *    aims output, a truncated aims file, two files whose seeds, replication
  *    counts or time axes differ): exactly one line on stderr naming the
@@ -146,10 +155,11 @@ static int plot(const char *const *args)
     return spawn(PYTHON, a);
 }
 
-/* DIR/sub/name is a PNG: the signature, an IHDR of at least 800 x 500
- * pixels (9 x 5.5 in at 100 dpi), and more than 10 kB (a real drawing,
- * not an empty canvas). */
-static void assert_png(const char *sub, const char *name)
+/* DIR/sub/name is a PNG: the signature, an IHDR exactly `width` pixels
+ * wide (9 in at the dpi asked for) and at least `height` high, and more
+ * than 10 kB (a real drawing, not an empty canvas). */
+static void assert_png_at(const char *sub, const char *name,
+                          unsigned long width, unsigned long height)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
@@ -169,9 +179,49 @@ static void assert_png(const char *sub, const char *name)
     unsigned long ht = (unsigned long)h[20] << 24 |
                        (unsigned long)h[21] << 16 |
                        (unsigned long)h[22] << 8 | h[23];
-    cr_assert_geq(w, 800ul, "%s: %lu pixels wide", path, w);
-    cr_assert_geq(ht, 500ul, "%s: %lu pixels high", path, ht);
+    cr_assert_eq(w, width, "%s: %lu pixels wide, expected %lu", path, w,
+                 width);
+    cr_assert_geq(ht, height, "%s: %lu pixels high", path, ht);
     cr_assert_gt(size, 10000l, "%s: only %ld bytes", path, size);
+}
+
+/* At the default 200 dpi: 9 x 5.5 inches, 1800 x 1100 pixels or taller. */
+static void assert_png(const char *sub, const char *name)
+{
+    assert_png_at(sub, name, 1800ul, 1100ul);
+}
+
+/* The first n bytes of DIR/sub/name hold `magic` (anywhere in them). */
+static void assert_starts_with(const char *sub, const char *name,
+                               const char *magic, size_t n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s was not written", path);
+    char buf[1024] = "";
+    cr_assert_lt(n, sizeof buf);
+    size_t got = fread(buf, 1, n, f);
+    fclose(f);
+    buf[got] = '\0';
+    cr_assert_not_null(strstr(buf, magic), "%s: no '%s' in its first %zu "
+                       "bytes", path, magic, n);
+}
+
+/* How many lines of s start with "plot.py: wrote " and end in `suffix`. */
+static int wrote_lines(const char *s, const char *suffix)
+{
+    int n = 0;
+    size_t k = strlen(suffix);
+    for (const char *p = s; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len > 15 + k && strncmp(p, "plot.py: wrote ", 15) == 0 &&
+            strncmp(p + len - k, suffix, k) == 0)
+            n++;
+        p += len + (nl != NULL);
+    }
+    return n;
 }
 
 static bool exists(const char *path)
@@ -191,7 +241,11 @@ Test(plot, one_file_draws_four_pngs, .init = make_dir, .fini = remove_dir,
     const char *out = in_dir("png/sub"); /* created, parents too */
     const char *a[] = {x, "-o", out, NULL};
     cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
-    cr_assert_str_empty(slurp("err.txt"));
+    cr_assert_str_empty(slurp("out.txt")); /* messages go to stderr */
+    cr_assert_eq(wrote_lines(slurp("err.txt"), ".png"), 4, "stderr:\n%s",
+                 slurp("err.txt"));
+    cr_assert_not_null(strstr(slurp("err.txt"), "/png/sub/frontier_access.png"),
+                       "%s", slurp("err.txt"));
     assert_png("png/sub", "channel_shares.png");
     assert_png("png/sub", "frontier_access.png");
     assert_png("png/sub", "revenue_by_actor.png");
@@ -200,6 +254,95 @@ Test(plot, one_file_draws_four_pngs, .init = make_dir, .fini = remove_dir,
     /* Again into the same directory: replaced, no error. */
     cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
     assert_png("png/sub", "channel_shares.png");
+}
+
+Test(plot, format_and_dpi, .init = make_dir, .fini = remove_dir,
+     .timeout = 120)
+{
+    need_python();
+    const char *x = tiny_run("x.h5", NULL);
+    const char *a[] = {x, "-o", in_dir("lo"), "--dpi", "100", NULL};
+    cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
+    assert_png_at("lo", "channel_shares.png", 900ul, 550ul);
+    assert_png_at("lo", "tokens_by_vendor.png", 900ul, 550ul);
+    const char *b[] = {x, "-o", in_dir("pdf"), "--format=pdf", NULL};
+    cr_assert_eq(plot(b), 0, "plot.py: %s", slurp("err.txt"));
+    cr_assert_eq(wrote_lines(slurp("err.txt"), ".pdf"), 4, "%s",
+                 slurp("err.txt"));
+    assert_starts_with("pdf", "frontier_access.pdf", "%PDF-", 5);
+    assert_starts_with("pdf", "revenue_by_actor.pdf", "%PDF-", 5);
+    cr_assert(!exists(in_dir("pdf/frontier_access.png")));
+    const char *c[] = {x, "--format", "svg", "-o", in_dir("svg"), NULL};
+    cr_assert_eq(plot(c), 0, "plot.py: %s", slurp("err.txt"));
+    assert_starts_with("svg", "channel_shares.svg", "<svg", 800);
+    assert_starts_with("svg", "tokens_by_vendor.svg", "<svg", 800);
+}
+
+/* A grid sweep over tiny.cfg: enforcement at uneven values (a factor 16,
+ * so a log axis) by the partnership's wind-down, 2 replications. */
+static const char *tiny_grid(void)
+{
+    const char *cfg = in_dir("grid.cfg");
+    FILE *f = fopen(cfg, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "sweep = { name = \"grid_test\"; scenario = \"%s\";\n"
+               "  design = \"grid\"; replications = 2; seed = 3;\n"
+               "  metrics = [ \"final_frontier_access_share\",\n"
+               "              \"final_channel_share:gray\" ]; };\n"
+               "parameters = (\n"
+               "  { path = \"gray.enforcement\";\n"
+               "    values = [ 0.25, 0.5, 1.0, 4.0 ]; },\n"
+               "  { path = \"timeline.[0].wind_down_months\";\n"
+               "    values = [ 0.0, 3.0, 6.0 ]; });\n",
+            TINY);
+    fclose(f);
+    const char *out = in_dir("grid.h5");
+    const char *a[] = {"sweep", cfg, "-o", out, "--quiet", NULL};
+    cr_assert_eq(spawn(AIMS_BUILD_DIR "/aims", a), 0, "aims sweep: %s",
+                 slurp("err.txt"));
+    return out;
+}
+
+Test(plot, sweep_plots_are_drawn_as_documented, .init = make_dir,
+     .fini = remove_dir, .timeout = 180)
+{
+    need_python();
+    if (system(PYTHON " -c 'import scipy.stats' >/dev/null 2>&1") != 0)
+        cr_skip_test(PYTHON " lacks scipy (scripts/install-deps)");
+    const char *run = tiny_run("x.h5", NULL);
+    const char *grid = tiny_grid();
+    const char *sobol = in_dir("sobol.h5");
+    const char *sw[] = {"sweep", AIMS_SOURCE_DIR "/tests/fixtures/cli/"
+                                                 "tiny_sobol.cfg",
+                        "-o", sobol, "--quiet", NULL};
+    cr_assert_eq(spawn(AIMS_BUILD_DIR "/aims", sw), 0, "aims sweep: %s",
+                 slurp("err.txt"));
+    const char *sens = in_dir("sens.h5"); /* the sweep with its indices */
+    const char *se[] = {"sensitivity", sobol, "-o", sens, "-q", NULL};
+    cr_assert_eq(spawn(AIMS_BUILD_DIR "/aims", se), 0, "aims sensitivity: %s",
+                 slurp("err.txt"));
+
+    const char *g[] = {grid, "-o", in_dir("grid"), NULL};
+    cr_assert_eq(plot(g), 0, "plot.py: %s", slurp("err.txt"));
+    cr_assert_eq(wrote_lines(slurp("err.txt"), ".png"), 2, "%s",
+                 slurp("err.txt"));
+    assert_png("grid", "heatmap_final_frontier_access_share.png");
+    assert_png("grid", "heatmap_final_channel_share_gray.png");
+    const char *s[] = {sens, "-o", in_dir("sobol"), NULL};
+    cr_assert_eq(plot(s), 0, "plot.py: %s", slurp("err.txt"));
+    cr_assert_eq(wrote_lines(slurp("err.txt"), "sensitivity.png"), 1, "%s",
+                 slurp("err.txt"));
+    /* sensitivity.png is 10.5 inches wide, 2100 pixels at 200 dpi, and
+     * 3.3 inches high for one metric and one parameter. */
+    assert_png_at("sobol", "sensitivity.png", 2100ul, 660ul);
+
+    const char *chk[] = {AIMS_SOURCE_DIR "/tests/py/check_plot.py", run, grid,
+                         sens, in_dir("check"), NULL};
+    int rc = spawn(PYTHON, chk);
+    cr_assert_eq(rc, 0, "check_plot.py:\n%s%s", slurp("out.txt"),
+                 slurp("err.txt"));
+    cr_assert(strncmp(slurp("out.txt"), "ok ", 3) == 0, "%s",
+              slurp("out.txt"));
 }
 
 Test(plot, two_files_draw_the_paired_difference, .init = make_dir,
@@ -214,7 +357,7 @@ Test(plot, two_files_draw_the_paired_difference, .init = make_dir,
     const char *y = tiny_run("y.h5", early);
     const char *a[] = {x, y, "-o", in_dir("diff"), NULL};
     cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
-    cr_assert_str_empty(slurp("err.txt"));
+    cr_assert_str_empty(slurp("out.txt")); /* messages go to stderr */
     assert_png("diff", "difference.png");
 }
 
@@ -372,4 +515,17 @@ Test(plot, bad_usage_exits_2, .init = make_dir, .fini = remove_dir,
                            NULL};
     cr_assert_eq(plot(bogus), 2, "%s", slurp("err.txt"));
     cr_assert_null(strstr(slurp("err.txt"), "Traceback"));
+    /* A bad value: one line naming the option, exit 2, nothing drawn. */
+    const char *fmt[] = {in_dir("x.h5"), "-o", in_dir("o"), "--format", "gif",
+                         NULL};
+    cr_assert_eq(plot(fmt), 2, "%s", slurp("err.txt"));
+    const char *dpi[] = {in_dir("x.h5"), "-o", in_dir("o"), "--dpi", "10",
+                         NULL};
+    cr_assert_eq(plot(dpi), 2, "%s", slurp("err.txt"));
+    const char *err = slurp("err.txt");
+    const char *nl = strchr(err, '\n');
+    cr_assert(nl && nl[1] == '\0', "not one line:\n%s", err);
+    cr_assert(strncmp(err, "plot.py: ", 9) == 0 && strstr(err, "--dpi"), "%s",
+              err);
+    cr_assert(!exists(in_dir("o")));
 }
