@@ -473,6 +473,7 @@ static void world_free(struct mkt_world *w)
     if (!w)
         return;
     mkt__agents_free(w);
+    mkt__pc_free(w);
     sim_engine_free(w->eng);
     for (size_t k = 0; k < w->n_prov; k++)
         mkt_onboard_fini(&w->prov[k]);
@@ -523,24 +524,42 @@ static void world_free(struct mkt_world *w)
     free(w);
 }
 
+/* Events about one enterprise (the first five) change no world state that
+ * a choice reads; every other kind may, so it runs through on_world, which
+ * keeps the choice cache (pick_cache.c) out of it and voids it after. */
 static const struct {
     uint32_t kind;
     sim_handler *fn;
+    bool world;
 } handlers[] = {
-    {MKT__EV_ADOPT, mkt__on_adopt},
-    {MKT__EV_CONTRACT, mkt__on_contract},
-    {MKT__EV_ONBOARDED, mkt__on_onboarded},
-    {MKT__EV_DETECT, mkt__on_detect},
-    {MKT__EV_MONTH, mkt__on_month},
-    {MKT__EV_TIMELINE, mkt__on_timeline},
-    {MKT__EV_WIND_DOWN, mkt__on_wind_down},
-    {MKT__EV_COMMERCE, mkt__on_commerce},
-    {MKT__EV_BURN_IN, mkt__on_burn_in},
-    {MKT__EV_RULE_IN_FORCE, mkt__on_rule_in_force},
-    {MKT__EV_FILED, mkt__on_filed},
-    {MKT__EV_DECIDE, mkt__on_decide},        /* agent.h */
-    {MKT__EV_AGENT_DUE, mkt__on_agent_due},  /* agent.h */
+    {MKT__EV_ADOPT, mkt__on_adopt, false},
+    {MKT__EV_CONTRACT, mkt__on_contract, false},
+    {MKT__EV_ONBOARDED, mkt__on_onboarded, false},
+    {MKT__EV_DETECT, mkt__on_detect, false},
+    {MKT__EV_FILED, mkt__on_filed, false},
+    {MKT__EV_MONTH, mkt__on_month, true},
+    {MKT__EV_TIMELINE, mkt__on_timeline, true},
+    {MKT__EV_WIND_DOWN, mkt__on_wind_down, true},
+    {MKT__EV_COMMERCE, mkt__on_commerce, true},
+    {MKT__EV_BURN_IN, mkt__on_burn_in, true},
+    {MKT__EV_RULE_IN_FORCE, mkt__on_rule_in_force, true},
+    {MKT__EV_DECIDE, mkt__on_decide, true},        /* agent.h */
+    {MKT__EV_AGENT_DUE, mkt__on_agent_due, true},  /* agent.h */
 };
+
+static int on_world(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    sim_handler *fn = NULL;
+    for (size_t k = 0; k < sizeof handlers / sizeof handlers[0]; k++)
+        if (handlers[k].kind == m->kind)
+            fn = handlers[k].fn;
+    w->pc_world = true;
+    int rc = fn(eng, ctx, m);
+    w->pc_world = false;
+    w->pc_valid = false;
+    return rc;
+}
 
 static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
                      const mkt_run_opts *opts, mkt_results *r, sim_err *err,
@@ -571,7 +590,8 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     int rc = sim_engine_new_opts(&eo, &w->eng, err);
     if (rc == SIM_OK) {
         for (size_t k = 0; k < sizeof handlers / sizeof handlers[0]; k++)
-            sim_on(w->eng, handlers[k].kind, handlers[k].fn, w);
+            sim_on(w->eng, handlers[k].kind,
+                   handlers[k].world ? on_world : handlers[k].fn, w);
         w->r_adopt = sim_engine_rng(w->eng, "adoption", err);
         w->r_onboard = sim_engine_rng(w->eng, "onboarding", err);
         w->r_detect = sim_engine_rng(w->eng, "detection", err);
@@ -588,6 +608,8 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
         rc = build_tables(w);
     if (rc == SIM_OK)
         rc = mkt__legal_build(w);
+    if (rc == SIM_OK)
+        rc = mkt__pc_new(w, opts && opts->no_pick_cache);
     if (rc == SIM_OK)
         rc = mkt__agents_new(w); /* agent.h */
     if (rc == SIM_OK) {
@@ -617,6 +639,7 @@ int mkt_run(const mkt_params *p, uint64_t seed, uint32_t rep,
     if (rc != SIM_OK)
         return rc;
     rc = schedule_start(w);
+    w->pc_valid = false; /* whatever the set-up changed is read anew */
     if (rc == SIM_OK)
         rc = sim_run_all(w->eng);
     if (rc == SIM_STOP)
