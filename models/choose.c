@@ -116,12 +116,16 @@ static uint32_t pick(struct mkt_world *w, uint32_t i)
     /* What the firm has or is moving to: leaving it costs the switch. */
     int32_t ref = e->target != MKT_NIL ? e->target : e->opt;
     bool cached = mkt__pc_begin(w);
-    for (uint32_t o = 0; o < w->n_opts; o++) {
-        w->ok[o] = available(w, cached, o, i);
-        w->v[o] = w->ok[o] ? utility(w, cached, s, i, o,
-                                     ref != MKT_NIL && ref != (int32_t)o)
-                           : 0.0;
-    }
+    if (cached)
+        mkt__pc_fill(w, s, i, ref);
+    else
+        for (uint32_t o = 0; o < w->n_opts; o++) {
+            w->ok[o] = mkt__available(w, o, i);
+            w->v[o] = w->ok[o] ? utility_ref(w, s, i, o,
+                                             ref != MKT_NIL &&
+                                                 ref != (int32_t)o)
+                               : 0.0;
+        }
     return draw_primary(w, i, cached);
 }
 

@@ -572,6 +572,7 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     w->seed = seed;
     w->rep = rep;
     w->point = opts ? opts->point : 0;
+    mkt__uniform_init(w);
     w->on_month = opts ? opts->on_month : NULL;
     w->on_month_ctx = opts ? opts->ctx : NULL;
     w->cancel = opts ? opts->cancel : NULL;

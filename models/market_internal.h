@@ -134,6 +134,8 @@ struct mkt_world {
     uint64_t seed;
     uint32_t point, rep;
     sim_rng *r_adopt, *r_onboard, *r_detect, *r_review;
+    uint64_t u_prefix[8]; /* mkt__uniform's hash of (seed, point, rep,
+                             purpose), by purpose (ent.c) */
 
     /* rule state (the timeline changes it) */
     double *cap0;      /* [vendor] capability at day 0 plus jumps so far */
@@ -273,7 +275,9 @@ double mkt__years(const struct mkt_world *w); /* since month 0, >= 0 */
 double mkt__uniform(const struct mkt_world *w, uint64_t purpose, uint32_t i,
                     uint64_t k);
 enum { MKT__PURPOSE_CHOICE = 1, MKT__PURPOSE_LICENCE, MKT__PURPOSE_CONTRACT,
-       MKT__PURPOSE_REVIEW, MKT__PURPOSE_ATTR };
+       MKT__PURPOSE_REVIEW, MKT__PURPOSE_ATTR, MKT__N_PURPOSES };
+/* Fills w->u_prefix once seed, point and rep are set. */
+void mkt__uniform_init(struct mkt_world *w);
 int mkt__move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target);
 int mkt__abandon(struct mkt_world *w, uint32_t i);
 int mkt__enqueue(struct mkt_world *w, uint32_t prov, uint32_t i);
@@ -368,6 +372,10 @@ double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
                        uint32_t i, uint32_t o, bool switch_cost);
 double mkt__pc_outside_utility(const struct mkt_world *w,
                                const mkt_sector *s);
+/* w->ok / w->v for seat i of sector s, ref the option it holds or moves to
+ * (the others cost the switch): pick()'s loop. */
+void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
+                  int32_t ref);
 
 /* market.c */
 int mkt__walk_copy(struct mkt_world *w, int32_t head, bool targets,

@@ -156,7 +156,8 @@ bool mkt__pc_begin(struct mkt_world *w)
     return true;
 }
 
-bool mkt__pc_available(const struct mkt_world *w, uint32_t o, uint32_t i)
+static inline bool available(const struct mkt_world *w, uint32_t o,
+                             uint32_t i)
 {
     const mkt__opt *op = &w->opts[o];
     const mkt__ent *e = &w->ent[i];
@@ -186,8 +187,8 @@ bool mkt__pc_available(const struct mkt_world *w, uint32_t o, uint32_t i)
     return true;
 }
 
-double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
-                       uint32_t i, uint32_t o, bool switch_cost)
+static inline double utility(const struct mkt_world *w, const mkt_sector *s,
+                             uint32_t i, uint32_t o, bool switch_cost)
 {
     const mkt__ent *e = &w->ent[i];
     const mkt__opt *op = &w->opts[o];
@@ -208,6 +209,30 @@ double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
     if (switch_cost)
         u -= s->switching_cost;
     return u;
+}
+
+bool mkt__pc_available(const struct mkt_world *w, uint32_t o, uint32_t i)
+{
+    return available(w, o, i);
+}
+
+double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
+                       uint32_t i, uint32_t o, bool switch_cost)
+{
+    return utility(w, s, i, o, switch_cost);
+}
+
+/* One seat's whole row, the loop of choose.c's pick() with the calls
+ * inlined: the hot path of a contract end. */
+void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
+                  int32_t ref)
+{
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        w->ok[o] = available(w, o, i);
+        w->v[o] = w->ok[o] ? utility(w, s, i, o,
+                                     ref != MKT_NIL && ref != (int32_t)o)
+                           : 0.0;
+    }
 }
 
 double mkt__pc_outside_utility(const struct mkt_world *w, const mkt_sector *s)
