@@ -156,6 +156,23 @@ bool mkt__pc_begin(struct mkt_world *w)
     return true;
 }
 
+/* The buyer's side of the forbid and licence rules covering o. */
+static bool rules_allow(const struct mkt_world *w, uint32_t o, uint32_t i)
+{
+    const uint32_t *rule = &w->pc_rule[o * w->n_inst];
+    for (uint32_t k = 0; k < w->pc_nrule[o]; k++) {
+        const mkt__inst *r = &w->inst[rule[k]];
+        if (!mkt__legal_buyer(w, &r->def.cond, o, i))
+            continue;
+        if (r->def.effect == MKT_RULE_FORBID)
+            return false;
+        if (mkt__uniform(w, MKT__PURPOSE_LICENCE, mkt__firm(w, i), r->salt) >=
+            r->def.approval_prob)
+            return false;
+    }
+    return true;
+}
+
 static inline bool available(const struct mkt_world *w, uint32_t o,
                              uint32_t i)
 {
@@ -173,18 +190,7 @@ static inline bool available(const struct mkt_world *w, uint32_t o,
             (op->channel == MKT_CH_OFFSHORE && now < pe->ban_offshore))
             return false;
     }
-    const uint32_t *rule = &w->pc_rule[o * w->n_inst];
-    for (uint32_t k = 0; k < w->pc_nrule[o]; k++) {
-        const mkt__inst *r = &w->inst[rule[k]];
-        if (!mkt__legal_buyer(w, &r->def.cond, o, i))
-            continue;
-        if (r->def.effect == MKT_RULE_FORBID)
-            return false;
-        if (mkt__uniform(w, MKT__PURPOSE_LICENCE, mkt__firm(w, i), r->salt) >=
-            r->def.approval_prob)
-            return false;
-    }
-    return true;
+    return rules_allow(w, o, i);
 }
 
 static inline double utility(const struct mkt_world *w, const mkt_sector *s,
@@ -222,16 +228,53 @@ double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
     return utility(w, s, i, o, switch_cost);
 }
 
-/* One seat's whole row, the loop of choose.c's pick() with the calls
- * inlined: the hot path of a contract end. */
+/* One seat's whole row: available() and utility() for every option, with
+ * what belongs to the seat read once (the hot path of a contract end). The
+ * availability tests are the same conjunction in another order. */
 void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
                   int32_t ref)
 {
+    const mkt__ent *e = &w->ent[i];
+    const mkt__ent *pe = &w->ent[mkt__prim(w, i)]; /* the firm's bans */
+    double now = sim_now(w->eng);
+    bool gray_ok = !(now < pe->ban_gray);
+    bool off_ok = (e->flags & MKT__OFFSHORE) && !(now < pe->ban_offshore);
+    bool soe = e->flags & MKT__SOE;
+    size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
     for (uint32_t o = 0; o < w->n_opts; o++) {
-        w->ok[o] = available(w, o, i);
-        w->v[o] = w->ok[o] ? utility(w, s, i, o,
-                                     ref != MKT_NIL && ref != (int32_t)o)
-                           : 0.0;
+        const mkt__opt *op = &w->opts[o];
+        uint8_t st = w->pc_state[o];
+        bool ok = st == PC_OPEN || (st == PC_HELD_ONLY && e->opt == (int32_t)o);
+        if (ok && op->channel == MKT_CH_GRAY)
+            ok = gray_ok;
+        else if (ok && op->channel == MKT_CH_OFFSHORE)
+            ok = off_ok;
+        if (ok && w->pc_nrule[o])
+            ok = rules_allow(w, o, i);
+        w->ok[o] = ok;
+        if (!ok) {
+            w->v[o] = 0.0;
+            continue;
+        }
+        size_t cell = (size_t)o * ns + sec;
+        double u = s->b_cap * w->pc_cap[op->vendor] - w->pc_price[cell] -
+                   w->pc_risk[cell];
+        if (op->foreign && soe)
+            u -= w->soe_penalty;
+        if (w->pc_ncost[o]) {
+            double cost = 0;
+            const uint32_t *rule = &w->pc_cost[o * w->n_inst];
+            for (uint32_t k = 0; k < w->pc_ncost[o]; k++) {
+                const mkt__inst *r = &w->inst[rule[k]];
+                if (mkt__legal_buyer(w, &r->def.cond, o, i))
+                    cost += r->def.cost;
+            }
+            if (cost > 0)
+                u -= s->b_price * log1p(cost);
+        }
+        if (ref != MKT_NIL && ref != (int32_t)o)
+            u -= s->switching_cost;
+        w->v[o] = u;
     }
 }
 
