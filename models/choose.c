@@ -233,17 +233,21 @@ static void portfolio_utilities(struct mkt_world *w, uint32_t prim,
                                 bool cached)
 {
     const mkt_sector *s = mkt__sector(w, prim);
+    uint32_t K = w->stride;
+    int32_t sopt[MKT_MAX_OPTIONS], sref[MKT_MAX_OPTIONS]; /* [seat] */
     bool holds_any = false;
-    for (uint32_t k = 0; k < w->stride; k++)
-        holds_any |= seat_ref(&w->ent[prim + k]) != MKT_NIL;
+    for (uint32_t k = 0; k < K; k++) {
+        sopt[k] = w->ent[prim + k].opt;
+        sref[k] = seat_ref(&w->ent[prim + k]);
+        holds_any |= sref[k] != MKT_NIL;
+    }
     for (uint32_t o = 0; o < w->n_opts; o++) {
         uint32_t holder = prim;
         bool held = false;
-        for (uint32_t k = 0; k < w->stride; k++) {
-            const mkt__ent *x = &w->ent[prim + k];
-            if (x->opt == (int32_t)o)
+        for (uint32_t k = 0; k < K; k++) {
+            if (sopt[k] == (int32_t)o)
                 holder = prim + k;
-            held |= seat_ref(x) == (int32_t)o;
+            held |= sref[k] == (int32_t)o;
         }
         w->ok[o] = available(w, cached, o, holder);
         w->v[o] = w->ok[o] ? utility(w, cached, s, prim, o, holds_any && !held)
@@ -262,22 +266,35 @@ static uint32_t draw_further(struct mkt_world *w, uint32_t prim, uint32_t j0,
     double stop = utility(w, cached, s, prim, j0, false);
     uint32_t n = w->n_opts, len = 1;
     w->pick_buf[0] = (int32_t)j0;
+    /* Each draw is mkt_choose_option over v - multihoming_cost and the
+     * stop, without the options taken. A draw's weights exp(v_j - vmax)
+     * are the last draw's whenever vmax is (the option taken was not the
+     * only best): then only the taken one's weight goes to 0, which is
+     * what computing them anew would give, bit for bit. */
+    double *wt = w->v2, last_vmax = (double)NAN;
+    bool *ok2 = w->ok2;
+    for (uint32_t o = 0; o < n; o++)
+        ok2[o] = w->ok[o] && o != j0;
+    ok2[n] = true;
     while (len < max) {
-        for (uint32_t o = 0; o < n; o++) {
-            bool taken = false;
-            for (uint32_t c = 0; c < len; c++)
-                taken |= w->pick_buf[c] == (int32_t)o;
-            w->ok2[o] = w->ok[o] && !taken;
-            w->v2[o] = v[o] - s->multihoming_cost;
+        double vmax = stop;
+        for (uint32_t o = 0; o < n; o++)
+            if (ok2[o] && v[o] - s->multihoming_cost > vmax)
+                vmax = v[o] - s->multihoming_cost;
+        if (vmax != last_vmax) {
+            for (uint32_t o = 0; o < n; o++)
+                wt[o] = ok2[o] ? exp(v[o] - s->multihoming_cost - vmax) : 0.0;
+            wt[n] = exp(stop - vmax);
+            last_vmax = vmax;
         }
-        w->ok2[n] = true;
-        w->v2[n] = stop;
         double u = mkt__uniform(w, MKT__PURPOSE_CHOICE, mkt__firm(w, prim),
                                 pe->choices++);
-        size_t j = mkt_choose_option(w->v2, w->ok2, n + 1, u);
+        size_t j = mkt_choose_weights(wt, ok2, n + 1, u);
         if (j == n)
             break;
         w->pick_buf[len++] = (int32_t)j;
+        ok2[j] = false;
+        wt[j] = 0.0;
     }
     return len;
 }
