@@ -620,6 +620,10 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     /* Events about one enterprise: the engine fetches its record early. */
     for (uint32_t k = MKT__EV_CONTRACT; rc == SIM_OK && k <= MKT__EV_DETECT; k++)
         sim_prefetch_targets(w->eng, k, w->ent, sizeof *w->ent, w->n_ent);
+    /* A firm's contract (target: its primary seat) reads all its seats. */
+    if (rc == SIM_OK && w->stride > 1 &&
+        w->stride * sizeof *w->ent <= SIM_PREFETCH_SPAN_MAX)
+        sim_prefetch_span(w->eng, MKT__EV_CONTRACT, w->stride * sizeof *w->ent);
     if (rc == SIM_ENOMEM && err->status == SIM_OK)
         sim_err_set(err, SIM_ENOMEM, "out of memory building replication %u",
                     rep);
