@@ -12,6 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef AIMS_BUILD_DIR
+#define AIMS_BUILD_DIR "build/san"
+#endif
+#ifndef AIMS_SOURCE_DIR
+#define AIMS_SOURCE_DIR "."
+#endif
+
 static char dir[256];
 
 static void make_dir(void)
