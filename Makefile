@@ -1,9 +1,14 @@
 # aims -- the one build. User-facing targets: make, make run, make test, make bench, make clean.
 # make plots runs every shipped scenario and draws it (analysis/plot.py) into build/plots/.
 #
-# run, test and bench first call scripts/install-deps (installs missing Debian packages; silent
+# test and bench first call scripts/install-deps (installs missing Debian packages; silent
 # when all are present), then re-enter make, so pkg-config is only asked once the packages it
-# describes exist. Release objects live in build/, sanitizer (ASan + UBSan) objects used by the
+# describes exist; run calls it only when a library is missing and apt-get is there. Plain
+# `make` never installs anything: it finds HDF5, GSL and libconfig (scripts/find-lib) or says
+# in one line which is missing and what to install or set. HDF5_CFLAGS, HDF5_LIBS, GSL_CFLAGS,
+# GSL_LIBS, LIBCONFIG_CFLAGS and LIBCONFIG_LIBS given on the command line (or in the
+# environment) replace what it would find (docs/cluster.md). Warnings are errors only under
+# `make check`/`make test` (the CI) or with WERROR=-Werror; plain `make` prints them. Release objects live in build/, sanitizer (ASan + UBSan) objects used by the
 # test suite in build/san/. Header dependencies come from -MMD -MP.
 #
 # Libraries follow DESIGN.md's direction: libsim.a (sim/: libc + GSL) <- libaims.a (models/:
@@ -14,21 +19,57 @@
 ifeq ($(origin CC),default)
 CC      := gcc
 endif
-CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -DHAVE_INLINE
-WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
+# Recursive, so that the libraries' include flags (LIB_CFLAGS, below) are looked up only when
+# something is compiled.
+CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -DHAVE_INLINE $(LIB_CFLAGS)
+WERROR  ?=
+WARN     = -Wall -Wextra -Wpedantic $(WERROR) -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wold-style-definition -Wformat=2 -Wundef \
            -Wwrite-strings -Wcast-qual -Wvla -Wdouble-promotion
 OPT     ?= -O2 -g
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-GSL_LIBS = $(shell pkg-config --libs gsl)
 CRIT_CFLAGS = $(shell pkg-config --cflags criterion)
 CRIT_LIBS   = $(shell pkg-config --libs criterion)
-CONFIG_LIBS = $(shell pkg-config --libs libconfig)
-# Always the serial HDF5 by name: the bare `hdf5` name follows Debian's alternatives and turns
-# into the MPI build when libhdf5-openmpi-dev is installed (recipes/toolchain.md).
-H5_CFLAGS   = $(shell pkg-config --cflags hdf5-serial)
-H5_LIBS     = $(shell pkg-config --libs hdf5-serial) -lhdf5_hl
+# The libraries' flags: as given, else found once, when first used (the eval keeps the answer),
+# by scripts/find-lib. It asks for the serial HDF5 by name first: Debian's bare `hdf5` follows
+# the alternatives and turns into the MPI build when libhdf5-openmpi-dev is installed
+# (recipes/toolchain.md).
+FIND_LIB := ./scripts/find-lib
+ifeq ($(origin HDF5_CFLAGS),undefined)
+HDF5_CFLAGS = $(eval HDF5_CFLAGS := $$(shell $(FIND_LIB) hdf5 --cflags))$(HDF5_CFLAGS)
+endif
+ifeq ($(origin HDF5_LIBS),undefined)
+HDF5_LIBS = $(eval HDF5_LIBS := $$(shell $(FIND_LIB) hdf5 --libs))$(HDF5_LIBS)
+endif
+ifeq ($(origin GSL_CFLAGS),undefined)
+GSL_CFLAGS = $(eval GSL_CFLAGS := $$(shell $(FIND_LIB) gsl --cflags))$(GSL_CFLAGS)
+endif
+ifeq ($(origin GSL_LIBS),undefined)
+GSL_LIBS = $(eval GSL_LIBS := $$(shell $(FIND_LIB) gsl --libs))$(GSL_LIBS)
+endif
+ifeq ($(origin LIBCONFIG_CFLAGS),undefined)
+LIBCONFIG_CFLAGS = $(eval LIBCONFIG_CFLAGS := $$(shell $(FIND_LIB) libconfig --cflags))$(LIBCONFIG_CFLAGS)
+endif
+ifeq ($(origin LIBCONFIG_LIBS),undefined)
+LIBCONFIG_LIBS = $(eval LIBCONFIG_LIBS := $$(shell $(FIND_LIB) libconfig --libs))$(LIBCONFIG_LIBS)
+endif
+CONFIG_LIBS = $(LIBCONFIG_LIBS)
+# The high-level library (dimension scales) is not in HDF5's .pc: added unless given.
+H5_CFLAGS   = $(HDF5_CFLAGS)
+H5_LIBS     = $(if $(filter -lhdf5_hl,$(HDF5_LIBS)),,-lhdf5_hl) $(HDF5_LIBS)
 AIMS_LIBS   = $(CONFIG_LIBS) $(H5_LIBS) $(GSL_LIBS)
+# GSL's and libconfig's include flags (empty on Debian), for every compile that may see them.
+LIB_CFLAGS  = $(GSL_CFLAGS) $(LIBCONFIG_CFLAGS)
+LIBS_MISSING = $(if $(strip $(HDF5_LIBS)),,hdf5) $(if $(strip $(GSL_LIBS)),,gsl) \
+               $(if $(strip $(LIBCONFIG_LIBS)),,libconfig)
+# A goal that compiles stops here, in one line, when a library is missing; the goals that
+# install first (deps, run, test, bench, plots, fuzz, valgrind) check in the make they start.
+ifneq ($(filter-out clean deps run test bench plots fuzz valgrind check-layering,\
+                    $(or $(MAKECMDGOALS),all)),)
+ifneq ($(strip $(LIBS_MISSING)),)
+$(error $(shell $(FIND_LIB) --why $(LIBS_MISSING)))
+endif
+endif
 
 B       := build
 S       := $(B)/san
@@ -64,7 +105,7 @@ PROGS := $(B)/libsim.a $(B)/libaims.a $(B)/aims $(B)/mmc $(B)/phold $(B)/heap_li
 # damaged files (docs/hardening.md); each artifact is still written for triage.
 FUZZ_TIME   ?= 60
 FUZZ_NAMES  := scenario sweep set h5read
-FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+FUZZ_CFLAGS  = $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
                -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LIB_SRC := $(SIM_SRC) $(AIMS_SRC)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
@@ -91,8 +132,11 @@ all: $(PROGS)
 deps:
 	@./scripts/install-deps
 
-# The main job: the baseline scenario, its file and a few headline numbers.
-run: deps
+# The main job: the baseline scenario, its file and a few headline numbers. install-deps only
+# when a library is missing on a Debian (apt-get); elsewhere the make below names it.
+run:
+	@if [ -n "$(strip $(LIBS_MISSING))" ] && command -v apt-get >/dev/null 2>&1; then \
+	    ./scripts/install-deps; fi
 	@$(MAKE) --no-print-directory all
 	$(B)/aims run scenarios/baseline.cfg -o $(B)/baseline.h5 --force
 
@@ -111,12 +155,23 @@ bench: deps
 	@./bench/sweep-bench $(B)
 	@echo
 	@./bench/run-bench $(B)
+	@echo
+	@./bench/calib-bench $(B)
+
+# Parameter recovery of aims calibrate over RECOVERY_N synthetic data sets
+# (scripts/calib-recovery): prints the coverage of the 95% posterior
+# intervals against the binomial range; too slow for make test.
+RECOVERY_N ?= 20
+.PHONY: recovery
+recovery: deps
+	@$(MAKE) --no-print-directory all
+	@./scripts/calib-recovery $(B) $(RECOVERY_N)
 
 # Every shipped scenario (sweep files aside) run into $(B)/plots/NAME.h5 and drawn into
 # $(B)/plots/NAME/; each shock scenario also against the baseline, paired by replication, into
 # $(B)/plots/NAME_vs_baseline/ (not the history, which starts in 2023). What the pictures show:
 # docs/plots.md.
-PLOT_SCEN := $(filter-out scenarios/sweep%,$(wildcard scenarios/*.cfg))
+PLOT_SCEN := $(filter-out scenarios/sweep% scenarios/calibrate%,$(wildcard scenarios/*.cfg))
 .PHONY: plots
 plots: deps
 	@$(MAKE) --no-print-directory all
@@ -135,6 +190,8 @@ plots: deps
 	    fi; \
 	done
 
+# The CI's gate: every compile it makes, and check-clang's of every source, fails on a warning.
+check: WERROR = -Werror
 check: check-layering check-clang $(S)/aims-tests $(S)/mmc $(S)/aims $(SAN_MPI) $(B)/aims
 	@./scripts/run-tests timeout 900 $(S)/aims-tests --jobs 2
 

@@ -150,7 +150,7 @@ int ana_h5w_write_rows_i64(ana_h5w *w, const char *path, size_t first,
 /* Attributes on the existing object `obj` ("/" for the root group), scalar
  * unless stated; an attribute of the same name is replaced. Strings are
  * variable-length UTF-8 of any length (the text lives in HDF5's heap). A
- * double array holds n >= 1 values and must fit HDF5's 64 KiB object
+ * double or int64 array holds n >= 1 values and must fit HDF5's 64 KiB object
  * header (about 8000 values); a larger one is an HDF5 failure (SIM_EIO,
  * writer poisoned). Errors: SIM_EINVAL (no such object, bad name, bad
  * UTF-8), SIM_EIO. */
@@ -162,6 +162,9 @@ int ana_h5w_attr_i64(ana_h5w *w, const char *obj, const char *name,
                      int64_t value, sim_err *err);
 int ana_h5w_attr_f64_array(ana_h5w *w, const char *obj, const char *name,
                            size_t n, const double *v, sim_err *err);
+/* int64, e.g. CF's flag_values, which must have the type of its data set. */
+int ana_h5w_attr_i64_array(ana_h5w *w, const char *obj, const char *name,
+                           size_t n, const int64_t *v, sim_err *err);
 
 /* Finishes the file: refuses if an earlier call failed (SIM_EIO) or a row
  * of a data set was never written (SIM_EINVAL, "PATH: OBJ: 2 of 4 rows

@@ -177,3 +177,10 @@ int ana_h5w_attr_f64_array(ana_h5w *w, const char *obj, const char *name,
     return put_numeric(w, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n,
                        false, v, err);
 }
+
+int ana_h5w_attr_i64_array(ana_h5w *w, const char *obj, const char *name,
+                           size_t n, const int64_t *v, sim_err *err)
+{
+    return put_numeric(w, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, n, false,
+                       v, err);
+}

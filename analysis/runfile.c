@@ -315,7 +315,7 @@ static int write_scales(ana_runfile *f, const mkt_params *p, sim_err *err)
         (rc = ana_h5w_attr_str(w, "/time", "long_name",
                                "end of month, in months from the start",
                                err)) ||
-        (rc = ana_h5w_scale_i64(w, "/replication", f->reps, r, NULL, err)) ||
+        (rc = ana_h5w_scale_i64(w, "/replication", f->reps, r, "1", err)) ||
         (rc = ana_h5w_attr_str(w, "/replication", "long_name",
                                "replication (names its random streams)",
                                err)) ||
@@ -502,9 +502,12 @@ int ana_runfile_new(const char *path, bool force, const ana_run_meta *meta,
         if ((rc = define(f, &i64_sets[i], true, err)) != SIM_OK)
             goto fail;
     /* The two values that are not option indices, as the sweep file marks
-     * its status codes (CF's flag_values and flag_meanings). */
-    if ((rc = ana_h5w_attr_str(f->w, "/series/account_option", "flag_values",
-                               "-1 -2", err)) ||
+     * its status codes (CF's flag_values and flag_meanings). flag_values
+     * are numbers of the data set's own type, as CF requires: a string
+     * "-1 -2" is only text to ncdump and CF tools. */
+    static const int64_t flags[] = {-1, -2};
+    if ((rc = ana_h5w_attr_i64_array(f->w, "/series/account_option",
+                                     "flag_values", 2, flags, err)) ||
         (rc = ana_h5w_attr_str(f->w, "/series/account_option",
                                "flag_meanings", "waiting none", err)))
         goto fail;

@@ -277,12 +277,15 @@ int ana_runfile_agents_finish(ana_runfile_agents *a, sim_err *err)
     size_t dims[1] = {n};
     ana_h5w *w = a->w;
     ana_h5w_shape s = {.rank = 1, .dims = dims, .scales = scale};
-    if ((rc = ana_h5w_scale_i64(w, "/agents/log/entry", n, entry, NULL,
+    /* units on every numeric data set (docs/output.md); "1" for counters
+     * and indices, "mixed" where the row says what the value is in. */
+    if ((rc = ana_h5w_scale_i64(w, "/agents/log/entry", n, entry, "1",
                                 err)) ||
         (rc = ana_h5w_attr_str(w, "/agents/log/entry", "long_name",
                                "one decision of an agent", err)))
         goto done;
     s.path = "/agents/log/rep";
+    s.units = "1";
     if ((rc = ana_h5w_write_i64(w, &s, rep, err)) ||
         (rc = ana_h5w_attr_str(w, s.path, "long_name",
                                "the replication it was taken in", err)))
@@ -309,6 +312,7 @@ int ana_runfile_agents_finish(ana_runfile_agents *a, sim_err *err)
                                err)))
         goto done;
     s.path = "/agents/log/value";
+    s.units = "mixed";
     if ((rc = ana_h5w_write_f64(w, &s, value, err)) ||
         (rc = ana_h5w_attr_str(w, s.path, "long_name",
                                "its value: a price (USD per Mtok), a markup, "

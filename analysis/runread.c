@@ -47,7 +47,7 @@ static const char *const dim_name[D_N] = {
 
 typedef enum { K_F64, K_I64, K_STR } kind;
 
-enum { MAX_RANK = 5 };
+enum { MAX_RANK = ANA_RUN_MAX_RANK };
 
 /* A coordinate (scale) is 1-D and defines the length of axis dims[0];
  * every other object has the lengths of its axes, read first. `since` is
@@ -128,6 +128,15 @@ static const char *const layout_attrs[] = {
 const char *ana_run_object_path(int obj)
 {
     return obj >= 0 && obj < ANA_RUN_N_OBJECTS ? objects[obj].path : NULL;
+}
+
+int ana_run_object_axes(int obj, const char *axes[ANA_RUN_MAX_RANK])
+{
+    if (obj < 0 || obj >= ANA_RUN_N_OBJECTS)
+        return 0;
+    for (int k = 0; k < objects[obj].rank; k++)
+        axes[k] = dim_name[objects[obj].dims[k]];
+    return objects[obj].rank;
 }
 
 /* ---- errors ----------------------------------------------------------- */

@@ -86,6 +86,13 @@ typedef enum {
 /* "/time", "/series/revenue", ...; NULL out of range. */
 const char *ana_run_object_path(int obj);
 
+/* The axes of object obj, in order: the names of the coordinates its
+ * dimensions follow ("replication", "time", "channel", "actor", "vendor",
+ * "option", "segment", "sector", "account"), into axes[0 .. rank). Returns
+ * the rank (at most ANA_RUN_MAX_RANK), 0 for obj out of range. */
+enum { ANA_RUN_MAX_RANK = 5 };
+int ana_run_object_axes(int obj, const char *axes[ANA_RUN_MAX_RANK]);
+
 /* The descriptive attributes of one object; NULL where the file has none. */
 typedef struct {
     char *units;

@@ -103,6 +103,95 @@ static int write_attrs(ana_h5w *w, const ana_sweep *s, sim_err *err)
     return rc;
 }
 
+/* ---- what each data set holds (units, long_name) ---------------------- */
+
+/* The metrics of a sweep are those of `aims run --precision`
+ * (cli/precision.h): a name, or a prefix and ":" and an actor or channel. */
+static const struct {
+    const char *name; /* whole name, or prefix ending in ':' */
+    const char *units;
+    const char *about, *after; /* long_name: about, the part after ':', after */
+    const char *axis; /* what the part after ':' is: a run file's axis */
+} metric_table[] = {
+    {"final_frontier_access_share", "1",
+     "share of adopters using a frontier model, mean over the final window",
+     "", NULL},
+    {"final_frontier_access_index", "1",
+     "frontier access index, mean over the final window", "", NULL},
+    {"months_to_half_access", "months",
+     "months from the first shock until frontier access halved (NaN: never)",
+     "", NULL},
+    {"cumulative_revenue:", "USD", "revenue of ", " over the horizon",
+     "actor"},
+    {"final_channel_share:", "1", "share of adopters in channel ",
+     ", mean over the final window", "channel"},
+};
+
+static int metric_find(const char *metric)
+{
+    for (size_t i = 0; i < sizeof metric_table / sizeof metric_table[0];
+         i++) {
+        const char *n = metric_table[i].name;
+        size_t len = strlen(n);
+        if (n[len - 1] == ':' ? strncmp(metric, n, len) == 0
+                              : strcmp(metric, n) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+const char *ana_sweep_metric_units(const char *metric)
+{
+    int i = metric_find(metric);
+    return i < 0 ? NULL : metric_table[i].units;
+}
+
+const char *ana_sweep_metric_axis(const char *metric)
+{
+    int i = metric_find(metric);
+    return i < 0 ? NULL : metric_table[i].axis;
+}
+
+static void metric_long_name(const char *metric, char *buf, size_t n)
+{
+    int i = metric_find(metric);
+    const char *colon = strchr(metric, ':');
+    if (i < 0)
+        snprintf(buf, n, "%s, per point and replication", metric);
+    else
+        snprintf(buf, n, "%s%s%s", metric_table[i].about,
+                 colon != NULL ? colon + 1 : "", metric_table[i].after);
+}
+
+/* In the order of ana_sweep_sens_names. */
+static const char *const sens_about[ANA_SWEEP_SENS] = {
+    "first-order Sobol index",
+    "lower end of the 95% interval of the first-order Sobol index",
+    "upper end of the 95% interval of the first-order Sobol index",
+    "total Sobol index",
+    "lower end of the 95% interval of the total Sobol index",
+    "upper end of the 95% interval of the total Sobol index"};
+
+static int write_long_names(ana_h5w *w, sim_err *err)
+{
+    static const struct {
+        const char *path, *about;
+    } v[] = {
+        {"/point", "sweep point: the design's row"},
+        {"/replication", "replication (names its random streams)"},
+        {"/parameter", "parameter, as its --set path"},
+        {"/points/parameters",
+         "each point's parameter values, each in the unit of its scenario "
+         "path"},
+        {"/points/status", "how the point ended: 0 ok, 1 failed, 2 not run"},
+        {"/points/message", "why the point failed (empty if it did not)"},
+    };
+    int rc = SIM_OK;
+    for (size_t i = 0; rc == SIM_OK && i < sizeof v / sizeof v[0]; i++)
+        rc = ana_h5w_attr_str(w, v[i].path, "long_name", v[i].about, err);
+    return rc;
+}
+
 int ana_sweep_write(const ana_sweep *s, const char *path, bool force,
                     sim_err *err)
 {
@@ -118,34 +207,42 @@ int ana_sweep_write(const ana_sweep *s, const char *path, bool force,
     }
     for (size_t i = 0; i < P; i++)
         idx[i] = (int64_t)i;
-    if ((rc = ana_h5w_scale_i64(w, "/point", P, idx, NULL, err)) != SIM_OK)
+    if ((rc = ana_h5w_scale_i64(w, "/point", P, idx, "1", err)) != SIM_OK)
         goto done;
     for (size_t i = 0; i < R; i++)
         idx[i] = (int64_t)i;
-    if ((rc = ana_h5w_scale_i64(w, "/replication", R, idx, NULL, err)) ||
+    if ((rc = ana_h5w_scale_i64(w, "/replication", R, idx, "1", err)) ||
         (rc = ana_h5w_scale_str(w, "/parameter", s->n_params,
                                 (const char *const *)s->params, err)))
         goto done;
     const char *pk[] = {"/point", "/parameter"}, *pr[] = {"/point",
                                                           "/replication"};
     size_t dpk[] = {P, s->n_params}, dpr[] = {P, R};
-    ana_h5w_shape xs = {"/points/parameters", 2, dpk, pk, NULL};
-    ana_h5w_shape ss = {"/points/status", 1, dpk, pk, NULL};
+    /* Each parameter is in the unit of its scenario path; there is no one
+     * unit for the matrix, and "1" would say there is. */
+    ana_h5w_shape xs = {"/points/parameters", 2, dpk, pk, "mixed"};
+    ana_h5w_shape ss = {"/points/status", 1, dpk, pk, "1"};
+    static const int64_t flags[] = {ANA_SWEEP_OK, ANA_SWEEP_FAILED,
+                                    ANA_SWEEP_NOT_RUN};
     ana_h5w_shape ms = {"/points/message", 1, dpk, pk, NULL};
     if ((rc = ana_h5w_write_f64(w, &xs, s->x, err)) ||
         (rc = ana_h5w_write_i64(w, &ss, s->status, err)) ||
         (rc = ana_h5w_write_str(w, &ms, (const char *const *)s->message,
                                 err)) ||
-        (rc = ana_h5w_attr_str(w, "/points/status", "flag_values",
-                               "0 1 2", err)) ||
+        (rc = ana_h5w_attr_i64_array(w, "/points/status", "flag_values", 3,
+                                     flags, err)) ||
         (rc = ana_h5w_attr_str(w, "/points/status", "flag_meanings",
-                               "ok failed not_run", err)))
+                               "ok failed not_run", err)) ||
+        (rc = write_long_names(w, err)))
         goto done;
     for (size_t m = 0; m < s->n_metrics; m++) {
-        char p[512];
+        char p[512], about[512];
         snprintf(p, sizeof p, "/points/summary/%s", s->metrics[m]);
-        ana_h5w_shape ys = {p, 2, dpr, pr, NULL};
-        if ((rc = ana_h5w_write_f64(w, &ys, s->y + m * P * R, err)))
+        ana_h5w_shape ys = {p, 2, dpr, pr,
+                            ana_sweep_metric_units(s->metrics[m])};
+        metric_long_name(s->metrics[m], about, sizeof about);
+        if ((rc = ana_h5w_write_f64(w, &ys, s->y + m * P * R, err)) ||
+            (rc = ana_h5w_attr_str(w, p, "long_name", about, err)))
             goto done;
     }
     const char *pp[] = {"/parameter"};
@@ -156,9 +253,13 @@ int ana_sweep_write(const ana_sweep *s, const char *path, bool force,
             snprintf(p, sizeof p, "/sensitivity/%s/%s", s->metrics[m],
                      ana_sweep_sens_names[k]);
             ana_h5w_shape sh = {p, 1, dp, pp, "1"};
+            char about[600];
+            snprintf(about, sizeof about, "%s of %s",
+                     sens_about[k], s->metrics[m]);
             if ((rc = ana_h5w_write_f64(
                      w, &sh, s->sens + (m * ANA_SWEEP_SENS + k) * s->n_params,
-                     err)))
+                     err)) ||
+                (rc = ana_h5w_attr_str(w, p, "long_name", about, err)))
                 goto done;
         }
     if (s->sens != NULL &&

@@ -80,6 +80,15 @@ void ana_sweep_fini(ana_sweep *s);
 int ana_sweep_write(const ana_sweep *s, const char *path, bool force,
                     sim_err *err);
 
+/* The units of a sweep metric ("1", "USD", "months"), written as its
+ * data set's "units"; NULL for a name this version does not know. */
+const char *ana_sweep_metric_units(const char *metric);
+
+/* For a metric NAME:LABEL, the run file's axis LABEL is on ("actor" for
+ * cumulative_revenue:ACTOR, "channel" for final_channel_share:CHANNEL), so
+ * that `aims export` names it as a run's summary; NULL for the others. */
+const char *ana_sweep_metric_axis(const char *metric);
+
 /* Reads the sweep file at path into *s (zeroed first; ana_sweep_fini it
  * even on failure). SIM_EINPUT, with a one-line message naming the file,
  * for anything that is not a readable aims sweep file of a known

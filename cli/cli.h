@@ -9,6 +9,7 @@
 #ifndef AIMS_CLI_H
 #define AIMS_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +30,37 @@ int cli_compare(int argc, char **argv);  /* aims compare BASE ALT [--csv] */
 int cli_sweep(int argc, char **argv);    /* aims sweep SWEEP.cfg ... */
 int cli_merge(int argc, char **argv);    /* aims merge PART... -o OUT */
 int cli_sensitivity(int argc, char **argv); /* aims sensitivity OUT.h5 */
+int cli_params(int argc, char **argv);   /* aims params SCENARIO */
+int cli_show(int argc, char **argv);     /* aims show OUT.h5 */
+int cli_diff(int argc, char **argv);     /* aims diff A.cfg B.cfg */
+int cli_export(int argc, char **argv);      /* aims export FILE.h5 ... */
+int cli_calibrate(int argc, char **argv);   /* aims calibrate CALIB.cfg */
+
+/* Each command's help, kept beside its parser in cmd_*.c: what `aims help
+ * CMD` and `aims CMD --help` print, and what the man page is made from. */
+extern const char cli_help_run[], cli_help_validate[], cli_help_report[],
+    cli_help_compare[], cli_help_sweep[], cli_help_merge[],
+    cli_help_sensitivity[], cli_help_params[], cli_help_show[],
+    cli_help_diff[], cli_help_export[], cli_help_calibrate[];
+
+/* ---- option parsing (opts.c) ----
+ * cli_opts_begin(cmd) resets getopt_long and names the command for
+ * messages; then cli_opts_next returns each option's val (short options
+ * from shortopts, without the leading "-:" the caller never writes), 1 for
+ * an operand (in optarg, in order), -1 at the end, and '?' after printing
+ * one line for an unknown option or a missing value. */
+void cli_opts_begin(const char *cmd);
+int cli_opts_next(int argc, char **argv, const char *shortopts,
+                  const struct option *longopts);
+const char *cli_command(void); /* the name given to cli_opts_begin */
+
+/* A usage error: one line, "aims: CMD: MESSAGE (see 'aims help CMD')". */
+void cli_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* The default of -j: the CPUs this process may use (its affinity mask,
+ * capped by SLURM_CPUS_PER_TASK when that is set), at least 1. */
+uint64_t cli_cpus(void);
 
 const char *cli_version(void);    /* "0.3.0" */
 const char *cli_git_commit(void); /* the build's commit, or "unknown" */
@@ -37,8 +69,8 @@ const char *cli_git_commit(void); /* the build's commit, or "unknown" */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parses an unsigned decimal integer option value in [lo, hi]; on failure
- * prints "aims: OPT: expected an integer in [lo, hi], got 'S'" and returns
- * false. */
+ * prints one usage line, e.g. "aims: run: -r: 'x' is not a positive
+ * integer (see 'aims help run')", and returns false. */
 bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
                    uint64_t *out);
 
@@ -47,13 +79,6 @@ bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
  * returns false. Taking the last of `-r 2 -r 5` silently would hide a
  * mistake in a long command line. (--set, which adds, may repeat.) */
 bool cli_once(const char *opt, bool *seen);
-
-/* Option matching: if argv[*i] is `name` (then the value is the next
- * argument) or `name=VALUE` (long options), or the short form `-x VALUE`,
- * sets *val and advances *i past what it used. A missing value prints an
- * error and sets *bad. */
-bool cli_opt(int argc, char **argv, int *i, const char *short_name,
-             const char *long_name, const char **val, bool *bad);
 
 /* Arms an alarm before reading the HDF5 file at path (30 s, plus 1 s per
  * 10 MB; AIMS_READ_TIMEOUT=SECONDS overrides): if HDF5 is still reading
@@ -119,6 +144,12 @@ bool cli_memory_fits(const mkt_params *p, uint64_t at_once, cli_memory *m);
 /* cli_load_scenario for a sweep's base scenario: a failure is reported as
  * "SWEEP:LINE: sweep.scenario: the base scenario does not load: ...". */
 int cli_load_base(const swp_spec *sw, scen_doc **doc, mkt_params **params);
+
+/* Calls fn for every single value of doc (settings.c): its path (list
+ * elements with an id by the id, others as .[N]) and the setting. */
+typedef void cli_leaf_fn(void *ctx, const char *path,
+                         const config_setting_t *s);
+void cli_settings_walk(const scen_doc *doc, cli_leaf_fn *fn, void *ctx);
 
 /* CSV fields (csv.c): a number that reads back as the same double, "nan"
  * for NaN; a text field, quoted when it needs to be (RFC 4180). */

@@ -26,18 +26,22 @@
 #include "repstats.h"
 #include "runread.h"
 
-static void usage(FILE *f)
-{
-    fputs("usage: aims compare BASE.h5 ALT.h5 [--csv]\n"
-          "  per headline metric: ALT - BASE paired by replication with its "
-          "95% interval,\n"
-          "  the unpaired (Welch) interval, and the ratio of their "
-          "half-widths; the files\n"
-          "  must share seed, replications, actors and horizon (run both "
-          "with the same -s, -r)\n"
-          "  --csv   comma-separated, with a header row\n",
-          f);
-}
+const char cli_help_compare[] =
+    "usage: aims compare BASE.h5 ALT.h5 [--csv]\n"
+    "Per headline metric: ALT - BASE paired by replication with its 95% "
+    "interval,\n"
+    "the unpaired (Welch) interval, and the ratio of their half-widths. The "
+    "files\n"
+    "must share seed, replications, actors and horizon (run both with the "
+    "same\n"
+    "-s and -r, or in one batch: aims run BASE.cfg ALT.cfg -d DIR).\n"
+    "  --csv        comma-separated, with a header row\n"
+    "  -h, --help   this help\n";
+
+static const struct option compare_options[] = {
+    {"csv", no_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 static void text_number(FILE *f, double v)
 {
@@ -210,28 +214,26 @@ int cli_compare(int argc, char **argv)
     const char *paths[2] = {NULL, NULL};
     int n_paths = 0;
     bool csv = false;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (strcmp(s, "--csv") == 0) {
+    cli_opts_begin("compare");
+    int c;
+    while ((c = cli_opts_next(argc, argv, "h", compare_options)) != -1) {
+        if (c == 'c') {
             csv = true;
-        } else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-            usage(stdout);
+        } else if (c == 'h') {
+            fputs(cli_help_compare, stdout);
             return CLI_OK;
-        } else if (s[0] == '-' && s[1] != '\0') {
-            cli_error("compare: unknown option '%s'", s);
-            usage(stderr);
+        } else if (c == 1 && n_paths == 2) {
+            cli_usage_error("two files, BASE and ALT (got a third, '%s')",
+                            optarg);
             return CLI_USAGE;
-        } else if (n_paths == 2) {
-            cli_error("compare: two files, BASE and ALT (got a third, '%s')",
-                      s);
-            return CLI_USAGE;
+        } else if (c == 1) {
+            paths[n_paths++] = optarg;
         } else {
-            paths[n_paths++] = s;
+            return CLI_USAGE;
         }
     }
     if (n_paths < 2) {
-        cli_error("compare: expected two run files, BASE.h5 and ALT.h5");
-        usage(stderr);
+        cli_usage_error("expected two run files, BASE.h5 and ALT.h5");
         return CLI_USAGE;
     }
     gsl_set_error_handler_off(); /* GSL's default handler aborts */

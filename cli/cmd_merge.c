@@ -16,14 +16,22 @@
 #include "cli.h"
 #include "sweepfile.h"
 
-static void usage(FILE *f)
-{
-    fputs("usage: aims merge PART.h5... -o OUT.h5 [--force]\n"
-          "  joins the parts of 'aims sweep --shard I/N' (all N of them) "
-          "into one file,\n"
-          "  the same as the whole sweep would have written\n",
-          f);
-}
+const char cli_help_merge[] =
+    "usage: aims merge PART.h5... -o OUT.h5 [--force]\n"
+    "Joins the parts of 'aims sweep --shard I/N' (all N of them) into one "
+    "file,\n"
+    "the same as the whole sweep would have written.\n"
+    "  -o, --output FILE   the merged file (required)\n"
+    "  -f, --force         replace an existing output file\n"
+    "  -q, --quiet         no 'wrote ...' message\n"
+    "  -h, --help          this help\n";
+
+static const struct option merge_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"force", no_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 /* Whether part b is of the same sweep as part a; if not, msg says how. */
 static bool same_sweep(const ana_sweep *a, const char *pa, const ana_sweep *b,
@@ -61,40 +69,40 @@ static bool same_sweep(const ana_sweep *a, const char *pa, const ana_sweep *b,
 int cli_merge(int argc, char **argv)
 {
     const char *out = NULL;
-    bool force = false, bad = false, have_out = false;
+    bool force = false, bad = false, have_out = false, quiet = false;
     const char **parts = calloc((size_t)argc, sizeof *parts);
     size_t n = 0;
     if (parts == NULL) {
         cli_error("out of memory");
         return CLI_FAIL;
     }
-    for (int i = 1; i < argc && !bad;) {
-        const char *v;
-        if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
-            bad = bad || !cli_once("-o", &have_out);
-            out = v;
-        } else if (strcmp(argv[i], "--force") == 0) {
+    cli_opts_begin("merge");
+    int c;
+    while (!bad &&
+           (c = cli_opts_next(argc, argv, "o:fqh", merge_options)) != -1) {
+        if (c == 'o') {
+            bad = !cli_once("-o", &have_out);
+            out = optarg;
+        } else if (c == 'f') {
             force = true;
-            i++;
-        } else if (strcmp(argv[i], "-h") == 0 ||
-                   strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
+        } else if (c == 'q') {
+            quiet = true;
+        } else if (c == 'h') {
+            fputs(cli_help_merge, stdout);
             free(parts);
             return CLI_OK;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            cli_error("merge: unknown option '%s'", argv[i]);
-            bad = true;
+        } else if (c == 1) {
+            parts[n++] = optarg;
         } else {
-            parts[n++] = argv[i++];
+            bad = true;
         }
     }
     if (!bad && (n == 0 || out == NULL)) {
-        cli_error(n == 0 ? "merge: no part files given"
-                         : "merge: no output file (-o OUT.h5)");
+        cli_usage_error(n == 0 ? "no part files given"
+                               : "no output file (-o OUT.h5)");
         bad = true;
     }
     if (bad) {
-        usage(stderr);
         free(parts);
         return CLI_USAGE;
     }
@@ -197,6 +205,11 @@ int cli_merge(int argc, char **argv)
                      ? CLI_USAGE
                      : CLI_FAIL;
         }
+        /* Written here by the reading child, moved into place by the
+         * parent (cli_guarded), which reports if that fails. */
+        if (rc == CLI_OK && !quiet)
+            fprintf(stderr, "aims: wrote %s: %zu points from %zu parts\n",
+                    out, m.points, n);
     }
     for (size_t i = 0; s && i < n; i++)
         ana_sweep_fini(&s[i]);

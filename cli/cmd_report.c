@@ -29,23 +29,28 @@
 
 #include "cli.h"
 #include "report_agents.h"
+#include "report_calib.h"
+#include "calibfile.h"
 #include "repstats.h"
 #include "runread.h"
 
-static void usage(FILE *f)
-{
-    fputs("usage: aims report OUT.h5 [--csv]\n"
-          "  the headline metrics of a run file: mean over replications, "
-          "95% interval\n"
-          "  (Student t), standard deviation and n (replications where the "
-          "metric is\n"
-          "  defined), then, per large account, in how many replications "
-          "it holds each\n"
-          "  option at the horizon\n"
-          "  --csv   the metrics only, comma-separated, with a header row: "
-          "metric,mean,ci_lo,ci_hi,sd,n\n",
-          f);
-}
+const char cli_help_report[] =
+    "usage: aims report OUT.h5 [--csv]\n"
+    "The headline metrics of a run file: mean over replications, 95% "
+    "interval\n"
+    "(Student t), standard deviation and n (replications where the metric "
+    "is\n"
+    "defined), then, per large account, in how many replications it holds "
+    "each\n"
+    "option at the horizon.\n"
+    "  --csv        the metrics only, comma-separated, with a header row:\n"
+    "               metric,mean,ci_lo,ci_hi,sd,n\n"
+    "  -h, --help   this help\n";
+
+static const struct option csv_options[] = {
+    {"csv", no_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 static void text_number(FILE *f, double v)
 {
@@ -182,28 +187,26 @@ int cli_report(int argc, char **argv)
 {
     const char *path = NULL;
     bool csv = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--csv") == 0) {
+    cli_opts_begin("report");
+    int c;
+    while ((c = cli_opts_next(argc, argv, "h", csv_options)) != -1) {
+        if (c == 'c') {
             csv = true;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
+        } else if (c == 'h') {
+            fputs(cli_help_report, stdout);
             return CLI_OK;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            cli_error("report: unknown option '%s'", a);
-            usage(stderr);
+        } else if (c == 1 && path != NULL) {
+            cli_usage_error("one file at a time (got '%s' and '%s')", path,
+                            optarg);
             return CLI_USAGE;
-        } else if (path != NULL) {
-            cli_error("report: one file at a time (got '%s' and '%s')", path,
-                      a);
-            return CLI_USAGE;
+        } else if (c == 1) {
+            path = optarg;
         } else {
-            path = a;
+            return CLI_USAGE;
         }
     }
     if (path == NULL) {
-        cli_error("report: no run file given");
-        usage(stderr);
+        cli_usage_error("no run file given");
         return CLI_USAGE;
     }
     gsl_set_error_handler_off(); /* GSL's default handler aborts */
@@ -213,6 +216,11 @@ int cli_report(int argc, char **argv)
     ana_repstats *s = NULL;
     size_t n = 0;
     cli_read_watchdog(path);
+    if (ana_calib_is(path)) { /* aims calibrate's file: its fit table */
+        int crc = cli_report_calib(path, csv);
+        cli_read_watchdog_off();
+        return crc;
+    }
     int rc = ana_run_read(path, &run, &err);
     cli_read_watchdog_off();
     if (rc == SIM_OK)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -26,104 +27,151 @@
 #include "summary.h"
 
 typedef struct {
-    const char *scenario, *out;
+    const char **scenarios; /* [n_scenarios]; more than one: a batch */
+    size_t n_scenarios;
+    const char *scenario, *out, *dir; /* the one being run; -o; -d */
     const char **sets;
     size_t n_sets;
-    uint64_t reps, seed, threads, max_reps;
+    uint64_t reps, seed, threads, max_reps, interval;
     bool have_reps, have_seed, have_threads, have_max, force, quiet;
     const char *precision; /* METRIC=REL, or NULL */
 } run_args;
 
-static void usage(FILE *f)
-{
-    fputs(
-        "usage: aims run SCENARIO.cfg [-o OUT.h5] [-r REPS] [-s SEED] "
-        "[-j THREADS]\n"
-        "                [--set PATH=VALUE]... [--force] [--quiet]\n"
-        "  -o, --output FILE     HDF5 output (default: SCENARIO's name with "
-        ".h5,\n"
-        "                        in the current directory)\n"
-        "  -r, --replications N  replications (default: "
-        "scenario.replications)\n"
-        "  -s, --seed N          master seed (default: scenario.seed)\n"
-        "  -j, --threads N       worker threads (default: the CPUs); the "
-        "file is\n"
-        "                        the same for any N\n"
-        "  --set PATH=VALUE      override a scenario value, e.g.\n"
-        "                        --set enterprises.sectors.[1].bass_q=0.6\n"
-        "  --precision METRIC=REL  add batches of -r replications until the "
-        "95%\n"
-        "                        half-width of METRIC is <= REL x |mean|, "
-        "e.g.\n"
-        "                        final_frontier_access_share=0.01\n"
-        "  --max-reps N          stop adding batches at N replications "
-        "(default\n"
-        "                        10 x -r)\n"
-        "  --force               replace an existing output file\n"
-        "  --quiet               no progress line or summary\n",
-        f);
-}
+const char cli_help_run[] =
+    "usage: aims run SCENARIO.cfg [-o OUT.h5] [options]\n"
+    "       aims run A.cfg B.cfg ... -d OUTDIR [options]\n"
+    "Simulates replications of a scenario and writes them to one HDF5 file\n"
+    "(docs/output.md). With several scenarios and -d, runs each with the\n"
+    "same seed and replications (so their results pair in 'aims compare')\n"
+    "into OUTDIR/NAME.h5, NAME being the scenario file's name without .cfg.\n"
+    "  -o, --output FILE     HDF5 output (default: SCENARIO's name with .h5,\n"
+    "                        in the current directory)\n"
+    "  -d, --dir DIR         the directory for a batch's files\n"
+    "  -r, --replications N  replications (default: scenario.replications;\n"
+    "                        in a batch, the first scenario's)\n"
+    "  -s, --seed N          master seed (default: scenario.seed; in a\n"
+    "                        batch, the first scenario's)\n"
+    "  -j, --threads N       worker threads (default: the CPUs this process\n"
+    "                        may use); the file is the same for any N\n"
+    "  --set PATH=VALUE      override a scenario value, e.g.\n"
+    "                        --set enterprises.sectors.[1].bass_q=0.6 or\n"
+    "                        --set timeline.openai_block.month=7\n"
+    "                        ('aims params' lists the paths)\n"
+    "  --precision METRIC=REL  add batches of -r replications until the 95%\n"
+    "                        half-width of METRIC is <= REL x |mean|, e.g.\n"
+    "                        final_frontier_access_share=0.01\n"
+    "  --max-reps N          stop adding batches at N replications\n"
+    "                        (default 10 x -r)\n"
+    "  --progress-interval S  when stderr is not a terminal, a progress line\n"
+    "                        every S seconds (default 60; 0: none)\n"
+    "  -f, --force           replace an existing output file\n"
+    "  -q, --quiet           print nothing but errors (no progress, no\n"
+    "                        summary)\n"
+    "  -h, --help            this help\n"
+    "The summary table goes to stdout; progress and 'wrote ...' go to\n"
+    "stderr, so 'aims run X.cfg > table.txt' keeps only results.\n";
+
+enum { OPT_SET = 256, OPT_PRECISION, OPT_MAX_REPS, OPT_INTERVAL };
+
+static const struct option run_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"dir", required_argument, NULL, 'd'},
+    {"replications", required_argument, NULL, 'r'},
+    {"seed", required_argument, NULL, 's'},
+    {"threads", required_argument, NULL, 'j'},
+    {"set", required_argument, NULL, OPT_SET},
+    {"precision", required_argument, NULL, OPT_PRECISION},
+    {"max-reps", required_argument, NULL, OPT_MAX_REPS},
+    {"progress-interval", required_argument, NULL, OPT_INTERVAL},
+    {"force", no_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 static int parse(int argc, char **argv, run_args *a)
 {
-    bool bad = false, have_out = false, have_precision = false;
-    for (int i = 1; i < argc && !bad;) {
-        const char *v;
-        if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
-            bad = bad || !cli_once("-o", &have_out);
-            a->out = v;
-        } else if (cli_opt(argc, argv, &i, "-r", "--replications", &v,
-                           &bad)) {
-            bad = bad || !cli_once("-r", &a->have_reps) ||
-                  !cli_parse_u64("-r", v, 1, 1000000, &a->reps);
-        } else if (cli_opt(argc, argv, &i, "-s", "--seed", &v, &bad)) {
-            bad = bad || !cli_once("-s", &a->have_seed) ||
-                  !cli_parse_u64("-s", v, 0, INT64_MAX, &a->seed);
-        } else if (cli_opt(argc, argv, &i, "-j", "--threads", &v, &bad)) {
-            bad = bad || !cli_once("-j", &a->have_threads) ||
-                  !cli_parse_u64("-j", v, 1, 1024, &a->threads);
-        } else if (cli_opt(argc, argv, &i, NULL, "--set", &v, &bad)) {
-            a->sets[a->n_sets++] = v;
-        } else if (cli_opt(argc, argv, &i, NULL, "--precision", &v, &bad)) {
-            bad = bad || !cli_once("--precision", &have_precision);
-            a->precision = v;
-        } else if (cli_opt(argc, argv, &i, NULL, "--max-reps", &v, &bad)) {
-            bad = bad || !cli_once("--max-reps", &a->have_max) ||
-                  !cli_parse_u64("--max-reps", v, 2, 1000000, &a->max_reps);
-        } else if (strcmp(argv[i], "--force") == 0) {
+    bool bad = false, have_out = false, have_precision = false,
+         have_dir = false, have_interval = false;
+    a->interval = 60;
+    cli_opts_begin("run");
+    int c;
+    while (!bad &&
+           (c = cli_opts_next(argc, argv, "o:d:r:s:j:fqh", run_options)) !=
+               -1) {
+        switch (c) {
+        case 1:
+            a->scenarios[a->n_scenarios++] = optarg;
+            break;
+        case 'o':
+            bad = !cli_once("-o", &have_out);
+            a->out = optarg;
+            break;
+        case 'd':
+            bad = !cli_once("-d", &have_dir);
+            a->dir = optarg;
+            break;
+        case 'r':
+            bad = !cli_once("-r", &a->have_reps) ||
+                  !cli_parse_u64("-r", optarg, 1, 1000000, &a->reps);
+            break;
+        case 's':
+            bad = !cli_once("-s", &a->have_seed) ||
+                  !cli_parse_u64("-s", optarg, 0, INT64_MAX, &a->seed);
+            break;
+        case 'j':
+            bad = !cli_once("-j", &a->have_threads) ||
+                  !cli_parse_u64("-j", optarg, 1, 1024, &a->threads);
+            break;
+        case OPT_SET:
+            a->sets[a->n_sets++] = optarg;
+            break;
+        case OPT_PRECISION:
+            bad = !cli_once("--precision", &have_precision);
+            a->precision = optarg;
+            break;
+        case OPT_MAX_REPS:
+            bad = !cli_once("--max-reps", &a->have_max) ||
+                  !cli_parse_u64("--max-reps", optarg, 2, 1000000,
+                                 &a->max_reps);
+            break;
+        case OPT_INTERVAL:
+            bad = !cli_once("--progress-interval", &have_interval) ||
+                  !cli_parse_u64("--progress-interval", optarg, 0, 86400,
+                                 &a->interval);
+            break;
+        case 'f':
             a->force = true;
-            i++;
-        } else if (strcmp(argv[i], "--quiet") == 0) {
+            break;
+        case 'q':
             a->quiet = true;
-            i++;
-        } else if (strcmp(argv[i], "-h") == 0 ||
-                   strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
+            break;
+        case 'h':
+            fputs(cli_help_run, stdout);
             return -1;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            cli_error("run: unknown option '%s'", argv[i]);
+        default:
             bad = true;
-        } else if (a->scenario) {
-            cli_error("run: one scenario file at a time (got '%s' and '%s')",
-                      a->scenario, argv[i]);
-            bad = true;
-        } else {
-            a->scenario = argv[i++];
         }
     }
-    if (!bad && !a->scenario) {
-        cli_error("run: no scenario file given");
+    if (!bad && a->n_scenarios == 0) {
+        cli_usage_error("no scenario file given");
+        bad = true;
+    }
+    if (!bad && a->n_scenarios > 1 && a->dir == NULL) {
+        cli_usage_error("%zu scenario files: give -d OUTDIR for their "
+                        "outputs (or run them one at a time)",
+                        a->n_scenarios);
+        bad = true;
+    }
+    if (!bad && a->dir != NULL && a->out != NULL) {
+        cli_usage_error("-o names one file and -d a batch's directory; "
+                        "give one of them");
         bad = true;
     }
     if (!bad && a->have_max && !a->precision) {
-        cli_error("run: --max-reps goes with --precision");
+        cli_usage_error("--max-reps goes with --precision");
         bad = true;
     }
-    if (bad) {
-        usage(stderr);
-        return CLI_USAGE;
-    }
-    return CLI_OK;
+    return bad ? CLI_USAGE : CLI_OK;
 }
 
 /* "dir/baseline.cfg" -> "baseline.h5" (in the current directory). */
@@ -203,13 +251,16 @@ static void print_done(const run_args *a, const mkt_params *p,
     double peak = getrusage(RUSAGE_SELF, &ru) == 0
                       ? (double)ru.ru_maxrss / 1024.0 /* KiB on Linux */
                       : (double)NAN;
-    printf("wrote %s: scenario '%s', %u replications x %u months, seed "
-           "%llu\n  %llu thread%s, %.2f s, %llu events, %.3g events/s, "
-           "peak memory %.0f MiB\n",
+    fprintf(stderr,
+            "aims: wrote %s: scenario '%s', %u replications x %u months, "
+            "seed %llu; %llu thread%s, %.2f s, %llu events, %.3g "
+            "events/s, peak memory %.0f MiB\n",
            out, p->name, reps, p->horizon_months, (unsigned long long)f->seed,
            (unsigned long long)f->threads, f->threads == 1 ? "" : "s", secs,
            (unsigned long long)f->events,
            secs > 0 ? (double)f->events / secs : 0.0, peak);
+    if (a->dir != NULL) /* a batch: say whose table follows */
+        printf("%s (%s):\n", out, a->scenario);
     cli_summary_print(sum, stdout);
 }
 
@@ -240,7 +291,7 @@ static int simulate_streaming(const run_args *a, cli_farm *f,
     writer w = {.file = file, .sum = sum};
     rc = sum ? cli_farm_run(f, 0, reps, write_one, &w, &err) : CLI_FAIL;
     if (f->progress)
-        fputs("\r\033[K", stderr);
+        cli_progress_end(f->progress);
     if (rc == CLI_OK && ana_runfile_commit(file, &err) != SIM_OK)
         rc = CLI_FAIL;
     double secs = cli_farm_now() - f->t0;
@@ -275,7 +326,8 @@ static int simulate_precision(const run_args *a, cli_farm *f,
     double mean = (double)NAN, hw = (double)INFINITY;
     size_t used = 0;
     bool met = false;
-    f->total = max;
+    if (f->progress)
+        f->progress->total = max;
     while (rc == CLI_OK && !met && reps < max) {
         uint32_t n = max - reps < batch ? max - reps : batch;
         rc = cli_farm_run(f, reps, n, keep_one, &k, &err);
@@ -287,7 +339,7 @@ static int simulate_precision(const run_args *a, cli_farm *f,
         met = used >= 2 && hw <= metric.rel * fabs(mean);
     }
     if (f->progress)
-        fputs("\r\033[K", stderr);
+        cli_progress_end(f->progress);
     ana_runfile *file = NULL;
     cli_summary *sum = NULL;
     if (rc == CLI_OK) {
@@ -344,14 +396,15 @@ static int simulate(const run_args *a, const mkt_params *p,
                     const char *text, const char *out)
 {
     uint32_t reps = (uint32_t)(a->have_reps ? a->reps : p->replications);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    cli_progress prog;
     cli_farm f = {.p = p,
                   .seed = a->have_seed ? a->seed : p->seed,
-                  .threads = a->have_threads ? a->threads
-                                             : (uint64_t)(cpus > 0 ? cpus : 1),
-                  .progress = !a->quiet && isatty(STDERR_FILENO),
-                  .total = reps,
+                  .threads = a->have_threads ? a->threads : cli_cpus(),
                   .t0 = cli_farm_now()};
+    cli_progress_init(&prog, p->name, "replications", reps,
+                      p->horizon_months, (double)a->interval, f.t0,
+                      a->quiet);
+    f.progress = cli_progress_on(&prog) ? &prog : NULL;
     if (f.threads > reps)
         f.threads = reps;
     if (!fits_in_memory(p, f.threads, reps))
@@ -373,60 +426,144 @@ static int simulate(const run_args *a, const mkt_params *p,
     return simulate_streaming(a, &f, &meta, out, reps);
 }
 
-int cli_run(int argc, char **argv)
+/* A scenario loaded, its text kept for the file and its output vetted. */
+typedef struct {
+    scen_doc *doc;
+    mkt_params *p;
+    char *text, *out;
+} loaded;
+
+static void unload(loaded *l)
 {
-    run_args a = {0};
-    a.sets = calloc((size_t)argc, sizeof *a.sets);
-    if (!a.sets) {
-        cli_error("out of memory");
+    free(l->out);
+    free(l->text);
+    mkt_params_free(l->p);
+    scen_free(l->doc);
+    *l = (loaded){0};
+}
+
+/* Loads scenario (with the --set assignments) and picks and vets its
+ * output: -o, or DIR/NAME.h5 in a batch, or NAME.h5 here. */
+static int prepare(const run_args *a, const char *scenario, loaded *l)
+{
+    int rc = cli_load_scenario(scenario, a->sets, a->n_sets, &l->doc, &l->p);
+    if (rc != CLI_OK)
+        return rc;
+    sim_err err = {0};
+    if (scen_text(l->doc, &l->text, &err) != SIM_OK) {
+        cli_error("%s", err.msg);
         return CLI_FAIL;
     }
-    int rc = parse(argc, argv, &a);
-    if (rc != CLI_OK) {
-        free(a.sets);
-        return rc < 0 ? CLI_OK : rc;
+    char *name = default_output(scenario);
+    if (name != NULL && a->out != NULL) {
+        free(name);
+        name = strdup(a->out);
+    } else if (name != NULL && a->dir != NULL) {
+        size_t n = strlen(a->dir) + strlen(name) + 2;
+        char *path = malloc(n);
+        if (path != NULL)
+            snprintf(path, n, "%s/%s", a->dir, name);
+        free(name);
+        name = path;
     }
-    scen_doc *doc = NULL;
-    mkt_params *p = NULL;
-    char *text = NULL, *out_alloc = NULL;
-    rc = cli_load_scenario(a.scenario, a.sets, a.n_sets, &doc, &p);
-    if (rc != CLI_OK)
-        goto done;
-    sim_err err = {0};
-    if (scen_text(doc, &text, &err) != SIM_OK) {
-        fprintf(stderr, "aims: %s\n", err.msg);
-        rc = CLI_FAIL;
-        goto done;
-    }
-    const char *out = a.out;
-    if (!out) {
-        out = out_alloc = default_output(a.scenario);
-        if (!out) {
-            cli_error("out of memory");
-            rc = CLI_FAIL;
-            goto done;
-        }
+    if ((l->out = name) == NULL) {
+        cli_error("out of memory");
+        return CLI_FAIL;
     }
     /* The output rule (output.c), before anything runs: never over the
      * scenario or one of its @includes. */
     const char *inputs[64];
     char names[64][1024];
     size_t n_in = 0;
-    while (n_in < 64 && scen_source(doc, n_in, names[n_in], sizeof names[0])) {
+    while (n_in < 64 &&
+           scen_source(l->doc, n_in, names[n_in], sizeof names[0])) {
         inputs[n_in] = names[n_in];
         n_in++;
     }
-    if (!cli_output_ok(out, a.force, inputs, n_in)) {
-        rc = CLI_USAGE;
-        goto done;
+    return cli_output_ok(l->out, a->force, inputs, n_in) ? CLI_OK
+                                                          : CLI_USAGE;
+}
+
+/* A batch: every scenario loads and every output is free before the first
+ * runs (a typo in the last file should not cost the first run's hours),
+ * no two write the same file, and all take the first scenario's seed and
+ * replications unless -s and -r say otherwise, so their replications pair
+ * (same streams, docs/output.md) in 'aims compare'. */
+static int check_batch(run_args *a)
+{
+    struct stat st;
+    if (stat(a->dir, &st) != 0 && mkdir(a->dir, 0777) != 0 &&
+        errno != EEXIST) {
+        cli_error("run: -d %s: cannot create it: %s", a->dir,
+                  strerror(errno));
+        return CLI_USAGE;
     }
-    cli_farm_signals();
-    rc = simulate(&a, p, text, out);
-done:
-    free(out_alloc);
-    free(text);
-    mkt_params_free(p);
-    scen_free(doc);
-    free(a.sets);
+    int rc = CLI_OK;
+    char **outs = calloc(a->n_scenarios, sizeof *outs);
+    if (outs == NULL) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    for (size_t k = 0; rc == CLI_OK && k < a->n_scenarios; k++) {
+        loaded l = {0};
+        rc = prepare(a, a->scenarios[k], &l);
+        if (rc == CLI_OK && k == 0) {
+            if (!a->have_seed)
+                a->seed = l.p->seed;
+            if (!a->have_reps)
+                a->reps = l.p->replications;
+            a->have_seed = a->have_reps = true;
+        }
+        for (size_t j = 0; rc == CLI_OK && j < k; j++)
+            if (strcmp(outs[j], l.out) == 0) {
+                cli_usage_error("%s and %s would both write %s: rename "
+                                "one of them",
+                                a->scenarios[j], a->scenarios[k], l.out);
+                rc = CLI_USAGE;
+            }
+        if (rc == CLI_OK) {
+            outs[k] = l.out;
+            l.out = NULL;
+        }
+        unload(&l);
+    }
+    for (size_t k = 0; k < a->n_scenarios; k++)
+        free(outs[k]);
+    free(outs);
+    if (rc == CLI_OK && !a->quiet)
+        fprintf(stderr,
+                "aims: run: %zu scenarios into %s/, each with seed %llu "
+                "and %llu replications\n",
+                a->n_scenarios, a->dir, (unsigned long long)a->seed,
+                (unsigned long long)a->reps);
     return rc;
+}
+
+int cli_run(int argc, char **argv)
+{
+    run_args a = {0};
+    a.sets = calloc((size_t)argc, sizeof *a.sets);
+    a.scenarios = calloc((size_t)argc, sizeof *a.scenarios);
+    if (!a.sets || !a.scenarios) {
+        cli_error("out of memory");
+        free(a.sets);
+        free(a.scenarios);
+        return CLI_FAIL;
+    }
+    int rc = parse(argc, argv, &a);
+    if (rc == CLI_OK && a.dir != NULL)
+        rc = check_batch(&a);
+    if (rc == CLI_OK)
+        cli_farm_signals();
+    for (size_t k = 0; rc == CLI_OK && k < a.n_scenarios; k++) {
+        loaded l = {0};
+        a.scenario = a.scenarios[k];
+        rc = prepare(&a, a.scenario, &l);
+        if (rc == CLI_OK)
+            rc = simulate(&a, l.p, l.text, l.out);
+        unload(&l);
+    }
+    free(a.sets);
+    free(a.scenarios);
+    return rc < 0 ? CLI_OK : rc;
 }

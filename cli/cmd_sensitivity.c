@@ -1,7 +1,10 @@
-/* cmd_sensitivity.c -- `aims sensitivity OUT.h5 [--csv] [--bootstrap B]`:
- * Sobol first-order and total indices, with bootstrap 95% intervals, for
- * each parameter and kept metric of a sobol sweep (analysis/sobol.h),
- * printed as a table and written into the file (/sensitivity/...).
+/* cmd_sensitivity.c -- `aims sensitivity SWEEP.h5 [-o OUT.h5] [--csv]
+ * [--bootstrap B]`: Sobol first-order and total indices, with bootstrap 95%
+ * intervals, for each parameter and kept metric of a sobol sweep
+ * (analysis/sobol.h), printed as a table and, with -o, written with the
+ * whole sweep to OUT.h5 (/sensitivity/...). It used to rewrite its input:
+ * a command that reads a file should not change it, so the input is left
+ * as it is and OUT follows the output rule of every writer (output.c).
  *
  * The output of a point is the mean of the metric over its replications:
  * the indices apportion the variance of that mean across the design, so
@@ -25,18 +28,29 @@
 #include "sobol.h"
 #include "sweepfile.h"
 
-static void usage(FILE *f)
-{
-    fputs("usage: aims sensitivity OUT.h5 [--csv] [--bootstrap B]\n"
-          "  Sobol first-order and total indices (Saltelli 2010, Jansen) "
-          "with bootstrap\n"
-          "  95% intervals for every parameter and metric of a sobol sweep; "
-          "written into\n"
-          "  OUT.h5 under /sensitivity and printed\n"
-          "  --csv           comma-separated, with a header row\n"
-          "  --bootstrap B   resamples for the intervals (default 1000)\n",
-          f);
-}
+const char cli_help_sensitivity[] =
+    "usage: aims sensitivity SWEEP.h5 [-o OUT.h5] [--csv] [--bootstrap B]\n"
+    "Sobol first-order and total indices (Saltelli 2010, Jansen) with "
+    "bootstrap\n"
+    "95% intervals for every parameter and metric of a sobol sweep, "
+    "printed.\n"
+    "SWEEP.h5 is not changed.\n"
+    "  -o, --output FILE   also write the sweep with the indices (under\n"
+    "                      /sensitivity) to FILE, for analysis/plot.py\n"
+    "  --csv               comma-separated, with a header row\n"
+    "  --bootstrap B       resamples for the intervals (default 1000)\n"
+    "  -f, --force         replace an existing output file\n"
+    "  -q, --quiet         no 'wrote ...' message\n"
+    "  -h, --help          this help\n";
+
+static const struct option sens_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"csv", no_argument, NULL, 'c'},
+    {"bootstrap", required_argument, NULL, 'b'},
+    {"force", no_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 /* Mean over replications of each point, NaN when no replication has a
  * value. */
@@ -59,40 +73,46 @@ static void point_means(const ana_sweep *s, size_t m, double *out)
 
 int cli_sensitivity(int argc, char **argv)
 {
-    const char *path = NULL;
-    bool csv = false, bad = false, have_boot = false;
+    const char *path = NULL, *out = NULL;
+    bool csv = false, bad = false, have_boot = false, have_out = false,
+         force = false, quiet = false;
     uint64_t boot = 1000;
-    for (int i = 1; i < argc && !bad;) {
-        const char *v;
-        if (cli_opt(argc, argv, &i, NULL, "--bootstrap", &v, &bad)) {
-            bad = bad || !cli_once("--bootstrap", &have_boot) ||
-                  !cli_parse_u64("--bootstrap", v, 10, 1000000, &boot);
-        } else if (strcmp(argv[i], "--csv") == 0) {
+    cli_opts_begin("sensitivity");
+    int c;
+    while (!bad &&
+           (c = cli_opts_next(argc, argv, "o:fqh", sens_options)) != -1) {
+        if (c == 'o') {
+            bad = !cli_once("-o", &have_out);
+            out = optarg;
+        } else if (c == 'b') {
+            bad = !cli_once("--bootstrap", &have_boot) ||
+                  !cli_parse_u64("--bootstrap", optarg, 10, 1000000, &boot);
+        } else if (c == 'c') {
             csv = true;
-            i++;
-        } else if (strcmp(argv[i], "-h") == 0 ||
-                   strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
+        } else if (c == 'f') {
+            force = true;
+        } else if (c == 'q') {
+            quiet = true;
+        } else if (c == 'h') {
+            fputs(cli_help_sensitivity, stdout);
             return CLI_OK;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            cli_error("sensitivity: unknown option '%s'", argv[i]);
+        } else if (c == 1 && path != NULL) {
+            cli_usage_error("one file at a time (got '%s' and '%s')", path,
+                            optarg);
             bad = true;
-        } else if (path != NULL) {
-            cli_error("sensitivity: one file at a time");
-            bad = true;
+        } else if (c == 1) {
+            path = optarg;
         } else {
-            path = argv[i++];
+            bad = true;
         }
     }
     if (!bad && path == NULL) {
-        cli_error("sensitivity: no sweep file given");
+        cli_usage_error("no sweep file given");
         bad = true;
     }
-    if (bad) {
-        usage(stderr);
+    if (bad)
         return CLI_USAGE;
-    }
-    if (!cli_output_in_place(path))
+    if (out != NULL && !cli_output_ok(out, force, &path, 1))
         return CLI_USAGE;
     ana_sweep s;
     sim_err err = {0};
@@ -176,13 +196,18 @@ int cli_sensitivity(int argc, char **argv)
     }
     char stage[4200];
     bool wforce;
-    const char *to = cli_output_staged(path, true, stage, sizeof stage,
-                                       &wforce);
-    if (to == NULL) {
+    const char *to = out == NULL ? NULL
+                                 : cli_output_staged(out, force, stage,
+                                                     sizeof stage, &wforce);
+    if (out != NULL && to == NULL) {
         rc = CLI_FAIL;
-    } else if (ana_sweep_write(&s, to, wforce, &err) != SIM_OK) {
+    } else if (to != NULL && ana_sweep_write(&s, to, wforce, &err) != SIM_OK) {
         cli_error("%s", err.msg);
         rc = CLI_FAIL;
+    } else if (to != NULL && !quiet) {
+        fprintf(stderr, "aims: wrote %s: %s with Sobol indices of %zu "
+                        "metrics\n",
+                out, path, M);
     }
 done:
     free(y);

@@ -1,7 +1,9 @@
 /* cmd_sweep.c -- `aims sweep SWEEP.cfg [-o OUT.h5] [-j THREADS]
- * [--shard I/N] [--resume] [--force] [--quiet]`: every point of a sweep's
- * design, each a run of the base scenario with the point's values set,
- * into one HDF5 file (docs/sweeps.md, docs/output.md).
+ * [--shard I/N] [--resume] [--force] [--quiet] [--plan ...]`: every
+ * point of a sweep's design, each a run of the base scenario with the
+ * point's values set, into one HDF5 file (docs/sweeps.md, docs/output.md).
+ * --plan runs one calibration point instead and sizes a Slurm array for
+ * the sweep (sweep_plan.h).
  *
  * The order of things, and why:
  *  1. everything that can be refused is refused before any point runs: the
@@ -30,35 +32,61 @@
 #include "farm.h"
 #include "scen.h"
 #include "sweepfile.h"
+#include "sweep_plan.h"
 #include "sweep_run.h"
 
-static void usage(FILE *f)
-{
-    fputs("usage: aims sweep SWEEP.cfg [-o OUT.h5] [-j THREADS] "
-          "[--shard I/N] [--resume]\n"
-          "                  [--force] [--quiet]\n"
-          "  -o, --output FILE   HDF5 output (default: the sweep's name with "
-          ".h5)\n"
-          "  -j, --threads N     worker threads (default: the CPUs; 1 per "
-          "rank under mpirun)\n"
-          "  --shard I/N         run only shard I of N (0 <= I < N), for "
-          "Slurm arrays;\n"
-          "                      join the parts with 'aims merge'\n"
-          "  --resume            finish an interrupted sweep: run only the "
-          "points its\n"
-          "                      journal (OUT.h5.journal/) does not hold\n"
-          "  --force             replace an existing output, discard an old "
-          "journal\n"
-          "  --quiet             no progress line or summary\n"
-          "The same command under 'mpirun -n K' farms points out to K "
-          "ranks.\n",
-          f);
-}
+const char cli_help_sweep[] =
+    "usage: aims sweep SWEEP.cfg [-o OUT.h5] [-j THREADS] [--shard I/N] "
+    "[--resume]\n"
+    "                  [--force] [--quiet]\n"
+    "Runs every point of a sweep (docs/sweeps.md) into one HDF5 file.\n"
+    "  -o, --output FILE   HDF5 output (default: the sweep's name with .h5)\n"
+    "  -j, --threads N     worker threads (default: the CPUs this process "
+    "may\n"
+    "                      use; 1 per rank under mpirun)\n"
+    "  --shard I/N         run only shard I of N (0 <= I < N), for Slurm "
+    "arrays;\n"
+    "                      join the parts with 'aims merge'\n"
+    "  --resume            finish an interrupted sweep: run only the points "
+    "its\n"
+    "                      journal (OUT.h5.journal/) does not hold\n"
+    "  --progress-interval S  when stderr is not a terminal, a progress "
+    "line\n"
+    "                      every S seconds (default 60; 0: none)\n"
+    "  -f, --force         replace an existing output, discard an old "
+    "journal\n"
+    "  -q, --quiet         print nothing but errors\n"
+    "  --plan              run one calibration point, print the sweep's cost "
+    "and\n"
+    "                      a Slurm array for it; runs no sweep "
+    "(docs/cluster.md)\n"
+    "  --max-array-size N  with --plan: Slurm's MaxArraySize (default 1001)\n"
+    "  --task-time T       with --plan: target wall time per array task, in\n"
+    "                      Slurm's --time form (default 1:00:00)\n"
+    "  -h, --help          this help\n"
+    "The same command under 'mpirun -n K' farms points out to K ranks.\n";
+
+static const struct option sweep_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"threads", required_argument, NULL, 'j'},
+    {"shard", required_argument, NULL, 256},
+    {"resume", no_argument, NULL, 257},
+    {"progress-interval", required_argument, NULL, 258},
+    {"plan", no_argument, NULL, 259},
+    {"max-array-size", required_argument, NULL, 260},
+    {"task-time", required_argument, NULL, 261},
+    {"force", no_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 typedef struct {
     const char *sweep, *out;
-    uint64_t threads, shard, shards;
+    uint64_t threads, shard, shards, interval;
     bool resume, force, quiet;
+    bool plan, threads_given; /* --plan sizes the job (sweep_plan.h) */
+    uint64_t max_array;
+    double task_seconds;
 } args;
 
 static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
@@ -80,57 +108,104 @@ static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
 
 static int parse(int argc, char **argv, args *a)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    *a = (args){.threads = cpus > 0 ? (uint64_t)cpus : 1, .shards = 1};
+    *a = (args){.threads = cli_cpus(),
+                .shards = 1,
+                .interval = 60,
+                .max_array = 1001,
+                .task_seconds = 3600};
     bool threads_given = false, bad = false, have_out = false,
-         have_shard = false;
-    for (int i = 1; i < argc && !bad;) {
-        const char *v;
-        if (cli_opt(argc, argv, &i, "-o", "--output", &v, &bad)) {
-            bad = bad || !cli_once("-o", &have_out);
-            a->out = v;
-        } else if (cli_opt(argc, argv, &i, "-j", "--threads", &v, &bad)) {
-            bad = bad || !cli_once("-j", &threads_given) ||
-                  !cli_parse_u64("-j", v, 1, 1024, &a->threads);
-        } else if (cli_opt(argc, argv, &i, NULL, "--shard", &v, &bad)) {
-            bad = bad || !cli_once("--shard", &have_shard);
-            if (!bad && !parse_shard(v, &a->shard, &a->shards)) {
-                cli_error("--shard: expected I/N with 0 <= I < N, got '%s'",
-                          v);
+         have_shard = false, have_interval = false, have_max = false,
+         have_task_time = false;
+    cli_opts_begin("sweep");
+    int c;
+    while (!bad &&
+           (c = cli_opts_next(argc, argv, "o:j:fqh", sweep_options)) != -1) {
+        switch (c) {
+        case 'o':
+            bad = !cli_once("-o", &have_out);
+            a->out = optarg;
+            break;
+        case 'j':
+            bad = !cli_once("-j", &threads_given) ||
+                  !cli_parse_u64("-j", optarg, 1, 1024, &a->threads);
+            break;
+        case 256:
+            bad = !cli_once("--shard", &have_shard);
+            if (!bad && !parse_shard(optarg, &a->shard, &a->shards)) {
+                cli_usage_error("--shard: expected I/N with 0 <= I < N, got "
+                                "'%s'",
+                                optarg);
                 bad = true;
             }
-        } else if (strcmp(argv[i], "--resume") == 0) {
+            break;
+        case 259:
+            a->plan = true;
+            break;
+        case 260:
+            bad = !cli_once("--max-array-size", &have_max) ||
+                  !cli_parse_u64("--max-array-size", optarg, 1, 100000000,
+                                 &a->max_array);
+            break;
+        case 261:
+            bad = !cli_once("--task-time", &have_task_time);
+            if (!bad && !cli_sweep_size_time(optarg, &a->task_seconds)) {
+                cli_usage_error("--task-time: expected a time as Slurm's "
+                                "--time takes it (MINUTES, M:S, H:M:S, D-H, "
+                                "D-H:M or D-H:M:S; more than 0, at most a "
+                                "year), got '%s'",
+                                optarg);
+                bad = true;
+            }
+            break;
+        case 257:
             a->resume = true;
-            i++;
-        } else if (strcmp(argv[i], "--force") == 0) {
+            break;
+        case 258:
+            bad = !cli_once("--progress-interval", &have_interval) ||
+                  !cli_parse_u64("--progress-interval", optarg, 0, 86400,
+                                 &a->interval);
+            break;
+        case 'f':
             a->force = true;
-            i++;
-        } else if (strcmp(argv[i], "--quiet") == 0) {
+            break;
+        case 'q':
             a->quiet = true;
-            i++;
-        } else if (strcmp(argv[i], "-h") == 0 ||
-                   strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
+            break;
+        case 'h':
+            fputs(cli_help_sweep, stdout);
             return -1;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            cli_error("sweep: unknown option '%s'", argv[i]);
+        case 1:
+            if (a->sweep != NULL) {
+                cli_usage_error("one sweep file at a time (got '%s' and "
+                                "'%s')",
+                                a->sweep, optarg);
+                bad = true;
+            }
+            a->sweep = optarg;
+            break;
+        default:
             bad = true;
-        } else if (a->sweep != NULL) {
-            cli_error("sweep: one sweep file at a time (got '%s' and '%s')",
-                      a->sweep, argv[i]);
-            bad = true;
-        } else {
-            a->sweep = argv[i++];
         }
     }
     if (!bad && a->sweep == NULL) {
-        cli_error("sweep: no sweep file given");
+        cli_usage_error("no sweep file given");
         bad = true;
     }
-    if (bad) {
-        usage(stderr);
-        return CLI_USAGE;
+    if (!bad && !a->plan && (have_max || have_task_time)) {
+        cli_usage_error("%s sizes a job: it needs --plan",
+                        have_max ? "--max-array-size" : "--task-time");
+        bad = true;
     }
+    if (!bad && a->plan && (have_shard || a->resume || have_out ||
+                            cli_sweep_mpi_size() > 1)) {
+        cli_usage_error("--plan sizes the whole sweep and writes nothing: "
+                        "drop --shard, --resume and -o, and run it without "
+                        "mpirun");
+        bad = true;
+    }
+    if (bad)
+        return CLI_USAGE;
+    a->threads_given = threads_given;
     if (cli_sweep_mpi_size() > 1 && !threads_given)
         a->threads = 1; /* the ranks are the parallelism */
     return CLI_OK;
@@ -248,6 +323,7 @@ int cli_sweep(int argc, char **argv)
     cli_journal j = {0};
     char out_buf[4096];
     cli_sweep_plan pl = {0};
+    cli_progress prog;
     bool workers_waiting = false; /* MPI ranks > 0 wait for rank 0 */
     if ((rc = swp_load(a.sweep, &s, &err)) != SIM_OK) {
         if (root)
@@ -288,10 +364,19 @@ int cli_sweep(int argc, char **argv)
                           .metrics = metrics,
                           .journal = &j,
                           .threads = a.threads,
-                          .progress = root && !a.quiet &&
-                                      isatty(STDERR_FILENO),
                           .t0 = cli_farm_now()};
+    cli_progress_init(&prog, s->name, "points", 0, 0, (double)a.interval,
+                      pl.t0, a.quiet || !root);
+    pl.progress = cli_progress_on(&prog) ? &prog : NULL;
     cli_farm_signals();
+    if (a.plan) { /* a calibration point and the job's size; no sweep */
+        cli_sweep_size_opts o = {.sweep_file = a.sweep,
+                                 .cpus = a.threads_given ? a.threads : 1,
+                                 .max_array = a.max_array,
+                                 .task_seconds = a.task_seconds};
+        rc = cli_sweep_size_print(&pl, &o, stdout);
+        goto done;
+    }
     if (!root) { /* an MPI worker: compute what rank 0 hands out */
         rc = cli_sweep_mpi_run(&pl, &err);
         goto done;

@@ -4,17 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calib.h"
 #include "cli.h"
 #include "precision.h"
 #include "sweep.h"
 
-static void usage(FILE *f)
-{
-    fputs("usage: aims validate SCENARIO.cfg [--set PATH=VALUE]...\n"
-          "Checks a scenario file (with any overrides) and prints what it "
-          "holds.\nExit status: 0 valid, 2 not.\n",
-          f);
-}
+const char cli_help_validate[] =
+    "usage: aims validate FILE.cfg [--set PATH=VALUE]...\n"
+    "Checks a scenario or sweep file (with any overrides) and prints what "
+    "it\n"
+    "holds. Exit status: 0 valid, 2 not.\n"
+    "  --set PATH=VALUE      override a scenario value first\n"
+    "  -h, --help            this help\n";
+
+static const struct option validate_options[] = {
+    {"set", required_argument, NULL, 256},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 int cli_validate(int argc, char **argv)
 {
@@ -26,34 +32,31 @@ int cli_validate(int argc, char **argv)
         return CLI_FAIL;
     }
     bool bad = false;
-    for (int i = 1; i < argc && !bad;) {
-        const char *v;
-        if (cli_opt(argc, argv, &i, NULL, "--set", &v, &bad)) {
-            if (!bad)
-                sets[n_sets++] = v;
-        } else if (strcmp(argv[i], "-h") == 0 ||
-                   strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
+    cli_opts_begin("validate");
+    int c;
+    while (!bad && (c = cli_opts_next(argc, argv, "h", validate_options)) !=
+                       -1) {
+        if (c == 256) {
+            sets[n_sets++] = optarg;
+        } else if (c == 'h') {
+            fputs(cli_help_validate, stdout);
             free(sets);
             return CLI_OK;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            cli_error("validate: unknown option '%s'", argv[i]);
+        } else if (c == 1 && path) {
+            cli_usage_error("one scenario file at a time (got '%s' and '%s')",
+                            path, optarg);
             bad = true;
-        } else if (path) {
-            cli_error("validate: one scenario file at a time (got '%s' "
-                      "and '%s')",
-                      path, argv[i]);
-            bad = true;
+        } else if (c == 1) {
+            path = optarg;
         } else {
-            path = argv[i++];
+            bad = true;
         }
     }
     if (!bad && !path) {
-        cli_error("validate: no scenario file given");
+        cli_usage_error("no scenario file given");
         bad = true;
     }
     if (bad) {
-        usage(stderr);
         free(sets);
         return CLI_USAGE;
     }
@@ -97,6 +100,26 @@ int cli_validate(int argc, char **argv)
                path, sw->name, sw->scenario, swp_design_name(sw->design),
                sw->n_params, swp_points(sw), sw->replications, sw->n_metrics);
         swp_free(sw);
+        return CLI_OK;
+    }
+    /* A calibration file (a top-level `calibration` group): its settings,
+     * parameters and targets against its scenario, as aims calibrate
+     * checks them before any run (calib.h). */
+    if (doc != NULL && scen_find(doc, "calibration") != NULL) {
+        scen_free(doc);
+        free(sets);
+        cal_spec *cs = NULL;
+        if (cal_load(path, &cs, &err) != SIM_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            return err.status == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
+        }
+        printf("%s: ok: calibration '%s' of %s, %s, %zu parameters, %zu "
+               "targets (%zu fitted, %zu held out), %zu replications per "
+               "evaluation\n",
+               path, cs->name, cs->scenario, cal_method_name(cs->method),
+               cs->n_params, cs->n_targets, cs->n_fitted,
+               cs->n_targets - cs->n_fitted, cs->reps);
+        cal_free(cs);
         return CLI_OK;
     }
     scen_free(doc);

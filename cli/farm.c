@@ -75,7 +75,19 @@ typedef struct {
     sim_err err;          /* the first failure */
     int mode;             /* the engine's (AIMS_ENGINE) */
     bool no_pick_cache;   /* AIMS_PICK_CACHE=0 */
+    _Atomic uint64_t months; /* month ends reached in this batch, for the
+                                progress line of long replications */
 } batch;
+
+/* mkt_run_opts.on_month: counts the months of unfinished replications, so
+ * the progress line moves within a long replication. */
+static void count_month(void *ctx, const mkt_world *w, uint32_t month)
+{
+    (void)w;
+    (void)month;
+    batch *b = ctx;
+    atomic_fetch_add(&b->months, 1);
+}
 
 static void *worker(void *arg)
 {
@@ -90,7 +102,9 @@ static void *worker(void *arg)
         sim_err err = {0};
         mkt_run_opts o = {.cancel = &cancel_runs,
                           .engine_mode = b->mode,
-                          .no_pick_cache = b->no_pick_cache};
+                          .no_pick_cache = b->no_pick_cache,
+                          .on_month = b->f->progress ? count_month : NULL,
+                          .ctx = b};
         int rc = mkt_results_init(&b->res[k], b->f->p, &err);
         if (rc == SIM_OK)
             rc = mkt_run(b->f->p, b->f->seed, b->first + k, &o, &b->res[k],
@@ -106,20 +120,14 @@ static void *worker(void *arg)
     }
 }
 
-static void progress(const cli_farm *f, uint32_t done)
+/* The line for replications done (whole, and months of the others). */
+static void progress(const cli_farm *f, batch *b, uint32_t done)
 {
-    if (!f->progress)
+    if (f->progress == NULL)
         return;
-    double el = cli_farm_now() - f->t0, rate = el > 0 ? done / el : 0;
-    if (done == 0 || rate <= 0)
-        fprintf(stderr, "\r\033[Kaims: %s: %u/%u replications", f->p->name,
-                done, f->total);
-    else
-        fprintf(stderr,
-                "\r\033[Kaims: %s: %u/%u replications, %.2f/s, %.0f s left",
-                f->p->name, done, f->total, rate,
-                done < f->total ? (f->total - done) / rate : 0.0);
-    fflush(stderr);
+    uint64_t H = f->p->horizon_months;
+    uint64_t months = (uint64_t)f->done * H + atomic_load(&b->months);
+    cli_progress_update(f->progress, f->done + done, months, cli_farm_now());
 }
 
 /* Waits up to 200 ms for a worker to report (then the line is redrawn). */
@@ -140,7 +148,6 @@ static int hand_over(cli_farm *f, batch *b, cli_consume_fn *consume,
                      void *ctx, sim_err *err)
 {
     uint32_t next = 0;
-    double shown = 0;
     int rc = CLI_OK;
     pthread_mutex_lock(&b->mu);
     while (next < b->count && rc == CLI_OK) {
@@ -165,11 +172,7 @@ static int hand_over(cli_farm *f, batch *b, cli_consume_fn *consume,
             }
             next++;
         }
-        double t = cli_farm_now();
-        if (t - shown > 0.2) {
-            progress(f, f->done + next);
-            shown = t;
-        }
+        progress(f, b, next); /* draws only when it is time */
     }
     if (rc != CLI_OK)
         atomic_store(&cancel_runs, 1);

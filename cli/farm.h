@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "mkt.h"
+#include "progress.h"
 
 /* Takes replication rep's results. Return SIM_OK, or a status with err set
  * to stop the farm. The farm frees r afterwards unless consume zeroes it
@@ -28,8 +29,7 @@ typedef struct {
     const mkt_params *p;
     uint64_t seed;
     uint64_t threads;
-    bool progress;      /* draw the progress line (stderr is a terminal) */
-    uint32_t total;     /* replications in the whole job, for the line */
+    cli_progress *progress; /* the job's progress line; NULL: none */
     uint32_t done;      /* finished before this batch, for the line */
     double t0;          /* start of the whole job (cli_farm_now) */
     uint64_t events;    /* engine events, summed by the farm */

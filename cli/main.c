@@ -22,32 +22,114 @@ const char *cli_git_commit(void)
     return AIMS_GIT_COMMIT;
 }
 
+/* The commands, in the order `aims help` lists them. A guarded command
+ * reads HDF5 files from outside and runs in a child (cli_guarded), so that
+ * HDF5 crashing on a damaged file is reported, not suffered. */
+typedef struct {
+    const char *name, *summary;
+    int (*fn)(int, char **);
+    const char *help; /* cli_help_*, beside the command's parser */
+    bool guarded;
+} command;
+
+static int sweep(int argc, char **argv);
+static int calibrate(int argc, char **argv);
+
+static const command commands[] = {
+    {"run", "simulate replications of a scenario (or a batch), write HDF5",
+     cli_run, cli_help_run, false},
+    {"validate", "check a scenario or sweep file, change nothing",
+     cli_validate, cli_help_validate, false},
+    {"params", "every settable path of a scenario, its value, unit, range",
+     cli_params, cli_help_params, false},
+    {"diff", "the resolved differences between two scenarios", cli_diff,
+     cli_help_diff, false},
+    {"report", "headline metrics of a run file with 95% intervals",
+     cli_report, cli_help_report, true},
+    {"compare", "ALT - BASE, paired by replication", cli_compare,
+     cli_help_compare, true},
+    {"show", "the effective scenario and provenance stored in a file",
+     cli_show, cli_help_show, true},
+    {"sweep", "run every point of a sweep (also under mpirun)", sweep,
+     cli_help_sweep, false},
+    {"calibrate", "fit parameters to observed targets (ABC-SMC, SMM)",
+     calibrate, cli_help_calibrate, false},
+    {"merge", "join the shards of a sweep", cli_merge, cli_help_merge, true},
+    {"sensitivity", "Sobol indices of a sobol sweep", cli_sensitivity,
+     cli_help_sensitivity, true},
+    {"export", "a run or sweep file as one tidy CSV table", cli_export,
+     cli_help_export, true},
+};
+enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
+
+/* Every environment variable aims reads; `aims help` and docs/cli.md list
+ * them (a test checks that each getenv in cli/ is here). */
+static const char environment[] =
+    "Environment:\n"
+    "  SLURM_CPUS_PER_TASK    caps the default -j (with the CPU affinity "
+    "mask)\n"
+    "  OMPI_COMM_WORLD_SIZE, PMIX_RANK, SLURM_STEP_NUM_TASKS,\n"
+    "  SLURM_ARRAY_TASK_ID    how 'aims sweep' knows it runs under mpirun "
+    "or srun\n"
+    "                         (then it hands over to aims-mpi)\n"
+    "  AIMS_READ_TIMEOUT      seconds a reader allows HDF5 before calling "
+    "a file\n"
+    "                         damaged (default 30 + 1 per 10 MB)\n"
+    "  AIMS_ENGINE            auto|declared|nolanes|plain: the engine's "
+    "mode (the\n"
+    "                         results are the same; for tests and "
+    "benchmarks)\n"
+    "  TMPDIR                 where 'aims sweep --plan' writes its trial "
+    "output\n"
+    "                         (default /tmp; removed after)\n";
+
 static void usage(FILE *f)
 {
-    fputs("usage: aims COMMAND [ARGS]\n"
+    fputs("usage: aims COMMAND [ARGS]\n\n", f);
+    for (size_t k = 0; k < N_COMMANDS; k++)
+        fprintf(f, "  %-12s %s\n", commands[k].name, commands[k].summary);
+    fputs("  help [COMMAND]  this list, or a command's options\n"
+          "  version      print the version\n"
           "\n"
-          "  run SCENARIO.cfg [-o OUT.h5] [-r REPS] [-s SEED] [-j THREADS]\n"
-          "      [--set PATH=VALUE]... [--force] [--quiet]\n"
-          "                      simulate replications, write HDF5\n"
-          "  validate FILE.cfg [--set PATH=VALUE]...\n"
-          "                      check a scenario, change nothing\n"
-          "  report OUT.h5 [--csv]\n"
-          "                      headline metrics with 95% intervals\n"
-          "  compare BASE.h5 ALT.h5 [--csv]\n"
-          "                      ALT - BASE, paired by replication\n"
-          "  sweep SWEEP.cfg [-o OUT.h5] [-j THREADS] [--shard I/N] "
-          "[--resume]\n"
-          "                      run every point of a sweep (also under "
-          "mpirun)\n"
-          "  merge PART.h5... -o OUT.h5\n"
-          "                      join the shards of a sweep\n"
-          "  sensitivity OUT.h5 [--csv]\n"
-          "                      Sobol indices of a sobol sweep\n"
-          "  version             print the version\n"
-          "\n"
-          "Run 'aims COMMAND --help' for a command's options; docs/ has "
+          "Results go to stdout, messages (progress, 'wrote ...', errors) "
+          "to stderr,\n"
+          "each starting 'aims:'. Exit status: 0 success, 1 failure, 2 bad "
+          "usage or\n"
+          "input, 128 + N after signal N.\n\n",
+          f);
+    fputs(environment, f);
+    fputs("\nRun 'aims help COMMAND' for a command's options; docs/ has "
           "the rest.\n",
           f);
+}
+
+static const command *find(const char *name)
+{
+    for (size_t k = 0; k < N_COMMANDS; k++)
+        if (strcmp(commands[k].name, name) == 0)
+            return &commands[k];
+    return NULL;
+}
+
+/* `aims help [COMMAND]`: a command's help on stdout, the same text as
+ * `aims COMMAND --help`. */
+static int help(int argc, char **argv)
+{
+    if (argc < 3) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    const command *c = find(argv[2]);
+    if (c != NULL) {
+        fputs(c->help, stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[2], "help") == 0 || strcmp(argv[2], "version") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    cli_error("help: unknown command '%s' (see 'aims help')", argv[2]);
+    return CLI_USAGE;
 }
 
 /* Started by mpirun (Open MPI sets OMPI_COMM_WORLD_SIZE in every rank)?
@@ -96,18 +178,29 @@ static int sweep_under_mpi(char **argv)
 #endif
 }
 
-static int sweep(int argc, char **argv)
+/* sweep and calibrate: the commands that farm points out, MPI included. */
+static int farmed(int (*cmd)(int, char **), int argc, char **argv)
 {
     int rc = sweep_under_mpi(argv - 1);
     if (rc >= 0)
         return rc;
     if (cli_sweep_mpi_init(&argc, &argv) != CLI_OK) {
-        cli_error("sweep: MPI_Init failed");
+        cli_error("%s: MPI_Init failed", argv[0]);
         return CLI_FAIL;
     }
-    rc = cli_sweep(argc, argv);
+    rc = cmd(argc, argv);
     cli_sweep_mpi_finalize();
     return rc;
+}
+
+static int sweep(int argc, char **argv)
+{
+    return farmed(cli_sweep, argc, argv);
+}
+
+static int calibrate(int argc, char **argv)
+{
+    return farmed(cli_calibrate, argc, argv);
 }
 
 /* The file arguments of a reading command, for the crash message: "a.h5"
@@ -175,36 +268,22 @@ static int guarded(int (*cmd)(int, char **), int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        cli_error("no command given (see 'aims help')");
         return CLI_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "run") == 0)
-        return cli_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "validate") == 0)
-        return cli_validate(argc - 1, argv + 1);
-    /* The commands that read HDF5 files from outside run in a child, so
-     * that HDF5 crashing on a damaged file is reported, not suffered. */
-    if (strcmp(cmd, "report") == 0)
-        return guarded(cli_report, argc, argv);
-    if (strcmp(cmd, "compare") == 0)
-        return guarded(cli_compare, argc, argv);
-    if (strcmp(cmd, "sweep") == 0)
-        return sweep(argc - 1, argv + 1);
-    if (strcmp(cmd, "merge") == 0)
-        return guarded(cli_merge, argc, argv);
-    if (strcmp(cmd, "sensitivity") == 0)
-        return guarded(cli_sensitivity, argc, argv);
+    const command *c = find(cmd);
+    if (c != NULL && c->guarded)
+        return guarded(c->fn, argc, argv);
+    if (c != NULL)
+        return c->fn(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("aims %s (%s)\n", cli_version(), cli_git_commit());
         return CLI_OK;
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
-        strcmp(cmd, "--help") == 0) {
-        usage(stdout);
-        return CLI_OK;
-    }
-    cli_error("unknown command '%s'", cmd);
-    usage(stderr);
+        strcmp(cmd, "--help") == 0)
+        return help(argc, argv);
+    cli_error("unknown command '%s' (see 'aims help')", cmd);
     return CLI_USAGE;
 }

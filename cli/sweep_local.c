@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -15,28 +16,22 @@
 typedef struct {
     const cli_sweep_plan *pl;
     pthread_mutex_t mu;
-    size_t next, done;
+    pthread_cond_t cv;    /* a worker finished: the progress may move */
+    size_t next, done, running; /* running: workers not yet returned */
     int rc;        /* first failure */
     sim_err err;   /* its message */
 } farm;
 
 void cli_sweep_progress(const cli_sweep_plan *pl, size_t done, bool last)
 {
-    if (!pl->progress)
+    cli_progress *pr = pl->progress;
+    if (pr == NULL)
         return;
-    double t = cli_farm_now() - pl->t0;
-    size_t all = pl->done_before + done;
-    double rate = t > 0 ? (double)done / t : 0;
-    if (rate > 0 && all < pl->total)
-        fprintf(stderr, "\r\033[Kaims: %s: %zu/%zu points, %.2f/s, %.0f s left",
-                pl->spec->name, all, pl->total, rate,
-                (double)(pl->total - all) / rate);
-    else
-        fprintf(stderr, "\r\033[Kaims: %s: %zu/%zu points", pl->spec->name,
-                all, pl->total);
+    pr->total = pl->total;
+    pr->base = (double)pl->done_before;
+    cli_progress_update(pr, pl->done_before + done, 0, cli_farm_now());
     if (last)
-        fputc('\n', stderr);
-    fflush(stderr);
+        cli_progress_end(pr);
 }
 
 static void *worker(void *arg)
@@ -73,27 +68,61 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&f->mu);
     }
     free(y);
+    pthread_mutex_lock(&f->mu);
+    f->running--;
+    pthread_cond_signal(&f->cv);
+    pthread_mutex_unlock(&f->mu);
     return NULL;
+}
+
+/* While the workers run, the calling thread keeps the progress line going
+ * (a log gets its line every --progress-interval even when no point
+ * finishes in it, with the time left counting down). */
+static void watch(farm *f)
+{
+    pthread_mutex_lock(&f->mu);
+    while (f->running > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 200 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&f->cv, &f->mu, &ts);
+        cli_sweep_progress(f->pl, f->done, false);
+    }
+    pthread_mutex_unlock(&f->mu);
 }
 
 int cli_sweep_local(const cli_sweep_plan *pl, sim_err *err)
 {
     farm f = {.pl = pl, .rc = CLI_OK};
     pthread_mutex_init(&f.mu, NULL);
+    pthread_cond_init(&f.cv, NULL);
     size_t n = pl->threads ? (size_t)pl->threads : 1;
     if (n > pl->n_todo)
         n = pl->n_todo ? pl->n_todo : 1;
     pthread_t *t = calloc(n, sizeof *t);
     size_t started = 0;
+    f.running = n;
     if (t != NULL)
         for (; started < n; started++)
             if (pthread_create(&t[started], NULL, worker, &f) != 0)
                 break;
-    if (started == 0) /* no threads: work here */
+    pthread_mutex_lock(&f.mu);
+    f.running -= n - started; /* those that did not start */
+    pthread_mutex_unlock(&f.mu);
+    if (started == 0) { /* no threads: work here */
+        f.running = 1;
         worker(&f);
+    } else {
+        watch(&f);
+    }
     for (size_t i = 0; i < started; i++)
         pthread_join(t[i], NULL);
     free(t);
+    pthread_cond_destroy(&f.cv);
     pthread_mutex_destroy(&f.mu);
     cli_sweep_progress(pl, f.done, true);
     if (f.rc != CLI_OK) {

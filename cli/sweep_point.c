@@ -31,6 +31,8 @@ static bool fits(const mkt_params *p, uint64_t threads, sim_err *err)
 int cli_sweep_point(const cli_sweep_plan *pl, size_t p, double *y,
                     char *msg, size_t msg_n)
 {
+    if (pl->point != NULL)
+        return pl->point(pl, p, y, msg, msg_n);
     const swp_spec *s = pl->spec;
     size_t R = s->replications, M = s->n_metrics;
     for (size_t i = 0; i < M * R; i++)

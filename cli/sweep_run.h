@@ -17,12 +17,13 @@
 #include <stdint.h>
 
 #include "journal.h"
+#include "progress.h"
 #include "precision.h"
 #include "sweep.h"
 
 enum { CLI_SWEEP_MSG = 1024 }; /* bytes of a failed point's message */
 
-typedef struct {
+typedef struct cli_sweep_plan {
     const swp_spec *spec;
     const double *x;            /* the design [points][n_params] */
     size_t points;              /* of the whole design */
@@ -31,10 +32,16 @@ typedef struct {
     size_t *todo;               /* points to compute, ascending */
     size_t n_todo;
     uint64_t threads;
-    bool progress;              /* draw a progress line on stderr */
+    cli_progress *progress;     /* the progress line; NULL: none */
     size_t done_before;         /* finished in an earlier run (resume) */
     size_t total;               /* points of this shard */
     double t0;
+    /* When set, computes point p in place of the sweep's own computation
+     * (aims calibrate, cli/calib_eval.c): same farm, journal and MPI, other
+     * points. spec then only supplies name, n_metrics and replications. */
+    int (*point)(const struct cli_sweep_plan *pl, size_t p, double *y,
+                 char *msg, size_t msg_n);
+    void *ctx;
 } cli_sweep_plan;
 
 /* Computes point p into y [n_metrics][reps]. Returns ANA_SWEEP_OK or

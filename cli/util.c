@@ -37,11 +37,19 @@ bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
         }
         v = v * 10 + (uint64_t)(*p - '0');
     }
-    if (!ok || v < lo || v > hi) {
-        cli_error("%s: expected an integer in [%llu, %llu], got '%s'", opt,
-                  (unsigned long long)lo, (unsigned long long)hi, s);
+    if (!ok)
+        cli_usage_error("%s: '%s' is not %s", opt, s,
+                        lo == 0   ? "a whole number"
+                        : lo == 1 ? "a positive integer"
+                                  : "an integer");
+    else if (v < lo)
+        cli_usage_error("%s: '%s' is less than %llu", opt, s,
+                        (unsigned long long)lo);
+    else if (v > hi)
+        cli_usage_error("%s: '%s' is more than %llu", opt, s,
+                        (unsigned long long)hi);
+    if (!ok || v < lo || v > hi)
         return false;
-    }
     *out = v;
     return true;
 }
@@ -49,35 +57,11 @@ bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
 bool cli_once(const char *opt, bool *seen)
 {
     if (*seen) {
-        cli_error("%s: given twice; give it once", opt);
+        cli_usage_error("%s: given twice; give it once", opt);
         return false;
     }
     *seen = true;
     return true;
-}
-
-bool cli_opt(int argc, char **argv, int *i, const char *short_name,
-             const char *long_name, const char **val, bool *bad)
-{
-    const char *a = argv[*i];
-    size_t ln = long_name ? strlen(long_name) : 0;
-    if (long_name && strncmp(a, long_name, ln) == 0 && a[ln] == '=') {
-        *val = a + ln + 1;
-        (*i)++;
-        return true;
-    }
-    if ((short_name && strcmp(a, short_name) == 0) ||
-        (long_name && strcmp(a, long_name) == 0)) {
-        if (*i + 1 >= argc) {
-            cli_error("%s: missing value", a);
-            *bad = true;
-            return true;
-        }
-        *val = argv[*i + 1];
-        *i += 2;
-        return true;
-    }
-    return false;
 }
 
 int cli_load_scenario(const char *path, const char *const *sets,

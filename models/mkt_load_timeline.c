@@ -12,6 +12,7 @@
  * in one month must not swap). qsort is not stable, so it sorts on
  * (month, position in the file), a total order.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,33 +23,36 @@
 
 enum { MAX_KEYS = 16 }; /* the most keys a type has, and the NULL */
 
-/* The keys of each event type, NULL-ended; the first three are common. */
+/* The keys of each event type, NULL-ended; the first four are common. An
+ * event's optional id names it in paths (timeline.openai_block.month, for
+ * --set and sweeps: scen.h), which, unlike its index, stays put when an
+ * event is inserted before it. */
 static const char *const event_keys[MKT_N_EVENT_TYPES][MAX_KEYS] = {
-    [MKT_EV_VENDOR_POLICY] = {"month", "type", "shock", "vendor",
+    [MKT_EV_VENDOR_POLICY] = {"id", "month", "type", "shock", "vendor",
                               "direct_access", "serve_china_controlled",
                               "channels", NULL},
-    [MKT_EV_PARTNERSHIP_END] = {"month", "type", "shock", "intermediary",
+    [MKT_EV_PARTNERSHIP_END] = {"id", "month", "type", "shock", "intermediary",
                                 "wind_down_months", NULL},
-    [MKT_EV_LICENCE_REVOCATION] = {"month", "type", "shock", "vendor",
+    [MKT_EV_LICENCE_REVOCATION] = {"id", "month", "type", "shock", "vendor",
                                    "intermediary", NULL},
-    [MKT_EV_COMMERCE_RULE] = {"month", "type", "shock", "active",
+    [MKT_EV_COMMERCE_RULE] = {"id", "month", "type", "shock", "active",
                               "compliance_months", "approval_prob", "channels",
                               NULL},
-    [MKT_EV_KYC_RULE] = {"month", "type", "shock", "active", "cost",
+    [MKT_EV_KYC_RULE] = {"id", "month", "type", "shock", "active", "cost",
                          "detection_rate", NULL},
-    [MKT_EV_CAC_RULE] = {"month", "type", "shock", "active", NULL},
-    [MKT_EV_SOE_PREFERENCE] = {"month", "type", "shock", "penalty", NULL},
-    [MKT_EV_ENFORCEMENT] = {"month", "type", "shock", "level", NULL},
-    [MKT_EV_CAPABILITY_JUMP] = {"month", "type", "shock", "vendor", "delta",
+    [MKT_EV_CAC_RULE] = {"id", "month", "type", "shock", "active", NULL},
+    [MKT_EV_SOE_PREFERENCE] = {"id", "month", "type", "shock", "penalty", NULL},
+    [MKT_EV_ENFORCEMENT] = {"id", "month", "type", "shock", "level", NULL},
+    [MKT_EV_CAPABILITY_JUMP] = {"id", "month", "type", "shock", "vendor", "delta",
                                 NULL},
-    [MKT_EV_PRICE_CHANGE] = {"month", "type", "shock", "vendor", "factor",
+    [MKT_EV_PRICE_CHANGE] = {"id", "month", "type", "shock", "vendor", "factor",
                              NULL},
-    [MKT_EV_RULE] = {"month", "type", "shock", "name", "effect", "options",
+    [MKT_EV_RULE] = {"id", "month", "type", "shock", "name", "effect", "options",
                      "buyers", "approval_prob", "cost", "bearer",
                      "delay_months", "detection_rate", "compliance_months",
                      NULL},
-    [MKT_EV_SUSPEND] = {"month", "type", "shock", "rule", NULL},
-    [MKT_EV_RESTORE] = {"month", "type", "shock", "rule", NULL},
+    [MKT_EV_SUSPEND] = {"id", "month", "type", "shock", "rule", NULL},
+    [MKT_EV_RESTORE] = {"id", "month", "type", "shock", "rule", NULL},
 };
 
 static bool listed(const char *const names[], const char *name)
@@ -230,6 +234,8 @@ static int read_by_type(mkt_params *p, const config_setting_t *e,
     return SIM_OK; /* not reached: type came from the enum's names */
 }
 
+static int check_id(const config_setting_t *e, sim_err *err);
+
 static int read_event(mkt_params *p, const config_setting_t *e,
                       mkt_event *ev, sim_err *err)
 {
@@ -249,7 +255,50 @@ static int read_event(mkt_params *p, const config_setting_t *e,
     ev->active = true;
     TRY(scen_get_number(e, "month", 0.0, p->horizon_months, &ev->month, err));
     TRY(mkt_load__opt_bool(e, "shock", true, &ev->shock, err));
+    TRY(check_id(e, err));
     return read_by_type(p, e, ev, err);
+}
+
+/* Refuses an id that a path could not name: it must be a key-like name
+ * (letters, digits, '_' and '-', starting with a letter), the rule of
+ * scen.h's paths. */
+static int check_id(const config_setting_t *e, sim_err *err)
+{
+    if (!scen_has(e, "id"))
+        return SIM_OK;
+    const char *id;
+    TRY(scen_get_string(e, "id", &id, err));
+    bool ok = isalpha((unsigned char)id[0]) && strlen(id) <= 64;
+    for (const char *c = id; ok && *c; c++)
+        ok = isalnum((unsigned char)*c) || *c == '_' || *c == '-';
+    if (!ok)
+        return scen_error(err, config_setting_get_member(e, "id"),
+                          "expected a name of letters, digits, '_' and '-' "
+                          "starting with a letter (at most 64), got \"%s\"",
+                          id);
+    return SIM_OK;
+}
+
+/* Two events with one id would make timeline.ID name either. */
+static int unique_ids(const config_setting_t *l, size_t n, sim_err *err)
+{
+    for (size_t i = 1; i < n; i++) {
+        const config_setting_t *a = config_setting_get_member(
+            config_setting_get_elem(l, (unsigned)i), "id");
+        for (size_t k = 0; a != NULL && k < i; k++) {
+            const config_setting_t *b = config_setting_get_member(
+                config_setting_get_elem(l, (unsigned)k), "id");
+            if (b != NULL && strcmp(config_setting_get_string(a),
+                                    config_setting_get_string(b)) == 0)
+                return scen_error(err, a,
+                                  "\"%s\" is already the id of "
+                                  "timeline.[%zu] (line %u); ids must be "
+                                  "unique",
+                                  config_setting_get_string(a), k,
+                                  config_setting_source_line(b));
+        }
+    }
+    return SIM_OK;
 }
 
 typedef struct {
@@ -303,5 +352,6 @@ int mkt_load__timeline(const config_setting_t *root, mkt_params *p,
     for (size_t i = 0; i < n; i++)
         TRY(read_event(p, config_setting_get_elem(l, (unsigned)i),
                        &p->events[i], err));
+    TRY(unique_ids(l, n, err));
     return sort_events(p, err);
 }

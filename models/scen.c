@@ -620,6 +620,7 @@ void scen_free(scen_doc *doc)
     for (size_t i = 0; i < doc->nsets; i++)
         free(doc->sets[i]);
     free(doc->sets);
+    free(doc->notes);
     free(doc->incdir);
     free(doc->path);
     free(doc);
@@ -1009,4 +1010,18 @@ done:
     free(value);
     free(path);
     return rc;
+}
+
+void scen_note_ranges(scen_doc *doc)
+{
+    doc->noting = true;
+}
+
+const char *scen_range(const scen_doc *doc, const config_setting_t *s)
+{
+    const char *what = NULL; /* the last getter's word wins */
+    for (size_t i = 0; i < doc->nnotes; i++)
+        if (doc->notes[i].s == s)
+            what = doc->notes[i].what;
+    return what;
 }

@@ -110,6 +110,15 @@ int scen_set(scen_doc *doc, const char *assignment, sim_err *err);
  * (the model itself uses the exact value). */
 int scen_text(const scen_doc *doc, char **out, sim_err *err);
 
+/* Ranges for `aims params`: after scen_note_ranges(doc), every getter
+ * below that accepts a setting of doc records what it accepted it as ("a
+ * number in [0, 1]", "one of \"a\", \"b\""); scen_range gives that text
+ * for setting s, or NULL when no getter read it. The ranges therefore are
+ * the model loader's own checks and cannot drift from them. Off by
+ * default: recording is for one loader on one thread. */
+void scen_note_ranges(scen_doc *doc);
+const char *scen_range(const scen_doc *doc, const config_setting_t *s);
+
 /* Records "FILE:LINE: PATH: " followed by the formatted message in err, and
  * returns SIM_EINPUT. FILE:LINE is where setting s starts (the line is left
  * out for the top-level group, which has none, and so is the empty path);

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- did you mean ---------------------------------------------------------
@@ -141,6 +142,50 @@ static const char path_syntax[] =
 /* The setting at path, or NULL with the reason in why (when why is not NULL):
  * "no setting 'P' in FILE (...)" or "bad path 'P': ...". With suggest, a
  * misspelt key gets a did-you-mean, checked against the rest of the path. */
+/* The element of list that is a group whose member id is the string
+ * name[0..len), or NULL. */
+static config_setting_t *by_id(config_setting_t *list, const char *name,
+                               size_t len)
+{
+    int n = config_setting_length(list);
+    for (int i = 0; i < n; i++) {
+        config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        config_setting_t *id = config_setting_type(e) == CONFIG_TYPE_GROUP
+                                   ? config_setting_get_member(e, "id")
+                                   : NULL;
+        const char *v = id != NULL && config_setting_type(id) ==
+                                          CONFIG_TYPE_STRING
+                            ? config_setting_get_string(id)
+                            : NULL;
+        if (v != NULL && strlen(v) == len && memcmp(v, name, len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* The ids of list's elements, joined by ", " into buf; false if none has
+ * one. */
+static bool list_ids(const config_setting_t *list, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    int len = config_setting_length(list);
+    for (int i = 0; i < len && at + 1 < n; i++) {
+        config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
+        config_setting_t *id = config_setting_type(e) == CONFIG_TYPE_GROUP
+                                   ? config_setting_get_member(e, "id")
+                                   : NULL;
+        if (id == NULL || config_setting_type(id) != CONFIG_TYPE_STRING)
+            continue;
+        int k = snprintf(buf + at, n - at, "%s%s", at ? ", " : "",
+                         config_setting_get_string(id));
+        at = k < 0 ? n : at + (size_t)k;
+    }
+    if (at >= n && n > 4)
+        memcpy(buf + n - 4, "...", 4);
+    return buf[0] != '\0';
+}
+
 config_setting_t *scen__resolve(const scen_doc *d, const char *path, char *why,
                                 size_t n, bool suggest)
 {
@@ -212,6 +257,29 @@ config_setting_t *scen__resolve(const scen_doc *d, const char *path, char *why,
                 return NULL;
             }
             int t = config_setting_type(cur);
+            if (t == CONFIG_TYPE_LIST) {
+                /* A list of groups may be addressed by the elements' ids
+                 * (timeline.openai_block.month), which, unlike an index,
+                 * do not shift when an element is inserted before. */
+                config_setting_t *e = by_id(cur, c, (size_t)(p - c));
+                if (e != NULL) {
+                    cur = e;
+                    if (*p == '\0')
+                        return cur;
+                    p++;
+                    continue;
+                }
+                char ids[256];
+                if (list_ids(cur, ids, sizeof ids)) {
+                    snprintf(why, n,
+                             "no setting '%s' in %s (no element of '%.*s' "
+                             "has id \"%.*s\"; their ids: %s; or select an "
+                             "element with '%.*s.[N]')",
+                             path, d->path, plen, path, (int)(p - c), c, ids,
+                             plen, path);
+                    return NULL;
+                }
+            }
             if (t != CONFIG_TYPE_GROUP) {
                 if (t == CONFIG_TYPE_LIST || t == CONFIG_TYPE_ARRAY)
                     snprintf(why, n,
@@ -357,6 +425,28 @@ static void list_what(char *buf, size_t n, size_t min, size_t max)
         snprintf(buf, n, "a list of %zu to %zu elements", min, max);
 }
 
+/* scen_note_ranges: records that s was accepted as what. */
+static void note(const config_setting_t *s, const char *what)
+{
+    const config_setting_t *r = s;
+    while (config_setting_parent(r) != NULL)
+        r = config_setting_parent(r);
+    scen_doc *d = config_setting_get_hook(r);
+    if (d == NULL || !d->noting)
+        return;
+    if (d->nnotes == d->capnotes) {
+        size_t cap = d->capnotes ? 2 * d->capnotes : 64;
+        struct scen__note *n = realloc(d->notes, cap * sizeof *n);
+        if (n == NULL)
+            return; /* a range left out of a listing, nothing worse */
+        d->notes = n;
+        d->capnotes = cap;
+    }
+    d->notes[d->nnotes].s = s;
+    snprintf(d->notes[d->nnotes].what, sizeof d->notes[0].what, "%s", what);
+    d->nnotes++;
+}
+
 static int wrong(const config_setting_t *s, const char *what, sim_err *err)
 {
     char got[80];
@@ -400,10 +490,10 @@ int scen_as_number(const config_setting_t *s, double lo, double hi, double *out,
         number_what(what, sizeof what, lo, hi);
         return wrong(s, what, err);
     }
-    if (!isfinite(v) || !(v >= lo && v <= hi)) { /* NaN fails both */
-        number_what(what, sizeof what, lo, hi);
+    number_what(what, sizeof what, lo, hi);
+    if (!isfinite(v) || !(v >= lo && v <= hi)) /* NaN fails both */
         return wrong(s, what, err);
-    }
+    note(s, what);
     *out = v;
     return SIM_OK;
 }
@@ -435,6 +525,9 @@ int scen_as_int(const config_setting_t *s, int64_t lo, int64_t hi, int64_t *out,
                      "]", lo, hi);
         return wrong(s, what, err);
     }
+    char what[96];
+    int_what(what, sizeof what, lo, hi);
+    note(s, what);
     *out = v;
     return SIM_OK;
 }
@@ -443,6 +536,7 @@ int scen_as_bool(const config_setting_t *s, bool *out, sim_err *err)
 {
     if (config_setting_type(s) != CONFIG_TYPE_BOOL)
         return wrong(s, "true or false", err);
+    note(s, "true or false");
     *out = config_setting_get_bool(s) != 0;
     return SIM_OK;
 }
@@ -462,6 +556,7 @@ int scen_as_string(const config_setting_t *s, const char **out, sim_err *err)
                             "or newline would split the lines it is "
                             "printed on)",
                          err);
+    note(s, "a string");
     *out = v;
     return SIM_OK;
 }
@@ -476,6 +571,8 @@ int scen_as_enum(const config_setting_t *s, const char *const allowed[],
         suggestion sg = {.bad = v};
         for (size_t i = 0; allowed[i] != NULL; i++) {
             if (strcmp(v, allowed[i]) == 0) {
+                enum_what(what, sizeof what, allowed);
+                note(s, what);
                 *index = i;
                 return SIM_OK;
             }

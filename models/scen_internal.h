@@ -82,6 +82,13 @@ struct scen_doc {
     char **sets;  /* the applied --set assignments, owned; an overridden
                      setting's hook points at the one that set it last */
     size_t nsets, capsets;
+    /* scen_note_ranges: what each getter accepted a setting as */
+    struct scen__note {
+        const config_setting_t *s;
+        char what[200];
+    } *notes;
+    size_t nnotes, capnotes;
+    bool noting;
 };
 
 /* The setting at path, or NULL with the reason in why (when why is not NULL):

@@ -2,7 +2,8 @@
  *
  * One parameterized test per file tests/bad/NAME.cfg: `aims validate FILE`,
  * then `aims run FILE -o DIR/out.h5 -r 1` (a sweep_*.cfg file: `aims sweep
- * FILE -o DIR/out.h5`), each with the sanitized binary in a child process
+ * FILE -o DIR/out.h5`; a calib_*.cfg file: `aims calibrate FILE -o
+ * DIR/out.h5`), each with the sanitized binary in a child process
  * started from the source root, so the messages carry the paths the files
  * were written against (tests/bad/...). Each call must
  *
@@ -301,8 +302,10 @@ ParameterizedTest(corpus_file *f, bad, refused_with_its_message,
     const char *validate[] = {"validate", path, NULL};
     const char *run[] = {"run", path, "-o", out, "-r", "1", NULL};
     const char *swp[] = {"sweep", path, "-o", out, NULL};
+    const char *cal[] = {"calibrate", path, "-o", out, "--quiet", NULL};
+    bool calib = strncmp(f->name, "calib_", 6) == 0;
     check(&p, validate, tmp, want, names);
-    check(&p, sweep ? swp : run, tmp, want, names);
+    check(&p, calib ? cal : sweep ? swp : run, tmp, want, names);
     char rm[600];
     snprintf(rm, sizeof rm, "rm -rf '%s'", tmp);
     cr_assert_eq(system(rm), 0);

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -304,8 +305,9 @@ Test(cli, xarray_opens_the_file_with_named_dimensions, .init = make_dir,
     const char *a[] = {"run", FIX("tiny.cfg"), "-o", f, NULL};
     cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
     const char *out = slurp("out.txt");
-    cr_assert(strstr(out, "wrote ") && strstr(out, "final frontier access"),
-              "%s", out);
+    cr_assert(strstr(out, "final frontier access"), "%s", out);
+    cr_assert(strstr(slurp("err.txt"), "aims: wrote "), "%s",
+              slurp("err.txt"));
     python(xarray_py, f);
 }
 
@@ -413,7 +415,7 @@ Test(cli, bad_options_exit_2, .init = make_dir, .fini = remove_dir)
 {
     const char *a[] = {"run", FIX("tiny.cfg"), "-r", "zero", NULL};
     cr_assert_eq(aims(a), 2);
-    cr_assert(strstr(slurp("err.txt"), "-r: expected an integer"));
+    cr_assert(strstr(slurp("err.txt"), "-r: 'zero' is not a positive integer"));
     const char *b[] = {"run", FIX("tiny.cfg"), "--frobnicate", NULL};
     cr_assert_eq(aims(b), 2);
     const char *c[] = {"frobnicate", NULL};
@@ -536,8 +538,8 @@ static double measured_mib(const char *path, const char *count)
              ">%s/out.txt 2>%s/err.txt",
              AIMS_RELEASE_DIR, path, dir, count, dir, dir);
     cr_assert_eq(system(cmd), 0, "%s", slurp("err.txt"));
-    const char *s = strstr(slurp("out.txt"), "peak memory ");
-    cr_assert_not_null(s, "%s", slurp("out.txt"));
+    const char *s = strstr(slurp("err.txt"), "peak memory ");
+    cr_assert_not_null(s, "%s", slurp("err.txt"));
     return atof(s + strlen("peak memory "));
 }
 
@@ -564,4 +566,369 @@ Test(cli, the_memory_estimate_bounds_the_peak_at_every_size,
                               "%s, %s: estimate %.1f MiB for a peak of %.1f",
                               scen[s], sizes[k], est, got);
         }
+}
+
+/* ---- conventional command lines (issue 15) -------------------------------
+ */
+
+/* The replications a run file holds, by `aims show`. */
+static long stored_reps(const char *file)
+{
+    const char *a[] = {"show", file, NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    const char *at = strstr(slurp("out.txt"), "\nreplications: ");
+    cr_assert_not_null(at, "%s", slurp("out.txt"));
+    return strtol(at + 15, NULL, 10);
+}
+
+Test(cli, getopt_forms_attached_values_long_equals_and_combined_flags,
+     .init = make_dir, .fini = remove_dir, .timeout = 60)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/r.h5", dir);
+    const char *a[] = {"run", FIX("tiny.cfg"), "-r2", "-q", "-o", out, NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    cr_assert_eq(stored_reps(out), 2);
+    /* --replications=3 and -qf (quiet + force over the file just made);
+     * an option after the operand works too. */
+    const char *b[] = {"run", "--replications=3", "-qf", "-o", out,
+                       FIX("tiny.cfg"), NULL};
+    cr_assert_eq(aims(b), 0, "%s", slurp("err.txt"));
+    cr_assert_str_eq(slurp("out.txt"), ""); /* -q: nothing at all */
+    cr_assert_str_eq(slurp("err.txt"), "");
+    cr_assert_eq(stored_reps(out), 3);
+    const char *c[] = {"run", FIX("tiny.cfg"), "--output=" , NULL};
+    cr_assert_eq(aims(c), 2);
+}
+
+Test(cli, help_cmd_prints_that_commands_help, .init = make_dir,
+     .fini = remove_dir)
+{
+    static char help[65536];
+    const char *a[] = {"help", "run", NULL};
+    cr_assert_eq(aims(a), 0);
+    strcpy(help, slurp("out.txt"));
+    cr_assert(strncmp(help, "usage: aims run SCENARIO.cfg", 28) == 0, "%s",
+              help);
+    cr_assert(strstr(help, "--replications") && strstr(help, "-d, --dir"));
+    cr_assert_null(strstr(help, "usage: aims COMMAND"));
+    const char *b[] = {"run", "--help", NULL};
+    cr_assert_eq(aims(b), 0);
+    cr_assert_str_eq(slurp("out.txt"), help); /* one text per command */
+    /* Every command has its own help, and the list names them all. */
+    const char *cmds[] = {"validate", "params", "diff", "report", "compare",
+                          "show", "sweep", "merge", "sensitivity"};
+    const char *l[] = {"help", NULL};
+    cr_assert_eq(aims(l), 0);
+    strcpy(help, slurp("out.txt"));
+    for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+        const char *h[] = {"help", cmds[k], NULL};
+        cr_assert_eq(aims(h), 0, "%s", cmds[k]);
+        char want[64];
+        snprintf(want, sizeof want, "usage: aims %s ", cmds[k]);
+        cr_assert(strncmp(slurp("out.txt"), want, strlen(want)) == 0,
+                  "%s: %s", cmds[k], slurp("out.txt"));
+        snprintf(want, sizeof want, "\n  %s ", cmds[k]);
+        cr_assert(strstr(help, want), "aims help lacks %s", cmds[k]);
+    }
+    /* ... and the environment variables aims reads. */
+    cr_assert(strstr(help, "SLURM_CPUS_PER_TASK") &&
+              strstr(help, "AIMS_READ_TIMEOUT") && strstr(help, "AIMS_ENGINE"));
+}
+
+Test(cli, a_bad_value_is_one_line_pointing_at_the_commands_help,
+     .init = make_dir, .fini = remove_dir)
+{
+    const char *a[] = {"run", FIX("tiny.cfg"), "-r", "x", NULL};
+    cr_assert_eq(aims(a), 2);
+    cr_assert_str_eq(slurp("err.txt"),
+                     "aims: run: -r: 'x' is not a positive integer (see "
+                     "'aims help run')\n");
+    cr_assert_str_eq(slurp("out.txt"), "");
+    const char *b[] = {"sweep", "x.cfg", "--threads=0", NULL};
+    cr_assert_eq(aims(b), 2);
+    cr_assert_str_eq(slurp("err.txt"), "aims: sweep: -j: '0' is less than 1 "
+                                       "(see 'aims help sweep')\n");
+    const char *c[] = {"report", "--tsv", "x.h5", NULL};
+    cr_assert_eq(aims(c), 2);
+    cr_assert_str_eq(slurp("err.txt"), "aims: report: unknown option "
+                                       "'--tsv' (see 'aims help report')\n");
+    assert_no_output();
+}
+
+Test(cli, results_on_stdout_messages_on_stderr, .init = make_dir,
+     .fini = remove_dir, .timeout = 60)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/r.h5", dir);
+    const char *a[] = {"run", FIX("tiny.cfg"), "-r", "2", "-o", out, NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    char *o = slurp("out.txt");
+    /* stdout: the summary table only, no message line. */
+    cr_assert(strstr(o, "final frontier access share"), "%s", o);
+    cr_assert_null(strstr(o, "aims:"), "%s", o);
+    cr_assert_null(strstr(o, "wrote"), "%s", o);
+    /* stderr: every line a message starting "aims: ". */
+    char *e = slurp("err.txt");
+    cr_assert(strncmp(e, "aims: wrote ", 12) == 0, "%s", e);
+    for (char *l = e; *l; l = strchr(l, '\n') + 1)
+        cr_assert(strncmp(l, "aims: ", 6) == 0, "line without aims: %s", l);
+}
+
+Test(cli, the_default_threads_follow_the_cpu_affinity, .init = make_dir,
+     .fini = remove_dir, .timeout = 60)
+{
+    if (system("taskset -c 0 true >/dev/null 2>&1") != 0)
+        cr_skip_test("taskset is not available");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "taskset -c 0 %s/aims run %s -r 4 -o %s/r.h5 >%s/out.txt "
+             "2>%s/err.txt",
+             AIMS_BUILD_DIR, FIX("tiny.cfg"), dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", slurp("err.txt"));
+    cr_assert(strstr(slurp("err.txt"), "; 1 thread, "), "%s",
+              slurp("err.txt"));
+    /* With two CPUs allowed it takes two (when the machine has two). */
+    if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+        snprintf(cmd, sizeof cmd,
+                 "taskset -c 0,1 %s/aims run %s -r 4 -f -o %s/r.h5 "
+                 ">%s/out.txt 2>%s/err.txt",
+                 AIMS_BUILD_DIR, FIX("tiny.cfg"), dir, dir, dir);
+        cr_assert_eq(system(cmd), 0, "%s", slurp("err.txt"));
+        cr_assert(strstr(slurp("err.txt"), "; 2 threads, "), "%s",
+                  slurp("err.txt"));
+    }
+    /* SLURM_CPUS_PER_TASK caps it. */
+    snprintf(cmd, sizeof cmd,
+             "SLURM_CPUS_PER_TASK=1 %s/aims run %s -r 4 -f -o %s/r.h5 "
+             ">%s/out.txt 2>%s/err.txt",
+             AIMS_BUILD_DIR, FIX("tiny.cfg"), dir, dir, dir);
+    cr_assert_eq(system(cmd), 0, "%s", slurp("err.txt"));
+    cr_assert(strstr(slurp("err.txt"), "; 1 thread, "), "%s",
+              slurp("err.txt"));
+}
+
+/* Progress in a log: stderr to a file, --progress-interval 1, a run of a
+ * few seconds (two long replications of 600 months, so the months carry
+ * the progress; about 7 s on an idle machine).
+ * Each line "aims: tiny: D/T replications, M/MT months, R replications/s,
+ * L s left" is parsed. Steady here means two consecutive lines whose rates
+ * differ by less than 9% (the program's own rule is 10% of the rate on the
+ * previous line; 9% leaves room for the 4 digits printed): then the time
+ * left must not have grown. The lines must show progress, and at least one
+ * steady pair must occur, or the test proved nothing. */
+Test(cli, progress_lines_in_a_log_never_raise_a_steady_estimate,
+     .init = make_dir, .fini = remove_dir, .timeout = 180)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/p.h5", dir);
+    const char *a[] = {"run",
+                       FIX("tiny.cfg"),
+                       "--set",
+                       "enterprises.count=100000",
+                       "--set",
+                       "scenario.horizon_months=600",
+                       "-r",
+                       "2",
+                       "-j",
+                       "1",
+                       "--progress-interval",
+                       "1",
+                       "-o",
+                       out,
+                       NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    char *e = slurp("err.txt");
+    double rate[512], left[512];
+    unsigned months[512];
+    size_t n = 0;
+    for (char *l = e; *l && n < 512; l = strchr(l, '\n') + 1) {
+        unsigned d, t, m, mt;
+        if (sscanf(l, "aims: tiny: %u/%u replications, %u/%u months, %lf "
+                      "replications/s, %lf s left",
+                   &d, &t, &m, &mt, &rate[n], &left[n]) == 6) {
+            cr_assert_eq(t, 2u);
+            cr_assert_eq(mt, 1200u);
+            months[n++] = m;
+        }
+    }
+    cr_assert_geq(n, 3u, "too few progress lines:\n%s", e);
+    size_t steady = 0;
+    for (size_t k = 1; k < n; k++) {
+        cr_assert_geq(months[k], months[k - 1]);
+        if (fabs(rate[k] - rate[k - 1]) < 0.09 * rate[k - 1]) {
+            steady++;
+            cr_assert_leq(left[k], left[k - 1],
+                          "line %zu: time left rose from %g to %g at a "
+                          "steady rate (%g, %g):\n%s",
+                          k, left[k - 1], left[k], rate[k - 1], rate[k], e);
+        }
+    }
+    cr_assert_geq(steady, 1u, "no two lines at a steady rate:\n%s", e);
+    /* --progress-interval 0: no line at all. */
+    const char *b[] = {"run", FIX("tiny.cfg"), "-r", "2", "-f", "-o", out,
+                       "--progress-interval", "0", NULL};
+    cr_assert_eq(aims(b), 0);
+    cr_assert_null(strstr(slurp("err.txt"), "replications/s"));
+}
+
+/* A batch: same seed and replications for all, and each file equal to the
+ * single run of its scenario with that seed and replications. */
+Test(cli, a_batch_run_equals_the_single_runs, .init = make_dir,
+     .fini = remove_dir, .timeout = 120)
+{
+    if (!have_python("h5py, numpy"))
+        cr_skip_test("python3-h5py is not installed");
+    char bdir[512], one[2][512], batch[2][600];
+    snprintf(bdir, sizeof bdir, "%s/batch", dir);
+    const char *a[] = {"run", FIX("tiny.cfg"), FIX("ids.cfg"), "-d", bdir,
+                       "-r", "3", "-s", "11", NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    /* Each table on stdout says whose it is. */
+    cr_assert(strstr(slurp("out.txt"), "/batch/tiny.h5 (") &&
+                  strstr(slurp("out.txt"), "/batch/ids.h5 ("),
+              "%s", slurp("out.txt"));
+    const char *names[2] = {"tiny", "ids"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(batch[k], sizeof batch[k], "%s/%s.h5", bdir, names[k]);
+        snprintf(one[k], sizeof one[k], "%s/one_%s.h5", dir, names[k]);
+        char cfg[512];
+        snprintf(cfg, sizeof cfg, FIX("%s.cfg"), names[k]);
+        const char *s1[] = {"run", cfg, "-r", "3", "-s", "11", "-q", "-o",
+                            one[k], NULL};
+        cr_assert_eq(aims(s1), 0, "%s", slurp("err.txt"));
+        char args[2048];
+        snprintf(args, sizeof args, "%s %s", one[k], batch[k]);
+        python(compare_py, args);
+    }
+    /* Without -s and -r the batch takes the first scenario's. */
+    const char *b[] = {"run", FIX("tiny.cfg"), FIX("ids.cfg"), "-d", bdir,
+                       "-f", NULL};
+    cr_assert_eq(aims(b), 0, "%s", slurp("err.txt"));
+    cr_assert(strstr(slurp("err.txt"), "each with seed 7 and 4 replications"),
+              "%s", slurp("err.txt"));
+    /* Several scenarios need -d; two that would write one file are
+     * refused before anything runs. */
+    const char *c[] = {"run", FIX("tiny.cfg"), FIX("ids.cfg"), NULL};
+    cr_assert_eq(aims(c), 2);
+    cr_assert(strstr(slurp("err.txt"), "give -d OUTDIR"));
+    const char *d[] = {"run", FIX("tiny.cfg"), FIX("tiny.cfg"), "-d", bdir,
+                       "-f", NULL};
+    cr_assert_eq(aims(d), 2);
+    cr_assert(strstr(slurp("err.txt"), "would both write"));
+}
+
+/* Timeline ids: --set by id works and is the same as by index; an unknown
+ * id names the ids there are. (Duplicate and malformed ids are in the bad
+ * corpus: tests/bad/timeline_*_id.cfg.) */
+Test(cli, timeline_events_by_id, .init = make_dir, .fini = remove_dir,
+     .timeout = 60)
+{
+    if (!have_python("h5py, numpy"))
+        cr_skip_test("python3-h5py is not installed");
+    char f[2][512];
+    const char *set[2] = {"timeline.deepseek_cut.month=7",
+                          "timeline.[1].month=7"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(f[k], sizeof f[k], "%s/id%d.h5", dir, k);
+        const char *a[] = {"run", FIX("ids.cfg"), "--set", set[k], "-r", "2",
+                           "-q", "-o", f[k], NULL};
+        cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    }
+    char args[2048];
+    snprintf(args, sizeof args, "%s %s", f[0], f[1]);
+    python(compare_py, args);
+    /* A sweep parameter may name the event by id too. */
+    char sw[512];
+    snprintf(sw, sizeof sw, "%s/sw.h5", dir);
+    const char *c[] = {"sweep", FIX("ids_sweep.cfg"), "-o", sw, "-q", NULL};
+    cr_assert_eq(aims(c), 0, "%s", slurp("err.txt"));
+    const char *d[] = {"show", sw, NULL};
+    cr_assert_eq(aims(d), 0, "%s", slurp("err.txt"));
+    cr_assert(strstr(slurp("out.txt"),
+                     "parameter 0: timeline.deepseek_cut.month"),
+              "%s", slurp("out.txt"));
+    const char *b[] = {"validate", FIX("ids.cfg"), "--set",
+                       "timeline.nope.month=7", NULL};
+    cr_assert_eq(aims(b), 2);
+    cr_assert(strstr(slurp("err.txt"),
+                     "no element of 'timeline' has id \"nope\"; their ids: "
+                     "azure_exit, deepseek_cut"),
+              "%s", slurp("err.txt"));
+}
+
+/* params, diff and show: what they print comes from the scenario and the
+ * file. */
+Test(cli, params_diff_and_show, .init = make_dir, .fini = remove_dir,
+     .timeout = 60)
+{
+    const char *a[] = {"params", FIX("ids.cfg"), NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    char *o = slurp("out.txt");
+    /* The range is the loader's check (horizon: [1, 1200] months; an
+     * event's month: [0, horizon]). */
+    cr_assert(strstr(o, "scenario.horizon_months") &&
+                  strstr(o, "an integer in [1, 1200]"),
+              "%s", o);
+    cr_assert(strstr(o, "timeline.deepseek_cut.month"), "%s", o);
+    cr_assert(strstr(o, "a number in [0, 12]"), "%s", o);
+    const char *d[] = {"diff", FIX("ids.cfg"), FIX("ids.cfg"), "--csv", NULL};
+    cr_assert_eq(aims(d), 0);
+    cr_assert_str_eq(slurp("out.txt"), "path,a,b\n");
+    const char *d2[] = {"diff", FIX("ids.cfg"), FIX("ids.cfg"), "--csv",
+                        "--set", "timeline.deepseek_cut.factor=0.5", NULL};
+    cr_assert_eq(aims(d2), 0); /* the same override on both: no change */
+    cr_assert_str_eq(slurp("out.txt"), "path,a,b\n");
+    const char *d3[] = {"diff", FIX("tiny.cfg"), FIX("ids.cfg"), NULL};
+    cr_assert_eq(aims(d3), 0);
+    o = slurp("out.txt");
+    cr_assert(strstr(o, "timeline.deepseek_cut.factor") &&
+                  strstr(o, "(absent)"),
+              "%s", o);
+    char out[512];
+    snprintf(out, sizeof out, "%s/s.h5", dir);
+    const char *r[] = {"run", FIX("ids.cfg"), "-r", "2", "-s", "5", "-q",
+                       "--set", "timeline.deepseek_cut.month=9", "-o", out,
+                       NULL};
+    cr_assert_eq(aims(r), 0, "%s", slurp("err.txt"));
+    const char *s[] = {"show", out, NULL};
+    cr_assert_eq(aims(s), 0, "%s", slurp("err.txt"));
+    o = slurp("out.txt");
+    cr_assert(strstr(o, "\nseed: 5\n") && strstr(o, "\nreplications: 2\n") &&
+                  strstr(o, "aims_version: ") &&
+                  strstr(o, "# the effective scenario:"),
+              "%s", o);
+    /* The stored scenario is the effective one: the override is in it. */
+    cr_assert(strstr(o, "month = 9.0"), "%s", o);
+}
+
+/* Every environment variable the program reads (each getenv("NAME") in the
+ * sources) is named in `aims help` and in docs/cli.md. */
+Test(cli, every_environment_variable_is_documented, .init = make_dir,
+     .fini = remove_dir)
+{
+    static char help[65536], doc[65536];
+    const char *a[] = {"help", NULL};
+    cr_assert_eq(aims(a), 0);
+    strcpy(help, slurp("out.txt"));
+    FILE *d = fopen(AIMS_SOURCE_DIR "/docs/cli.md", "r");
+    cr_assert_not_null(d);
+    doc[fread(doc, 1, sizeof doc - 1, d)] = '\0';
+    fclose(d);
+    FILE *p = popen("cd '" AIMS_SOURCE_DIR "' && grep -oh 'getenv(\"[A-Z_]*\")' "
+                    "cli/*.c sim/*.c models/*.c analysis/*.c",
+                    "r");
+    cr_assert_not_null(p);
+    char line[256];
+    size_t n = 0;
+    while (fgets(line, sizeof line, p)) {
+        char name[128];
+        if (sscanf(line, "getenv(\"%127[A-Z_]\")", name) != 1)
+            continue;
+        n++;
+        cr_assert(strstr(help, name), "aims help does not name %s", name);
+        cr_assert(strstr(doc, name), "docs/cli.md does not name %s", name);
+    }
+    pclose(p);
+    cr_assert_geq(n, 7u); /* the grep found them */
 }

@@ -803,7 +803,7 @@ Test(mkt_load, key_of_another_event_type_is_refused_with_the_right_keys)
 {
     expect_error("bad_event_foreign_key.cfg",
                  ":154: timeline.[4].factor: not a key of a capability_jump "
-                 "event (expected one of: month, type, shock, vendor, "
+                 "event (expected one of: id, month, type, shock, vendor, "
                  "delta)");
 }
 

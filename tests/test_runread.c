@@ -396,6 +396,7 @@ Test(runread, round_trips_every_value_of_the_writer)
     /* Units (runfile.h) and a one-line description on every object. */
     static const char *const units[ANA_RUN_N_OBJECTS] = {
         [ANA_RUN_TIME] = "months",
+        [ANA_RUN_REPLICATION] = "1", /* every numeric data set has units */
         [ANA_RUN_CHANNEL_COUNT] = "firms",
         [ANA_RUN_REVENUE] = "USD per month",
         [ANA_RUN_PAYMENTS] = "USD per month",

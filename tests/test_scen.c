@@ -826,12 +826,29 @@ Test(scen, set_past_the_end_of_a_list_gives_its_length)
                                      "elements, [0] to [1])");
 }
 
-Test(scen, set_with_a_name_on_a_list_asks_for_an_index)
+/* A name on a list of groups with ids is taken as an id: the message names
+ * the ids there are, and the index form. */
+Test(scen, set_with_a_name_on_a_list_asks_for_an_id_or_an_index)
 {
     expect_set_error("vendors.origin=\"cn\"",
                      "no setting 'vendors.origin' in " FIX(
-                         "good.cfg") " ('vendors' is a list; select an "
-                                     "element with 'vendors.[N]')");
+                         "good.cfg") " (no element of 'vendors' has id "
+                                     "\"origin\"; their ids: openai, qwen; "
+                                     "or select an element with "
+                                     "'vendors.[N]')");
+}
+
+Test(scen, a_list_element_by_its_id)
+{
+    scen_doc *doc = load_ok(FIX("good.cfg"));
+    sim_err err = {0};
+    cr_assert_eq(scen_set(doc, "vendors.qwen.origin=\"us\"", &err), SIM_OK,
+                 "%s", err.msg);
+    const config_setting_t *s = scen_find(doc, "vendors.[1].origin");
+    cr_assert_not_null(s);
+    cr_assert_str_eq(config_setting_get_string(s), "us");
+    cr_assert_eq(scen_find(doc, "vendors.qwen"), scen_find(doc, "vendors.[1]"));
+    scen_free(doc);
 }
 
 Test(scen, set_with_c_style_index_shows_the_libconfig_spelling)

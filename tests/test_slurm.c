@@ -13,7 +13,10 @@
  *    `aims sweep` of the same file (tests/py/same_sweep.py);
  *  - without Slurm: sweep.sbatch's own checks (no array, an array that is
  *    not 0-(N-1) without N) and the rerun of one task with N given, which
- *    resumes a journal when there is one and refuses a finished part.
+ *    resumes a journal when there is one and refuses a finished part;
+ *  - K shards per task (sweep.sbatch SWEEP OUTDIR N K, for more shards than
+ *    MaxArraySize), by hand and as a real array with its merge job: the
+ *    parts merge to the serial sweep, a rerun skips complete parts.
  *
  * The Slurm tests need root (slurm.conf is the machine's) and Slurm, which
  * scripts/install-deps installs; elsewhere they are skipped, saying why. They
@@ -337,4 +340,133 @@ Test(slurm, sweep_sbatch_checks_and_reruns_one_task)
     cr_assert_eq(rc, 0, "%d: %s", rc, slurp("err.txt"));
     cr_assert_not_null(strstr(slurp("err.txt"), "shard 0/3"), "%s",
                        slurp("err.txt"));
+}
+
+/* sweep.sbatch's fourth argument, K shards per task (more shards than
+ * MaxArraySize lets an array have tasks), run as Slurm would by sh: 5 shards
+ * of the 8-point grid, 2 per task, so tasks 0, 1 and 2 run shards {0, 1},
+ * {2, 3} and {4}. The parts merge to the serial sweep's data sets; a rerun
+ * skips the complete parts; a task past the shards and a bad K exit 2. */
+static int task_k(const char *id, const char *n, const char *k)
+{
+    char v[4][48];
+    snprintf(v[0], sizeof v[0], "SLURM_ARRAY_TASK_ID=%s", id);
+    snprintf(v[1], sizeof v[1], "SLURM_ARRAY_TASK_COUNT=3");
+    snprintf(v[2], sizeof v[2], "SLURM_ARRAY_TASK_MIN=0");
+    snprintf(v[3], sizeof v[3], "SLURM_ARRAY_TASK_MAX=2");
+    const char *env[] = {"AIMS=" AIMS_BIN, v[0], v[1], v[2], v[3], NULL};
+    char parts[512];
+    in_dir(parts, sizeof parts, "parts");
+    const char *a[] = {"/bin/sh", SWEEP_SBATCH, GRID, parts, n, k, NULL};
+    return run_env(a, env, "out.txt", "err.txt");
+}
+
+Test(slurm, sweep_sbatch_runs_several_shards_per_task)
+{
+    make_dir();
+    static const char *const want[3][2] = {{"shard 0/5", "shard 1/5"},
+                                           {"shard 2/5", "shard 3/5"},
+                                           {"shard 4/5", NULL}};
+    for (int t = 0; t < 3; t++) {
+        char id[16];
+        snprintf(id, sizeof id, "%d", t);
+        int rc = task_k(id, "5", "2");
+        cr_assert_eq(rc, 0, "task %d: %d: %s", t, rc, slurp("err.txt"));
+        for (int j = 0; j < 2 && want[t][j]; j++)
+            cr_assert_not_null(strstr(slurp("err.txt"), want[t][j]),
+                               "task %d: %s", t, slurp("err.txt"));
+        static const char *const other[3] = {"shard 2/5", "shard 4/5",
+                                             "shard 3/5"};
+        cr_assert_null(strstr(slurp("err.txt"), other[t]), "task %d: %s", t,
+                       slurp("err.txt"));
+    }
+    for (int s = 0; s < 5; s++) {
+        char p[64], full[600];
+        snprintf(p, sizeof p, "parts/part_%d.h5", s);
+        in_dir(full, sizeof full, p);
+        cr_assert(exists(full), "no %s", p);
+    }
+    /* A rerun of a finished task skips its parts and succeeds. */
+    int rc = task_k("1", "5", "2");
+    cr_assert_eq(rc, 0, "%d: %s", rc, slurp("err.txt"));
+    cr_assert_not_null(strstr(slurp("err.txt"), "part_2.h5 is complete"),
+                       "%s", slurp("err.txt"));
+    cr_assert_not_null(strstr(slurp("err.txt"), "part_3.h5 is complete"),
+                       "%s", slurp("err.txt"));
+    /* Past the shards, and a K that is not a whole number >= 1. */
+    rc = task_k("3", "5", "2");
+    cr_assert_eq(rc, 2, "%d: %s", rc, slurp("err.txt"));
+    cr_assert_not_null(strstr(slurp("err.txt"), "needs only 3 tasks"), "%s",
+                       slurp("err.txt"));
+    cr_assert_eq(task_k("0", "5", "0"), 2, "%s", slurp("err.txt"));
+    cr_assert_not_null(strstr(slurp("err.txt"), "K (shards per task)"), "%s",
+                       slurp("err.txt"));
+    /* The parts are the serial sweep's. */
+    char serial[512], merged[512], glob[1400];
+    in_dir(serial, sizeof serial, "serial.h5");
+    in_dir(merged, sizeof merged, "merged.h5");
+    const char *sw[] = {AIMS_BIN, "sweep", GRID, "-o", serial, "-j", "1",
+                        "--quiet", NULL};
+    rc = run(sw);
+    cr_assert_eq(rc, 0, "serial aims sweep: %d: %s", rc, slurp("err.txt"));
+    snprintf(glob, sizeof glob, "%s '%s'/parts/part_*.h5 -o '%s'",
+             AIMS_BIN " merge", dir, merged);
+    const char *mg[] = {"/bin/sh", "-c", glob, NULL};
+    rc = run(mg);
+    cr_assert_eq(rc, 0, "aims merge: %d: %s", rc, slurp("err.txt"));
+    const char *cmp[] = {"/usr/bin/python3", SRC("tests/py/same_sweep.py"),
+                         serial, merged, NULL};
+    rc = run(cmp);
+    cr_assert_eq(rc, 0, "5 shards, 2 per task, differ from the serial "
+                        "sweep: %s%s",
+                 slurp("out.txt"), slurp("err.txt"));
+}
+
+/* The same on the real Slurm: a 3-task array of 5 shards, 2 per task, and
+ * the merge job that depends on it. */
+Test(slurm, array_of_several_shards_per_task_merges_to_the_serial_sweep)
+{
+    slurm_up();
+    const char *env[] = {"AIMS=" AIMS_BIN, "ASAN_OPTIONS=detect_leaks=1",
+                         NULL};
+    const char *arr[] = {"sbatch", "--parsable", "--array=0-2", "--time=5",
+                         "-D",     dir,          SWEEP_SBATCH,  GRID,
+                         "parts",  "5",          "2",           NULL};
+    int rc = run_env(arr, env, "jid.txt", "err.txt");
+    cr_assert_eq(rc, 0, "sbatch sweep.sbatch: %d: %s", rc, slurp("err.txt"));
+    long jid = strtol(slurp("jid.txt"), NULL, 10);
+    cr_assert_gt(jid, 0, "sbatch --parsable said '%s'", slurp("jid.txt"));
+    snprintf(job, sizeof job, "%ld", jid);
+    char dep[64];
+    snprintf(dep, sizeof dep, "--dependency=afterok:%ld", jid);
+    const char *mrg[] = {"sbatch", "--wait", "--quiet", dep,   "--time=5",
+                         "-D",     dir,      MERGE_SBATCH, "parts",
+                         "merged.h5", NULL};
+    rc = run_env(mrg, env, "out.txt", "err.txt");
+    char serial[512], merged[512];
+    in_dir(serial, sizeof serial, "serial.h5");
+    in_dir(merged, sizeof merged, "merged.h5");
+    static char tasks[1 << 14], merge[1 << 12];
+    cr_assert(rc == 0 && exists(merged),
+              "the array or the merge job failed (sbatch: %d, %s)\n"
+              "task logs:\n%s\nmerge log:\n%s",
+              rc, slurp("err.txt"),
+              slurp_all("aims-sweep-", tasks, sizeof tasks),
+              slurp_all("aims-merge-", merge, sizeof merge));
+    job[0] = '\0';
+    for (int s = 0; s < 5; s++) {
+        char p[64], full[600];
+        snprintf(p, sizeof p, "parts/part_%d.h5", s);
+        in_dir(full, sizeof full, p);
+        cr_assert(exists(full), "no %s", p);
+    }
+    const char *sw[] = {AIMS_BIN, "sweep", GRID, "-o", serial, NULL};
+    rc = run(sw);
+    cr_assert_eq(rc, 0, "serial aims sweep: %d: %s", rc, slurp("err.txt"));
+    const char *cmp[] = {"/usr/bin/python3", SRC("tests/py/same_sweep.py"),
+                         serial, merged, NULL};
+    rc = run(cmp);
+    cr_assert_eq(rc, 0, "merged shards differ from the serial sweep: %s%s",
+                 slurp("out.txt"), slurp("err.txt"));
+    slurm_down();
 }

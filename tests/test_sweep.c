@@ -461,13 +461,15 @@ Test(sweep, xarray_reads_the_sweep_file)
 
 /* ---- sensitivity and plots ------------------------------------------------ */
 
-Test(sweep, sensitivity_writes_indices_into_the_file_and_plots_them)
+Test(sweep, sensitivity_writes_indices_to_its_output_and_plots_them)
 {
     char out[512], plots[512], cmd[2048];
     in_dir(out, sizeof out, "sobol.h5");
     in_dir(plots, sizeof plots, "plots");
     sweep_ok(FIX("sobol.cfg"), out, "2");
-    const char *a[] = {"sensitivity", out, "--csv", NULL};
+    char with[600];
+    in_dir(with, sizeof with, "sobol_sens.h5");
+    const char *a[] = {"sensitivity", out, "--csv", "-o", with, "-f", NULL};
     cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
     char *csv = slurp("out.txt");
     cr_assert(strstr(csv, "metric,parameter,first,first_lo,first_hi,total,"
@@ -475,22 +477,33 @@ Test(sweep, sensitivity_writes_indices_into_the_file_and_plots_them)
               "%s", csv);
     cr_assert(strstr(csv, "\nfinal_frontier_access_share,gray.enforcement,"),
               "%s", csv);
-    /* The indices are in the file, and the file is still a whole sweep
-     * file: a second run reads it and gives the same table. */
+    static char first[1 << 16];
+    strcpy(first, csv); /* before the next slurp reuses its buffer */
+    /* The indices are in the -o file, which is still a whole sweep file:
+     * a second run reads it and gives the same table; the input is left
+     * as it was. */
+    cr_assert(strstr(slurp("err.txt"), "aims: wrote "), "%s",
+              slurp("err.txt"));
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import h5py,sys; "
+             "sys.exit('sensitivity' in h5py.File('%s'))\"",
+             out);
+    cr_assert_eq(system(cmd), 0, "the input was changed");
     snprintf(cmd, sizeof cmd,
              "/usr/bin/python3 -c \"import h5py,sys; f=h5py.File('%s'); "
              "g=f['sensitivity/final_frontier_access_share']; "
              "sys.exit(0 if all(g[k].shape==(2,) for k in ('first',"
              "'first_lo','first_hi','total','total_lo','total_hi')) "
              "and f.attrs['sensitivity_bootstrap']==1000 else 1)\"",
-             out);
+             with);
     cr_assert_eq(system(cmd), 0, "/sensitivity in the file");
-    static char first[1 << 16];
-    strcpy(first, csv);
     cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
     cr_assert_str_eq(slurp("out.txt"), first);
+    const char *b[] = {"sensitivity", with, "--csv", NULL};
+    cr_assert_eq(aims(b), 0, "%s", slurp("err.txt"));
+    cr_assert_str_eq(slurp("out.txt"), first);
     const char *argv[] = {"/usr/bin/python3", AIMS_SOURCE_DIR "/analysis/plot.py",
-                          out, "-o", plots, NULL};
+                          with, "-o", plots, NULL};
     cr_assert_eq(finish(start(argv)), 0, "%s", slurp("err.txt"));
     char png[600];
     snprintf(png, sizeof png, "%s/sensitivity.png", plots);

@@ -189,7 +189,8 @@ with h5py.File(PATH, "r") as f:
                                             "finance"])):
         assert list(f[name].asstr()[()]) == want, (name, want)
         assert f[name].dims[0].label or list(f[name].dims[0].keys())
-    assert f["series/account_option"].attrs["flag_values"] == "-1 -2"
+    fv = f["series/account_option"].attrs["flag_values"]
+    assert fv.dtype == np.int64 and list(fv) == [-1, -2], fv
     assert f["series/account_option"].attrs["flag_meanings"] == \
         "waiting none"
     same(f["time"][()], np.arange(1.0, H + 1), "time")

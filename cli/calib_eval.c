@@ -1,0 +1,280 @@
+/* calib_eval.c -- one batch of calibration evaluations through the sweep
+ * farm (sweep_local.c, sweep_mpi.c) and the journal, and the statistics
+ * the two methods share: per-target means, the distance, the fit table.
+ *
+ * A batch is run as a sweep plan whose points are computed by eval_point
+ * below instead of the sweep's own code: threads, ranks, the journal and
+ * the signal handling are the sweep's, unchanged. Points already in the
+ * journal (a resumed run) are read back, not computed; a journal record
+ * holds the values as the doubles they were, so a resumed calibration
+ * continues from exactly the numbers the killed one had.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abc.h"
+#include "calib_run.h"
+#include "cli.h"
+#include "farm.h"
+#include "sweep_run.h"
+#include "sweepfile.h"
+
+/* Whether point p has a valid record. */
+static bool journal_has(const cli_journal *j, size_t p)
+{
+    size_t ny = j->reps * j->n_metrics;
+    double *y = malloc((ny + 1) * sizeof *y);
+    char *msg = NULL;
+    int64_t st;
+    bool ok = y != NULL && cli_journal_get(j, p, &st, &msg, y);
+    free(msg);
+    free(y);
+    return ok;
+}
+
+typedef struct {
+    const cli_calib *c;
+    const double *x; /* [n][n_params] */
+    size_t first;    /* global number of x's first row */
+} batch;
+
+static int eval_point(const cli_sweep_plan *pl, size_t p, double *y,
+                      char *msg, size_t msg_n)
+{
+    const batch *b = pl->ctx;
+    const cal_spec *s = b->c->s;
+    size_t T = s->n_targets, R = s->reps;
+    for (size_t i = 0; i < T * R; i++)
+        y[i] = (double)NAN;
+    msg[0] = '\0';
+    sim_err err = {0};
+    mkt_params *par = NULL;
+    mkt_results r = {0};
+    int rc = cal_model(s, b->x + (p - b->first) * s->n_params, &par, &err);
+    cli_memory m;
+    if (rc == SIM_OK && !cli_memory_fits(par, pl->threads ? pl->threads : 1,
+                                         &m))
+        rc = sim_err_set(&err, SIM_EINPUT,
+                         "%u enterprises need about %.3g GiB per "
+                         "replication; this machine has %.3g GiB",
+                         par->count, m.per / (1 << 30), m.have / (1 << 30));
+    /* Distinct streams per evaluation for ABC (independent noise per
+     * particle); point 0 for every evaluation under common random
+     * numbers (SMM), so the objective is a smooth function of the
+     * parameters. */
+    mkt_run_opts o = {.point = b->c->crn ? 0 : (uint32_t)(p + 1),
+                      .cancel = cli_farm_cancel_flag()};
+    for (size_t rep = 0; rc == SIM_OK && rep < R; rep++) {
+        if ((rc = mkt_results_init(&r, par, &err)) == SIM_OK)
+            rc = mkt_run(par, s->seed, (uint32_t)rep, &o, &r, &err);
+        for (size_t t = 0; rc == SIM_OK && t < T; t++)
+            y[t * R + rep] = cal_target_value(&s->targets[t], &r);
+        mkt_results_fini(&r);
+    }
+    mkt_params_free(par);
+    if (rc == SIM_ECANCELED || cli_farm_signal())
+        return SIM_ECANCELED;
+    if (rc == SIM_OK)
+        return ANA_SWEEP_OK;
+    for (size_t i = 0; i < T * R; i++)
+        y[i] = (double)NAN;
+    snprintf(msg, msg_n, "%s", err.msg[0] ? err.msg : "failed");
+    return ANA_SWEEP_FAILED;
+}
+
+/* Waits until every point of the batch has its record: the other shards'
+ * come from their processes through the shared journal. */
+static int wait_shards(const cli_calib *c, size_t n, sim_err *err)
+{
+    struct timespec nap = {0, 50000000}; /* 50 ms between looks */
+    char marker[4200];
+    snprintf(marker, sizeof marker, "%s/AIMS-JOURNAL", c->journal->dir);
+    double said = cli_farm_now();
+    for (size_t i = 0; i < n;) {
+        size_t p = c->next + i;
+        if (journal_has(c->journal, p)) {
+            i++;
+            continue;
+        }
+        if (p % c->shards == c->shard)
+            return sim_err_set(err, SIM_EIO,
+                               "%s: this shard's record of point %zu is "
+                               "missing",
+                               c->journal->dir, p), CLI_FAIL;
+        if (cli_farm_signal())
+            return 128 + cli_farm_signal();
+        if (access(marker, F_OK) != 0)
+            return CLI_CALIB_ENDED;
+        if (!c->quiet && cli_farm_now() - said > 30) {
+            fprintf(stderr, "aims: %s: shard %zu/%zu: waiting for point %zu "
+                            "of shard %zu (the shards must run at the same "
+                            "time)\n",
+                    c->s->name, c->shard, c->shards, p, p % c->shards);
+            said = cli_farm_now();
+        }
+        nanosleep(&nap, NULL);
+    }
+    return CLI_OK;
+}
+
+int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
+                   int64_t *status, sim_err *err)
+{
+    const cal_spec *s = c->s;
+    size_t ny = s->n_targets * s->reps;
+    bool root = cli_sweep_mpi_rank() == 0;
+    batch b = {.c = c, .x = x, .first = c->next};
+    size_t *todo = malloc((n ? n : 1) * sizeof *todo);
+    if (todo == NULL)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory"), CLI_FAIL;
+    cli_sweep_plan pl = {.spec = &c->shape,
+                         .points = c->next + n,
+                         .journal = c->journal,
+                         .todo = todo,
+                         .threads = c->threads,
+                         .total = n,
+                         .t0 = cli_farm_now(),
+                         .point = eval_point,
+                         .ctx = &b};
+    cli_progress prog; /* a line on a terminal, one a minute in a log */
+    cli_progress_init(&prog, "calibrate", "evaluations", 0, 0, 60.0, pl.t0,
+                      !c->progress);
+    pl.progress = cli_progress_on(&prog) ? &prog : NULL;
+    int rc = CLI_OK;
+    size_t shards = c->shards ? c->shards : 1;
+    if (root)
+        for (size_t i = 0; i < n; i++) {
+            char *msg = NULL;
+            int64_t st;
+            if (cli_journal_get(c->journal, c->next + i, &st, &msg,
+                                y + i * ny)) {
+                free(msg);
+                pl.done_before++;
+            } else if ((c->next + i) % shards == c->shard) {
+                todo[pl.n_todo++] = c->next + i;
+            }
+        }
+    if (cli_sweep_mpi_size() > 1 || pl.n_todo > 0)
+        rc = cli_sweep_mpi_size() > 1 ? cli_sweep_mpi_run(&pl, err)
+                                      : cli_sweep_local(&pl, err);
+    if (rc == CLI_OK && shards > 1)
+        rc = wait_shards(c, n, err);
+    /* Rank 0 reads the whole batch back from the journal: what the next
+     * step sees is exactly what a resumed run will see. */
+    for (size_t i = 0; root && rc == CLI_OK && i < n; i++) {
+        char *msg = NULL;
+        int64_t st = ANA_SWEEP_FAILED;
+        if (!cli_journal_get(c->journal, c->next + i, &st, &msg,
+                             y + i * ny)) {
+            rc = CLI_FAIL;
+            sim_err_set(err, SIM_EIO,
+                        "%s: the record of point %zu is missing or damaged",
+                        c->journal->dir, c->next + i);
+        }
+        free(msg);
+        status[i] = st;
+    }
+    /* Every rank learns the outcome, then the numbers. */
+    int64_t head[1] = {rc};
+    cli_calib_bcast(head, sizeof head);
+    rc = (int)head[0];
+    if (rc == CLI_OK) {
+        cli_calib_bcast(y, n * ny * sizeof *y);
+        cli_calib_bcast(status, n * sizeof *status);
+    } else if (!root && err->msg[0] == '\0') {
+        sim_err_set(err, SIM_EIO, "rank 0 stopped the calibration");
+    }
+    c->computed += pl.n_todo;
+    c->reused += pl.done_before;
+    c->next += n;
+    free(todo);
+    return rc;
+}
+
+double cli_calib_mean(const double *yt, size_t reps)
+{
+    double s = 0;
+    size_t k = 0;
+    for (size_t r = 0; r < reps; r++)
+        if (!isnan(yt[r])) {
+            s += yt[r];
+            k++;
+        }
+    return k ? s / (double)k : (double)NAN;
+}
+
+double cli_calib_distance(const cal_spec *s, const double *m)
+{
+    double sum = 0;
+    size_t k = 0;
+    for (size_t t = 0; t < s->n_targets; t++) {
+        const cal_target *g = &s->targets[t];
+        if (g->held_out)
+            continue;
+        if (isnan(m[t]))
+            return HUGE_VAL;
+        double d = (m[t] - g->value) / g->sd;
+        sum += d * d;
+        k++;
+    }
+    return k ? sqrt(sum / (double)k) : HUGE_VAL;
+}
+
+double cli_calib_to_x(const cal_param *q, double z)
+{
+    return q->log ? exp(z) : z;
+}
+
+double cli_calib_to_z(const cal_param *q, double x)
+{
+    return q->log ? log(x) : x;
+}
+
+void cli_calib_fit(const cal_spec *s, const double *y, const double *w,
+                   size_t n, ana_calib *out)
+{
+    size_t T = s->n_targets, R = s->reps;
+    double *v = malloc((n * R + 1) * sizeof *v);
+    double *vw = malloc((n * R + 1) * sizeof *vw);
+    for (size_t t = 0; t < T; t++) {
+        const cal_target *g = &s->targets[t];
+        out->observed[t] = g->value;
+        out->obs_sd[t] = g->sd;
+        out->held_out[t] = g->held_out;
+        if (v == NULL || vw == NULL)
+            continue;
+        /* Every replication of every draw, a draw's weight shared by its
+         * defined replications. */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            const double *yt = y + (i * T + t) * R;
+            size_t def = 0;
+            for (size_t r = 0; r < R; r++)
+                def += !isnan(yt[r]);
+            for (size_t r = 0; r < R; r++) {
+                v[k] = yt[r];
+                vw[k++] = isnan(yt[r]) ? 0
+                          : (w ? w[i] : 1.0 / (double)n) / (double)def;
+            }
+        }
+        double wsum = 0;
+        for (size_t i = 0; i < k; i++)
+            wsum += vw[i];
+        for (size_t i = 0; wsum > 0 && i < k; i++)
+            vw[i] /= wsum;
+        const double probs[] = {0.025, 0.975};
+        double q[2], mean, sd;
+        ana_abc_summary(v, 1, vw, k, &mean, &sd, probs, 2, q);
+        out->sim_mean[t] = mean;
+        out->sim_lo[t] = q[0];
+        out->sim_hi[t] = q[1];
+        out->z[t] = (mean - g->value) /
+                    sqrt(g->sd * g->sd + sd * sd / (double)R);
+    }
+    free(v);
+    free(vw);
+}

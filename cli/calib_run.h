@@ -1,0 +1,88 @@
+/* calib_run.h -- the parts of `aims calibrate` (cli_calib_*): evaluating a
+ * batch of parameter vectors through the sweep farm and its journal
+ * (calib_eval.c), and the two methods on top of it (calib_abc.c,
+ * calib_smm.c).
+ *
+ * An evaluation is one parameter vector run for `replications`
+ * replications; its result is every target's value in every replication,
+ * [n_targets][reps], journalled as one sweep-like point. Points are
+ * numbered globally in the order the method asks for them, which is a pure
+ * function of the calibration file and the results of earlier points: so a
+ * resumed calibration asks for the same points in the same order, finds
+ * the finished ones in the journal and computes only the rest.
+ *
+ * Slurm shards (--shard I/N) share one journal, OUT.h5.journal/ on a
+ * shared file system: each shard runs the method too, computes its round
+ * robin share of every batch and waits for the other shards' records, so
+ * every shard sees every number; shard 0 writes the output. The shards of
+ * a calibration must therefore run at the same time (one job array whose
+ * tasks all start, as MPI ranks do); a shard started alone waits, saying
+ * so, and --resume after any kill picks up from the journal.
+ *
+ * Under mpirun every rank runs the method in lockstep: rank 0 hands the
+ * batch's points out (sweep_mpi.c) and then broadcasts the whole batch's
+ * results, so every rank makes the next proposals from the same numbers.
+ */
+#ifndef AIMS_CLI_CALIB_RUN_H
+#define AIMS_CLI_CALIB_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calib.h"
+#include "calibfile.h"
+#include "journal.h"
+#include "sweep.h"
+
+typedef struct {
+    const cal_spec *s;
+    cli_journal *journal;   /* rank 0 only */
+    uint64_t threads;
+    bool quiet, progress;
+    bool crn;               /* every evaluation draws point 0's streams */
+    size_t next;            /* the next global point number */
+    size_t computed, reused; /* points computed now / read back */
+    swp_spec shape;         /* name, n_metrics = targets, replications */
+    double t0;
+    size_t shard, shards;   /* --shard I/N: this process computes the
+                               points p with p % shards == shard and reads
+                               the others' from the shared journal */
+} cli_calib;
+
+/* cli_calib_eval's status when a shard other than 0 finds the shared
+ * journal gone: shard 0 has written the output and removed it, so there
+ * is nothing left to wait for. */
+enum { CLI_CALIB_ENDED = 3 };
+
+/* Evaluates the n parameter vectors x [n][n_params] as points next ..
+ * next + n - 1 into y [n][n_targets][reps] and status [n] (ANA_SWEEP_OK
+ * or ANA_SWEEP_FAILED), and advances next. Returns CLI_OK, CLI_FAIL with
+ * err set, or 128 + signal. Every MPI rank must call it. */
+int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
+                   int64_t *status, sim_err *err);
+
+/* The mean over replications of target t's values yt [reps] (NaN ones
+ * left out; NaN when all are) and the distance of means m [n_targets]:
+ * sqrt(mean over fitted targets of ((m - value) / sd)^2), infinite when a
+ * fitted mean is NaN. */
+double cli_calib_mean(const double *yt, size_t reps);
+double cli_calib_distance(const cal_spec *s, const double *m);
+
+/* z-space (abc.h) <-> parameter values. */
+double cli_calib_to_x(const cal_param *q, double z);
+double cli_calib_to_z(const cal_param *q, double x);
+
+/* The methods: fill c's generations or path, posterior and fit table. */
+int cli_calib_abc(cli_calib *c, ana_calib *out, sim_err *err);
+int cli_calib_smm(cli_calib *c, ana_calib *out, sim_err *err);
+
+/* The fit table from pooled draws: y [n][n_targets][reps] with per-draw
+ * weights w [n] (NULL: equal). */
+void cli_calib_fit(const cal_spec *s, const double *y, const double *w,
+                   size_t n, ana_calib *out);
+
+/* MPI (calib_mpi.c): rank 0's buffer to every rank; a no-op without MPI. */
+void cli_calib_bcast(void *buf, size_t bytes);
+
+#endif

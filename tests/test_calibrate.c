@@ -1,0 +1,544 @@
+/* test_calibrate.c -- `aims calibrate` as users run it (the sanitized
+ * binaries, real HDF5 files, the real mpirun), on calibrations of
+ * history_2023 at 300 enterprises that take seconds:
+ *
+ *  - the same file (data sets byte for byte, tests/py/same_sweep.py) at
+ *    -j 1, -j 2 and under mpirun -n 2, for ABC-SMC and for SMM;
+ *  - killed with SIGKILL at three moments (each after more evaluations
+ *    are journalled) and resumed, the same file as an uninterrupted run,
+ *    and the resumed run computes only what was not journalled;
+ *  - `aims report` prints the fit table with the held-out targets marked;
+ *  - a single-data-set parameter recovery: targets simulated at known
+ *    parameters (--simulate) are fitted, and each true value lies inside
+ *    its 95% posterior interval (the repeated check is make recovery);
+ *  - the ABC arithmetic: weighted summaries against hand-computed values.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abc.h"
+#include "calib.h"
+
+#ifndef AIMS_BUILD_DIR
+#define AIMS_BUILD_DIR "build/san"
+#endif
+#ifndef AIMS_SOURCE_DIR
+#define AIMS_SOURCE_DIR "."
+#endif
+#define FIX(name) AIMS_SOURCE_DIR "/tests/fixtures/calib/" name
+#define SAME AIMS_SOURCE_DIR "/tests/py/same_sweep.py"
+
+extern char **environ;
+
+static char dir[256];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/aims-calib-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(calibrate, .init = make_dir, .fini = remove_dir, .timeout = 300);
+
+static void in_dir(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", dir, name);
+}
+
+/* Starts args[0] with stdout and stderr to DIR/out.txt and DIR/err.txt, in
+ * an environment fit for mpirun as root (recipes/toolchain.md: Open MPI
+ * leaks at exit, so LeakSanitizer is off under it). */
+static const char *out_name = "out.txt", *err_name = "err.txt";
+
+static pid_t start(const char *const *args)
+{
+    char *argv[48];
+    size_t na = 0;
+    for (; args[na] && na < 47; na++)
+        memcpy(&argv[na], &args[na], sizeof argv[0]);
+    argv[na] = NULL;
+    static char *env[256];
+    size_t n = 0;
+    for (char **e = environ; *e && n < 240; e++)
+        if (strncmp(*e, "ASAN_OPTIONS=", 13) != 0)
+            env[n++] = *e;
+    static char asan[] = "ASAN_OPTIONS=detect_leaks=0";
+    static char r1[] = "OMPI_ALLOW_RUN_AS_ROOT=1";
+    static char r2[] = "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1";
+    if (strstr(args[0], "mpirun") != NULL) {
+        env[n++] = asan;
+        env[n++] = r1;
+        env[n++] = r2;
+    }
+    env[n] = NULL;
+    char out[512], errp[512];
+    in_dir(out, sizeof out, out_name);
+    in_dir(errp, sizeof errp, err_name);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&fa, 2, errp,
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    cr_assert_eq(rc, 0, "posix_spawn %s: %s", argv[0], strerror(rc));
+    return pid;
+}
+
+static int finish(pid_t pid)
+{
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *name)
+{
+    static char buf[1 << 16];
+    char path[512];
+    in_dir(path, sizeof path, name);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int run(const char *const *prefix, const char *const *args)
+{
+    static char prog[512];
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    const char *argv[48];
+    size_t n = 0;
+    for (size_t i = 0; prefix && prefix[i]; i++)
+        argv[n++] = prefix[i];
+    argv[n++] = prog;
+    for (size_t i = 0; args[i]; i++) {
+        cr_assert_lt(n, 46u);
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    return finish(start(argv));
+}
+
+static void calib_ok(const char *fixture, const char *out, const char *j)
+{
+    const char *a[] = {"calibrate", fixture, "-o", out, "-j", j, "--quiet",
+                       NULL};
+    int rc = run(NULL, a);
+    cr_assert_eq(rc, 0, "aims calibrate -j %s: %d: %s", j, rc,
+                 slurp("err.txt"));
+}
+
+static void same(const char *a, const char *b)
+{
+    const char *argv[] = {"/usr/bin/python3", SAME, a, b, NULL};
+    int rc = finish(start(argv));
+    cr_assert_eq(rc, 0, "%s and %s differ: %s", a, b, slurp("out.txt"));
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* ---- the same file, however it is run ----------------------------------- */
+
+Test(calibrate, abc_threads_give_the_same_file)
+{
+    char a[512], b[512];
+    in_dir(a, sizeof a, "j1.h5");
+    in_dir(b, sizeof b, "j2.h5");
+    calib_ok(FIX("small.cfg"), a, "1");
+    calib_ok(FIX("small.cfg"), b, "2");
+    same(a, b);
+}
+
+Test(calibrate, smm_threads_give_the_same_file)
+{
+    char a[512], b[512];
+    in_dir(a, sizeof a, "j1.h5");
+    in_dir(b, sizeof b, "j2.h5");
+    calib_ok(FIX("small_smm.cfg"), a, "1");
+    calib_ok(FIX("small_smm.cfg"), b, "2");
+    same(a, b);
+}
+
+Test(calibrate, mpirun_2_ranks_give_the_same_file)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/aims-mpi", AIMS_BUILD_DIR);
+    cr_assert(system("command -v mpirun >/dev/null 2>&1") == 0 && exists(p),
+              "mpirun or %s missing (scripts/install-deps installs Open "
+              "MPI)",
+              p);
+    char ref[512], out[512];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "n2.h5");
+    calib_ok(FIX("small.cfg"), ref, "1");
+    const char *prefix[] = {"mpirun", "-n", "2", NULL};
+    const char *a[] = {"calibrate", FIX("small.cfg"), "-o", out, "--quiet",
+                       NULL};
+    int rc = run(prefix, a);
+    cr_assert_eq(rc, 0, "mpirun -n 2 aims calibrate: %d: %s", rc,
+                 slurp("err.txt"));
+    same(ref, out);
+}
+
+Test(calibrate, shards_sharing_the_journal_give_the_same_file)
+{
+    char ref[512], out[512], prog[512];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "shards.h5");
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    calib_ok(FIX("small.cfg"), ref, "2");
+    /* Two shards at once, as a Slurm array's tasks run: shard 1 first, so
+     * it also waits for shard 0's journal. */
+    const char *a1[] = {prog, "calibrate", FIX("small.cfg"), "-o", out,
+                        "-j", "1", "--shard", "1/2", NULL};
+    const char *a0[] = {prog, "calibrate", FIX("small.cfg"), "-o", out,
+                        "-j", "1", "--shard", "0/2", NULL};
+    out_name = "out1.txt";
+    err_name = "err1.txt";
+    pid_t p1 = start(a1);
+    out_name = "out.txt";
+    err_name = "err.txt";
+    pid_t p0 = start(a0);
+    cr_assert_eq(finish(p0), 0, "shard 0: %s", slurp("err.txt"));
+    cr_assert_eq(finish(p1), 0, "shard 1: %s", slurp("err1.txt"));
+    cr_assert(strstr(slurp("err1.txt"), "shard 1/2 done"), "%s",
+              slurp("err1.txt"));
+    /* Both shards computed: neither did it all. */
+    char *e0 = slurp("err.txt"), *p = strstr(e0, "replications (");
+    cr_assert(p && strstr(e0, "or other shards"), "%s", e0);
+    size_t computed = strtoul(p + strlen("replications ("), NULL, 10);
+    p = strstr(p, "computed now, ");
+    cr_assert_not_null(p, "%s", e0);
+    size_t others = strtoul(p + strlen("computed now, "), NULL, 10);
+    cr_assert(computed > 0 && others > 0, "%zu here, %zu elsewhere: %s",
+              computed, others, e0);
+    same(ref, out);
+}
+
+/* ---- kill -9 and --resume ----------------------------------------------- */
+
+static size_t records(const char *journal)
+{
+    DIR *d = opendir(journal);
+    if (d == NULL)
+        return 0;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] == 'p';
+    closedir(d);
+    return n;
+}
+
+static size_t wait_records(const char *journal, size_t n)
+{
+    struct timespec t = {0, 20000000};
+    for (int i = 0; i < 6000; i++) {
+        size_t now = records(journal);
+        if (now > n)
+            return now;
+        nanosleep(&t, NULL);
+    }
+    cr_assert_fail("no new record in %s within 120 s", journal);
+    return 0;
+}
+
+Test(calibrate, killed_three_times_resumes_to_the_same_file, .timeout = 600)
+{
+    char ref[512], out[512], journal[600], prog[512];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "out.h5");
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    calib_ok(FIX("small.cfg"), ref, "2");
+    /* Three kills, each once more evaluations are journalled than at the
+     * previous one: moments in generation 0 and later ones, whatever the
+     * machine's load. */
+    size_t before = 0;
+    const size_t after[] = {0, 10, 22};
+    for (size_t k = 0; k < 3; k++) {
+        const char *argv[] = {prog, "calibrate", FIX("small.cfg"), "-o", out,
+                              "-j", "2", "--quiet", "--resume", NULL};
+        if (k == 0)
+            argv[8] = NULL;
+        pid_t pid = start(argv);
+        wait_records(journal, before > after[k] ? before : after[k]);
+        kill(pid, SIGKILL);
+        cr_assert_eq(finish(pid), 128 + SIGKILL);
+        cr_assert(!exists(out), "a killed calibration left %s", out);
+        size_t now = records(journal);
+        cr_assert_gt(now, before, "records lost: %zu -> %zu", before, now);
+        before = now;
+    }
+    const char *a[] = {"calibrate", FIX("small.cfg"), "-o", out, "-j", "2",
+                       "--resume", NULL};
+    cr_assert_eq(run(NULL, a), 0, "%s", slurp("err.txt"));
+    char *err = slurp("err.txt");
+    char want[128];
+    snprintf(want, sizeof want, "from the journal)");
+    cr_assert(strstr(err, want), "expected '%s' in: %s", want, err);
+    /* Every journalled evaluation was read back, none computed twice. */
+    char *p = strstr(err, "computed now, ");
+    cr_assert_not_null(p, "%s", err);
+    size_t reused = strtoul(p + strlen("computed now, "), NULL, 10);
+    cr_assert_eq(reused, before, "%zu journalled, %zu read back: %s", before,
+                 reused, err);
+    cr_assert(!exists(journal), "the journal outlived the output");
+    same(ref, out);
+}
+
+/* ---- the report --------------------------------------------------------- */
+
+Test(calibrate, report_prints_the_fit_table_with_held_out_marked)
+{
+    char out[512];
+    in_dir(out, sizeof out, "fit.h5");
+    calib_ok(FIX("small.cfg"), out, "2");
+    const char *a[] = {"report", out, NULL};
+    cr_assert_eq(run(NULL, a), 0, "%s", slurp("err.txt"));
+    char *txt = slurp("out.txt");
+    cr_assert(strstr(txt, "target") && strstr(txt, "observed") &&
+                  strstr(txt, "sim mean") && strstr(txt, " z"),
+              "%s", txt);
+    /* The two held-out targets of targets_tiny.cfg, marked; the fitted
+     * ones not. */
+    const char *lines[] = {"domestic_tokens_growth", "bytedance_azure_2026",
+                           "doubao_share_2025", "adopters_2025"};
+    for (size_t i = 0; i < 4; i++) {
+        char *l = strstr(txt, lines[i]);
+        cr_assert_not_null(l, "no row for %s: %s", lines[i], txt);
+        char *end = strchr(l, '\n');
+        bool held = strstr(l, "held out") && strstr(l, "held out") < end;
+        cr_assert_eq(held, i < 2, "%s: held out marked %d: %s", lines[i],
+                     held, txt);
+    }
+    cr_assert(strstr(txt, "fitted targets within their uncertainty"), "%s",
+              txt);
+    cr_assert(strstr(txt, "held-out targets inside the simulated 95% "
+                          "interval: "),
+              "%s", txt);
+    const char *c[] = {"report", out, "--csv", NULL};
+    cr_assert_eq(run(NULL, c), 0, "%s", slurp("err.txt"));
+    cr_assert(strstr(slurp("out.txt"),
+                     "target,observed,sd,sim_mean,sim_lo,sim_hi,z,"
+                     "held_out\n"),
+              "%s", slurp("out.txt"));
+    /* The pictures of the same file. */
+    char pics[512], png[600];
+    in_dir(pics, sizeof pics, "pics");
+    const char *py[] = {"/usr/bin/python3",
+                        AIMS_SOURCE_DIR "/analysis/plot_calibration.py", out,
+                        "-o", pics, NULL};
+    cr_assert_eq(finish(start(py)), 0, "%s", slurp("err.txt"));
+    const char *names[] = {"posterior.png", "fit.png"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(png, sizeof png, "%s/%s", pics, names[i]);
+        struct stat st;
+        cr_assert(stat(png, &st) == 0 && st.st_size > 1000, "%s", png);
+    }
+}
+
+/* ---- parameter recovery, one synthetic data set ------------------------- */
+
+static void read_f64(const char *path, const char *dset, double *v)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0, "%s", path);
+    cr_assert_geq(H5LTread_dataset_double(f, dset, v), 0, "%s", dset);
+    H5Fclose(f);
+}
+
+Test(calibrate, recovers_known_parameters_inside_their_95_intervals,
+     .timeout = 600)
+{
+    /* The truth, inside the priors of recovery_fast.cfg. */
+    const double truth[] = {74.3, 76.1};
+    char sim[512], targets[512], calib[512], out[512];
+    in_dir(targets, sizeof targets, "targets.cfg");
+    in_dir(calib, sizeof calib, "calib.cfg");
+    in_dir(out, sizeof out, "rec.h5");
+    snprintf(sim, sizeof sim, "%.17g,%.17g", truth[0], truth[1]);
+    const char *s[] = {"calibrate", FIX("recovery_fast.cfg"), "--simulate",
+                       sim, "-r", "4", "-s", "1234", NULL};
+    cr_assert_eq(run(NULL, s), 0, "%s", slurp("err.txt"));
+    /* Synthetic targets: the fixture's, with the simulated mean as value
+     * and its standard error (at least 1% of it) as sd. */
+    char ids[4][64];
+    double val[4], se[4];
+    size_t n = 0;
+    for (char *l = slurp("out.txt"); n < 4 && *l;) {
+        cr_assert_eq(sscanf(l, "%63s %lf %lf", ids[n], &val[n], &se[n]), 3,
+                     "%s", l);
+        n++;
+        l = strchr(l, '\n');
+        cr_assert_not_null(l);
+        l++;
+    }
+    cr_assert_eq(n, 2u);
+    FILE *f = fopen(targets, "w");
+    cr_assert_not_null(f);
+    fputs("targets = (\n", f);
+    const char *of[] = {"doubao", "deepseek"};
+    for (size_t i = 0; i < n; i++) {
+        double sd = fmax(se[i], 0.01 * fabs(val[i]));
+        fprintf(f,
+                "  { id = \"%s\"; source = \"synthetic\"; observed = "
+                "\"2025-12\"; value = %.17g; sd = %.17g; kind = \"share\"; "
+                "series = \"tokens_by_vendor\"; of = [\"%s\"]; among = "
+                "[\"doubao\", \"deepseek\", \"qwen\"]; from = \"2025-01\"; "
+                "to = \"2025-12\"; }%s\n",
+                ids[i], val[i], sd, of[i], i + 1 < n ? "," : "");
+    }
+    fputs(");\n", f);
+    fclose(f);
+    f = fopen(calib, "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "calibration = { name = \"rec\"; scenario = \"%s\"; targets = "
+            "[ \"targets.cfg\" ]; method = \"abc_smc\"; replications = 2; "
+            "seed = 5; set = [ \"enterprises.count=300\" ]; };\n"
+            "parameters = (\n"
+            "  { path = \"vendors.[3].capability\"; min = 66.0; max = 80.0; },"
+            "\n  { path = \"vendors.[2].capability\"; min = 70.0; max = 82.0; }"
+            "\n);\n"
+            "abc = { particles = 30; generations = 3; quantile = 0.5; "
+            "min_acceptance = 0.05; batch = 30; };\n",
+            AIMS_SOURCE_DIR "/scenarios/history_2023.cfg");
+    fclose(f);
+    calib_ok(calib, out, "2");
+    double lo[2], hi[2], sd[2];
+    read_f64(out, "/posterior/q025", lo);
+    read_f64(out, "/posterior/q975", hi);
+    read_f64(out, "/posterior/sd", sd);
+    const double prior[2][2] = {{66, 80}, {70, 82}};
+    bool learnt = false;
+    for (size_t k = 0; k < 2; k++) {
+        cr_assert(lo[k] <= truth[k] && truth[k] <= hi[k],
+                  "parameter %zu: truth %g outside [%g, %g]", k, truth[k],
+                  lo[k], hi[k]);
+        /* The shares depend mostly on the difference of the two
+         * capabilities (a ridge), so only the pair is sharply identified;
+         * still, the data must have told the posterior something: one sd
+         * at most 3/4 of the uniform prior's (range / sqrt 12). */
+        learnt = learnt ||
+                 sd[k] < 0.75 * (prior[k][1] - prior[k][0]) / sqrt(12.0);
+    }
+    cr_assert(learnt, "posterior sds %g, %g: no narrower than the priors",
+              sd[0], sd[1]);
+}
+
+/* ---- the ABC arithmetic ------------------------------------------------- */
+
+Test(calibrate, weighted_summaries_match_hand_computation)
+{
+    const double x[] = {3.0, 1.0, 2.0, 10.0};
+    const double w[] = {0.2, 0.3, 0.4, 0.1};
+    const double probs[] = {0.25, 0.5, 0.975};
+    double mean, sd, q[3];
+    ana_abc_summary(x, 1, w, 4, &mean, &sd, probs, 3, q);
+    /* mean = 0.6 + 0.3 + 0.8 + 1.0 = 2.7; variance = sum w (x - 2.7)^2. */
+    double var = 0.2 * 0.09 + 0.3 * 2.89 + 0.4 * 0.49 + 0.1 * 53.29;
+    cr_assert_float_eq(mean, 2.7, 1e-12);
+    cr_assert_float_eq(sd, sqrt(var), 1e-12);
+    /* Sorted: 1 (0.3), 2 (0.4), 3 (0.2), 10 (0.1); cumulative 0.3, 0.7,
+     * 0.9, 1.0. */
+    cr_assert_float_eq(q[0], 1.0, 0);
+    cr_assert_float_eq(q[1], 2.0, 0);
+    cr_assert_float_eq(q[2], 10.0, 0);
+}
+
+Test(calibrate, proposals_are_a_function_of_seed_generation_and_index)
+{
+    const double lo[] = {0, 10}, hi[] = {1, 20};
+    double a[2], b[2], c[2];
+    sim_err err = {0};
+    cr_assert_eq(ana_abc_propose(9, 0, 5, NULL, 2, lo, hi, a, &err), SIM_OK);
+    cr_assert_eq(ana_abc_propose(9, 0, 6, NULL, 2, lo, hi, c, &err), SIM_OK);
+    cr_assert_eq(ana_abc_propose(9, 0, 5, NULL, 2, lo, hi, b, &err), SIM_OK);
+    cr_assert(a[0] == b[0] && a[1] == b[1], "the same name, other numbers");
+    cr_assert(a[0] != c[0], "two particles drew the same numbers");
+    for (size_t k = 0; k < 2; k++)
+        cr_assert(a[k] >= lo[k] && a[k] <= hi[k]);
+    /* From a population: inside the box, reproducible. */
+    const double z[] = {0.2, 12.0, 0.8, 18.0, 0.5, 15.0};
+    const double w[] = {0.25, 0.25, 0.5};
+    double chol[4];
+    ana_abc_pop pop = {.n = 3, .d = 2, .z = z, .w = w, .chol = chol};
+    const double range[] = {1, 10};
+    cr_assert_eq(ana_abc_kernel(&pop, range, &err), SIM_OK, "%s", err.msg);
+    for (uint32_t i = 0; i < 50; i++) {
+        cr_assert_eq(ana_abc_propose(9, 1, i, &pop, 2, lo, hi, a, &err),
+                     SIM_OK);
+        cr_assert(a[0] >= 0 && a[0] <= 1 && a[1] >= 10 && a[1] <= 20);
+        cr_assert(isfinite(ana_abc_log_weight(&pop, a)));
+    }
+}
+
+/* ---- targets against one replication's results -------------------------- */
+
+Test(calibrate, targets_read_the_series_they_name)
+{
+    sim_err err = {0};
+    cal_spec *s = NULL;
+    cr_assert_eq(cal_load(FIX("tiny.cfg"), &s, &err), SIM_OK, "%s", err.msg);
+    cr_assert_eq(s->n_targets, 4u);
+    cr_assert_eq(s->n_fitted, 2u);
+    cr_assert(!s->params[0].log && s->params[1].log);
+    const double x[] = {74.0, 0.7};
+    mkt_params *p = NULL;
+    cr_assert_eq(cal_model(s, x, &p, &err), SIM_OK, "%s", err.msg);
+    mkt_results r = {0};
+    cr_assert_eq(mkt_results_init(&r, p, &err), SIM_OK);
+    cr_assert_eq(mkt_run(p, 3, 0, NULL, &r, &err), SIM_OK, "%s", err.msg);
+    /* doubao_share_2025: doubao's tokens over those of the three Chinese
+     * vendors, 2025-01 .. 2025-12 = months 24 .. 35 of a 2023-01 start. */
+    size_t v[3] = {3, 2, 4}; /* doubao, deepseek, qwen */
+    double num = 0, den = 0;
+    for (size_t m = 24; m <= 35; m++)
+        for (size_t k = 0; k < 3; k++) {
+            double t = r.tokens_by_vendor[m * r.n_vendors + v[k]];
+            den += t;
+            if (k == 0)
+                num += t;
+        }
+    cr_assert_gt(den, 0);
+    cr_assert_float_eq(cal_target_value(&s->targets[0], &r), num / den,
+                       1e-12 * (num / den));
+    /* adopters_2025: a stock, the mean over its one month, 2025-12. */
+    cr_assert_eq(cal_target_value(&s->targets[1], &r), r.adopters[35]);
+    /* bytedance_azure_2026: 0 or 1. */
+    double b = cal_target_value(&s->targets[3], &r);
+    cr_assert(b == 0.0 || b == 1.0, "%g", b);
+    mkt_results_fini(&r);
+    mkt_params_free(p);
+    cal_free(s);
+}
