@@ -74,6 +74,7 @@ typedef struct {
     unsigned char *state; /* [count] 0 pending, 1 done, 2 failed */
     sim_err err;          /* the first failure */
     int mode;             /* the engine's (AIMS_ENGINE) */
+    bool no_pick_cache;   /* AIMS_PICK_CACHE=0 */
     _Atomic uint64_t months; /* month ends reached in this batch, for the
                                 progress line of long replications */
 } batch;
@@ -101,6 +102,7 @@ static void *worker(void *arg)
         sim_err err = {0};
         mkt_run_opts o = {.cancel = &cancel_runs,
                           .engine_mode = b->mode,
+                          .no_pick_cache = b->no_pick_cache,
                           .on_month = b->f->progress ? count_month : NULL,
                           .ctx = b};
         int rc = mkt_results_init(&b->res[k], b->f->p, &err);
@@ -204,11 +206,26 @@ static int engine_mode(int *mode, sim_err *err)
                        env);
 }
 
+/* AIMS_PICK_CACHE=0 turns off the model's choice cache
+ * (mkt_run_opts.no_pick_cache), for the tests that compare the files;
+ * unset, empty or 1: on. */
+static int pick_cache(bool *off, sim_err *err)
+{
+    const char *env = getenv("AIMS_PICK_CACHE");
+    *off = env != NULL && strcmp(env, "0") == 0;
+    if (env == NULL || env[0] == '\0' || strcmp(env, "0") == 0 ||
+        strcmp(env, "1") == 0)
+        return SIM_OK;
+    return sim_err_set(err, SIM_EINVAL,
+                       "AIMS_PICK_CACHE: expected 0 or 1, got '%s'", env);
+}
+
 int cli_farm_run(cli_farm *f, uint32_t first, uint32_t count,
                  cli_consume_fn *consume, void *ctx, sim_err *err)
 {
     batch b = {.f = f, .first = first, .count = count};
-    if (engine_mode(&b.mode, err) != SIM_OK)
+    if (engine_mode(&b.mode, err) != SIM_OK ||
+        pick_cache(&b.no_pick_cache, err) != SIM_OK)
         return CLI_USAGE;
     uint64_t threads = f->threads < count ? f->threads : count;
     pthread_mutex_init(&b.mu, NULL);

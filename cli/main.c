@@ -79,6 +79,9 @@ static const char environment[] =
     "mode (the\n"
     "                         results are the same; for tests and "
     "benchmarks)\n"
+    "  AIMS_PICK_CACHE        0 turns off the model's choice cache (the "
+    "results are\n"
+    "                         the same; for tests and benchmarks)\n"
     "  TMPDIR                 where 'aims sweep --plan' writes its trial "
     "output\n"
     "                         (default /tmp; removed after)\n";

@@ -151,9 +151,9 @@ static void books_accounts(const struct mkt_world *w, size_t row)
  * O(firms x stride) a month, where one option per firm needs only the
  * per-(option, class) counts. Fills, per class, firms by channel
  * (ch[cls * MKT_N_CHANNELS + channel]), frontier firms and index sums,
- * unweighted. */
+ * unweighted. scratch: 2 x n_opts doubles. */
 static void firm_scan(const struct mkt_world *w, double *ch, double *front,
-                      double *index)
+                      double *index, double *scratch)
 {
     const mkt_params *p = w->p;
     size_t nc = w->n_cls;
@@ -164,6 +164,14 @@ static void firm_scan(const struct mkt_world *w, double *ch, double *front,
         ch[c] = 0;
     for (size_t c = 0; c < nc; c++)
         front[c] = index[c] = 0;
+    /* Per option once, not per seat: its gap's verdict and exp (the same
+     * values). */
+    double *ofr = scratch, *oidx = scratch + w->n_opts;
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        double gap = best - mkt__capability(w, w->opts[o].vendor);
+        ofr[o] = gap <= p->frontier_tolerance;
+        oidx[o] = exp(-gap / p->frontier_tau);
+    }
     for (uint32_t f = 0; f < w->n_ent / w->stride; f++) {
         uint32_t prim = f * w->stride;
         const mkt__ent *pe = &w->ent[prim];
@@ -176,9 +184,8 @@ static void firm_scan(const struct mkt_world *w, double *ch, double *front,
             if (o == MKT_NIL)
                 continue;
             seen[w->opts[o].channel] = true;
-            double gap = best - mkt__capability(w, w->opts[o].vendor);
-            fr |= gap <= p->frontier_tolerance;
-            idx = fmax(idx, exp(-gap / p->frontier_tau));
+            fr |= ofr[o] != 0;
+            idx = fmax(idx, oidx[o]);
         }
         for (int c = 0; c < MKT_N_CHANNELS; c++)
             ch[pe->cls * MKT_N_CHANNELS + (size_t)c] += seen[c];
@@ -190,11 +197,12 @@ static void firm_scan(const struct mkt_world *w, double *ch, double *front,
 double mkt__frontier_share_firms(const struct mkt_world *w)
 {
     size_t nc = w->n_cls;
-    double *ch = malloc(nc * (MKT_N_CHANNELS + 2) * sizeof *ch);
+    double *ch = malloc((nc * (MKT_N_CHANNELS + 2) + 2 * w->n_opts) *
+                        sizeof *ch);
     if (!ch)
         return (double)NAN;
     double *front = ch + nc * MKT_N_CHANNELS, *index = front + nc;
-    firm_scan(w, ch, front, index);
+    firm_scan(w, ch, front, index, index + nc);
     double adopted = 0, fr = 0;
     for (size_t c = 0; c < nc; c++) {
         adopted += w->cls_adopted[c] * w->cls_w[c];
@@ -230,11 +238,12 @@ static int books_firms(struct mkt_world *w, size_t row, double adopted)
 {
     mkt_results *r = w->res;
     size_t nc = w->n_cls;
-    double *ch = malloc(nc * (MKT_N_CHANNELS + 2) * sizeof *ch);
+    double *ch = malloc((nc * (MKT_N_CHANNELS + 2) + 2 * w->n_opts) *
+                        sizeof *ch);
     if (!ch)
         return sim_err_set(w->err, SIM_ENOMEM, "out of memory at a month end");
     double *front = ch + nc * MKT_N_CHANNELS, *index = front + nc;
-    firm_scan(w, ch, front, index);
+    firm_scan(w, ch, front, index, index + nc);
     double *cc = &r->channel_count[row * MKT_N_CHANNELS];
     double *bc = &r->channel_count_by_sector[row * nc * MKT_N_CHANNELS];
     double fr = 0, idx = 0;

@@ -60,6 +60,15 @@ size_t mkt_choose_option(double *v, const bool *ok, size_t n, double u)
     return pick_weighted(v, ok, n, u * sum);
 }
 
+size_t mkt_choose_weights(const double *w, const bool *ok, size_t n, double u)
+{
+    assert(u >= 0 && u < 1);
+    double sum = 0;
+    for (size_t j = 0; j < n; j++)
+        sum += w[j];
+    return pick_weighted(w, ok, n, u * sum);
+}
+
 /* The inside nest's weights exp((v_j - vmax) / lambda) into w (may alias v)
  * and log P(inside) - the rest of the outside's share: returns P(outside).
  * Written with vmax subtracted so that utilities of any size are exact. */

@@ -25,6 +25,11 @@ size_t mkt_choice_probs(const double *v, const bool *ok, size_t n,
  * it is overwritten with unnormalised weights (saves a second exp pass). */
 size_t mkt_choose_option(double *v, const bool *ok, size_t n, double u);
 
+/* The same draw from weights w already computed: w[j] = exp(v[j] - vmax)
+ * where ok[j], 0 elsewhere, as mkt_choose_option leaves them in v (a caller
+ * that draws again from nearly the same set keeps them). */
+size_t mkt_choose_weights(const double *w, const bool *ok, size_t n, double u);
+
 /* Nested logit with an outside option (Train 2009, ch. 4): the usable
  * entries of v form one nest with dissimilarity lambda in (0, 1], the
  * outside alternative, of utility v0, a nest of its own. With the inside

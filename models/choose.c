@@ -74,9 +74,25 @@ double mkt__outside_utility(const struct mkt_world *w, const mkt_sector *s)
     return s->b_cap * cap - s->b_price * log(s->outside_price);
 }
 
+/* Availability and utility, from the choice cache (pick_cache.c) when the
+ * choice may use it (cached: mkt__pc_begin said so): the same values. */
+static bool available(const struct mkt_world *w, bool cached, uint32_t o,
+                      uint32_t i)
+{
+    return cached ? mkt__pc_available(w, o, i) : mkt__available(w, o, i);
+}
+
+static double utility(const struct mkt_world *w, bool cached,
+                      const mkt_sector *s, uint32_t i, uint32_t o,
+                      bool switch_cost)
+{
+    return cached ? mkt__pc_utility(w, s, i, o, switch_cost)
+                  : utility_ref(w, s, i, o, switch_cost);
+}
+
 /* The draw from w->v / w->ok (already filled) for firm prim: plain logit,
  * or nested with the outside when the sector has one. */
-static uint32_t draw_primary(struct mkt_world *w, uint32_t prim)
+static uint32_t draw_primary(struct mkt_world *w, uint32_t prim, bool cached)
 {
     mkt__ent *pe = &w->ent[prim];
     const mkt_sector *s = mkt__sector(w, prim);
@@ -84,8 +100,9 @@ static uint32_t draw_primary(struct mkt_world *w, uint32_t prim)
                             pe->choices++);
     if (!s->has_outside)
         return (uint32_t)mkt_choose_option(w->v, w->ok, w->n_opts, u);
-    size_t j = mkt_choose_nested(w->v, w->ok, w->n_opts,
-                                 mkt__outside_utility(w, s), s->nest_lambda,
+    double v0 = cached ? mkt__pc_outside_utility(w, s)
+                       : mkt__outside_utility(w, s);
+    size_t j = mkt_choose_nested(w->v, w->ok, w->n_opts, v0, s->nest_lambda,
                                  u);
     return j == MKT_CHOICE_OUTSIDE ? PICK_OUTSIDE : (uint32_t)j;
 }
@@ -98,13 +115,18 @@ static uint32_t pick(struct mkt_world *w, uint32_t i)
     const mkt_sector *s = mkt__sector(w, i);
     /* What the firm has or is moving to: leaving it costs the switch. */
     int32_t ref = e->target != MKT_NIL ? e->target : e->opt;
-    for (uint32_t o = 0; o < w->n_opts; o++) {
-        w->ok[o] = mkt__available(w, o, i);
-        w->v[o] = w->ok[o] ? utility_ref(w, s, i, o,
-                                         ref != MKT_NIL && ref != (int32_t)o)
-                           : 0.0;
-    }
-    return draw_primary(w, i);
+    bool cached = mkt__pc_begin(w);
+    if (cached)
+        mkt__pc_fill(w, s, i, ref);
+    else
+        for (uint32_t o = 0; o < w->n_opts; o++) {
+            w->ok[o] = mkt__available(w, o, i);
+            w->v[o] = w->ok[o] ? utility_ref(w, s, i, o,
+                                             ref != MKT_NIL &&
+                                                 ref != (int32_t)o)
+                               : 0.0;
+        }
+    return draw_primary(w, i, cached);
 }
 
 /* An adopter left with nothing looks again a month later (a rule may be
@@ -207,23 +229,28 @@ static int32_t seat_ref(const mkt__ent *e)
  * customers) or, if none does, to the primary seat; the switching cost
  * falls on options no seat holds or is moving to, once the firm holds or is
  * moving to something (a firm with nothing pays none, as with one seat). */
-static void portfolio_utilities(struct mkt_world *w, uint32_t prim)
+static void portfolio_utilities(struct mkt_world *w, uint32_t prim,
+                                bool cached)
 {
     const mkt_sector *s = mkt__sector(w, prim);
+    uint32_t K = w->stride;
+    int32_t sopt[MKT_MAX_OPTIONS], sref[MKT_MAX_OPTIONS]; /* [seat] */
     bool holds_any = false;
-    for (uint32_t k = 0; k < w->stride; k++)
-        holds_any |= seat_ref(&w->ent[prim + k]) != MKT_NIL;
+    for (uint32_t k = 0; k < K; k++) {
+        sopt[k] = w->ent[prim + k].opt;
+        sref[k] = seat_ref(&w->ent[prim + k]);
+        holds_any |= sref[k] != MKT_NIL;
+    }
     for (uint32_t o = 0; o < w->n_opts; o++) {
         uint32_t holder = prim;
         bool held = false;
-        for (uint32_t k = 0; k < w->stride; k++) {
-            const mkt__ent *x = &w->ent[prim + k];
-            if (x->opt == (int32_t)o)
+        for (uint32_t k = 0; k < K; k++) {
+            if (sopt[k] == (int32_t)o)
                 holder = prim + k;
-            held |= seat_ref(x) == (int32_t)o;
+            held |= sref[k] == (int32_t)o;
         }
-        w->ok[o] = mkt__available(w, o, holder);
-        w->v[o] = w->ok[o] ? utility_ref(w, s, prim, o, holds_any && !held)
+        w->ok[o] = available(w, cached, o, holder);
+        w->v[o] = w->ok[o] ? utility(w, cached, s, prim, o, holds_any && !held)
                            : 0.0;
     }
 }
@@ -232,29 +259,42 @@ static void portfolio_utilities(struct mkt_world *w, uint32_t prim)
  * returning the portfolio's size. w->v still holds the utilities (the
  * primary's draw used its own copy). */
 static uint32_t draw_further(struct mkt_world *w, uint32_t prim, uint32_t j0,
-                             const double *v, uint32_t max)
+                             const double *v, uint32_t max, bool cached)
 {
     mkt__ent *pe = &w->ent[prim];
     const mkt_sector *s = mkt__sector(w, prim);
-    double stop = mkt__utility(w, s, prim, j0);
+    double stop = utility(w, cached, s, prim, j0, false);
     uint32_t n = w->n_opts, len = 1;
     w->pick_buf[0] = (int32_t)j0;
+    /* Each draw is mkt_choose_option over v - multihoming_cost and the
+     * stop, without the options taken. A draw's weights exp(v_j - vmax)
+     * are the last draw's whenever vmax is (the option taken was not the
+     * only best): then only the taken one's weight goes to 0, which is
+     * what computing them anew would give, bit for bit. */
+    double *wt = w->v2, last_vmax = (double)NAN;
+    bool *ok2 = w->ok2;
+    for (uint32_t o = 0; o < n; o++)
+        ok2[o] = w->ok[o] && o != j0;
+    ok2[n] = true;
     while (len < max) {
-        for (uint32_t o = 0; o < n; o++) {
-            bool taken = false;
-            for (uint32_t c = 0; c < len; c++)
-                taken |= w->pick_buf[c] == (int32_t)o;
-            w->ok2[o] = w->ok[o] && !taken;
-            w->v2[o] = v[o] - s->multihoming_cost;
+        double vmax = stop;
+        for (uint32_t o = 0; o < n; o++)
+            if (ok2[o] && v[o] - s->multihoming_cost > vmax)
+                vmax = v[o] - s->multihoming_cost;
+        if (vmax != last_vmax) {
+            for (uint32_t o = 0; o < n; o++)
+                wt[o] = ok2[o] ? exp(v[o] - s->multihoming_cost - vmax) : 0.0;
+            wt[n] = exp(stop - vmax);
+            last_vmax = vmax;
         }
-        w->ok2[n] = true;
-        w->v2[n] = stop;
         double u = mkt__uniform(w, MKT__PURPOSE_CHOICE, mkt__firm(w, prim),
                                 pe->choices++);
-        size_t j = mkt_choose_option(w->v2, w->ok2, n + 1, u);
+        size_t j = mkt_choose_weights(wt, ok2, n + 1, u);
         if (j == n)
             break;
         w->pick_buf[len++] = (int32_t)j;
+        ok2[j] = false;
+        wt[j] = 0.0;
     }
     return len;
 }
@@ -380,11 +420,12 @@ static int choose_portfolio(struct mkt_world *w, uint32_t prim, double delay,
                             uint32_t lost_prov, bool instant)
 {
     const mkt_sector *s = mkt__sector(w, prim);
-    portfolio_utilities(w, prim);
+    bool cached = mkt__pc_begin(w);
+    portfolio_utilities(w, prim, cached);
     /* The primary draw scratches w->v; the further draws need it whole. */
     for (uint32_t o = 0; o < w->n_opts; o++)
         w->vsave[o] = w->v[o];
-    uint32_t j0 = draw_primary(w, prim);
+    uint32_t j0 = draw_primary(w, prim, cached);
     if (j0 == PICK_OUTSIDE)
         return go_outside(w, prim, delay);
     int rc = SIM_OK;
@@ -397,7 +438,7 @@ static int choose_portfolio(struct mkt_world *w, uint32_t prim, double delay,
         return rc != SIM_OK ? rc : retry_later(w, prim);
     }
     rc = mkt__set_out(w, prim, false);
-    uint32_t len = draw_further(w, prim, j0, w->vsave, s->max_options);
+    uint32_t len = draw_further(w, prim, j0, w->vsave, s->max_options, cached);
     int32_t before[MKT_MAX_OPTIONS];
     for (uint32_t k = 0; k < w->stride; k++)
         before[k] = w->ent[prim + k].opt;

@@ -47,12 +47,28 @@ static uint64_t mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-double mkt__uniform(const struct mkt_world *w, uint64_t purpose, uint32_t i,
-                    uint64_t k)
+/* The hash's first three words are the same for every draw of a purpose in
+ * one replication: mkt__uniform_init computes them once. */
+static uint64_t prefix(const struct mkt_world *w, uint64_t purpose)
 {
     uint64_t z = mix(w->seed);
     z = mix(z ^ ((uint64_t)w->point << 32 | w->rep));
-    z = mix(z ^ purpose);
+    return mix(z ^ purpose);
+}
+
+_Static_assert(MKT__N_PURPOSES <= 8, "u_prefix holds every purpose");
+
+void mkt__uniform_init(struct mkt_world *w)
+{
+    for (uint64_t p = 0; p < MKT__N_PURPOSES; p++)
+        w->u_prefix[p] = prefix(w, p);
+}
+
+double mkt__uniform(const struct mkt_world *w, uint64_t purpose, uint32_t i,
+                    uint64_t k)
+{
+    uint64_t z = purpose < MKT__N_PURPOSES ? w->u_prefix[purpose]
+                                            : prefix(w, purpose);
     z = mix(z ^ i);
     z = mix(z ^ k);
     return (double)(z >> 11) * 0x1.0p-53;

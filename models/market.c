@@ -473,6 +473,7 @@ static void world_free(struct mkt_world *w)
     if (!w)
         return;
     mkt__agents_free(w);
+    mkt__pc_free(w);
     sim_engine_free(w->eng);
     for (size_t k = 0; k < w->n_prov; k++)
         mkt_onboard_fini(&w->prov[k]);
@@ -523,24 +524,42 @@ static void world_free(struct mkt_world *w)
     free(w);
 }
 
+/* Events about one enterprise (the first five) change no world state that
+ * a choice reads; every other kind may, so it runs through on_world, which
+ * keeps the choice cache (pick_cache.c) out of it and voids it after. */
 static const struct {
     uint32_t kind;
     sim_handler *fn;
+    bool world;
 } handlers[] = {
-    {MKT__EV_ADOPT, mkt__on_adopt},
-    {MKT__EV_CONTRACT, mkt__on_contract},
-    {MKT__EV_ONBOARDED, mkt__on_onboarded},
-    {MKT__EV_DETECT, mkt__on_detect},
-    {MKT__EV_MONTH, mkt__on_month},
-    {MKT__EV_TIMELINE, mkt__on_timeline},
-    {MKT__EV_WIND_DOWN, mkt__on_wind_down},
-    {MKT__EV_COMMERCE, mkt__on_commerce},
-    {MKT__EV_BURN_IN, mkt__on_burn_in},
-    {MKT__EV_RULE_IN_FORCE, mkt__on_rule_in_force},
-    {MKT__EV_FILED, mkt__on_filed},
-    {MKT__EV_DECIDE, mkt__on_decide},        /* agent.h */
-    {MKT__EV_AGENT_DUE, mkt__on_agent_due},  /* agent.h */
+    {MKT__EV_ADOPT, mkt__on_adopt, false},
+    {MKT__EV_CONTRACT, mkt__on_contract, false},
+    {MKT__EV_ONBOARDED, mkt__on_onboarded, false},
+    {MKT__EV_DETECT, mkt__on_detect, false},
+    {MKT__EV_FILED, mkt__on_filed, false},
+    {MKT__EV_MONTH, mkt__on_month, true},
+    {MKT__EV_TIMELINE, mkt__on_timeline, true},
+    {MKT__EV_WIND_DOWN, mkt__on_wind_down, true},
+    {MKT__EV_COMMERCE, mkt__on_commerce, true},
+    {MKT__EV_BURN_IN, mkt__on_burn_in, true},
+    {MKT__EV_RULE_IN_FORCE, mkt__on_rule_in_force, true},
+    {MKT__EV_DECIDE, mkt__on_decide, true},        /* agent.h */
+    {MKT__EV_AGENT_DUE, mkt__on_agent_due, true},  /* agent.h */
 };
+
+static int on_world(sim_engine *eng, void *ctx, const sim_msg *m)
+{
+    struct mkt_world *w = ctx;
+    sim_handler *fn = NULL;
+    for (size_t k = 0; k < sizeof handlers / sizeof handlers[0]; k++)
+        if (handlers[k].kind == m->kind)
+            fn = handlers[k].fn;
+    w->pc_world = true;
+    int rc = fn(eng, ctx, m);
+    w->pc_world = false;
+    w->pc_valid = false;
+    return rc;
+}
 
 static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
                      const mkt_run_opts *opts, mkt_results *r, sim_err *err,
@@ -553,6 +572,7 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     w->seed = seed;
     w->rep = rep;
     w->point = opts ? opts->point : 0;
+    mkt__uniform_init(w);
     w->on_month = opts ? opts->on_month : NULL;
     w->on_month_ctx = opts ? opts->ctx : NULL;
     w->cancel = opts ? opts->cancel : NULL;
@@ -571,7 +591,8 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     int rc = sim_engine_new_opts(&eo, &w->eng, err);
     if (rc == SIM_OK) {
         for (size_t k = 0; k < sizeof handlers / sizeof handlers[0]; k++)
-            sim_on(w->eng, handlers[k].kind, handlers[k].fn, w);
+            sim_on(w->eng, handlers[k].kind,
+                   handlers[k].world ? on_world : handlers[k].fn, w);
         w->r_adopt = sim_engine_rng(w->eng, "adoption", err);
         w->r_onboard = sim_engine_rng(w->eng, "onboarding", err);
         w->r_detect = sim_engine_rng(w->eng, "detection", err);
@@ -589,6 +610,8 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     if (rc == SIM_OK)
         rc = mkt__legal_build(w);
     if (rc == SIM_OK)
+        rc = mkt__pc_new(w, opts && opts->no_pick_cache);
+    if (rc == SIM_OK)
         rc = mkt__agents_new(w); /* agent.h */
     if (rc == SIM_OK) {
         mkt__refresh_prices(w);
@@ -597,6 +620,10 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     /* Events about one enterprise: the engine fetches its record early. */
     for (uint32_t k = MKT__EV_CONTRACT; rc == SIM_OK && k <= MKT__EV_DETECT; k++)
         sim_prefetch_targets(w->eng, k, w->ent, sizeof *w->ent, w->n_ent);
+    /* A firm's contract (target: its primary seat) reads all its seats. */
+    if (rc == SIM_OK && w->stride > 1 &&
+        w->stride * sizeof *w->ent <= SIM_PREFETCH_SPAN_MAX)
+        sim_prefetch_span(w->eng, MKT__EV_CONTRACT, w->stride * sizeof *w->ent);
     if (rc == SIM_ENOMEM && err->status == SIM_OK)
         sim_err_set(err, SIM_ENOMEM, "out of memory building replication %u",
                     rep);
@@ -617,6 +644,7 @@ int mkt_run(const mkt_params *p, uint64_t seed, uint32_t rep,
     if (rc != SIM_OK)
         return rc;
     rc = schedule_start(w);
+    w->pc_valid = false; /* whatever the set-up changed is read anew */
     if (rc == SIM_OK)
         rc = sim_run_all(w->eng);
     if (rc == SIM_STOP)

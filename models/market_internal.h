@@ -134,6 +134,8 @@ struct mkt_world {
     uint64_t seed;
     uint32_t point, rep;
     sim_rng *r_adopt, *r_onboard, *r_detect, *r_review;
+    uint64_t u_prefix[8]; /* mkt__uniform's hash of (seed, point, rep,
+                             purpose), by purpose (ent.c) */
 
     /* rule state (the timeline changes it) */
     double *cap0;      /* [vendor] capability at day 0 plus jumps so far */
@@ -232,6 +234,20 @@ struct mkt_world {
                            pending one whose number moved on is void */
     double *m_comp;     /* [actor] compliance costs this month */
 
+    /* pick_cache.c: what a choice asks of the world, between world events */
+    bool pc_off;        /* AIMS_PICK_CACHE=0: every choice asks anew */
+    bool pc_valid;      /* built since the last world event */
+    bool pc_world;      /* a world event is running: not used meanwhile */
+    uint8_t *pc_state;  /* [opt] the market structure's verdict */
+    uint32_t *pc_nrule, *pc_rule; /* [opt], [opt * n_inst]: the active
+                                     forbid and licence rules covering it */
+    uint32_t *pc_ncost, *pc_cost; /* ... the buyer-specific cost rules */
+    double *pc_price;   /* [opt * n_sec + sector] b_price log(price) */
+    double *pc_risk;    /* [opt * n_sec + sector] b_risk risk */
+    double *pc_out;     /* [sector] b_price log(outside price) */
+    double *pc_cap;     /* [vendor] capability at the current choice */
+    double pc_years;    /* mkt__years at the current choice */
+
     mkt_results *res;
     mkt_month_fn *on_month;
     void *on_month_ctx;
@@ -259,7 +275,9 @@ double mkt__years(const struct mkt_world *w); /* since month 0, >= 0 */
 double mkt__uniform(const struct mkt_world *w, uint64_t purpose, uint32_t i,
                     uint64_t k);
 enum { MKT__PURPOSE_CHOICE = 1, MKT__PURPOSE_LICENCE, MKT__PURPOSE_CONTRACT,
-       MKT__PURPOSE_REVIEW, MKT__PURPOSE_ATTR };
+       MKT__PURPOSE_REVIEW, MKT__PURPOSE_ATTR, MKT__N_PURPOSES };
+/* Fills w->u_prefix once seed, point and rep are set. */
+void mkt__uniform_init(struct mkt_world *w);
 int mkt__move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target);
 int mkt__abandon(struct mkt_world *w, uint32_t i);
 int mkt__enqueue(struct mkt_world *w, uint32_t prov, uint32_t i);
@@ -340,6 +358,24 @@ int mkt__on_month(sim_engine *eng, void *ctx, const sim_msg *m);
 /* The results' row of real Mtok that option o bills in the current month,
  * one value per weight class: mkt__bill adds to it. */
 double *mkt__tokens_row(struct mkt_world *w, uint32_t o);
+
+/* pick_cache.c: the cache of what a choice asks of the world (see there).
+ * mkt__pc_begin starts a choice: false when the cache may not be used now
+ * (it is off, or a world event runs), and the caller asks mkt__available
+ * and computes utilities itself; true, and the three others give the same
+ * values as those, bit for bit, until the choice ends. */
+int mkt__pc_new(struct mkt_world *w, bool off);
+void mkt__pc_free(struct mkt_world *w);
+bool mkt__pc_begin(struct mkt_world *w);
+bool mkt__pc_available(const struct mkt_world *w, uint32_t o, uint32_t i);
+double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
+                       uint32_t i, uint32_t o, bool switch_cost);
+double mkt__pc_outside_utility(const struct mkt_world *w,
+                               const mkt_sector *s);
+/* w->ok / w->v for seat i of sector s, ref the option it holds or moves to
+ * (the others cost the switch): pick()'s loop. */
+void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
+                  int32_t ref);
 
 /* market.c */
 int mkt__walk_copy(struct mkt_world *w, int32_t head, bool targets,

@@ -611,6 +611,8 @@ typedef struct {
                                   (a signal handler may set it) */
     int engine_mode; /* sim_engine_opts.mode; 0 the default. Results are the
                         same in every mode, only speed differs */
+    bool no_pick_cache; /* true: choices do not cache what they ask of the
+                           world (pick_cache.c); the same results, slower */
 } mkt_run_opts;
 
 /* Runs replication `rep` of p with master seed `seed` into r (initialised

@@ -85,6 +85,7 @@ typedef struct {
     void *ctx;
     const char *tbase; /* sim_prefetch_targets: target t at tbase + t * tsize */
     size_t tsize, tcount;
+    size_t tspan;      /* bytes prefetched from there (sim_prefetch_span) */
 } handler_slot;
 
 typedef struct {
@@ -801,6 +802,16 @@ int sim_prefetch_targets(sim_engine *eng, uint32_t kind, const void *base,
     hs->tbase = base;
     hs->tsize = base != NULL ? size : 0;
     hs->tcount = base != NULL ? count : 0;
+    hs->tspan = hs->tsize;
+    return SIM_OK;
+}
+
+int sim_prefetch_span(sim_engine *eng, uint32_t kind, size_t bytes)
+{
+    if (kind >= SIM_MAX_KINDS || eng->handlers[kind].tbase == NULL ||
+        bytes < eng->handlers[kind].tsize || bytes > SIM_PREFETCH_SPAN_MAX)
+        return SIM_EINVAL;
+    eng->handlers[kind].tspan = bytes;
     return SIM_OK;
 }
 
@@ -1040,7 +1051,9 @@ static inline void prefetch_target(const sim_engine *eng)
     if (m->target < hs->tcount) {
         const char *p = hs->tbase + (size_t)m->target * hs->tsize;
         PREFETCH(p);
-        PREFETCH(p + hs->tsize - 1);
+        for (size_t off = 64; off < hs->tspan - 1; off += 64)
+            PREFETCH(p + off); /* the lines between, for a long span */
+        PREFETCH(p + hs->tspan - 1);
     }
 }
 

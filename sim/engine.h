@@ -104,6 +104,15 @@ int sim_declare_delay(sim_engine *eng, sim_time delay);
 int sim_prefetch_targets(sim_engine *eng, uint32_t kind, const void *base,
                          size_t size, size_t count);
 
+/* Widens the hint of `kind` (set by sim_prefetch_targets, which resets it
+ * to `size`): the engine prefetches `bytes` from the target's state, for an
+ * event that works on its target's neighbours too (a firm's seats after its
+ * primary seat). The span must stay inside the array for every target <
+ * count. SIM_EINVAL without a hint, for bytes < size or bytes >
+ * SIM_PREFETCH_SPAN_MAX. */
+#define SIM_PREFETCH_SPAN_MAX 512
+int sim_prefetch_span(sim_engine *eng, uint32_t kind, size_t bytes);
+
 /* Schedules m to fire `delay` days from now (delay >= 0 and finite). Stores the
  * handle in *h when h is not NULL. SIM_EPAST for a negative delay, SIM_EINVAL
  * for NaN or infinity (of the delay or of now + delay) or a kind >=

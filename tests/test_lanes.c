@@ -717,6 +717,13 @@ Test(lanes, target_prefetch_hints_are_checked_and_change_nothing)
     cr_assert_eq(sim_prefetch_targets(eng, 1, state, 0, 100), SIM_EINVAL);
     cr_assert_eq(sim_prefetch_targets(eng, 1, NULL, 0, 0), SIM_OK,
                  "NULL removes the hint");
+    cr_assert_eq(sim_prefetch_span(eng, 1, 48), SIM_EINVAL, "no hint");
+    cr_assert_eq(sim_prefetch_targets(eng, 1, state, 24, 100), SIM_OK);
+    cr_assert_eq(sim_prefetch_span(eng, 1, 23), SIM_EINVAL, "below size");
+    cr_assert_eq(sim_prefetch_span(eng, 1, SIM_PREFETCH_SPAN_MAX + 1),
+                 SIM_EINVAL);
+    cr_assert_eq(sim_prefetch_span(eng, SIM_MAX_KINDS, 48), SIM_EINVAL);
+    cr_assert_eq(sim_prefetch_span(eng, 1, 48), SIM_OK);
     sim_engine_free(eng);
     /* The chains with a hint covering half their targets: same trace. */
     chains ref = run_chains(SIM_MODE_PLAIN, -1);
@@ -725,6 +732,31 @@ Test(lanes, target_prefetch_hints_are_checked_and_change_nothing)
     sim_on(eng, 1, on_chain, &c);
     cr_assert_eq(sim_prefetch_targets(eng, 1, state, sizeof state[0], 150),
                  SIM_OK);
+    sim_declare_delay(eng, 0.5);
+    sim_declare_delay(eng, 0.75);
+    for (uint32_t i = 0; i < 300; i++) {
+        sim_msg m = {.kind = 1, .target = i};
+        cr_assert_eq(sim_schedule_at(eng, 0.01 * (i % 7), &m, NULL), SIM_OK);
+    }
+    cr_assert_eq(sim_run_all(eng), SIM_OK);
+    cr_assert_eq(c.hash, ref.hash);
+    sim_engine_free(eng);
+}
+
+/* A span wider than the record (a firm's seats after its primary one),
+ * through the lines between its ends: still the same trace. */
+Test(lanes, a_wide_prefetch_span_changes_nothing)
+{
+    chains ref = run_chains(SIM_MODE_PLAIN, -1);
+    sim_engine *eng = NULL;
+    sim_err err = {0};
+    static char state[400][24];
+    cr_assert_eq(sim_engine_new(1, 0, 0, &eng, &err), SIM_OK);
+    chains c = {.hash = UINT64_C(0xcbf29ce484222325), .left = 30000};
+    sim_on(eng, 1, on_chain, &c);
+    cr_assert_eq(sim_prefetch_targets(eng, 1, state, sizeof state[0], 290),
+                 SIM_OK);
+    cr_assert_eq(sim_prefetch_span(eng, 1, 200), SIM_OK);
     sim_declare_delay(eng, 0.5);
     sim_declare_delay(eng, 0.75);
     for (uint32_t i = 0; i < 300; i++) {

@@ -1,0 +1,285 @@
+/* pick_cache.c -- what a choice asks of the world, kept between world events
+ * (issue 17): availability and utility of an option without the parts that
+ * belong to the buyer.
+ *
+ * Every contract end, adoption, detection, filing and onboarding makes a
+ * choice (choose.c), and each asked, option by option, the whole rule table
+ * (legal.c: some 3 + vendors + rule definitions instances, nearly all of
+ * them off or not covering the option), the channel's market structure
+ * (direct API, licence, partnership) and the utility's price and risk
+ * terms. None of that changes between two world events: it is written only
+ * by the timeline, rules coming into force, wind-downs, the Commerce rule,
+ * the burn-in's end, the month's books and the agents' decisions, all of
+ * which run as world events (market.c's dispatch marks them). The cache is
+ * rebuilt at the first choice after one, and not used during one (a world
+ * event may change state after it has made some choices).
+ *
+ * What stays per call, because it is the buyer's: its bans, its subsidiary
+ * abroad, whether it holds a winding-down cloud's option, the buyer side of
+ * every rule that covers the option (its flags, ownership, sector, licence
+ * fate), the SOE penalty, a rule's compliance cost on it, the switching
+ * cost; and the capability term, which grows with time.
+ *
+ * Exactness: every value is the one the uncached path computes, by the same
+ * expression in the same order (a product cached is the same product; sums
+ * of rule costs keep the instances' order), so the results are the same bit
+ * for bit. AIMS_PICK_CACHE=0 turns the cache off (mkt_run_opts.no_pick_cache)
+ * and the tests compare the files.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "market_internal.h"
+
+enum { PC_CLOSED, PC_OPEN, PC_HELD_ONLY }; /* pc_state */
+
+int mkt__pc_new(struct mkt_world *w, bool off)
+{
+    size_t no = w->n_opts ? w->n_opts : 1, ni = w->n_inst ? w->n_inst : 1;
+    w->pc_off = off;
+    w->pc_valid = false;
+    w->pc_state = calloc(no, sizeof *w->pc_state);
+    w->pc_nrule = calloc(no, sizeof *w->pc_nrule);
+    w->pc_ncost = calloc(no, sizeof *w->pc_ncost);
+    w->pc_rule = calloc(no * ni, sizeof *w->pc_rule);
+    w->pc_cost = calloc(no * ni, sizeof *w->pc_cost);
+    w->pc_price = calloc(no * w->n_sec, sizeof *w->pc_price);
+    w->pc_risk = calloc(no * w->n_sec, sizeof *w->pc_risk);
+    w->pc_out = calloc(w->n_sec ? w->n_sec : 1, sizeof *w->pc_out);
+    w->pc_cap = calloc(w->p->n_vendors ? w->p->n_vendors : 1,
+                       sizeof *w->pc_cap);
+    if (!w->pc_state || !w->pc_nrule || !w->pc_ncost || !w->pc_rule ||
+        !w->pc_cost || !w->pc_price || !w->pc_risk || !w->pc_out ||
+        !w->pc_cap)
+        return SIM_ENOMEM;
+    return SIM_OK;
+}
+
+void mkt__pc_free(struct mkt_world *w)
+{
+    free(w->pc_state);
+    free(w->pc_nrule);
+    free(w->pc_ncost);
+    free(w->pc_rule);
+    free(w->pc_cost);
+    free(w->pc_price);
+    free(w->pc_risk);
+    free(w->pc_out);
+    free(w->pc_cap);
+}
+
+/* The market structure's part of mkt__available: what does not depend on
+ * the buyer. */
+static uint8_t structure(const struct mkt_world *w, uint32_t o)
+{
+    const mkt__opt *op = &w->opts[o];
+    switch (op->channel) {
+    case MKT_CH_DIRECT:
+        return w->direct[op->vendor] ? PC_OPEN : PC_CLOSED;
+    case MKT_CH_OFFSHORE:
+    case MKT_CH_ONSHORE:
+        if (!w->licence[(size_t)op->inter * w->p->n_vendors + op->vendor])
+            return PC_CLOSED;
+        switch (w->istate[op->inter]) {
+        case MKT__ACTIVE:
+            return PC_OPEN;
+        case MKT__WINDING_DOWN:
+            return PC_HELD_ONLY;
+        default:
+            return PC_CLOSED;
+        }
+    case MKT_CH_GRAY:
+        return w->p->gray.enabled ? PC_OPEN : PC_CLOSED;
+    default:
+        return PC_OPEN;
+    }
+}
+
+/* mkt__legal_cost's test, without the buyer. */
+static bool buyer_cost_rule(const mkt__inst *r)
+{
+    return (r->def.effect == MKT_RULE_COST ||
+            r->def.effect == MKT_RULE_DELAY) &&
+           r->def.bearer == MKT_BEARER_BUYER && r->def.cost > 0 &&
+           !r->def.cond.any_buyer;
+}
+
+static void rebuild(struct mkt_world *w)
+{
+    size_t ni = w->n_inst, ns = w->n_sec;
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        const mkt__opt *op = &w->opts[o];
+        w->pc_state[o] = structure(w, o);
+        uint32_t nr = 0, nc = 0;
+        for (size_t k = 0; k < ni; k++) {
+            const mkt__inst *r = &w->inst[k];
+            if (!r->active || !r->opt[o])
+                continue;
+            if (r->def.effect == MKT_RULE_FORBID ||
+                r->def.effect == MKT_RULE_LICENCE)
+                w->pc_rule[o * ni + nr++] = (uint32_t)k;
+            if (buyer_cost_rule(r)) /* in order: the sum is the same */
+                w->pc_cost[o * ni + nc++] = (uint32_t)k;
+        }
+        w->pc_nrule[o] = nr;
+        w->pc_ncost[o] = nc;
+        /* utility_ref's terms, as it computes them */
+        double risk = w->p->risk[op->channel];
+        if (op->channel == MKT_CH_GRAY)
+            risk += w->p->gray.risk_per_level * w->enforcement;
+        for (size_t s = 0; s < ns; s++) {
+            const mkt_sector *sec = &w->p->sectors[s];
+            w->pc_price[o * ns + s] = sec->b_price * op->log_price;
+            w->pc_risk[o * ns + s] = sec->b_risk * risk;
+        }
+    }
+    for (size_t s = 0; s < ns; s++) {
+        const mkt_sector *sec = &w->p->sectors[s];
+        w->pc_out[s] = sec->has_outside ? sec->b_price * log(sec->outside_price)
+                                        : 0.0;
+    }
+    w->pc_valid = true;
+}
+
+bool mkt__pc_begin(struct mkt_world *w)
+{
+    if (w->pc_off || w->pc_world)
+        return false;
+    if (!w->pc_valid)
+        rebuild(w);
+    /* mkt__capability for every vendor at this instant: the same value for
+     * each of the options it offers. */
+    double years = mkt__years(w);
+    for (size_t v = 0; v < w->p->n_vendors; v++)
+        w->pc_cap[v] = w->cap0[v] + w->p->vendors[v].capability_growth * years;
+    w->pc_years = years;
+    return true;
+}
+
+/* The buyer's side of the forbid and licence rules covering o. */
+static bool rules_allow(const struct mkt_world *w, uint32_t o, uint32_t i)
+{
+    const uint32_t *rule = &w->pc_rule[o * w->n_inst];
+    for (uint32_t k = 0; k < w->pc_nrule[o]; k++) {
+        const mkt__inst *r = &w->inst[rule[k]];
+        if (!mkt__legal_buyer(w, &r->def.cond, o, i))
+            continue;
+        if (r->def.effect == MKT_RULE_FORBID)
+            return false;
+        if (mkt__uniform(w, MKT__PURPOSE_LICENCE, mkt__firm(w, i), r->salt) >=
+            r->def.approval_prob)
+            return false;
+    }
+    return true;
+}
+
+static inline bool available(const struct mkt_world *w, uint32_t o,
+                             uint32_t i)
+{
+    const mkt__opt *op = &w->opts[o];
+    const mkt__ent *e = &w->ent[i];
+    uint8_t st = w->pc_state[o];
+    if (st == PC_CLOSED || (st == PC_HELD_ONLY && e->opt != (int32_t)o))
+        return false;
+    if (op->channel == MKT_CH_OFFSHORE && !(e->flags & MKT__OFFSHORE))
+        return false;
+    if (op->channel == MKT_CH_GRAY || op->channel == MKT_CH_OFFSHORE) {
+        const mkt__ent *pe = &w->ent[mkt__prim(w, i)]; /* the firm's bans */
+        double now = sim_now(w->eng);
+        if ((op->channel == MKT_CH_GRAY && now < pe->ban_gray) ||
+            (op->channel == MKT_CH_OFFSHORE && now < pe->ban_offshore))
+            return false;
+    }
+    return rules_allow(w, o, i);
+}
+
+static inline double utility(const struct mkt_world *w, const mkt_sector *s,
+                             uint32_t i, uint32_t o, bool switch_cost)
+{
+    const mkt__ent *e = &w->ent[i];
+    const mkt__opt *op = &w->opts[o];
+    size_t cell = o * w->n_sec + (size_t)(s - w->p->sectors);
+    double u = s->b_cap * w->pc_cap[op->vendor] - w->pc_price[cell] -
+               w->pc_risk[cell];
+    if (op->foreign && (e->flags & MKT__SOE))
+        u -= w->soe_penalty;
+    double cost = 0;
+    const uint32_t *rule = &w->pc_cost[o * w->n_inst];
+    for (uint32_t k = 0; k < w->pc_ncost[o]; k++) {
+        const mkt__inst *r = &w->inst[rule[k]];
+        if (mkt__legal_buyer(w, &r->def.cond, o, i))
+            cost += r->def.cost;
+    }
+    if (cost > 0)
+        u -= s->b_price * log1p(cost);
+    if (switch_cost)
+        u -= s->switching_cost;
+    return u;
+}
+
+bool mkt__pc_available(const struct mkt_world *w, uint32_t o, uint32_t i)
+{
+    return available(w, o, i);
+}
+
+double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
+                       uint32_t i, uint32_t o, bool switch_cost)
+{
+    return utility(w, s, i, o, switch_cost);
+}
+
+/* One seat's whole row: available() and utility() for every option, with
+ * what belongs to the seat read once (the hot path of a contract end). The
+ * availability tests are the same conjunction in another order. */
+void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
+                  int32_t ref)
+{
+    const mkt__ent *e = &w->ent[i];
+    const mkt__ent *pe = &w->ent[mkt__prim(w, i)]; /* the firm's bans */
+    double now = sim_now(w->eng);
+    bool gray_ok = !(now < pe->ban_gray);
+    bool off_ok = (e->flags & MKT__OFFSHORE) && !(now < pe->ban_offshore);
+    bool soe = e->flags & MKT__SOE;
+    size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        const mkt__opt *op = &w->opts[o];
+        uint8_t st = w->pc_state[o];
+        bool ok = st == PC_OPEN || (st == PC_HELD_ONLY && e->opt == (int32_t)o);
+        if (ok && op->channel == MKT_CH_GRAY)
+            ok = gray_ok;
+        else if (ok && op->channel == MKT_CH_OFFSHORE)
+            ok = off_ok;
+        if (ok && w->pc_nrule[o])
+            ok = rules_allow(w, o, i);
+        w->ok[o] = ok;
+        if (!ok) {
+            w->v[o] = 0.0;
+            continue;
+        }
+        size_t cell = (size_t)o * ns + sec;
+        double u = s->b_cap * w->pc_cap[op->vendor] - w->pc_price[cell] -
+                   w->pc_risk[cell];
+        if (op->foreign && soe)
+            u -= w->soe_penalty;
+        if (w->pc_ncost[o]) {
+            double cost = 0;
+            const uint32_t *rule = &w->pc_cost[o * w->n_inst];
+            for (uint32_t k = 0; k < w->pc_ncost[o]; k++) {
+                const mkt__inst *r = &w->inst[rule[k]];
+                if (mkt__legal_buyer(w, &r->def.cond, o, i))
+                    cost += r->def.cost;
+            }
+            if (cost > 0)
+                u -= s->b_price * log1p(cost);
+        }
+        if (ref != MKT_NIL && ref != (int32_t)o)
+            u -= s->switching_cost;
+        w->v[o] = u;
+    }
+}
+
+double mkt__pc_outside_utility(const struct mkt_world *w, const mkt_sector *s)
+{
+    double cap = s->outside_capability + s->outside_growth * w->pc_years;
+    return s->b_cap * cap - w->pc_out[s - w->p->sectors];
+}
