@@ -63,7 +63,7 @@ const char cli_help_sweep[] =
     "journal\n"
     "  --journal-batch N   sync the journal every N points, and at least "
     "once a\n"
-    "                      second (default 1000; a power loss loses at "
+    "                      second (default 10000; a power loss loses at "
     "most the\n"
     "                      last N-1 finished points, and only those of "
     "the last\n"
@@ -131,7 +131,7 @@ static int parse(int argc, char **argv, args *a)
                 .interval = 60,
                 .max_array = 1001,
                 .task_seconds = 3600,
-                .batch = 1000};
+                .batch = 10000};
     bool threads_given = false, bad = false, have_out = false,
          have_shard = false, have_interval = false, have_max = false,
          have_task_time = false, have_batch = false, no_journal = false;

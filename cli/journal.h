@@ -16,7 +16,7 @@
  * (threads share the segment); the last record of a point wins.
  *
  * Durability and the loss bound. The segment is fdatasync'd after every
- * `batch` records (--journal-batch N, default 1000), at the first record
+ * `batch` records (--journal-batch N, default 10000), at the first record
  * written a second or more after the last sync, and when the sweep stops,
  * finished or interrupted by a signal: points of a second or more are
  * each synced, tiny points cost at most one sync a second. A record is in the file (the page
