@@ -148,6 +148,20 @@ void cli_read_watchdog_off(void)
  * it stops at once. It never puts a file in place itself: it sends the
  * parent a record through a pipe (cli_output_staged), and the parent moves
  * the staged file only once it has reaped the child with status 0. */
+/* The child a guarded command runs in, for the parent's handlers. */
+static volatile sig_atomic_t guarded_child;
+
+/* A signal that ends a job, sent to the parent alone (kill PID, a Slurm
+ * job's SIGTERM), goes on to the child: the child then dies of it, the
+ * parent reaps it and removes what the child had staged, as for any
+ * failed child. (Left alone, the parent died at once and the child, killed
+ * by PR_SET_PDEATHSIG, left its hidden staging file behind.) */
+static void forward_to_child(int sig)
+{
+    if (guarded_child > 0)
+        kill((pid_t)guarded_child, sig);
+}
+
 int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
                 const char *what, uint64_t bytes)
 {
@@ -181,12 +195,29 @@ int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
         _exit(rc);
     }
     close(fds[1]);
+    static const int ends[] = {SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
+    enum { N_ENDS = sizeof ends / sizeof ends[0] };
+    struct sigaction fwd, old[N_ENDS];
+    memset(&fwd, 0, sizeof fwd);
+    fwd.sa_handler = forward_to_child;
+    sigemptyset(&fwd.sa_mask);
+    guarded_child = (sig_atomic_t)pid;
+    for (size_t k = 0; k < N_ENDS; k++)
+        sigaction(ends[k], &fwd, &old[k]);
     int st;
+    bool reaped = true;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) {
-            close(fds[0]);
-            return CLI_FAIL;
+            reaped = false;
+            break;
         }
+    for (size_t k = 0; k < N_ENDS; k++)
+        sigaction(ends[k], &old[k], NULL);
+    guarded_child = 0;
+    if (!reaped) {
+        close(fds[0]);
+        return CLI_FAIL;
+    }
     /* The child has exited: its record (if any) is in the pipe, and the
      * pipe is at end of file. */
     char rec[2 * 4096 + 8];
@@ -206,7 +237,8 @@ int cli_guarded(int (*cmd)(int, char **), int argc, char **argv,
     } else {
         int sig = WTERMSIG(st);
         rc = 128 + sig;
-        if (sig != SIGINT && sig != SIGTERM) {
+        if (sig != SIGINT && sig != SIGTERM && sig != SIGHUP &&
+            sig != SIGUSR1 && sig != SIGUSR2) {
             cli_error("%s: HDF5 crashed reading it (signal %d): a damaged "
                       "file? Write it again (aims run or sweep) or copy it "
                       "again",

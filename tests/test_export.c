@@ -23,6 +23,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef AIMS_BUILD_DIR
@@ -358,4 +360,52 @@ Test(export, existing_output_only_with_force)
     char *want = strdup(slurp("t.csv"));
     cr_expect_str_eq(slurp("out.txt"), want);
     free(want);
+}
+
+/* Whether DIR holds a hidden file (a staging file: .NAME.tmp.PID...). */
+static bool hidden_file(void)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    bool found = false;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        found = found || (e->d_name[0] == '.' && strcmp(e->d_name, ".") &&
+                          strcmp(e->d_name, ".."));
+    closedir(d);
+    return found;
+}
+
+/* SIGTERM to the parent alone (kill PID, as a batch system sends it) while
+ * the guarded child is writing its staging file: the parent hands the
+ * signal to the child, reaps it and removes the stage, so nothing but the
+ * input is left and the exit status is 128 + SIGTERM. (Before, the parent
+ * died at once and the child's hidden staging file stayed.) */
+Test(export, sigterm_to_the_parent_leaves_no_staging_file)
+{
+    const char *run = in_dir("run.h5");
+    const char *r[] = {"run", SRC("scenarios/commerce_tightening.cfg"), "-r",
+                       "8", "-o", run, "--quiet", NULL};
+    cr_assert_eq(spawn(AIMS, r), 0, "aims run: %s", slurp("err.txt"));
+    const char *args[] = {AIMS, "export", run, "-o", in_dir("run.csv"), NULL};
+    char *argv[6];
+    memcpy(argv, args, sizeof argv); /* drop const, as spawn() does */
+    pid_t pid;
+    cr_assert_eq(posix_spawn(&pid, AIMS, NULL, NULL, argv, environ), 0);
+    struct timespec nap = {0, 2000000};
+    int st;
+    bool staged = false;
+    for (int i = 0; i < 20000 && !staged; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            cr_skip_test("the export finished before its stage was seen");
+        staged = hidden_file();
+        if (!staged)
+            nanosleep(&nap, NULL);
+    }
+    cr_assert(staged, "no staging file appeared within 40 s");
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    cr_expect_eq(rc, 128 + SIGTERM, "exit %d", rc);
+    const char *keep[] = {"run.h5", "out.txt", "err.txt", NULL};
+    only_files(keep);
 }
