@@ -23,19 +23,6 @@
 #include "sweep_run.h"
 #include "sweepfile.h"
 
-/* Whether point p has a valid record. */
-static bool journal_has(const cli_journal *j, size_t p)
-{
-    size_t ny = j->reps * j->n_metrics;
-    double *y = malloc((ny + 1) * sizeof *y);
-    char *msg = NULL;
-    int64_t st;
-    bool ok = y != NULL && cli_journal_get(j, p, &st, &msg, y);
-    free(msg);
-    free(y);
-    return ok;
-}
-
 typedef struct {
     const cli_calib *c;
     const double *x; /* [n][n_params] */
@@ -86,41 +73,6 @@ static int eval_point(const cli_sweep_plan *pl, size_t p, double *y,
     return ANA_SWEEP_FAILED;
 }
 
-/* Waits until every point of the batch has its record: the other shards'
- * come from their processes through the shared journal. */
-static int wait_shards(const cli_calib *c, size_t n, sim_err *err)
-{
-    struct timespec nap = {0, 50000000}; /* 50 ms between looks */
-    char marker[4200];
-    snprintf(marker, sizeof marker, "%s/AIMS-JOURNAL", c->journal->dir);
-    double said = cli_farm_now();
-    for (size_t i = 0; i < n;) {
-        size_t p = c->next + i;
-        if (journal_has(c->journal, p)) {
-            i++;
-            continue;
-        }
-        if (p % c->shards == c->shard)
-            return sim_err_set(err, SIM_EIO,
-                               "%s: this shard's record of point %zu is "
-                               "missing",
-                               c->journal->dir, p), CLI_FAIL;
-        if (cli_farm_signal())
-            return 128 + cli_farm_signal();
-        if (access(marker, F_OK) != 0)
-            return CLI_CALIB_ENDED;
-        if (!c->quiet && cli_farm_now() - said > 30) {
-            fprintf(stderr, "aims: %s: shard %zu/%zu: waiting for point %zu "
-                            "of shard %zu (the shards must run at the same "
-                            "time)\n",
-                    c->s->name, c->shard, c->shards, p, p % c->shards);
-            said = cli_farm_now();
-        }
-        nanosleep(&nap, NULL);
-    }
-    return CLI_OK;
-}
-
 int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
                    int64_t *status, sim_err *err)
 {
@@ -145,7 +97,6 @@ int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
                       !c->progress);
     pl.progress = cli_progress_on(&prog) ? &prog : NULL;
     int rc = CLI_OK;
-    size_t shards = c->shards ? c->shards : 1;
     if (root)
         for (size_t i = 0; i < n; i++) {
             char *msg = NULL;
@@ -154,15 +105,13 @@ int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
                                 y + i * ny)) {
                 free(msg);
                 pl.done_before++;
-            } else if ((c->next + i) % shards == c->shard) {
+            } else {
                 todo[pl.n_todo++] = c->next + i;
             }
         }
     if (cli_sweep_mpi_size() > 1 || pl.n_todo > 0)
         rc = cli_sweep_mpi_size() > 1 ? cli_sweep_mpi_run(&pl, err)
                                       : cli_sweep_local(&pl, err);
-    if (rc == CLI_OK && shards > 1)
-        rc = wait_shards(c, n, err);
     /* Rank 0 reads the whole batch back from the journal: what the next
      * step sees is exactly what a resumed run will see. */
     for (size_t i = 0; root && rc == CLI_OK && i < n; i++) {

@@ -9,15 +9,11 @@
  * numbered globally in the order the method asks for them, which is a pure
  * function of the calibration file and the results of earlier points: so a
  * resumed calibration asks for the same points in the same order, finds
- * the finished ones in the journal and computes only the rest.
- *
- * Slurm shards (--shard I/N) share one journal, OUT.h5.journal/ on a
- * shared file system: each shard runs the method too, computes its round
- * robin share of every batch and waits for the other shards' records, so
- * every shard sees every number; shard 0 writes the output. The shards of
- * a calibration must therefore run at the same time (one job array whose
- * tasks all start, as MPI ranks do); a shard started alone waits, saying
- * so, and --resume after any kill picks up from the journal.
+ * the finished ones in the journal and computes only the rest; so
+ * --resume after any kill picks up from the journal. (There are no Slurm
+ * shards of a calibration: each shard would need every other's records at
+ * every batch, and the journal has no reader of another process's segment
+ * yet; docs/calibrate.md.)
  *
  * Under mpirun every rank runs the method in lockstep: rank 0 hands the
  * batch's points out (sweep_mpi.c) and then broadcasts the whole batch's
@@ -45,15 +41,7 @@ typedef struct {
     size_t computed, reused; /* points computed now / read back */
     swp_spec shape;         /* name, n_metrics = targets, replications */
     double t0;
-    size_t shard, shards;   /* --shard I/N: this process computes the
-                               points p with p % shards == shard and reads
-                               the others' from the shared journal */
 } cli_calib;
-
-/* cli_calib_eval's status when a shard other than 0 finds the shared
- * journal gone: shard 0 has written the output and removed it, so there
- * is nothing left to wait for. */
-enum { CLI_CALIB_ENDED = 3 };
 
 /* Evaluates the n parameter vectors x [n][n_params] as points next ..
  * next + n - 1 into y [n][n_targets][reps] and status [n] (ANA_SWEEP_OK

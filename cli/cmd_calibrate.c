@@ -75,13 +75,13 @@ static const struct option calibrate_options[] = {
 
 typedef struct {
     const char *file, *out, *simulate;
-    uint64_t threads, reps, seed, shard, shards;
+    uint64_t threads, reps, seed;
     bool resume, force, quiet, seed_given;
 } args;
 
 static int parse(int argc, char **argv, args *a)
 {
-    *a = (args){.threads = cli_cpus(), .shards = 1};
+    *a = (args){.threads = cli_cpus()};
     bool threads_given = false, bad = false, have_out = false;
     cli_opts_begin("calibrate");
     int c;
@@ -96,22 +96,16 @@ static int parse(int argc, char **argv, args *a)
             bad = !cli_once("-j", &threads_given) ||
                   !cli_parse_u64("-j", optarg, 1, 1024, &a->threads);
             break;
-        case 256: {
-            const char *v = optarg;
-            char *end;
-            unsigned long long si = strtoull(v, &end, 10), sn = 0;
-            if (end != v && *end == '/' && v[0] != '-')
-                sn = strtoull(end + 1, &end, 10);
-            if (sn == 0 || sn > 100000 || si >= sn || *end != '\0') {
-                cli_usage_error("--shard: expected I/N with 0 <= I < N, got "
-                                "'%s'",
-                                v);
-                bad = true;
-            }
-            a->shard = si;
-            a->shards = sn;
+        case 256:
+            /* A calibration's shards need each other's records at every
+             * batch; the segment journal (one append-only file per writer,
+             * docs/sweeps.md) has no reader of another process's segment
+             * yet. */
+            cli_usage_error("--shard: calibration shards are not available "
+                            "with the segment journal yet: run the "
+                            "evaluations on threads (-j) or under mpirun");
+            bad = true;
             break;
-        }
         case 257:
             a->simulate = optarg;
             break;
@@ -153,15 +147,6 @@ static int parse(int argc, char **argv, args *a)
     }
     if (bad)
         return CLI_USAGE;
-    if (a->shards > 1) {
-        /* The shards shared shard 0's journal, one file per point; the
-         * segment journal (one append-only file per writer, docs/sweeps.md)
-         * has no reader for another process's segment yet. */
-        cli_usage_error("--shard: calibration shards are not available with "
-                        "the segment journal yet: run the evaluations on "
-                        "threads (-j) or under mpirun");
-        return CLI_USAGE;
-    }
     if (cli_sweep_mpi_size() > 1 && !threads_given)
         a->threads = 1; /* the ranks are the parallelism */
     return CLI_OK;
@@ -316,10 +301,6 @@ static int simulate(const cal_spec *s, const char *values, uint64_t reps,
     return rc == SIM_OK ? CLI_OK : CLI_FAIL;
 }
 
-/* A shard other than 0 uses shard 0's journal without its lock: records
- * are separate files renamed into place, so writers of different points
- * never meet (the sweep's threads share a journal the same way); the lock
- * still keeps a second calibration, not a shard, out. */
 /* The most evaluations the method can ask for: the journal's size (its
  * store is allocated, not touched, up front). ABC: every generation stops
  * at particles / min_acceptance proposals; SMM: max_evaluations and the
@@ -330,43 +311,6 @@ static size_t calib_max_points(const cal_spec *s)
         return s->max_evals + 2 * s->n_params;
     return s->generations *
            (size_t)ceil((double)s->particles / s->min_acceptance);
-}
-
-static int attach(cli_journal *j, const char *out, uint64_t id,
-                  const cal_spec *s, bool quiet)
-{
-    size_t n = strlen(out) + 32;
-    char *dir = malloc(n), *marker = malloc(n + 16);
-    if (dir == NULL || marker == NULL) {
-        free(dir);
-        free(marker);
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
-    snprintf(dir, n, "%s.journal", out);
-    snprintf(marker, n + 16, "%s/AIMS-JOURNAL", dir);
-    struct timespec nap = {0, 100000000};
-    double t0 = cli_farm_now(), said = t0;
-    while (access(marker, F_OK) != 0) {
-        if (cli_farm_signal()) {
-            free(dir);
-            free(marker);
-            return 128 + cli_farm_signal();
-        }
-        if (!quiet && cli_farm_now() - said > 30) {
-            fprintf(stderr, "aims: %s: waiting for shard 0 to start %s\n",
-                    s->name, dir);
-            said = cli_farm_now();
-        }
-        nanosleep(&nap, NULL);
-    }
-    free(marker);
-    *j = (cli_journal){.dir = dir,
-                       .id = id,
-                       .reps = s->reps,
-                       .n_metrics = s->n_targets,
-                       .lock = -1};
-    return CLI_OK;
 }
 
 int cli_calibrate(int argc, char **argv)
@@ -409,11 +353,7 @@ int cli_calibrate(int argc, char **argv)
      * there must still let the other ranks finish, so the decision is
      * broadcast before any batch. */
     int64_t go[1] = {CLI_OK};
-    if (root && a.shard > 0) {
-        /* Not the writer: attach to shard 0's journal once it exists. */
-        rc = attach(&j, a.out, calib_id(s, scen_txt), s, a.quiet);
-        go[0] = rc;
-    } else if (root) {
+    if (root) {
         const char *inputs[2 + 64];
         size_t n_in = 0;
         inputs[n_in++] = a.file;
@@ -442,22 +382,11 @@ int cli_calibrate(int argc, char **argv)
                     .shape = {.name = s->name,
                               .n_metrics = s->n_targets,
                               .replications = s->reps},
-                    .t0 = cli_farm_now(),
-                    .shard = a.shard,
-                    .shards = a.shards};
+                    .t0 = cli_farm_now()};
     rc = s->method == CAL_ABC_SMC ? cli_calib_abc(&c, &out, &err)
                                   : cli_calib_smm(&c, &out, &err);
     if (!root)
         goto done;
-    if (a.shard > 0 && (rc == CLI_OK || rc == CLI_CALIB_ENDED)) {
-        if (!a.quiet)
-            fprintf(stderr, "aims: %s: shard %llu/%llu done (%zu evaluations "
-                            "computed here); shard 0 writes %s\n",
-                    s->name, (unsigned long long)a.shard,
-                    (unsigned long long)a.shards, c.computed, a.out);
-        rc = CLI_OK;
-        goto done;
-    }
     if (rc >= 128) {
         cli_error("interrupted: the finished evaluations are in %s; run the "
                   "same command with --resume to finish",
@@ -482,11 +411,9 @@ int cli_calibrate(int argc, char **argv)
     if (!a.quiet)
         fprintf(stderr,
                 "aims: wrote %s: %s, %zu evaluations x %zu replications "
-                "(%zu computed now, %zu from the journal%s), %.1f s\n",
+                "(%zu computed now, %zu from the journal), %.1f s\n",
                 a.out, cal_method_name(s->method), c.next, s->reps,
-                c.computed, c.next - c.computed,
-                a.shards > 1 ? " or other shards" : "",
-                cli_farm_now() - c.t0);
+                c.computed, c.next - c.computed, cli_farm_now() - c.t0);
 done:
     cli_journal_fini(&j);
     ana_calib_fini(&out);
