@@ -20,21 +20,6 @@ const char *cal_method_name(cal_method m)
     return m == CAL_SMM ? "smm" : "abc_smc";
 }
 
-/* rel beside file (as the sweep loader resolves its base scenario). */
-static char *resolve(const char *file, const char *rel)
-{
-    if (rel[0] == '/')
-        return cal__strdup(rel);
-    const char *slash = strrchr(file, '/');
-    size_t dir = slash ? (size_t)(slash - file) + 1 : 0;
-    char *p = malloc(dir + strlen(rel) + 1);
-    if (p == NULL)
-        return NULL;
-    memcpy(p, file, dir);
-    strcpy(p + dir, rel);
-    return p;
-}
-
 static const char *base_name(const char *p)
 {
     const char *s = strrchr(p, '/');
@@ -43,17 +28,7 @@ static const char *base_name(const char *p)
 
 void cal_assignment(const cal_param *q, double v, char *buf, size_t n)
 {
-    if (q->integer) {
-        long long k = llround(v);
-        bool wide = k > 2147483647LL || k < -2147483647LL - 1;
-        snprintf(buf, n, "%s=%lld%s", q->path, k, wide ? "L" : "");
-        return;
-    }
-    char num[40];
-    snprintf(num, sizeof num, "%.17g", v);
-    if (strpbrk(num, ".eEn") == NULL)
-        strcat(num, ".0");
-    snprintf(buf, n, "%s=%s", q->path, num);
+    scen_fmt_assignment(buf, n, q->path, q->integer, v);
 }
 
 static int load_doc(const cal_spec *s, scen_doc **out, sim_err *err)
@@ -346,7 +321,7 @@ static int read_all(scen_doc *doc, cal_spec *s, sim_err *err)
     s->seed = (uint64_t)v;
     s->method = (cal_method)method;
     if (!(s->name = cal__strdup(name)) ||
-        !(s->scenario = resolve(s->file, scen)))
+        !(s->scenario = scen_path_beside(s->file, scen)))
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
     if (scen_has(g, "set")) {
         if ((rc = scen_get_list(g, "set", 0, 1000, &l, &n, err)))
@@ -417,7 +392,7 @@ static int read_all(scen_doc *doc, cal_spec *s, sim_err *err)
         const char *f;
         if ((rc = scen_as_string(e, &f, err)))
             break;
-        if ((s->target_files[i] = resolve(s->file, f)) == NULL) {
+        if ((s->target_files[i] = scen_path_beside(s->file, f)) == NULL) {
             rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
             break;
         }

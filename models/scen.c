@@ -170,6 +170,36 @@ void scen_fmt_number(char *buf, size_t n, double v)
     }
 }
 
+void scen_fmt_assignment(char *buf, size_t n, const char *path, bool integer,
+                         double v)
+{
+    if (integer) {
+        long long k = llround(v);
+        bool wide = k > 2147483647LL || k < -2147483647LL - 1;
+        snprintf(buf, n, "%s=%lld%s", path, k, wide ? "L" : "");
+        return;
+    }
+    char num[40];
+    snprintf(num, sizeof num, "%.17g", v);
+    /* libconfig reads "3" as an integer; a float setting accepts it, but
+     * keep the value visibly a float. */
+    if (strpbrk(num, ".eEn") == NULL)
+        strcat(num, ".0");
+    snprintf(buf, n, "%s=%s", path, num);
+}
+
+char *scen_path_beside(const char *file, const char *rel)
+{
+    const char *slash = rel[0] == '/' ? NULL : strrchr(file, '/');
+    size_t dir = slash ? (size_t)(slash - file) + 1 : 0;
+    char *p = malloc(dir + strlen(rel) + 1);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, file, dir);
+    strcpy(p + dir, rel);
+    return p;
+}
+
 /* What a setting holds, for "got ...": the value for scalars, the kind for
  * aggregates. */
 void scen_describe(const config_setting_t *s, char *buf, size_t n)

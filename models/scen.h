@@ -151,6 +151,18 @@ int scen_error(sim_err *err, const config_setting_t *s, const char *fmt, ...)
  * not close enough to suggest: more than 2 edits or a third of the longer
  * name. */
 void scen_fmt_number(char *buf, size_t n, double v);
+
+/* "PATH=VALUE" as --set takes it, for a swept or calibrated parameter at v:
+ * rounded half away from zero for an integer setting (with libconfig's L
+ * suffix past 32 bits), every digit of a double with a decimal point kept
+ * visible otherwise. */
+void scen_fmt_assignment(char *buf, size_t n, const char *path, bool integer,
+                         double v);
+
+/* rel as written if absolute, else beside file (as libconfig resolves an
+ * @include against the top file's directory); a new string, NULL when out
+ * of memory. */
+char *scen_path_beside(const char *file, const char *rel);
 void scen_describe(const config_setting_t *s, char *buf, size_t n);
 size_t scen_name_distance(const char *bad, const char *cand);
 

@@ -58,22 +58,6 @@ static int read_text(const char *path, char **out, sim_err *err)
     return SIM_OK;
 }
 
-/* The base scenario's path: as written if absolute, else beside the sweep
- * file (as libconfig resolves @include against the top file's directory). */
-static char *resolve(const char *sweep_file, const char *scenario)
-{
-    if (scenario[0] == '/')
-        return dup_str(scenario);
-    const char *slash = strrchr(sweep_file, '/');
-    size_t dir = slash ? (size_t)(slash - sweep_file) + 1 : 0;
-    char *p = malloc(dir + strlen(scenario) + 1);
-    if (p == NULL)
-        return NULL;
-    memcpy(p, sweep_file, dir);
-    strcpy(p + dir, scenario);
-    return p;
-}
-
 /* "final_frontier_access_share", "final_frontier_access_index",
  * "months_to_half_access", "cumulative_revenue:NAME",
  * "final_channel_share:NAME". */
@@ -257,19 +241,7 @@ static int read_param(const config_setting_t *g, const swp_spec *s,
 
 void swp_assignment(const swp_param *q, double v, char *buf, size_t n)
 {
-    if (q->integer) {
-        long long k = llround(v);
-        bool wide = k > 2147483647LL || k < -2147483647LL - 1;
-        snprintf(buf, n, "%s=%lld%s", q->path, k, wide ? "L" : "");
-        return;
-    }
-    char num[40];
-    snprintf(num, sizeof num, "%.17g", v);
-    /* libconfig reads "3" as an integer; a float setting accepts it, but
-     * keep the value visibly a float. */
-    if (strpbrk(num, ".eEn") == NULL)
-        strcat(num, ".0");
-    snprintf(buf, n, "%s=%s", q->path, num);
+    scen_fmt_assignment(buf, n, q->path, q->integer, v);
 }
 
 /* Every parameter names a number of the base scenario; grid values (and
@@ -395,7 +367,7 @@ int swp_load(const char *path, swp_spec **out, sim_err *err)
                         SWP_MAX_POINTS);
         goto done;
     }
-    if ((s->scenario = resolve(path, scenario)) == NULL) {
+    if ((s->scenario = scen_path_beside(path, scenario)) == NULL) {
         rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
         goto done;
     }
