@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spawn.h"
+
 #ifndef AIMS_BUILD_DIR
 #define AIMS_BUILD_DIR "build/san"
 #endif
@@ -46,76 +48,17 @@
 #define NCDUMP "/usr/bin/ncdump"
 #define SRC(p) AIMS_SOURCE_DIR "/" p
 
-extern char **environ;
-
-static char dir[256];
-
 static void make_dir(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/aims-export-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    spawn_make_dir("/tmp/aims-export-XXXXXX");
 }
 
 static void remove_dir(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    spawn_remove_dir();
 }
 
 TestSuite(export, .init = make_dir, .fini = remove_dir, .timeout = 240);
-
-/* DIR/name, in one of 32 rotating buffers. */
-static const char *in_dir(const char *name)
-{
-    static char buf[32][512];
-    static int k;
-    char *p = buf[k++ % 32];
-    snprintf(p, sizeof buf[0], "%s/%s", dir, name);
-    return p;
-}
-
-/* Runs prog with args (NULL-ended, without the program name), stdout and
- * stderr into DIR/out.txt and DIR/err.txt; the exit status, or 128 + the
- * signal. */
-static int spawn(const char *prog, const char *const *args)
-{
-    char out[512], errp[512];
-    snprintf(out, sizeof out, "%s/out.txt", dir);
-    snprintf(errp, sizeof errp, "%s/err.txt", dir);
-    char *argv[40];
-    size_t n = 0;
-    memcpy(&argv[n++], &prog, sizeof argv[0]);
-    for (; args[n - 1]; n++) {
-        cr_assert_lt(n, 39u);
-        memcpy(&argv[n], &args[n - 1], sizeof argv[n]); /* drop const */
-    }
-    argv[n] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&fa, 2, errp,
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    int rc = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    cr_assert_eq(rc, 0, "posix_spawn %s: %s", prog, strerror(rc));
-    int st;
-    cr_assert_eq(waitpid(pid, &st, 0), pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static char *slurp(const char *name)
-{
-    static char buf[1 << 20]; /* ncdump -h of a run file: the scenario */
-    FILE *f = fopen(in_dir(name), "r");
-    cr_assert_not_null(f, "%s/%s", dir, name);
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static void need_python(void)
 {
@@ -184,8 +127,7 @@ Test(export, round_trip_without_large_accounts)
                        "-o", run, "--quiet", NULL};
     cr_assert_eq(spawn(AIMS, a), 0, "aims run: %s", slurp("err.txt"));
     round_trip(run, make_sweep(), false);
-    char head[1024];
-    snprintf(head, sizeof head, "%s", slurp("run.csv"));
+    char *head = slurp("run.csv"); /* its header line */
     head[strcspn(head, "\n")] = '\0';
     cr_expect(strstr(head, "account") == NULL,
               "an account column without accounts: %s", head);
