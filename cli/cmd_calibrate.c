@@ -301,18 +301,6 @@ static int simulate(const cal_spec *s, const char *values, uint64_t reps,
     return rc == SIM_OK ? CLI_OK : CLI_FAIL;
 }
 
-/* The most evaluations the method can ask for: the journal's size (its
- * store is allocated, not touched, up front). ABC: every generation stops
- * at particles / min_acceptance proposals; SMM: max_evaluations and the
- * 2 P of the curvature. */
-static size_t calib_max_points(const cal_spec *s)
-{
-    if (s->method == CAL_SMM)
-        return s->max_evals + 2 * s->n_params;
-    return s->generations *
-           (size_t)ceil((double)s->particles / s->min_acceptance);
-}
-
 int cli_calibrate(int argc, char **argv)
 {
     args a;
@@ -363,7 +351,7 @@ int cli_calibrate(int argc, char **argv)
         if (!cli_output_ok(a.out, a.force, inputs, n_in))
             go[0] = CLI_USAGE;
         else if ((rc = cli_journal_open(&j, a.out, calib_id(s, scen_txt),
-                                        calib_max_points(s), s->reps,
+                                        0 /* open-ended */, s->reps,
                                         s->n_targets, 1000, a.resume, a.force,
                                         &err)) != SIM_OK) {
             cli_error("%s", err.msg);

@@ -216,17 +216,35 @@ static size_t ny_of(const cli_journal *j)
     return j->n_metrics * j->reps;
 }
 
+/* Room for points [0, cap): status -1 (no record), no message. */
+static bool store_grow(cli_journal *j, size_t cap)
+{
+    size_t ny = ny_of(j);
+    if (ny != 0 && cap > SIZE_MAX / sizeof(double) / ny)
+        return false;
+    signed char *st = realloc(j->status, cap + 1);
+    if (st != NULL)
+        j->status = st;
+    char **msg = realloc(j->msg, (cap + 1) * sizeof *msg);
+    if (msg != NULL)
+        j->msg = msg;
+    double *y = realloc(j->y, (cap * ny + 1) * sizeof *y);
+    if (y != NULL)
+        j->y = y;
+    if (st == NULL || msg == NULL || y == NULL)
+        return false;
+    size_t old = j->cap;
+    memset(st + old, -1, cap + 1 - old);
+    memset(msg + old, 0, (cap + 1 - old) * sizeof *msg);
+    j->cap = cap;
+    return true;
+}
+
 static int store_alloc(cli_journal *j, sim_err *err)
 {
-    size_t P = j->points, ny = ny_of(j);
-    if (ny != 0 && P > SIZE_MAX / sizeof(double) / ny)
+    j->cap = 0;
+    if (!store_grow(j, j->points ? j->points : 1024))
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
-    j->status = malloc(P + 1);
-    j->msg = calloc(P + 1, sizeof *j->msg);
-    j->y = malloc((P * ny + 1) * sizeof *j->y);
-    if (j->status == NULL || j->msg == NULL || j->y == NULL)
-        return sim_err_set(err, SIM_ENOMEM, "out of memory");
-    memset(j->status, -1, P + 1);
     return SIM_OK;
 }
 
@@ -234,6 +252,10 @@ static int store_alloc(cli_journal *j, sim_err *err)
 static bool store(cli_journal *j, size_t point, int64_t status,
                   const char *msg, size_t len, const void *y)
 {
+    if (point >= j->cap &&
+        (j->points != 0 ||
+         !store_grow(j, point + 1 > 2 * j->cap ? point + 1 : 2 * j->cap)))
+        return false; /* a fixed design holds no such point */
     char *m = NULL;
     if (len > 0) {
         if ((m = malloc(len + 1)) == NULL)
@@ -346,7 +368,7 @@ static int seg_read(cli_journal *j, FILE *f, sim_err *err)
         memcpy(&sum, buf + size - 8, 8);
         size_t len = l32[0];
         j->end += size;
-        if (fnv(j->id, buf, size - 8) != sum || w64[0] >= j->points ||
+        if (fnv(j->id, buf, size - 8) != sum || (j->points && w64[0] >= j->points) ||
             w64[1] > 2 || len > MSG_MAX ||
             size != REC_FIXED + len + ny * sizeof(double)) {
             j->dropped++; /* whole but damaged: that point runs again */
@@ -580,19 +602,26 @@ int cli_journal_sync(cli_journal *j, sim_err *err)
     return SIM_OK;
 }
 
-bool cli_journal_get(const cli_journal *j, size_t point, int64_t *status,
+bool cli_journal_get(cli_journal *j, size_t point, int64_t *status,
                      char **msg, double *y)
 {
-    if (j->status == NULL || point >= j->points || j->status[point] < 0)
-        return false;
-    const char *m = j->msg[point] ? j->msg[point] : "";
-    if ((*msg = strdup(m)) == NULL)
-        return false;
-    size_t ny = ny_of(j);
-    if (ny)
-        memcpy(y, j->y + point * ny, ny * sizeof *y);
-    *status = j->status[point];
-    return true;
+    /* Under the lock: a put may grow the store of an open-ended journal. */
+    if (j->mu_ok)
+        pthread_mutex_lock(&j->mu);
+    bool ok = j->status != NULL && point < j->cap && j->status[point] >= 0;
+    if (ok) {
+        const char *m = j->msg[point] ? j->msg[point] : "";
+        ok = (*msg = strdup(m)) != NULL;
+    }
+    if (ok) {
+        size_t ny = ny_of(j);
+        if (ny)
+            memcpy(y, j->y + point * ny, ny * sizeof *y);
+        *status = j->status[point];
+    }
+    if (j->mu_ok)
+        pthread_mutex_unlock(&j->mu);
+    return ok;
 }
 
 bool cli_journal_remove(cli_journal *j)
@@ -618,7 +647,7 @@ void cli_journal_fini(cli_journal *j)
     if (j->lock >= 0)
         close(j->lock);
     if (j->msg != NULL)
-        for (size_t p = 0; p < j->points; p++)
+        for (size_t p = 0; p < j->cap; p++)
             free(j->msg[p]);
     free(j->msg);
     free(j->status);

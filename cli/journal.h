@@ -69,7 +69,8 @@
 typedef struct {
     char *dir;          /* OUT.h5.journal */
     uint64_t id;        /* the sweep's identity (cli_journal_id) */
-    size_t points, reps, n_metrics;
+    size_t points, reps, n_metrics; /* points 0: open-ended (grows) */
+    size_t cap;         /* points the store holds now */
     size_t batch;       /* records per fdatasync; 0: memory only */
     int lock;           /* the locked marker's descriptor, -1 when none */
     int seg;            /* the segment's descriptor, -1 when none */
@@ -89,7 +90,8 @@ typedef struct {
  * seed and the metric list, say). */
 uint64_t cli_journal_id(const char *const *parts, size_t n);
 
-/* Sets j up for output path out and a design of `points` points; with
+/* Sets j up for output path out and a design of `points` points (0: as
+ * many as are put, for a calibration, whose count the results decide); with
  * batch > 0 takes the journal's lock. The directory is created (with its
  * marker) if missing. If it exists, it must be a journal aims made and no
  * other process may hold it (SIM_EINPUT otherwise, naming what is wrong or
@@ -114,7 +116,7 @@ int cli_journal_sync(cli_journal *j, sim_err *err);
 
 /* Reads point's record: returns true and fills status, *msg (new string)
  * and y when a valid record of this sweep is there, false otherwise. */
-bool cli_journal_get(const cli_journal *j, size_t point, int64_t *status,
+bool cli_journal_get(cli_journal *j, size_t point, int64_t *status,
                      char **msg, double *y);
 
 /* Removes the files aims made in the journal and then the directory (after
