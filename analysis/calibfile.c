@@ -265,6 +265,12 @@ int ana_calib_read(const char *path, ana_calib *c, sim_err *err)
         (rc = ana_h5r_attr_str(&r, r.file, "/", "method", &c->method)) ||
         (rc = ana_h5r_attr_str(&r, r.file, "/", "stop_reason",
                                &c->stop_reason)) ||
+        (rc = ana_h5r_attr_str(&r, r.file, "/", "calibration",
+                               &c->calib_text)) ||
+        (rc = ana_h5r_attr_str(&r, r.file, "/", "scenario",
+                               &c->scenario_text)) ||
+        (rc = ana_h5r_attr_str(&r, r.file, "/", "targets",
+                               &c->targets_text)) ||
         (rc = ana_h5r_attr_i64(&r, "generations", &v)))
         goto done;
     c->n_gen = (size_t)v;

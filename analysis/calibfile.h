@@ -61,8 +61,9 @@ int ana_calib_write(const ana_calib *c, const char *path, bool force,
 /* Whether path is an aims calibration file (its format attribute). */
 bool ana_calib_is(const char *path);
 
-/* Reads the header, the posterior and the fit table (not the generations)
- * for `aims report`. */
+/* Reads the header (the calibration, scenario and targets texts
+ * included), the posterior and the fit table (not the generations) for
+ * `aims report`. */
 int ana_calib_read(const char *path, ana_calib *c, sim_err *err);
 
 #endif

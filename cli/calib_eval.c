@@ -73,6 +73,27 @@ static int eval_point(const cli_sweep_plan *pl, size_t p, double *y,
     return ANA_SWEEP_FAILED;
 }
 
+/* A shard's order of the batch's points not journalled yet (into
+ * pl->todo): its own ascending, then each other shard's descending, the
+ * next shard's first, so that two shards working on one shard's points
+ * meet in the middle of them. */
+static void shard_order(const cli_calib *c, size_t n, cli_sweep_plan *pl)
+{
+    size_t N = c->shards;
+    for (size_t v = 0; v < N; v++) {
+        size_t k = (c->shard + v) % N;
+        for (size_t i = 0; i < n; i++) {
+            size_t p = v == 0 ? c->next + i : c->next + n - 1 - i;
+            if (p % N != k)
+                continue;
+            if (cli_journal_has(c->journal, p))
+                pl->done_before++;
+            else
+                pl->todo[pl->n_todo++] = p;
+        }
+    }
+}
+
 int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
                    int64_t *status, sim_err *err)
 {
@@ -97,7 +118,12 @@ int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
                       !c->progress);
     pl.progress = cli_progress_on(&prog) ? &prog : NULL;
     int rc = CLI_OK;
-    if (root)
+    size_t puts0 = root ? c->journal->puts : 0;
+    if (c->shards > 0) {
+        cli_journal_follow(c->journal, 0);
+        shard_order(c, n, &pl);
+        pl.follow = true;
+    } else if (root)
         for (size_t i = 0; i < n; i++) {
             char *msg = NULL;
             int64_t st;
@@ -112,6 +138,8 @@ int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
     if (cli_sweep_mpi_size() > 1 || pl.n_todo > 0)
         rc = cli_sweep_mpi_size() > 1 ? cli_sweep_mpi_run(&pl, err)
                                       : cli_sweep_local(&pl, err);
+    if (c->shards > 0 && rc == CLI_OK)
+        cli_journal_follow(c->journal, 0);
     /* Rank 0 reads the whole batch back from the journal: what the next
      * step sees is exactly what a resumed run will see. */
     for (size_t i = 0; root && rc == CLI_OK && i < n; i++) {
@@ -137,8 +165,9 @@ int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
     } else if (!root && err->msg[0] == '\0') {
         sim_err_set(err, SIM_EIO, "rank 0 stopped the calibration");
     }
-    c->computed += pl.n_todo;
-    c->reused += pl.done_before;
+    size_t computed = root ? c->journal->puts - puts0 : 0;
+    c->computed += computed;
+    c->reused += n - computed;
     c->next += n;
     free(todo);
     return rc;

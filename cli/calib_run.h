@@ -10,10 +10,17 @@
  * function of the calibration file and the results of earlier points: so a
  * resumed calibration asks for the same points in the same order, finds
  * the finished ones in the journal and computes only the rest; so
- * --resume after any kill picks up from the journal. (There are no Slurm
- * shards of a calibration: each shard would need every other's records at
- * every batch, and the journal has no reader of another process's segment
- * yet; docs/calibrate.md.)
+ * --resume after any kill picks up from the journal.
+ *
+ * Shards (--shard I/N, all naming the same output) share its journal
+ * (journal.h): every shard runs the method in lockstep, as MPI ranks do,
+ * and computes every evaluation of a batch that no shard has journalled
+ * yet, its own (point % N == I) first and in order, then the others'
+ * from the last down (shard I + 1's first), following their segments
+ * before each point. Shards that run together split each batch; a shard
+ * that runs alone (the others queued, or dead) finishes it by itself;
+ * either way every shard sees the same records, so shard 0, which writes
+ * the output, writes the same file.
  *
  * Under mpirun every rank runs the method in lockstep: rank 0 hands the
  * batch's points out (sweep_mpi.c) and then broadcasts the whole batch's
@@ -37,6 +44,7 @@ typedef struct {
     uint64_t threads;
     bool quiet, progress;
     bool crn;               /* every evaluation draws point 0's streams */
+    unsigned shard, shards; /* --shard I/N; shards 0: not sharded */
     size_t next;            /* the next global point number */
     size_t computed, reused; /* points computed now / read back */
     swp_spec shape;         /* name, n_metrics = targets, replications */

@@ -74,6 +74,9 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
                    uint64_t *out);
 
+/* Parses --shard's "I/N" (0 <= I < N <= 1000000); false when it is not. */
+bool cli_parse_shard(const char *s, uint64_t *i, uint64_t *n);
+
 /* For an option that takes one value: the first time sets *seen and
  * returns true; a second time prints "aims: OPT: given twice ..." and
  * returns false. Taking the last of `-r 2 -r 5` silently would hide a

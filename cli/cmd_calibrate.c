@@ -1,5 +1,5 @@
 /* cmd_calibrate.c -- `aims calibrate CALIB.cfg [-o OUT.h5] [-j N]
- * [--resume] [--force] [--quiet]`: fit a scenario's uncertain parameters
+ * [--shard I/N] [--resume] [--force] [--quiet]`: fit a scenario's uncertain parameters
  * to observed targets by ABC-SMC or the simulated method of moments
  * (docs/calibrate.md), every evaluation run by the sweep's farm.
  *
@@ -11,7 +11,9 @@
  * kill -9 at any moment loses at most the evaluations in progress, and
  * `--resume` replays the method from the start, reading every journalled
  * evaluation back instead of computing it: the same numbers in the same
- * order, so the same file as an uninterrupted run.
+ * order, so the same file as an uninterrupted run. Shards (--shard I/N,
+ * calib_run.h) share the journal of their common output; shard 0 writes
+ * the output.
  */
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -37,10 +39,10 @@ const char cli_help_calibrate[] =
     "name with .h5)\n"
     "  -j, --threads N     worker threads (default: the CPUs; 1 per "
     "rank under mpirun)\n"
-    "  --shard I/N         refused for now: shards of a calibration need "
-    "a shared\n"
-    "                      journal (docs/calibrate.md); use -j or "
-    "mpirun\n"
+    "  --shard I/N         run as shard I of N: every shard names the "
+    "same -o and\n"
+    "                      shares its journal; shard 0 writes the output "
+    "(docs/calibrate.md)\n"
     "  --resume            finish an interrupted calibration from its "
     "journal\n"
     "                      (OUT.h5.journal/)\n"
@@ -75,14 +77,15 @@ static const struct option calibrate_options[] = {
 
 typedef struct {
     const char *file, *out, *simulate;
-    uint64_t threads, reps, seed;
+    uint64_t threads, reps, seed, shard, shards;
     bool resume, force, quiet, seed_given;
 } args;
 
 static int parse(int argc, char **argv, args *a)
 {
     *a = (args){.threads = cli_cpus()};
-    bool threads_given = false, bad = false, have_out = false;
+    bool threads_given = false, bad = false, have_out = false,
+         have_shard = false;
     cli_opts_begin("calibrate");
     int c;
     while (!bad && (c = cli_opts_next(argc, argv, "o:j:r:s:fqh",
@@ -97,14 +100,13 @@ static int parse(int argc, char **argv, args *a)
                   !cli_parse_u64("-j", optarg, 1, 1024, &a->threads);
             break;
         case 256:
-            /* A calibration's shards need each other's records at every
-             * batch; the segment journal (one append-only file per writer,
-             * docs/sweeps.md) has no reader of another process's segment
-             * yet. */
-            cli_usage_error("--shard: calibration shards are not available "
-                            "with the segment journal yet: run the "
-                            "evaluations on threads (-j) or under mpirun");
-            bad = true;
+            bad = !cli_once("--shard", &have_shard);
+            if (!bad && !cli_parse_shard(optarg, &a->shard, &a->shards)) {
+                cli_usage_error("--shard: expected I/N with 0 <= I < N, got "
+                                "'%s'",
+                                optarg);
+                bad = true;
+            }
             break;
         case 257:
             a->simulate = optarg;
@@ -143,6 +145,19 @@ static int parse(int argc, char **argv, args *a)
     }
     if (!bad && a->file == NULL) {
         cli_usage_error("no calibration file given");
+        bad = true;
+    }
+    if (!bad && a->shards > 1 && a->simulate != NULL) {
+        cli_usage_error("--shard and --simulate do not go together: "
+                        "--simulate runs one point here");
+        bad = true;
+    }
+    if (!bad && a->shards > 1 && cli_sweep_mpi_size() > 1) {
+        /* One kind of parallelism across processes at a time: shards
+         * of MPI jobs would need rank 0 of each to share the journal. */
+        cli_usage_error("--shard under mpirun: run the shards as separate "
+                        "processes, or the ranks of one mpirun without "
+                        "--shard");
         bad = true;
     }
     if (bad)
@@ -301,6 +316,28 @@ static int simulate(const cal_spec *s, const char *values, uint64_t reps,
     return rc == SIM_OK ? CLI_OK : CLI_FAIL;
 }
 
+/* Whether out is already the finished calibration of s (its texts the
+ * same): a shard other than 0 that starts after shard 0 wrote it, as the
+ * later tasks of a Slurm array that ran one at a time do, has nothing left
+ * to do. */
+static bool complete_already(const cal_spec *s, const char *scen_txt,
+                             const ana_calib *want, const char *out)
+{
+    if (access(out, F_OK) != 0 || !ana_calib_is(out))
+        return false;
+    ana_calib got = {0};
+    sim_err err = {0};
+    if (ana_calib_read(out, &got, &err) != SIM_OK)
+        return false;
+    bool same = got.calib_text && got.scenario_text && got.targets_text &&
+                strcmp(got.calib_text, s->text) == 0 &&
+                strcmp(got.scenario_text, scen_txt) == 0 &&
+                strcmp(got.targets_text, want->targets_text) == 0 &&
+                got.seed == want->seed && got.reps == want->reps;
+    ana_calib_fini(&got);
+    return same;
+}
+
 int cli_calibrate(int argc, char **argv)
 {
     args a;
@@ -336,6 +373,17 @@ int cli_calibrate(int argc, char **argv)
         rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
         goto done;
     }
+    if (a.shards > 1 && a.shard != 0 && !a.force &&
+        complete_already(s, scen_txt, &out, a.out)) {
+        if (!a.quiet)
+            fprintf(stderr,
+                    "aims: shard %llu/%llu: %s already holds this "
+                    "calibration (shard 0 wrote it): nothing to do\n",
+                    (unsigned long long)a.shard,
+                    (unsigned long long)a.shards, a.out);
+        rc = CLI_OK;
+        goto done;
+    }
     cli_farm_signals();
     /* Only rank 0 owns the output and the journal; under MPI a refusal
      * there must still let the other ranks finish, so the decision is
@@ -350,10 +398,15 @@ int cli_calibrate(int argc, char **argv)
             inputs[n_in++] = s->target_files[i];
         if (!cli_output_ok(a.out, a.force, inputs, n_in))
             go[0] = CLI_USAGE;
-        else if ((rc = cli_journal_open(&j, a.out, calib_id(s, scen_txt),
-                                        0 /* open-ended */, s->reps,
-                                        s->n_targets, 1000, a.resume, a.force,
-                                        &err)) != SIM_OK) {
+        else if ((rc = a.shards > 1
+                           ? cli_journal_open_shard(
+                                 &j, a.out, calib_id(s, scen_txt), s->reps,
+                                 s->n_targets, 1000, (unsigned)a.shard,
+                                 (unsigned)a.shards, a.resume, a.force, &err)
+                           : cli_journal_open(&j, a.out, calib_id(s, scen_txt),
+                                              0 /* open-ended */, s->reps,
+                                              s->n_targets, 1000, a.resume,
+                                              a.force, &err)) != SIM_OK) {
             cli_error("%s", err.msg);
             go[0] = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
         }
@@ -367,6 +420,8 @@ int cli_calibrate(int argc, char **argv)
                     .quiet = a.quiet,
                     .progress = root && !a.quiet,
                     .crn = s->method == CAL_SMM,
+                    .shard = a.shards > 1 ? (unsigned)a.shard : 0,
+                    .shards = a.shards > 1 ? (unsigned)a.shards : 0,
                     .shape = {.name = s->name,
                               .n_metrics = s->n_targets,
                               .replications = s->reps},
@@ -387,6 +442,20 @@ int cli_calibrate(int argc, char **argv)
             rc = CLI_USAGE;
         goto done;
     }
+    if (a.shards > 1 && a.shard != 0) {
+        /* Shard 0 writes the file and removes the journal: it has every
+         * record this shard has (or computes what it lacks). */
+        if (!a.quiet)
+            fprintf(stderr,
+                    "aims: shard %llu/%llu done: %s, %zu evaluations x %zu "
+                    "replications (%zu computed here, %zu by other shards "
+                    "or an earlier run), %.1f s; shard 0 writes %s\n",
+                    (unsigned long long)a.shard,
+                    (unsigned long long)a.shards,
+                    cal_method_name(s->method), c.next, s->reps, c.computed,
+                    c.next - c.computed, cli_farm_now() - c.t0, a.out);
+        goto done;
+    }
     if (ana_calib_write(&out, a.out, a.force, &err) != SIM_OK) {
         cli_error("%s", err.msg);
         rc = CLI_FAIL;
@@ -399,9 +468,11 @@ int cli_calibrate(int argc, char **argv)
     if (!a.quiet)
         fprintf(stderr,
                 "aims: wrote %s: %s, %zu evaluations x %zu replications "
-                "(%zu computed now, %zu from the journal), %.1f s\n",
+                "(%zu computed now, %zu from the journal%s), %.1f s\n",
                 a.out, cal_method_name(s->method), c.next, s->reps,
-                c.computed, c.next - c.computed, cli_farm_now() - c.t0);
+                c.computed, c.next - c.computed,
+                a.shards > 1 ? " or other shards" : "",
+                cli_farm_now() - c.t0);
 done:
     cli_journal_fini(&j);
     ana_calib_fini(&out);

@@ -107,23 +107,6 @@ typedef struct {
     double task_seconds;
 } args;
 
-static bool parse_shard(const char *s, uint64_t *i, uint64_t *n)
-{
-    char *end;
-    errno = 0;
-    unsigned long long a = strtoull(s, &end, 10);
-    if (end == s || *end != '/' || errno || s[0] == '-')
-        return false;
-    const char *t = end + 1;
-    unsigned long long b = strtoull(t, &end, 10);
-    if (end == t || *end != '\0' || errno || t[0] == '-' || b == 0 ||
-        b > 1000000 || a >= b)
-        return false;
-    *i = a;
-    *n = b;
-    return true;
-}
-
 static int parse(int argc, char **argv, args *a)
 {
     *a = (args){.threads = cli_cpus(),
@@ -150,7 +133,7 @@ static int parse(int argc, char **argv, args *a)
             break;
         case 256:
             bad = !cli_once("--shard", &have_shard);
-            if (!bad && !parse_shard(optarg, &a->shard, &a->shards)) {
+            if (!bad && !cli_parse_shard(optarg, &a->shard, &a->shards)) {
                 cli_usage_error("--shard: expected I/N with 0 <= I < N, got "
                                 "'%s'",
                                 optarg);

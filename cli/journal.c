@@ -57,6 +57,18 @@ static int fsync_dir(const char *dir)
     return rc;
 }
 
+/* Syncs the directory that holds path (after a rename into it). */
+static int fsync_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return fsync_dir(".");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path),
+             path);
+    return fsync_dir(dir);
+}
+
 /* The marker that makes a directory a journal, and what it says: version 2
  * is the segment format; version 1, one file per point, is only ever
  * recognised (to refuse it clearly, or to clean it away with --force). */
@@ -65,12 +77,35 @@ static const char MARKER[] = "AIMS-JOURNAL", OWNER[] = "OWNER",
 static const char MARKER_TEXT[] = "aims sweep journal 2\n";
 static const char MARKER_V1[] = "aims sweep journal 1\n";
 
+/* Whether name is PREFIX followed by "K-of-N" and SUFFIX (a shard's file:
+ * points.K-of-N.seg, OWNER.K-of-N), with K < N. */
+static bool shard_name(const char *name, const char *prefix,
+                       const char *suffix)
+{
+    size_t lp = strlen(prefix), ls = strlen(suffix), n = strlen(name);
+    if (n <= lp + ls || strncmp(name, prefix, lp) != 0 ||
+        strcmp(name + n - ls, suffix) != 0)
+        return false;
+    char mid[32];
+    if (n - lp - ls >= sizeof mid)
+        return false;
+    memcpy(mid, name + lp, n - lp - ls);
+    mid[n - lp - ls] = '\0';
+    unsigned k, m;
+    int used = 0;
+    return sscanf(mid, "%u-of-%u%n", &k, &m, &used) == 2 &&
+           (size_t)used == strlen(mid) && k < m && mid[0] >= '0' &&
+           mid[0] <= '9';
+}
+
 /* A name aims gives a file in a journal: the segment, the marker, OWNER,
- * or the old format's "pNNNNNNNNN" and ".tmp-pNNNNNNNNN". */
+ * a shard's segment and OWNER, or the old format's "pNNNNNNNNN" and
+ * ".tmp-pNNNNNNNNN". */
 static bool ours(const char *name)
 {
     if (strcmp(name, MARKER) == 0 || strcmp(name, OWNER) == 0 ||
-        strcmp(name, SEGMENT) == 0)
+        strcmp(name, SEGMENT) == 0 || shard_name(name, "points.", ".seg") ||
+        shard_name(name, "OWNER.", ""))
         return true;
     if (strncmp(name, ".tmp-", 5) == 0)
         name += 5;
@@ -159,9 +194,55 @@ static int journal_version(const char *dir)
     return memcmp(buf, MARKER_V1, sizeof MARKER_V1 - 1) == 0 ? 1 : 0;
 }
 
-/* Takes the journal's lock (an exclusive flock on the marker) and writes
- * this process's PID into OWNER; a lock another process holds is refused
- * with its PID. */
+/* The PID in owner file name of dir, or "" (into pid, n bytes). */
+static void read_owner(const char *dir, const char *name, char *pid, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    ssize_t k = fd >= 0 ? read(fd, pid, n - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    pid[k > 0 ? k : 0] = '\0';
+    pid[strcspn(pid, "\n")] = '\0';
+}
+
+/* Locks fd (flock, exclusive or shared, never waiting); a lock another
+ * process holds is refused with the PID in owner file `owner`. */
+static int lock_or_refuse(const cli_journal *j, int fd, int how,
+                          const char *owner, sim_err *err)
+{
+    if (flock(fd, how | LOCK_NB) == 0)
+        return SIM_OK;
+    int e = errno;
+    char pid[32];
+    read_owner(j->dir, owner, pid, sizeof pid);
+    if (e == EWOULDBLOCK)
+        return sim_err_set(err, SIM_EINPUT,
+                           "%s: in use by another aims %s (PID %s): "
+                           "wait for it to finish, or stop it",
+                           j->dir, j->shards ? "process" : "sweep",
+                           pid[0] ? pid : "unknown");
+    return sim_err_set(err, SIM_EIO, "%s: cannot lock: %s", j->dir,
+                       strerror(e));
+}
+
+/* Writes this process's PID into the owner file `name`. */
+static int write_owner(const cli_journal *j, const char *name, sim_err *err)
+{
+    char path[4096], me[32];
+    snprintf(path, sizeof path, "%s/%s", j->dir, name);
+    int n = snprintf(me, sizeof me, "%ld\n", (long)getpid());
+    if (put_file(path, me, (size_t)n, O_TRUNC) != 0)
+        return sim_err_set(err, SIM_EIO, "%s: cannot write: %s", path,
+                           strerror(errno));
+    return SIM_OK;
+}
+
+/* Takes the journal's lock: an exclusive flock on the marker, with this
+ * process's PID in OWNER. A shard holds the marker shared (its own
+ * segment's lock, seg_open, keeps a second process of the same shard
+ * out), so shards run together and an unsharded run is kept out. */
 static int take_lock(cli_journal *j, sim_err *err)
 {
     char path[4096];
@@ -170,30 +251,11 @@ static int take_lock(cli_journal *j, sim_err *err)
     if (j->lock < 0)
         return sim_err_set(err, SIM_EIO, "%s: cannot open: %s", path,
                            strerror(errno));
-    snprintf(path, sizeof path, "%s/%s", j->dir, OWNER);
-    if (flock(j->lock, LOCK_EX | LOCK_NB) != 0) {
-        int e = errno;
-        char pid[32] = "";
-        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        ssize_t k = fd >= 0 ? read(fd, pid, sizeof pid - 1) : -1;
-        if (fd >= 0)
-            close(fd);
-        pid[k > 0 ? k : 0] = '\0';
-        pid[strcspn(pid, "\n")] = '\0';
-        if (e == EWOULDBLOCK)
-            return sim_err_set(err, SIM_EINPUT,
-                               "%s: in use by another aims sweep (PID %s): "
-                               "wait for it to finish, or stop it",
-                               j->dir, pid[0] ? pid : "unknown");
-        return sim_err_set(err, SIM_EIO, "%s: cannot lock: %s", j->dir,
-                           strerror(e));
-    }
-    char me[32];
-    int n = snprintf(me, sizeof me, "%ld\n", (long)getpid());
-    if (put_file(path, me, (size_t)n, O_TRUNC) != 0)
-        return sim_err_set(err, SIM_EIO, "%s: cannot write: %s", path,
-                           strerror(errno));
-    return SIM_OK;
+    int rc = lock_or_refuse(j, j->lock, j->shards ? LOCK_SH : LOCK_EX, OWNER,
+                            err);
+    if (rc == SIM_OK && !j->shards)
+        rc = write_owner(j, OWNER, err);
+    return rc;
 }
 
 /* The marker of a journal aims makes now or converts from the old format
@@ -276,7 +338,7 @@ static bool store(cli_journal *j, size_t point, int64_t status,
 
 static void seg_path(const cli_journal *j, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s/%s", j->dir, SEGMENT);
+    snprintf(buf, n, "%s/%s", j->dir, j->seg_name);
 }
 
 static void header(const cli_journal *j, unsigned char *h)
@@ -383,13 +445,13 @@ static int seg_read(cli_journal *j, FILE *f, sim_err *err)
     free(buf);
     if (rc == SIM_OK && ferror(f))
         rc = sim_err_set(err, SIM_EIO, "%s/%s: cannot read: %s", j->dir,
-                         SEGMENT, strerror(errno));
+                         j->seg_name, strerror(errno));
     return rc;
 }
 
 /* Opens the segment for appending: reads what a resumed journal holds,
  * cuts a torn tail, writes the header of a new one. */
-static int seg_open(cli_journal *j, bool resume, sim_err *err)
+static int seg_open(cli_journal *j, bool resume, bool force, sim_err *err)
 {
     char path[4096];
     seg_path(j, path, sizeof path);
@@ -398,6 +460,22 @@ static int seg_open(cli_journal *j, bool resume, sim_err *err)
         return sim_err_set(err, SIM_EIO, "%s: cannot open: %s", path,
                            strerror(errno));
     j->end = 0;
+    if (j->shards) { /* the shard's own lock, then what it left before */
+        int rc = lock_or_refuse(j, j->seg, LOCK_EX, j->owner_name, err);
+        struct stat st;
+        if (rc == SIM_OK && fstat(j->seg, &st) != 0)
+            rc = sim_err_set(err, SIM_EIO, "%s: %s", path, strerror(errno));
+        if (rc == SIM_OK && st.st_size > 0 && !resume && !force)
+            rc = sim_err_set(err, SIM_EINPUT,
+                             "%s: an interrupted run of shard %u/%u left "
+                             "its finished points here: --resume to finish "
+                             "it, or --force to start this shard again",
+                             path, j->shard, j->shards);
+        if (rc == SIM_OK)
+            rc = write_owner(j, j->owner_name, err);
+        if (rc != SIM_OK)
+            return rc;
+    }
     if (resume) {
         int fd = dup(j->seg);
         FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
@@ -433,7 +511,179 @@ static int seg_open(cli_journal *j, bool resume, sim_err *err)
     return SIM_OK;
 }
 
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* ---- the other shards' segments ----------------------------------------- */
+
+/* Opens peer p once its file exists, and again when it was made anew (a
+ * forced shard, another inode); a file that vanished (the journal
+ * removed when the calibration ended) is still read through its open
+ * descriptor. */
+static void peer_open(const cli_journal *j, cli_journal_peer *p)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", j->dir, p->name);
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    if (p->fd >= 0 &&
+        ((uint64_t)st.st_dev == p->dev && (uint64_t)st.st_ino == p->ino))
+        return;
+    if (p->fd >= 0)
+        close(p->fd);
+    p->fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (p->fd >= 0 && fstat(p->fd, &st) != 0) {
+        close(p->fd);
+        p->fd = -1;
+    }
+    p->dev = p->fd >= 0 ? (uint64_t)st.st_dev : 0;
+    p->ino = p->fd >= 0 ? (uint64_t)st.st_ino : 0;
+    p->off = 0;
+    p->head_ok = false;
+}
+
+/* Takes the whole records peer p has gained since the last call (buf: cap
+ * bytes, room for the largest record). A segment cut back below what was
+ * read (its shard resumed and cut a torn tail, or started again) is read
+ * again from its start: its records are the same points' results. Stops,
+ * to look again next time, at a record still being written; skips a whole
+ * record that fails its checksum when more follow it (damaged: that point
+ * is computed here instead). */
+static size_t peer_read(cli_journal *j, cli_journal_peer *p,
+                        unsigned char *buf, size_t cap)
+{
+    struct stat st;
+    if (p->fd < 0 || fstat(p->fd, &st) != 0)
+        return 0;
+    uint64_t size = (uint64_t)st.st_size;
+    if (size < p->off) {
+        p->off = 0;
+        p->head_ok = false;
+    }
+    if (!p->head_ok) {
+        unsigned char h[HEAD_SIZE], want[HEAD_SIZE];
+        header(j, want);
+        /* Too short, torn, or of another version of this calibration:
+         * not (yet) one of this journal's. */
+        if (size < HEAD_SIZE ||
+            pread(p->fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
+            memcmp(h, want, sizeof h) != 0)
+            return 0;
+        p->head_ok = true;
+        p->off = HEAD_SIZE;
+    }
+    size_t ny = ny_of(j), taken = 0;
+    while (p->off + 8 <= size) {
+        uint32_t w32[2];
+        if (pread(p->fd, w32, 8, (off_t)p->off) != 8)
+            break;
+        size_t rs = w32[1];
+        if (w32[0] != REC_MAGIC || rs < REC_FIXED + ny * sizeof(double) ||
+            rs > cap || p->off + rs > size ||
+            pread(p->fd, buf, rs, (off_t)p->off) != (ssize_t)rs)
+            break; /* being written, or a torn tail its shard will cut */
+        uint64_t w64[2], sum;
+        uint32_t l32[2];
+        memcpy(w64, buf + 8, 16);
+        memcpy(l32, buf + 24, 8);
+        memcpy(&sum, buf + rs - 8, 8);
+        size_t len = l32[0];
+        bool whole = fnv(j->id, buf, rs - 8) == sum && w64[1] <= 2 &&
+                     len <= MSG_MAX &&
+                     rs == REC_FIXED + len + ny * sizeof(double);
+        if (!whole && p->off + rs == size)
+            break; /* perhaps still being written: next time */
+        p->off += rs;
+        if (!whole)
+            continue;
+        pthread_mutex_lock(&j->mu);
+        bool kept = store(j, (size_t)w64[0], (int64_t)w64[1],
+                          (const char *)buf + 32, len, buf + 32 + len);
+        pthread_mutex_unlock(&j->mu);
+        if (!kept) { /* out of memory: the point is computed here */
+            p->off -= rs;
+            break;
+        }
+        taken++;
+    }
+    return taken;
+}
+
+size_t cli_journal_follow(cli_journal *j, double interval)
+{
+    if (j->shards == 0 || pthread_mutex_trylock(&j->follow_mu) != 0)
+        return 0;
+    size_t taken = 0;
+    double t = now_s();
+    if (interval <= 0 || t - j->followed_at >= interval) {
+        j->followed_at = t;
+        size_t cap = REC_FIXED + MSG_MAX + ny_of(j) * sizeof(double);
+        unsigned char *buf = malloc(cap);
+        for (unsigned i = 0; buf != NULL && i + 1 < j->shards; i++) {
+            peer_open(j, &j->peers[i]);
+            taken += peer_read(j, &j->peers[i], buf, cap);
+        }
+        free(buf);
+    }
+    pthread_mutex_unlock(&j->follow_mu);
+    return taken;
+}
+
+bool cli_journal_has(cli_journal *j, size_t point)
+{
+    pthread_mutex_lock(&j->mu);
+    bool has = j->status != NULL && point < j->cap && j->status[point] >= 0;
+    pthread_mutex_unlock(&j->mu);
+    return has;
+}
+
 /* ---- the interface ------------------------------------------------------ */
+
+/* Makes the journal directory with its marker already in it: built as
+ * DIR.tmp-PID and renamed into place, so another process (a shard
+ * starting at the same moment) never sees it without the marker. Returns
+ * 1 when made, 0 when someone else's is there now, -1 on an error (err
+ * set). */
+static int make_dir(cli_journal *j, sim_err *err)
+{
+    size_t n = strlen(j->dir) + 32;
+    char *tmp = malloc(n);
+    if (tmp == NULL)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory"), -1;
+    snprintf(tmp, n, "%s.tmp-%ld", j->dir, (long)getpid());
+    char *dir = j->dir;
+    int made = -1;
+    if (mkdir(tmp, 0777) != 0) {
+        sim_err_set(err, SIM_EIO, "%s: cannot create: %s", tmp,
+                    strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    j->dir = tmp;
+    int rc = write_marker(j, O_EXCL, err);
+    j->dir = dir;
+    if (rc == SIM_OK && rename(tmp, dir) == 0 && fsync_dir_of(dir) == 0)
+        made = 1;
+    else if (rc == SIM_OK && (errno == EEXIST || errno == ENOTEMPTY))
+        made = 0;
+    else if (rc == SIM_OK)
+        sim_err_set(err, SIM_EIO, "%s: cannot create: %s", dir,
+                    strerror(errno));
+    if (made != 1) { /* take the unused one away again */
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", tmp, MARKER);
+        unlink(path);
+        rmdir(tmp);
+    }
+    free(tmp);
+    return made;
+}
 
 static int open_dir(cli_journal *j, bool resume, bool force, sim_err *err)
 {
@@ -444,11 +694,12 @@ static int open_dir(cli_journal *j, bool resume, bool force, sim_err *err)
                                strerror(errno));
         if (j->batch == 0)
             return SIM_OK; /* no journal, and none to be confused with */
-        if (mkdir(j->dir, 0777) == 0) {
-            int rc = write_marker(j, O_EXCL, err);
-            return rc != SIM_OK ? rc : take_lock(j, err);
-        }
-        if (errno != EEXIST || lstat(j->dir, &st) != 0)
+        int made = make_dir(j, err);
+        if (made < 0)
+            return err->status;
+        if (made > 0)
+            return take_lock(j, err);
+        if (lstat(j->dir, &st) != 0)
             return sim_err_set(err, SIM_EIO, "%s: cannot create: %s", j->dir,
                                strerror(errno));
         /* Another sweep made it just now: look at it as at any other. */
@@ -481,6 +732,18 @@ static int open_dir(cli_journal *j, bool resume, bool force, sim_err *err)
     int rc = take_lock(j, err);
     if (rc != SIM_OK)
         return rc;
+    if (j->shards) {
+        /* A shard decides about its own segment only (seg_open); the
+         * others' are theirs, and the old format has no shards' files. */
+        if (version == 1)
+            return sim_err_set(err, SIM_EINPUT,
+                               "%s: a journal of an earlier aims (one file "
+                               "per point), which shards do not share: "
+                               "remove it, or run once without --shard and "
+                               "--force",
+                               j->dir);
+        return SIM_OK;
+    }
     if (version == 1 && !force)
         return sim_err_set(err, SIM_EINPUT,
                            "%s: a journal of an earlier aims (one file per "
@@ -502,20 +765,12 @@ static int open_dir(cli_journal *j, bool resume, bool force, sim_err *err)
     return SIM_OK;
 }
 
-/* Seconds on the monotonic clock. */
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* The longest a finished point waits for its sync, whatever the batch. */
 static const double SYNC_SECONDS = 1.0;
 
-int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
-                     size_t points, size_t reps, size_t n_metrics,
-                     size_t batch, bool resume, bool force, sim_err *err)
+/* The fields every journal starts with; the directory is OUT.journal. */
+static int init(cli_journal *j, const char *out, uint64_t id, size_t points,
+                size_t reps, size_t n_metrics, size_t batch, sim_err *err)
 {
     memset(j, 0, sizeof *j);
     j->lock = j->seg = -1;
@@ -525,16 +780,64 @@ int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
     j->n_metrics = n_metrics;
     j->batch = batch;
     j->synced_at = now_s();
+    snprintf(j->seg_name, sizeof j->seg_name, "%s", SEGMENT);
+    snprintf(j->owner_name, sizeof j->owner_name, "%s", OWNER);
     j->mu_ok = pthread_mutex_init(&j->mu, NULL) == 0;
+    if (j->mu_ok && pthread_mutex_init(&j->follow_mu, NULL) != 0) {
+        pthread_mutex_destroy(&j->mu);
+        j->mu_ok = false;
+    }
     size_t n = strlen(out) + sizeof ".journal";
     if (!j->mu_ok || (j->dir = malloc(n)) == NULL)
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
     snprintf(j->dir, n, "%s.journal", out);
-    int rc = store_alloc(j, err);
+    return store_alloc(j, err);
+}
+
+int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
+                     size_t points, size_t reps, size_t n_metrics,
+                     size_t batch, bool resume, bool force, sim_err *err)
+{
+    int rc = init(j, out, id, points, reps, n_metrics, batch, err);
     if (rc == SIM_OK)
         rc = open_dir(j, resume, force, err);
     if (rc == SIM_OK && batch > 0)
-        rc = seg_open(j, resume, err);
+        rc = seg_open(j, resume, force, err);
+    return rc;
+}
+
+int cli_journal_open_shard(cli_journal *j, const char *out, uint64_t id,
+                           size_t reps, size_t n_metrics, size_t batch,
+                           unsigned shard, unsigned shards, bool resume,
+                           bool force, sim_err *err)
+{
+    int rc = init(j, out, id, 0, reps, n_metrics, batch, err);
+    if (rc != SIM_OK)
+        return rc;
+    if (shards < 2 || shard >= shards || batch == 0)
+        return sim_err_set(err, SIM_EINVAL,
+                           "a shard journal needs shard < shards, shards >= "
+                           "2 and a batch (got %u/%u, batch %zu)",
+                           shard, shards, batch);
+    j->shard = shard;
+    j->shards = shards;
+    snprintf(j->seg_name, sizeof j->seg_name, "points.%u-of-%u.seg", shard,
+             shards);
+    snprintf(j->owner_name, sizeof j->owner_name, "OWNER.%u-of-%u", shard,
+             shards);
+    if ((j->peers = calloc(shards - 1, sizeof *j->peers)) == NULL)
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    for (unsigned k = 0, i = 0; k < shards; k++) {
+        if (k == shard)
+            continue;
+        cli_journal_peer *p = &j->peers[i++];
+        p->fd = -1;
+        snprintf(p->name, sizeof p->name, "points.%u-of-%u.seg", k, shards);
+    }
+    if ((rc = open_dir(j, resume, force, err)) == SIM_OK)
+        rc = seg_open(j, resume, force, err);
+    if (rc == SIM_OK)
+        cli_journal_follow(j, 0);
     return rc;
 }
 
@@ -572,11 +875,13 @@ int cli_journal_put(cli_journal *j, size_t point, int64_t status,
             if (ftruncate(j->seg, (off_t)j->end) == 0)
                 (void)lseek(j->seg, (off_t)j->end, SEEK_SET);
             rc = sim_err_set(err, SIM_EIO, "%s/%s: cannot write: %s",
-                             j->dir, SEGMENT, strerror(e));
+                             j->dir, j->seg_name, strerror(e));
         }
     }
     if (rc == SIM_OK && !store(j, point, status, msg, len, y))
         rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+    if (rc == SIM_OK)
+        j->puts++;
     pthread_mutex_unlock(&j->mu);
     free(buf);
     /* Outside the lock: other threads append meanwhile, and one fdatasync
@@ -584,7 +889,7 @@ int cli_journal_put(cli_journal *j, size_t point, int64_t status,
      * counts as done when this returns. */
     if (rc == SIM_OK && sync && fdatasync(j->seg) != 0)
         rc = sim_err_set(err, SIM_EIO, "%s/%s: cannot sync: %s", j->dir,
-                         SEGMENT, strerror(errno));
+                         j->seg_name, strerror(errno));
     return rc;
 }
 
@@ -598,7 +903,7 @@ int cli_journal_sync(cli_journal *j, sim_err *err)
     pthread_mutex_unlock(&j->mu);
     if (any && fdatasync(j->seg) != 0)
         return sim_err_set(err, SIM_EIO, "%s/%s: cannot sync: %s", j->dir,
-                           SEGMENT, strerror(errno));
+                           j->seg_name, strerror(errno));
     return SIM_OK;
 }
 
@@ -646,6 +951,10 @@ void cli_journal_fini(cli_journal *j)
     }
     if (j->lock >= 0)
         close(j->lock);
+    for (unsigned i = 0; j->peers != NULL && i + 1 < j->shards; i++)
+        if (j->peers[i].fd >= 0)
+            close(j->peers[i].fd);
+    free(j->peers);
     if (j->msg != NULL)
         for (size_t p = 0; p < j->cap; p++)
             free(j->msg[p]);
@@ -653,8 +962,10 @@ void cli_journal_fini(cli_journal *j)
     free(j->status);
     free(j->y);
     free(j->dir);
-    if (j->mu_ok)
+    if (j->mu_ok) {
         pthread_mutex_destroy(&j->mu);
+        pthread_mutex_destroy(&j->follow_mu);
+    }
     memset(j, 0, sizeof *j);
     j->lock = j->seg = -1;
 }

@@ -52,6 +52,17 @@
  * ends) and writes its PID into OWNER, so a second `aims sweep` on the
  * same output is refused with one line naming that PID.
  *
+ * Shards of one calibration (cli_journal_open_shard) share one journal,
+ * the one of their common output: shard I of N appends to its own segment
+ * `points.I-of-N.seg` (its lock: an exclusive flock on that file, its PID
+ * in OWNER.I-of-N; the marker is held shared, so an unsharded run cannot
+ * join) and follows the others' segments read-only (cli_journal_follow),
+ * taking each whole record whose checksum holds as its own. A segment that
+ * a resumed or forced shard cut back or made again is read again from its
+ * start; a record still being written is read at the next call. Since a
+ * point's result is a pure function of its number, any record of it, from
+ * any shard, is the record.
+ *
  * Without a journal (batch 0, --no-journal) nothing is written to disk:
  * the records are kept in memory only, for short sweeps and for measuring
  * what the journal costs (bench/journal-bench).
@@ -66,8 +77,23 @@
 
 #include "err.h"
 
+/* Another shard's segment as this one follows it. */
+typedef struct {
+    char name[48];      /* points.K-of-N.seg */
+    int fd;             /* -1 until it exists */
+    uint64_t dev, ino;  /* the file fd reads, to notice it made again */
+    uint64_t off;       /* bytes read: the next record starts here */
+    bool head_ok;       /* its header is this journal's */
+} cli_journal_peer;
+
 typedef struct {
     char *dir;          /* OUT.h5.journal */
+    char seg_name[48];  /* points.seg, or points.I-of-N.seg for a shard */
+    char owner_name[48]; /* OWNER, or OWNER.I-of-N */
+    unsigned shard, shards; /* shards 0: not a shard */
+    cli_journal_peer *peers; /* [shards - 1]: the other shards' segments */
+    double followed_at; /* CLOCK_MONOTONIC seconds of the last follow */
+    pthread_mutex_t follow_mu; /* one follower at a time */
     uint64_t id;        /* the sweep's identity (cli_journal_id) */
     size_t points, reps, n_metrics; /* points 0: open-ended (grows) */
     size_t cap;         /* points the store holds now */
@@ -78,6 +104,7 @@ typedef struct {
     size_t unsynced;    /* records written since the last sync */
     double synced_at;   /* CLOCK_MONOTONIC seconds of the last sync */
     size_t dropped;     /* damaged records skipped or cut at open */
+    size_t puts;        /* records put by this process */
     pthread_mutex_t mu; /* one writer of the segment and the store */
     bool mu_ok;
     signed char *status; /* [points]: a record's status, -1 for none */
@@ -105,6 +132,26 @@ uint64_t cli_journal_id(const char *const *parts, size_t n);
 int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
                      size_t points, size_t reps, size_t n_metrics,
                      size_t batch, bool resume, bool force, sim_err *err);
+
+/* cli_journal_open for shard `shard` of `shards` of an open-ended
+ * calibration whose output is out (every shard names the same out): the
+ * journal directory is made by whichever shard comes first; resume and
+ * force apply to this shard's own segment only (the others' are always
+ * followed, never removed). Call cli_journal_follow to see the others'
+ * records. */
+int cli_journal_open_shard(cli_journal *j, const char *out, uint64_t id,
+                           size_t reps, size_t n_metrics, size_t batch,
+                           unsigned shard, unsigned shards, bool resume,
+                           bool force, sim_err *err);
+
+/* Reads the records the other shards appended since the last call into
+ * the store, at most once per `interval` seconds (0: now) and by one
+ * thread at a time (another caller returns at once). Returns how many
+ * records it took; 0 for a journal that is not a shard's. */
+size_t cli_journal_follow(cli_journal *j, double interval);
+
+/* Whether point has a record (of this process or a followed shard). */
+bool cli_journal_has(cli_journal *j, size_t point);
 
 /* Appends point's record (y holds n_metrics x reps values) and keeps it;
  * syncs when the batch is full. Safe from several threads. */

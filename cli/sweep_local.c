@@ -53,6 +53,15 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&f->mu);
         if (stop)
             break;
+        if (pl->follow) {
+            cli_journal_follow(pl->journal, 0.05);
+            if (cli_journal_has(pl->journal, p)) {
+                pthread_mutex_lock(&f->mu);
+                cli_sweep_progress(pl, ++f->done, false);
+                pthread_mutex_unlock(&f->mu);
+                continue;
+            }
+        }
         int st = cli_sweep_point(pl, p, y, msg, sizeof msg);
         if (st == SIM_ECANCELED)
             break;

@@ -45,6 +45,10 @@ typedef struct cli_sweep_plan {
     int (*point)(const struct cli_sweep_plan *pl, size_t p, double *y,
                  char *msg, size_t msg_n);
     void *ctx;
+    /* Shards of a calibration: before each point a worker follows the
+     * other shards' segments (cli_journal_follow) and skips a point one
+     * of them has finished, counting it done. */
+    bool follow;
 } cli_sweep_plan;
 
 /* Computes point p into y [n_metrics][reps]. Returns ANA_SWEEP_OK or

@@ -278,3 +278,20 @@ bool cli_memory_fits(const mkt_params *p, uint64_t at_once, cli_memory *m)
     m->have = pages > 0 && size > 0 ? (double)pages * (double)size : 0;
     return !(m->have > 0 && m->need > 0.8 * m->have);
 }
+
+bool cli_parse_shard(const char *s, uint64_t *i, uint64_t *n)
+{
+    char *end;
+    errno = 0;
+    unsigned long long a = strtoull(s, &end, 10);
+    if (end == s || *end != '/' || errno || s[0] == '-')
+        return false;
+    const char *t = end + 1;
+    unsigned long long b = strtoull(t, &end, 10);
+    if (end == t || *end != '\0' || errno || t[0] == '-' || b == 0 ||
+        b > 1000000 || a >= b)
+        return false;
+    *i = a;
+    *n = b;
+    return true;
+}

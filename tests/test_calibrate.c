@@ -210,31 +210,14 @@ Test(calibrate, mpirun_2_ranks_give_the_same_file)
     same(ref, out);
 }
 
-/* Calibration shards shared shard 0's journal file by file; the segment
- * journal has no reader of another process's segment yet, so --shard is
- * refused in one line, before anything is written. */
-Test(calibrate, shards_are_refused_until_the_journal_can_share)
-{
-    char out[512];
-    in_dir(out, sizeof out, "shards.h5");
-    const char *a[] = {"calibrate", FIX("small.cfg"), "-o", out, "--shard",
-                       "1/2", NULL};
-    cr_assert_eq(run(NULL, a), 2);
-    char *err = slurp("err.txt");
-    cr_assert(strstr(err, "aims: calibrate: --shard: calibration shards are "
-                          "not available"),
-              "%s", err);
-    cr_assert_eq(access(out, F_OK), -1, "nothing written");
-}
-
 /* ---- kill -9 and --resume ----------------------------------------------- */
 
 /* Whole records in the journal's segment (cli/journal.c: a 48-byte
  * header, then records that start with a magic word and their size). */
-static size_t records(const char *journal)
+static size_t seg_records(const char *journal, const char *seg)
 {
     char path[700];
-    snprintf(path, sizeof path, "%s/points.seg", journal);
+    snprintf(path, sizeof path, "%s/%s", journal, seg);
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return 0;
@@ -251,6 +234,11 @@ static size_t records(const char *journal)
         }
     fclose(f);
     return n;
+}
+
+static size_t records(const char *journal)
+{
+    return seg_records(journal, "points.seg");
 }
 
 static size_t wait_records(const char *journal, size_t n)
@@ -308,6 +296,144 @@ Test(calibrate, killed_three_times_resumes_to_the_same_file, .timeout = 600)
                  reused, err);
     cr_assert(!exists(journal), "the journal outlived the output");
     same(ref, out);
+}
+
+/* ---- shards ------------------------------------------------------------ */
+
+/* The number after `key` in text (0 when it is not there). */
+static size_t number_after(const char *text, const char *key)
+{
+    const char *p = strstr(text, key);
+    return p ? strtoul(p + strlen(key), NULL, 10) : 0;
+}
+
+static pid_t start_shard(const char *cfg, const char *out, const char *shard,
+                         bool resume, const char *err_file)
+{
+    static char prog[512];
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    const char *argv[] = {prog, "calibrate", cfg, "-o", out, "-j", "1",
+                          "--shard", shard, resume ? "--resume" : NULL, NULL};
+    err_name = err_file;
+    pid_t pid = start(argv);
+    err_name = "err.txt";
+    return pid;
+}
+
+/* Two shards run together, naming one output: shard 0 writes the file
+ * -j 1 writes, shard 1 writes none of its own, the journal is gone, and
+ * between them they computed each evaluation about once. */
+Test(calibrate, shards_running_together_give_the_same_file)
+{
+    char ref[512], out[512], journal[600];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "sh.h5");
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    calib_ok(FIX("small.cfg"), ref, "1");
+    pid_t p0 = start_shard(FIX("small.cfg"), out, "0/2", false, "e0.txt");
+    pid_t p1 = start_shard(FIX("small.cfg"), out, "1/2", false, "e1.txt");
+    int r0 = finish(p0), r1 = finish(p1);
+    cr_assert_eq(r0, 0, "shard 0: %d: %s", r0, slurp("e0.txt"));
+    cr_assert_eq(r1, 0, "shard 1: %d: %s", r1, slurp("e1.txt"));
+    char *e1 = slurp("e1.txt");
+    cr_assert(strstr(e1, "aims: shard 1/2 done: abc_smc, "), "%s", e1);
+    size_t total = number_after(e1, "abc_smc, ");
+    size_t here1 = number_after(e1, "replications (");
+    size_t here0 = number_after(slurp("e0.txt"), "replications (");
+    cr_assert_gt(total, 0u);
+    cr_assert_leq(here0, total);
+    cr_assert_leq(here1, total);
+    cr_assert_geq(here0 + here1, total, "every evaluation computed: %zu + "
+                  "%zu of %zu", here0, here1, total);
+    cr_assert(!exists(journal), "the journal outlived the output");
+    same(ref, out);
+}
+
+/* A shard that runs alone (its partner queued, as the tasks of a Slurm
+ * array may be) finishes every evaluation by itself; shard 0 run after it
+ * computes none and writes the same file; and shard 1 run again after
+ * that has nothing left to do. */
+Test(calibrate, a_shard_alone_finishes_and_the_others_reuse_it)
+{
+    char ref[512], out[512], journal[600];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "sh.h5");
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    calib_ok(FIX("small.cfg"), ref, "1");
+    int rc = finish(start_shard(FIX("small.cfg"), out, "1/2", false,
+                                "e1.txt"));
+    cr_assert_eq(rc, 0, "shard 1: %d: %s", rc, slurp("e1.txt"));
+    cr_assert(!exists(out), "shard 1 wrote the output");
+    cr_assert(exists(journal));
+    char *e1 = slurp("e1.txt");
+    size_t total = number_after(e1, "abc_smc, ");
+    cr_assert_eq(number_after(e1, "replications ("), total, "%s", e1);
+    rc = finish(start_shard(FIX("small.cfg"), out, "0/2", false, "e0.txt"));
+    cr_assert_eq(rc, 0, "shard 0: %d: %s", rc, slurp("e0.txt"));
+    char *e0 = slurp("e0.txt");
+    cr_assert(strstr(e0, "(0 computed now, "), "%s", e0);
+    same(ref, out);
+    cr_assert(!exists(journal));
+    rc = finish(start_shard(FIX("small.cfg"), out, "1/2", false, "e1.txt"));
+    cr_assert_eq(rc, 0, "%s", slurp("e1.txt"));
+    cr_assert(strstr(slurp("e1.txt"), "already holds this calibration"),
+              "%s", slurp("e1.txt"));
+    cr_assert(!exists(journal), "a finished shard made a journal again");
+}
+
+/* Shard 1 killed with SIGKILL while both run, and started again with
+ * --resume: the same file; its own records are read back. */
+Test(calibrate, a_killed_shard_resumes_to_the_same_file, .timeout = 600)
+{
+    char ref[512], out[512], journal[600];
+    in_dir(ref, sizeof ref, "ref.h5");
+    in_dir(out, sizeof out, "sh.h5");
+    snprintf(journal, sizeof journal, "%s.journal", out);
+    calib_ok(FIX("small.cfg"), ref, "1");
+    pid_t p1 = start_shard(FIX("small.cfg"), out, "1/2", false, "e1.txt");
+    struct timespec t = {0, 20000000};
+    for (int i = 0; i < 6000 && seg_records(journal, "points.1-of-2.seg") < 6;
+         i++)
+        nanosleep(&t, NULL);
+    kill(p1, SIGKILL);
+    cr_assert_eq(finish(p1), 128 + SIGKILL);
+    size_t kept = seg_records(journal, "points.1-of-2.seg");
+    cr_assert_geq(kept, 6u);
+    /* Without --resume its segment is refused, naming the fix. */
+    int rc = finish(start_shard(FIX("small.cfg"), out, "1/2", false,
+                                "e1.txt"));
+    cr_assert_eq(rc, 2);
+    cr_assert(strstr(slurp("e1.txt"), "--resume to finish it"), "%s",
+              slurp("e1.txt"));
+    pid_t p0 = start_shard(FIX("small.cfg"), out, "0/2", false, "e0.txt");
+    p1 = start_shard(FIX("small.cfg"), out, "1/2", true, "e1.txt");
+    int r0 = finish(p0), r1 = finish(p1);
+    cr_assert_eq(r0, 0, "shard 0: %s", slurp("e0.txt"));
+    cr_assert_eq(r1, 0, "shard 1: %s", slurp("e1.txt"));
+    same(ref, out);
+}
+
+Test(calibrate, shards_refuse_bad_values_and_mpirun)
+{
+    char out[512], p[512];
+    in_dir(out, sizeof out, "sh.h5");
+    const char *bad[] = {"2/2", "1/1x", "-1/2", "1", NULL};
+    for (size_t i = 0; bad[i]; i++) {
+        const char *a[] = {"calibrate", FIX("small.cfg"), "-o", out,
+                           "--shard", bad[i], NULL};
+        cr_assert_eq(run(NULL, a), 2, "--shard %s", bad[i]);
+        cr_assert(strstr(slurp("err.txt"), "--shard: expected I/N"), "%s",
+                  slurp("err.txt"));
+    }
+    snprintf(p, sizeof p, "%s/aims-mpi", AIMS_BUILD_DIR);
+    cr_assert(system("command -v mpirun >/dev/null 2>&1") == 0 && exists(p));
+    const char *prefix[] = {"mpirun", "-n", "2", NULL};
+    const char *a[] = {"calibrate", FIX("small.cfg"), "-o", out, "--shard",
+                       "0/2", NULL};
+    cr_assert_eq(run(prefix, a), 2);
+    cr_assert(strstr(slurp("err.txt"), "--shard under mpirun"), "%s",
+              slurp("err.txt"));
+    cr_assert(!exists(out));
 }
 
 /* ---- the report --------------------------------------------------------- */

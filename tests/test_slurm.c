@@ -16,7 +16,10 @@
  *    resumes a journal when there is one and refuses a finished part;
  *  - K shards per task (sweep.sbatch SWEEP OUTDIR N K, for more shards than
  *    MaxArraySize), by hand and as a real array with its merge job: the
- *    parts merge to the serial sweep, a rerun skips complete parts.
+ *    parts merge to the serial sweep, a rerun skips complete parts;
+ *  - calibrate.sbatch as a 2-task array on tests/fixtures/calib/small.cfg:
+ *    shard 0 writes the file `aims calibrate -j 1` writes (data sets byte
+ *    for byte), and the journal is gone.
  *
  * The Slurm tests need root (slurm.conf is the machine's) and Slurm, which
  * scripts/install-deps installs; elsewhere they are skipped, saying why. They
@@ -47,6 +50,8 @@
 #define GRID SRC("tests/fixtures/sweeprun/grid.cfg")
 #define SWEEP_SBATCH SRC("scenarios/slurm/sweep.sbatch")
 #define MERGE_SBATCH SRC("scenarios/slurm/merge.sbatch")
+#define CALIB_SBATCH SRC("scenarios/slurm/calibrate.sbatch")
+#define CALIB_SMALL SRC("tests/fixtures/calib/small.cfg")
 #define SLURM_TEST_LOCK "/tmp/aims-slurm-test.lock"
 
 extern char **environ;
@@ -467,6 +472,37 @@ Test(slurm, array_of_several_shards_per_task_merges_to_the_serial_sweep)
                          serial, merged, NULL};
     rc = run(cmp);
     cr_assert_eq(rc, 0, "merged shards differ from the serial sweep: %s%s",
+                 slurp("out.txt"), slurp("err.txt"));
+    slurm_down();
+}
+
+Test(slurm, calibration_array_gives_the_serial_file)
+{
+    slurm_up();
+    const char *env[] = {"AIMS=" AIMS_BIN, "ASAN_OPTIONS=detect_leaks=1",
+                         NULL};
+    const char *arr[] = {"sbatch", "--wait",   "--quiet", "--array=0-1",
+                         "--time=5", "-D",     dir,       CALIB_SBATCH,
+                         CALIB_SMALL, "cal.h5", NULL};
+    int rc = run_env(arr, env, "out.txt", "err.txt");
+    char serial[512], cal[512], journal[600];
+    in_dir(serial, sizeof serial, "serial.h5");
+    in_dir(cal, sizeof cal, "cal.h5");
+    snprintf(journal, sizeof journal, "%s.journal", cal);
+    static char tasks[1 << 14];
+    cr_assert(rc == 0 && exists(cal),
+              "the calibration array failed (sbatch: %d, %s)\ntask logs:\n%s",
+              rc, slurp("err.txt"),
+              slurp_all("aims-calibrate-", tasks, sizeof tasks));
+    cr_assert(!exists(journal), "the journal outlived the calibration");
+    const char *one[] = {AIMS_BIN, "calibrate", CALIB_SMALL, "-o", serial,
+                         "-j", "1", "--quiet", NULL};
+    rc = run(one);
+    cr_assert_eq(rc, 0, "aims calibrate -j 1: %d: %s", rc, slurp("err.txt"));
+    const char *cmp[] = {"/usr/bin/python3", SRC("tests/py/same_sweep.py"),
+                         serial, cal, NULL};
+    rc = run(cmp);
+    cr_assert_eq(rc, 0, "the array's file differs from -j 1's: %s%s",
                  slurp("out.txt"), slurp("err.txt"));
     slurm_down();
 }
