@@ -229,7 +229,7 @@ Test(calibrate, shards_are_refused_until_the_journal_can_share)
 
 /* ---- kill -9 and --resume ----------------------------------------------- */
 
-/* Whole records in the journal's segment (cli/journal.c: a 48-byte
+/* Whole records in the journal's segment (runner/journal.c: a 48-byte
  * header, then records that start with a magic word and their size). */
 static size_t records(const char *journal)
 {

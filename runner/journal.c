@@ -39,7 +39,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 #define FNV0 14695981039346656037ULL
 
-uint64_t cli_journal_id(const char *const *parts, size_t n)
+uint64_t run_journal_id(const char *const *parts, size_t n)
 {
     uint64_t h = FNV0;
     for (size_t i = 0; i < n; i++)
@@ -162,7 +162,7 @@ static int journal_version(const char *dir)
 /* Takes the journal's lock (an exclusive flock on the marker) and writes
  * this process's PID into OWNER; a lock another process holds is refused
  * with its PID. */
-static int take_lock(cli_journal *j, sim_err *err)
+static int take_lock(run_journal *j, sim_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", j->dir, MARKER);
@@ -198,7 +198,7 @@ static int take_lock(cli_journal *j, sim_err *err)
 
 /* The marker of a journal aims makes now or converts from the old format
  * (after its records are gone): written whole, then the directory synced. */
-static int write_marker(cli_journal *j, int flags, sim_err *err)
+static int write_marker(run_journal *j, int flags, sim_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", j->dir, MARKER);
@@ -211,13 +211,13 @@ static int write_marker(cli_journal *j, int flags, sim_err *err)
 
 /* ---- the in-memory store ------------------------------------------------ */
 
-static size_t ny_of(const cli_journal *j)
+static size_t ny_of(const run_journal *j)
 {
     return j->n_metrics * j->reps;
 }
 
 /* Room for points [0, cap): status -1 (no record), no message. */
-static bool store_grow(cli_journal *j, size_t cap)
+static bool store_grow(run_journal *j, size_t cap)
 {
     size_t ny = ny_of(j);
     if (ny != 0 && cap > SIZE_MAX / sizeof(double) / ny)
@@ -240,7 +240,7 @@ static bool store_grow(cli_journal *j, size_t cap)
     return true;
 }
 
-static int store_alloc(cli_journal *j, sim_err *err)
+static int store_alloc(run_journal *j, sim_err *err)
 {
     j->cap = 0;
     if (!store_grow(j, j->points ? j->points : 1024))
@@ -249,7 +249,7 @@ static int store_alloc(cli_journal *j, sim_err *err)
 }
 
 /* Keeps a record (the last one of a point wins). */
-static bool store(cli_journal *j, size_t point, int64_t status,
+static bool store(run_journal *j, size_t point, int64_t status,
                   const char *msg, size_t len, const void *y)
 {
     if (point >= j->cap &&
@@ -274,12 +274,12 @@ static bool store(cli_journal *j, size_t point, int64_t status,
 
 /* ---- the segment -------------------------------------------------------- */
 
-static void seg_path(const cli_journal *j, char *buf, size_t n)
+static void seg_path(const run_journal *j, char *buf, size_t n)
 {
     snprintf(buf, n, "%s/%s", j->dir, SEGMENT);
 }
 
-static void header(const cli_journal *j, unsigned char *h)
+static void header(const run_journal *j, unsigned char *h)
 {
     uint64_t w[4] = {j->id, j->points, j->reps, j->n_metrics};
     memcpy(h, SEG_MAGIC, 8);
@@ -289,7 +289,7 @@ static void header(const cli_journal *j, unsigned char *h)
 }
 
 /* A record into buf (REC_FIXED + len + 8 ny bytes); returns its size. */
-static size_t encode(const cli_journal *j, unsigned char *buf, size_t point,
+static size_t encode(const run_journal *j, unsigned char *buf, size_t point,
                      int64_t status, const char *msg, size_t len,
                      const double *y)
 {
@@ -320,7 +320,7 @@ static size_t encode(const cli_journal *j, unsigned char *buf, size_t point,
  * torn tail: j->end stays at the last whole record, where appending
  * resumes); skips a whole record whose checksum fails. A header of another
  * sweep is refused; a torn header counts as an empty segment. */
-static int seg_read(cli_journal *j, FILE *f, sim_err *err)
+static int seg_read(run_journal *j, FILE *f, sim_err *err)
 {
     unsigned char h[HEAD_SIZE], want[HEAD_SIZE];
     size_t n = fread(h, 1, sizeof h, f);
@@ -389,7 +389,7 @@ static int seg_read(cli_journal *j, FILE *f, sim_err *err)
 
 /* Opens the segment for appending: reads what a resumed journal holds,
  * cuts a torn tail, writes the header of a new one. */
-static int seg_open(cli_journal *j, bool resume, sim_err *err)
+static int seg_open(run_journal *j, bool resume, sim_err *err)
 {
     char path[4096];
     seg_path(j, path, sizeof path);
@@ -435,7 +435,7 @@ static int seg_open(cli_journal *j, bool resume, sim_err *err)
 
 /* ---- the interface ------------------------------------------------------ */
 
-static int open_dir(cli_journal *j, bool resume, bool force, sim_err *err)
+static int open_dir(run_journal *j, bool resume, bool force, sim_err *err)
 {
     struct stat st;
     if (lstat(j->dir, &st) != 0) {
@@ -513,7 +513,7 @@ static double now_s(void)
 /* The longest a finished point waits for its sync, whatever the batch. */
 static const double SYNC_SECONDS = 1.0;
 
-int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
+int run_journal_open(run_journal *j, const char *out, uint64_t id,
                      size_t points, size_t reps, size_t n_metrics,
                      size_t batch, bool resume, bool force, sim_err *err)
 {
@@ -538,7 +538,7 @@ int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
     return rc;
 }
 
-int cli_journal_put(cli_journal *j, size_t point, int64_t status,
+int run_journal_put(run_journal *j, size_t point, int64_t status,
                     const char *msg, const double *y, sim_err *err)
 {
     size_t len = msg ? strlen(msg) : 0;
@@ -588,7 +588,7 @@ int cli_journal_put(cli_journal *j, size_t point, int64_t status,
     return rc;
 }
 
-int cli_journal_sync(cli_journal *j, sim_err *err)
+int run_journal_sync(run_journal *j, sim_err *err)
 {
     if (j->seg < 0)
         return SIM_OK;
@@ -602,7 +602,7 @@ int cli_journal_sync(cli_journal *j, sim_err *err)
     return SIM_OK;
 }
 
-bool cli_journal_get(cli_journal *j, size_t point, int64_t *status,
+bool run_journal_get(run_journal *j, size_t point, int64_t *status,
                      char **msg, double *y)
 {
     /* Under the lock: a put may grow the store of an open-ended journal. */
@@ -624,7 +624,7 @@ bool cli_journal_get(cli_journal *j, size_t point, int64_t *status,
     return ok;
 }
 
-bool cli_journal_remove(cli_journal *j)
+bool run_journal_remove(run_journal *j)
 {
     if (j->lock < 0)
         return true; /* memory only: there is no directory */
@@ -635,13 +635,13 @@ bool cli_journal_remove(cli_journal *j)
     return rmdir(j->dir) == 0 || errno == ENOENT;
 }
 
-void cli_journal_fini(cli_journal *j)
+void run_journal_fini(run_journal *j)
 {
     if (j->dir == NULL && !j->mu_ok)
         return; /* never opened: {0} has descriptors 0 */
     if (j->seg >= 0) {
         sim_err ignore = {0};
-        cli_journal_sync(j, &ignore);
+        run_journal_sync(j, &ignore);
         close(j->seg);
     }
     if (j->lock >= 0)
