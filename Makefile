@@ -13,8 +13,9 @@
 # test suite in build/san/. Header dependencies come from -MMD -MP.
 #
 # Libraries follow DESIGN.md's direction: libsim.a (sim/: libc + GSL) <- libaims.a (models/:
-# + libconfig; analysis/: + HDF5). Each folder is compiled with only the include paths it may
-# depend on, so a forbidden include fails to compile as well as failing check-layering.
+# + libconfig; analysis/: + HDF5) <- runner/ (threads, MPI, shards, the journal) <- cli/. Each
+# folder is compiled with only the include paths it may depend on, so a forbidden include fails
+# to compile as well as failing check-layering.
 
 # gcc unless the caller names a compiler (make CC=clang).
 ifeq ($(origin CC),default)
@@ -79,6 +80,7 @@ SIM_SRC     := $(wildcard sim/*.c)
 MODELS_SRC  := $(wildcard models/*.c)
 ANALYSIS_SRC := $(wildcard analysis/*.c)
 AIMS_SRC    := $(MODELS_SRC) $(ANALYSIS_SRC)
+RUNNER_SRC  := $(wildcard runner/*.c)
 CLI_SRC     := $(wildcard cli/*.c)
 EXAMPLE_SRC := examples/mmc.c
 TEST_SRC    := $(wildcard tests/test_*.c) tests/sanitizer_options.c
@@ -87,8 +89,10 @@ SIM_OBJ      := $(SIM_SRC:%.c=$(B)/%.o)
 SIM_SAN_OBJ  := $(SIM_SRC:%.c=$(S)/%.o)
 AIMS_OBJ     := $(AIMS_SRC:%.c=$(B)/%.o)
 AIMS_SAN_OBJ := $(AIMS_SRC:%.c=$(S)/%.o)
-CLI_OBJ      := $(CLI_SRC:%.c=$(B)/%.o)
-CLI_SAN_OBJ  := $(CLI_SRC:%.c=$(S)/%.o)
+# The command line links the runner's objects: no archive, as only aims and aims-mpi use them,
+# and aims-mpi builds its own (-DAIMS_MPI).
+CLI_OBJ      := $(CLI_SRC:%.c=$(B)/%.o) $(RUNNER_SRC:%.c=$(B)/%.o)
+CLI_SAN_OBJ  := $(CLI_SRC:%.c=$(S)/%.o) $(RUNNER_SRC:%.c=$(S)/%.o)
 MMC_OBJ      := $(B)/examples/mmc.o $(B)/examples/mmc_main.o
 MMC_SAN_OBJ  := $(S)/examples/mmc.o $(S)/examples/mmc_main.o
 TEST_OBJ     := $(TEST_SRC:%.c=$(S)/%.o)
@@ -119,8 +123,8 @@ FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
 MPICC := $(shell command -v mpicc 2>/dev/null)
 ifneq ($(MPICC),)
 PROGS       += $(B)/aims-mpi
-MPI_OBJ     := $(CLI_SRC:%.c=$(B)/mpi/%.o)
-MPI_SAN_OBJ := $(CLI_SRC:%.c=$(S)/mpi/%.o)
+MPI_OBJ     := $(CLI_SRC:%.c=$(B)/mpi/%.o) $(RUNNER_SRC:%.c=$(B)/mpi/%.o)
+MPI_SAN_OBJ := $(CLI_SRC:%.c=$(S)/mpi/%.o) $(RUNNER_SRC:%.c=$(S)/mpi/%.o)
 SAN_MPI     := $(S)/aims-mpi
 endif
 
@@ -211,16 +215,22 @@ check: WERROR = -Werror
 check: check-layering check-clang $(S)/aims-tests $(S)/mmc $(S)/aims $(SAN_MPI) $(B)/aims
 	@./scripts/run-tests timeout 900 $(S)/aims-tests --jobs 2
 
-# DESIGN.md's direction: sim/ sees only itself, models/ sees sim/, analysis/ sees both.
+# DESIGN.md's direction: sim/ sees only itself, models/ sees sim/, analysis/ sees both, runner/
+# sees all three; nothing but cli/ sees runner/.
 check-layering:
 	@./scripts/check-layering
 
-# gcc builds everything; clang must also compile every source without a warning.
+# gcc builds everything; clang must also compile every source without a warning (runner/
+# without cli/ on its include path).
 check-clang: $(B)/gen/version.h
 	@if command -v clang >/dev/null; then \
 	    for f in $(SIM_SRC) $(AIMS_SRC) $(CLI_SRC) examples/*.c bench/*.c; do \
-	        clang $(CSTD) $(WARN) $(H5_CFLAGS) -Isim -Imodels -Ianalysis -Iexamples \
+	        clang $(CSTD) $(WARN) $(H5_CFLAGS) -Isim -Imodels -Ianalysis -Irunner -Iexamples \
 	            -Icli -I$(B)/gen -fsyntax-only $$f || exit 1; \
+	    done; \
+	    for f in $(RUNNER_SRC); do \
+	        clang $(CSTD) $(WARN) $(H5_CFLAGS) -Isim -Imodels -Ianalysis -Irunner \
+	            -fsyntax-only $$f || exit 1; \
 	    done; \
 	    for f in $(TEST_SRC); do \
 	        clang $(CSTD) $(WARN) $(CRIT_CFLAGS) $(H5_CFLAGS) -Isim -Imodels -Ianalysis \
@@ -267,15 +277,25 @@ $(B)/aims-mpi: $(MPI_OBJ) $(B)/libaims.a $(B)/libsim.a
 $(S)/aims-mpi: $(MPI_SAN_OBJ) $(S)/libaims.a $(S)/libsim.a
 	OMPI_CC=$(CC) mpicc $(SAN) -g -pthread -o $@ $^ $(AIMS_LIBS) -lm
 
+$(B)/mpi/runner/%.o: runner/%.c Makefile
+	@mkdir -p $(@D)
+	OMPI_CC=$(CC) mpicc -DAIMS_MPI $(CSTD) $(WARN) $(OPT) -pthread $(H5_CFLAGS) -Isim \
+	    -Imodels -Ianalysis -Irunner -MMD -MP -c $< -o $@
+
+$(S)/mpi/runner/%.o: runner/%.c Makefile
+	@mkdir -p $(@D)
+	OMPI_CC=$(CC) mpicc -DAIMS_MPI $(CSTD) $(WARN) -g -O1 $(SAN) -pthread $(H5_CFLAGS) \
+	    -Isim -Imodels -Ianalysis -Irunner -MMD -MP -c $< -o $@
+
 $(B)/mpi/cli/%.o: cli/%.c Makefile
 	@mkdir -p $(@D)
 	OMPI_CC=$(CC) mpicc -DAIMS_MPI $(CSTD) $(WARN) $(OPT) -pthread $(H5_CFLAGS) -Isim \
-	    -Imodels -Ianalysis -Icli -I$(B)/gen -MMD -MP -c $< -o $@
+	    -Imodels -Ianalysis -Irunner -Icli -I$(B)/gen -MMD -MP -c $< -o $@
 
 $(S)/mpi/cli/%.o: cli/%.c Makefile
 	@mkdir -p $(@D)
 	OMPI_CC=$(CC) mpicc -DAIMS_MPI $(CSTD) $(WARN) -g -O1 $(SAN) -pthread $(H5_CFLAGS) \
-	    -Isim -Imodels -Ianalysis -Icli -I$(B)/gen -MMD -MP -c $< -o $@
+	    -Isim -Imodels -Ianalysis -Irunner -Icli -I$(B)/gen -MMD -MP -c $< -o $@
 endif
 
 $(B)/mmc: $(MMC_OBJ) $(B)/libsim.a
@@ -335,16 +355,27 @@ $(S)/analysis/%.o: analysis/%.c Makefile
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) $(H5_CFLAGS) -Isim -Imodels -Ianalysis -MMD -MP \
 	    -c $< -o $@
 
+# runner/ sees sim/, models/, analysis/ (and HDF5 through analysis/'s headers), never cli/.
+$(B)/runner/%.o: runner/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) -pthread $(H5_CFLAGS) -Isim -Imodels -Ianalysis -Irunner \
+	    -MMD -MP -c $< -o $@
+
+$(S)/runner/%.o: runner/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -pthread $(H5_CFLAGS) -Isim -Imodels -Ianalysis \
+	    -Irunner -MMD -MP -c $< -o $@
+
 # cli/ sees everything: it is main().
 $(B)/cli/%.o: cli/%.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(OPT) -pthread $(H5_CFLAGS) -Isim -Imodels -Ianalysis -Icli \
-	    -I$(B)/gen -MMD -MP -c $< -o $@
+	$(CC) $(CSTD) $(WARN) $(OPT) -pthread $(H5_CFLAGS) -Isim -Imodels -Ianalysis -Irunner \
+	    -Icli -I$(B)/gen -MMD -MP -c $< -o $@
 
 $(S)/cli/%.o: cli/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -g -O1 $(SAN) -pthread $(H5_CFLAGS) -Isim -Imodels -Ianalysis \
-	    -Icli -I$(B)/gen -MMD -MP -c $< -o $@
+	    -Irunner -Icli -I$(B)/gen -MMD -MP -c $< -o $@
 
 $(B)/%.o: %.c Makefile
 	@mkdir -p $(@D)

@@ -218,7 +218,7 @@ typedef struct {
  *   cumulative_revenue:ACTOR      for each actor, in the file's order
  *   months_to_half_access         NaN where access never halved
  * The "final" ones are means over the last final_window_months months.
- * The names are those of `aims run --precision` (cli/precision.h). Sets
+ * The names are those of `aims run --precision` (runner/precision.h). Sets
  * *out to a new array of *n metrics (free with ana_run_metrics_free).
  * Errors: SIM_ENOMEM. */
 int ana_run_metrics(const ana_run *run, ana_run_metric **out, size_t *n,

@@ -106,7 +106,7 @@ static int write_attrs(ana_h5w *w, const ana_sweep *s, sim_err *err)
 /* ---- what each data set holds (units, long_name) ---------------------- */
 
 /* The metrics of a sweep are those of `aims run --precision`
- * (cli/precision.h): a name, or a prefix and ":" and an actor or channel. */
+ * (runner/precision.h): a name, or a prefix and ":" and an actor or channel. */
 static const struct {
     const char *name; /* whole name, or prefix ending in ':' */
     const char *units;

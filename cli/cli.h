@@ -18,6 +18,8 @@
 
 #include "err.h"
 #include "mkt.h"
+#include "precision.h"
+#include "run.h"
 #include "scen.h"
 #include "sweep.h"
 
@@ -57,10 +59,6 @@ const char *cli_command(void); /* the name given to cli_opts_begin */
 /* A usage error: one line, "aims: CMD: MESSAGE (see 'aims help CMD')". */
 void cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
-
-/* The default of -j: the CPUs this process may use (its affinity mask,
- * capped by SLURM_CPUS_PER_TASK when that is set), at least 1. */
-uint64_t cli_cpus(void);
 
 const char *cli_version(void);    /* "0.3.0" */
 const char *cli_git_commit(void); /* the build's commit, or "unknown" */
@@ -136,13 +134,12 @@ const char *cli_output_staged(const char *out, bool force, char *buf,
 void cli_output_stage_to(int fd);
 int cli_output_finish(const char *rec, size_t n, int child_status);
 
-/* Whether at_once replications of p fit in this machine's memory (with a
- * fifth to spare), estimated before anything is allocated; m gets the
- * figures, in bytes, for the refusal message. */
-typedef struct {
-    double per, need, have; /* one replication, at_once of them, RAM */
-} cli_memory;
-bool cli_memory_fits(const mkt_params *p, uint64_t at_once, cli_memory *m);
+/* Parses `--precision METRIC=REL` against p's actors (precision_opt.c).
+ * On failure prints a one-line message (listing the valid metrics when the
+ * name is wrong) and returns false. */
+bool cli_precision_parse(const char *spec, const mkt_params *p,
+                         run_precision *out);
+void cli_metric_list(const mkt_params *p); /* "aims: metrics: ..." */
 
 /* cli_load_scenario for a sweep's base scenario: a failure is reported as
  * "SWEEP:LINE: sweep.scenario: the base scenario does not load: ...". */

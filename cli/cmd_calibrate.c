@@ -83,7 +83,7 @@ typedef struct {
 
 static int parse(int argc, char **argv, args *a)
 {
-    *a = (args){.threads = cli_cpus()};
+    *a = (args){.threads = run_cpus()};
     bool threads_given = false, bad = false, have_out = false,
          have_shard = false;
     cli_opts_begin("calibrate");
@@ -152,7 +152,7 @@ static int parse(int argc, char **argv, args *a)
                         "--simulate runs one point here");
         bad = true;
     }
-    if (!bad && a->shards > 1 && cli_sweep_mpi_size() > 1) {
+    if (!bad && a->shards > 1 && run_sweep_mpi_size() > 1) {
         /* One kind of parallelism across processes at a time: shards
          * of MPI jobs would need rank 0 of each to share the journal. */
         cli_usage_error("--shard under mpirun: run the shards as separate "
@@ -162,7 +162,7 @@ static int parse(int argc, char **argv, args *a)
     }
     if (bad)
         return CLI_USAGE;
-    if (cli_sweep_mpi_size() > 1 && !threads_given)
+    if (run_sweep_mpi_size() > 1 && !threads_given)
         a->threads = 1; /* the ranks are the parallelism */
     return CLI_OK;
 }
@@ -183,7 +183,7 @@ static uint64_t calib_id(const cal_spec *s, const char *scen_text)
     all[2] = nums;
     for (size_t i = 0; i < s->n_target_files; i++)
         all[3 + i] = s->target_texts[i];
-    uint64_t id = cli_journal_id(all, n);
+    uint64_t id = run_journal_id(all, n);
     free(all);
     return id;
 }
@@ -298,7 +298,7 @@ static int simulate(const cal_spec *s, const char *values, uint64_t reps,
     }
     for (size_t t = 0; rc == SIM_OK && t < T; t++) {
         const double *yt = y + t * R;
-        double m = cli_calib_mean(yt, R), v = 0;
+        double m = run_calib_mean(yt, R), v = 0;
         size_t k = 0;
         for (size_t i = 0; i < R; i++)
             if (yt[i] == yt[i]) {
@@ -345,15 +345,15 @@ int cli_calibrate(int argc, char **argv)
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
     gsl_set_error_handler_off();
-    bool root = cli_sweep_mpi_rank() == 0;
+    bool root = run_sweep_mpi_rank() == 0;
     if (!root && freopen("/dev/null", "w", stderr) == NULL)
         return CLI_FAIL;
     sim_err err = {0};
     cal_spec *s = NULL;
     char *scen_txt = NULL, out_buf[4096];
-    cli_journal j = {0};
+    run_journal j = {0};
     ana_calib out = {0};
-    cli_calib c = {0};
+    run_calib c = {0};
     if ((rc = cal_load(a.file, &s, &err)) != SIM_OK) {
         fprintf(stderr, "%s\n", err.msg);
         rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
@@ -384,7 +384,7 @@ int cli_calibrate(int argc, char **argv)
         rc = CLI_OK;
         goto done;
     }
-    cli_farm_signals();
+    run_farm_signals();
     /* Only rank 0 owns the output and the journal; under MPI a refusal
      * there must still let the other ranks finish, so the decision is
      * broadcast before any batch. */
@@ -399,11 +399,11 @@ int cli_calibrate(int argc, char **argv)
         if (!cli_output_ok(a.out, a.force, inputs, n_in))
             go[0] = CLI_USAGE;
         else if ((rc = a.shards > 1
-                           ? cli_journal_open_shard(
+                           ? run_journal_open_shard(
                                  &j, a.out, calib_id(s, scen_txt), s->reps,
                                  s->n_targets, 1000, (unsigned)a.shard,
                                  (unsigned)a.shards, a.resume, a.force, &err)
-                           : cli_journal_open(&j, a.out, calib_id(s, scen_txt),
+                           : run_journal_open(&j, a.out, calib_id(s, scen_txt),
                                               0 /* open-ended */, s->reps,
                                               s->n_targets, 1000, a.resume,
                                               a.force, &err)) != SIM_OK) {
@@ -411,10 +411,10 @@ int cli_calibrate(int argc, char **argv)
             go[0] = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
         }
     }
-    cli_calib_bcast(go, sizeof go);
+    run_calib_bcast(go, sizeof go);
     if ((rc = (int)go[0]) != CLI_OK)
         goto done;
-    c = (cli_calib){.s = s,
+    c = (run_calib){.s = s,
                     .journal = &j,
                     .threads = a.threads,
                     .quiet = a.quiet,
@@ -425,9 +425,9 @@ int cli_calibrate(int argc, char **argv)
                     .shape = {.name = s->name,
                               .n_metrics = s->n_targets,
                               .replications = s->reps},
-                    .t0 = cli_farm_now()};
-    rc = s->method == CAL_ABC_SMC ? cli_calib_abc(&c, &out, &err)
-                                  : cli_calib_smm(&c, &out, &err);
+                    .t0 = run_farm_now()};
+    rc = s->method == CAL_ABC_SMC ? run_calib_abc(&c, &out, &err)
+                                  : run_calib_smm(&c, &out, &err);
     if (!root)
         goto done;
     if (rc >= 128) {
@@ -453,7 +453,7 @@ int cli_calibrate(int argc, char **argv)
                     (unsigned long long)a.shard,
                     (unsigned long long)a.shards,
                     cal_method_name(s->method), c.next, s->reps, c.computed,
-                    c.next - c.computed, cli_farm_now() - c.t0, a.out);
+                    c.next - c.computed, run_farm_now() - c.t0, a.out);
         goto done;
     }
     if (ana_calib_write(&out, a.out, a.force, &err) != SIM_OK) {
@@ -461,7 +461,7 @@ int cli_calibrate(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
-    if (!cli_journal_remove(&j))
+    if (!run_journal_remove(&j))
         cli_error("%s: kept: it holds files aims did not write (its own "
                   "records are gone)",
                   j.dir);
@@ -472,9 +472,9 @@ int cli_calibrate(int argc, char **argv)
                 a.out, cal_method_name(s->method), c.next, s->reps,
                 c.computed, c.next - c.computed,
                 a.shards > 1 ? " or other shards" : "",
-                cli_farm_now() - c.t0);
+                run_farm_now() - c.t0);
 done:
-    cli_journal_fini(&j);
+    run_journal_fini(&j);
     ana_calib_fini(&out);
     free(scen_txt);
     cal_free(s);

@@ -196,8 +196,8 @@ static bool fits_in_memory(const mkt_params *p, uint64_t threads,
                            uint64_t reps)
 {
     uint64_t at_once = threads < reps ? threads : reps;
-    cli_memory m;
-    if (cli_memory_fits(p, at_once, &m))
+    run_memory m;
+    if (run_memory_fits(p, at_once, &m))
         return true;
     cli_error("%s: %u enterprises need about %.3g GiB per replication "
               "(%.3g GiB with %llu at once); this machine has %.3g GiB. "
@@ -225,7 +225,7 @@ static int write_one(void *ctx, uint32_t rep, mkt_results *r, sim_err *err)
 
 /* --precision: replications are kept until the number is known. */
 typedef struct {
-    const cli_precision *metric;
+    const run_precision *metric;
     mkt_results *kept; /* [cap] */
     double *value;     /* [cap] */
     uint32_t cap;
@@ -235,14 +235,14 @@ static int keep_one(void *ctx, uint32_t rep, mkt_results *r, sim_err *err)
 {
     keeper *k = ctx;
     (void)err;
-    k->value[rep] = cli_precision_value(k->metric, r);
+    k->value[rep] = run_precision_value(k->metric, r);
     k->kept[rep] = *r;          /* the arrays move into kept ... */
     memset(r, 0, sizeof *r);    /* ... so the farm frees nothing */
     return SIM_OK;
 }
 
 static void print_done(const run_args *a, const mkt_params *p,
-                       const cli_farm *f, const cli_summary *sum,
+                       const run_farm *f, const cli_summary *sum,
                        const char *out, uint32_t reps, double secs)
 {
     if (a->quiet)
@@ -276,7 +276,7 @@ static int failed(int rc, const sim_err *err, const char *out)
     return CLI_FAIL;
 }
 
-static int simulate_streaming(const run_args *a, cli_farm *f,
+static int simulate_streaming(const run_args *a, run_farm *f,
                               const ana_run_meta *meta, const char *out,
                               uint32_t reps)
 {
@@ -289,12 +289,12 @@ static int simulate_streaming(const run_args *a, cli_farm *f,
     }
     cli_summary *sum = cli_summary_new(f->p, reps);
     writer w = {.file = file, .sum = sum};
-    rc = sum ? cli_farm_run(f, 0, reps, write_one, &w, &err) : CLI_FAIL;
+    rc = sum ? run_farm_run(f, 0, reps, write_one, &w, &err) : CLI_FAIL;
     if (f->progress)
-        cli_progress_end(f->progress);
+        run_progress_end(f->progress);
     if (rc == CLI_OK && ana_runfile_commit(file, &err) != SIM_OK)
         rc = CLI_FAIL;
-    double secs = cli_farm_now() - f->t0;
+    double secs = run_farm_now() - f->t0;
     ana_runfile_free(file); /* after a failure: removes the temporary */
     if (rc != CLI_OK)
         rc = failed(rc, &err, out);
@@ -304,11 +304,11 @@ static int simulate_streaming(const run_args *a, cli_farm *f,
     return rc;
 }
 
-static int simulate_precision(const run_args *a, cli_farm *f,
+static int simulate_precision(const run_args *a, run_farm *f,
                               ana_run_meta *meta, const char *out,
                               uint32_t batch)
 {
-    cli_precision metric;
+    run_precision metric;
     if (!cli_precision_parse(a->precision, f->p, &metric))
         return CLI_USAGE;
     uint32_t max = (uint32_t)(a->have_max ? a->max_reps
@@ -330,16 +330,16 @@ static int simulate_precision(const run_args *a, cli_farm *f,
         f->progress->total = max;
     while (rc == CLI_OK && !met && reps < max) {
         uint32_t n = max - reps < batch ? max - reps : batch;
-        rc = cli_farm_run(f, reps, n, keep_one, &k, &err);
+        rc = run_farm_run(f, reps, n, keep_one, &k, &err);
         if (rc != CLI_OK)
             break;
         reps += n;
         batches++;
-        cli_precision_interval(k.value, reps, &mean, &hw, &used);
+        run_precision_interval(k.value, reps, &mean, &hw, &used);
         met = used >= 2 && hw <= metric.rel * fabs(mean);
     }
     if (f->progress)
-        cli_progress_end(f->progress);
+        run_progress_end(f->progress);
     ana_runfile *file = NULL;
     cli_summary *sum = NULL;
     if (rc == CLI_OK) {
@@ -371,7 +371,7 @@ static int simulate_precision(const run_args *a, cli_farm *f,
             wrc = ana_runfile_commit(file, &err);
         rc = wrc == SIM_OK ? CLI_OK : CLI_FAIL;
     }
-    double secs = cli_farm_now() - f->t0;
+    double secs = run_farm_now() - f->t0;
     ana_runfile_free(file);
     if (rc != CLI_OK) {
         rc = failed(rc, &err, out);
@@ -396,15 +396,15 @@ static int simulate(const run_args *a, const mkt_params *p,
                     const char *text, const char *out)
 {
     uint32_t reps = (uint32_t)(a->have_reps ? a->reps : p->replications);
-    cli_progress prog;
-    cli_farm f = {.p = p,
+    run_progress prog;
+    run_farm f = {.p = p,
                   .seed = a->have_seed ? a->seed : p->seed,
-                  .threads = a->have_threads ? a->threads : cli_cpus(),
-                  .t0 = cli_farm_now()};
-    cli_progress_init(&prog, p->name, "replications", reps,
+                  .threads = a->have_threads ? a->threads : run_cpus(),
+                  .t0 = run_farm_now()};
+    run_progress_init(&prog, p->name, "replications", reps,
                       p->horizon_months, (double)a->interval, f.t0,
                       a->quiet);
-    f.progress = cli_progress_on(&prog) ? &prog : NULL;
+    f.progress = run_progress_on(&prog) ? &prog : NULL;
     if (f.threads > reps)
         f.threads = reps;
     if (!fits_in_memory(p, f.threads, reps))
@@ -554,7 +554,7 @@ int cli_run(int argc, char **argv)
     if (rc == CLI_OK && a.dir != NULL)
         rc = check_batch(&a);
     if (rc == CLI_OK)
-        cli_farm_signals();
+        run_farm_signals();
     for (size_t k = 0; rc == CLI_OK && k < a.n_scenarios; k++) {
         loaded l = {0};
         a.scenario = a.scenarios[k];

@@ -109,7 +109,7 @@ typedef struct {
 
 static int parse(int argc, char **argv, args *a)
 {
-    *a = (args){.threads = cli_cpus(),
+    *a = (args){.threads = run_cpus(),
                 .shards = 1,
                 .interval = 60,
                 .max_array = 1001,
@@ -215,7 +215,7 @@ static int parse(int argc, char **argv, args *a)
         bad = true;
     }
     if (!bad && a->plan && (have_shard || a->resume || have_out ||
-                            cli_sweep_mpi_size() > 1)) {
+                            run_sweep_mpi_size() > 1)) {
         cli_usage_error("--plan sizes the whole sweep and writes nothing: "
                         "drop --shard, --resume and -o, and run it without "
                         "mpirun");
@@ -224,7 +224,7 @@ static int parse(int argc, char **argv, args *a)
     if (bad)
         return CLI_USAGE;
     a->threads_given = threads_given;
-    if (cli_sweep_mpi_size() > 1 && !threads_given)
+    if (run_sweep_mpi_size() > 1 && !threads_given)
         a->threads = 1; /* the ranks are the parallelism */
     return CLI_OK;
 }
@@ -248,14 +248,14 @@ static uint64_t sweep_id(const swp_spec *s, const char *scenario_text,
     all[2] = nums;
     for (size_t i = 0; i < s->n_metrics; i++)
         all[n + i] = s->metrics[i];
-    uint64_t id = cli_journal_id(all, n + s->n_metrics);
+    uint64_t id = run_journal_id(all, n + s->n_metrics);
     free(all);
     return id;
 }
 
 /* The output file from the journal: every point of the design, those of
  * other shards marked not run. */
-static int assemble(const swp_spec *s, const cli_sweep_plan *pl,
+static int assemble(const swp_spec *s, const run_sweep_plan *pl,
                     const args *a, const char *scenario_file, size_t *failed,
                     size_t *first_failed, char **first_msg, sim_err *err)
 {
@@ -297,7 +297,7 @@ static int assemble(const swp_spec *s, const cli_sweep_plan *pl,
     for (size_t p = a->shard; rc == SIM_OK && p < P; p += a->shards) {
         int64_t st;
         char *msg = NULL;
-        if (!cli_journal_get(pl->journal, p, &st, &msg, y)) {
+        if (!run_journal_get(pl->journal, p, &st, &msg, y)) {
             rc = sim_err_set(err, SIM_EIO,
                              "%s: the record of point %zu is missing or "
                              "damaged; run again with --resume",
@@ -327,7 +327,7 @@ int cli_sweep(int argc, char **argv)
     int rc = parse(argc, argv, &a);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
-    bool root = cli_sweep_mpi_rank() == 0;
+    bool root = run_sweep_mpi_rank() == 0;
     /* Every rank reads the sweep and meets the same errors; one says so. */
     if (!root && freopen("/dev/null", "w", stderr) == NULL)
         return CLI_FAIL;
@@ -336,13 +336,13 @@ int cli_sweep(int argc, char **argv)
     double *x = NULL;
     scen_doc *base = NULL;
     mkt_params *bp = NULL;
-    cli_precision *metrics = NULL;
+    run_precision *metrics = NULL;
     char *scen_txt = NULL, *first_msg = NULL;
     size_t *todo = NULL;
-    cli_journal j = {0};
+    run_journal j = {0};
     char out_buf[4096];
-    cli_sweep_plan pl = {0};
-    cli_progress prog;
+    run_sweep_plan pl = {0};
+    run_progress prog;
     bool workers_waiting = false; /* MPI ranks > 0 wait for rank 0 */
     if ((rc = swp_load(a.sweep, &s, &err)) != SIM_OK) {
         if (root)
@@ -365,7 +365,7 @@ int cli_sweep(int argc, char **argv)
         cli_error("%s", err.msg);
         rc = CLI_FAIL;
     }
-    cli_sweep_mpi_share(&scen_txt); /* rank 0's text, or NULL: all stop */
+    run_sweep_mpi_share(&scen_txt); /* rank 0's text, or NULL: all stop */
     if (rc != CLI_OK)
         goto done;
     if (!root && (scen_txt == NULL ||
@@ -384,7 +384,7 @@ int cli_sweep(int argc, char **argv)
     for (size_t m = 0; m < s->n_metrics; m++) {
         const char *name = s->metrics[m];
         if (strlen(name) < sizeof metrics[m].name &&
-            cli_metric_parse(name, bp, &metrics[m]))
+            run_metric_parse(name, bp, &metrics[m]))
             continue;
         cli_error("%s:%d: sweep.metrics.[%zu]: '%s' is not a metric of %s",
                   a.sweep, s->metric_lines[m], m, name, s->scenario);
@@ -393,7 +393,7 @@ int cli_sweep(int argc, char **argv)
         goto done;
     }
     size_t P = swp_points(s);
-    pl = (cli_sweep_plan){.spec = s,
+    pl = (run_sweep_plan){.spec = s,
                           .x = x,
                           .points = P,
                           .metrics = metrics,
@@ -401,11 +401,11 @@ int cli_sweep(int argc, char **argv)
                           .base_text = scen_txt,
                           .base_name = base_name,
                           .threads = a.threads,
-                          .t0 = cli_farm_now()};
-    cli_progress_init(&prog, s->name, "points", 0, 0, (double)a.interval,
+                          .t0 = run_farm_now()};
+    run_progress_init(&prog, s->name, "points", 0, 0, (double)a.interval,
                       pl.t0, a.quiet || !root);
-    pl.progress = cli_progress_on(&prog) ? &prog : NULL;
-    cli_farm_signals();
+    pl.progress = run_progress_on(&prog) ? &prog : NULL;
+    run_farm_signals();
     if (a.plan) { /* a calibration point and the job's size; no sweep */
         cli_sweep_size_opts o = {.sweep_file = a.sweep,
                                  .cpus = a.threads_given ? a.threads : 1,
@@ -415,12 +415,12 @@ int cli_sweep(int argc, char **argv)
         goto done;
     }
     if (!root) { /* an MPI worker: compute what rank 0 hands out */
-        rc = cli_sweep_mpi_run(&pl, &err);
+        rc = run_sweep_mpi_run(&pl, &err);
         goto done;
     }
     /* From here on only rank 0 decides; if it refuses, the other ranks
      * must be told there is nothing to do. */
-    workers_waiting = cli_sweep_mpi_size() > 1;
+    workers_waiting = run_sweep_mpi_size() > 1;
     /* The output rule (output.c): an existing output is replaced only with
      * --force, --resume or not (a finished sweep run again with --resume
      * was recomputed and replaced), and never the sweep file or the base
@@ -444,18 +444,18 @@ int cli_sweep(int argc, char **argv)
      * its output, the others compare (before the journal, so a refused
      * shard leaves nothing; the stamp is made once the journal is ours). */
     if (a.shards > 1 &&
-        (rc = cli_sweep_base_check(a.out, s, scen_txt, false, &err)) !=
+        (rc = run_sweep_base_check(a.out, s, scen_txt, false, &err)) !=
             SIM_OK) {
         cli_error("%s", err.msg);
         rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
         goto done;
     }
     uint64_t id = sweep_id(s, scen_txt, a.shard, a.shards);
-    if ((rc = cli_journal_open(&j, a.out, id, P, s->replications,
+    if ((rc = run_journal_open(&j, a.out, id, P, s->replications,
                                s->n_metrics, (size_t)a.batch, a.resume,
                                a.force, &err)) != SIM_OK ||
         (a.shards > 1 &&
-         (rc = cli_sweep_base_check(a.out, s, scen_txt, true, &err)) !=
+         (rc = run_sweep_base_check(a.out, s, scen_txt, true, &err)) !=
              SIM_OK)) {
         cli_error("%s", err.msg);
         rc = rc == SIM_EINPUT ? CLI_USAGE : CLI_FAIL;
@@ -475,7 +475,7 @@ int cli_sweep(int argc, char **argv)
             pl.total++;
             int64_t stt;
             char *msg = NULL;
-            if (a.resume && cli_journal_get(&j, p, &stt, &msg, y)) {
+            if (a.resume && run_journal_get(&j, p, &stt, &msg, y)) {
                 pl.done_before++;
                 free(msg);
             } else {
@@ -490,11 +490,11 @@ int cli_sweep(int argc, char **argv)
                         "run\n",
                 s->name, pl.done_before, pl.total, pl.n_todo);
     workers_waiting = false;
-    rc = cli_sweep_mpi_size() > 1 ? cli_sweep_mpi_run(&pl, &err)
-                                  : cli_sweep_local(&pl, &err);
+    rc = run_sweep_mpi_size() > 1 ? run_sweep_mpi_run(&pl, &err)
+                                  : run_sweep_local(&pl, &err);
     {   /* durable before the output is written (or the run is given up) */
         sim_err se = {0};
-        if (cli_journal_sync(&j, &se) != SIM_OK && rc == CLI_OK) {
+        if (run_journal_sync(&j, &se) != SIM_OK && rc == CLI_OK) {
             err = se;
             rc = CLI_FAIL;
         }
@@ -520,7 +520,7 @@ int cli_sweep(int argc, char **argv)
         rc = CLI_FAIL;
         goto done;
     }
-    if (!cli_journal_remove(&j))
+    if (!run_journal_remove(&j))
         cli_error("%s: kept: it holds files aims did not write (its own "
                   "records are gone)",
                   j.dir);
@@ -541,11 +541,11 @@ done:
     if (workers_waiting) { /* an empty plan sends every rank STOP */
         sim_err ignore = {0};
         pl.n_todo = 0;
-        cli_sweep_mpi_run(&pl, &ignore);
+        run_sweep_mpi_run(&pl, &ignore);
     }
     free(first_msg);
     free(todo);
-    cli_journal_fini(&j);
+    run_journal_fini(&j);
     free(metrics);
     free(scen_txt);
     free(x);

@@ -79,8 +79,8 @@ int cli_validate(int argc, char **argv)
         scen_doc *bd = NULL;
         int brc = cli_load_base(sw, &bd, &bp);
         for (size_t m = 0; brc == CLI_OK && m < sw->n_metrics; m++) {
-            cli_precision mp;
-            if (!cli_metric_parse(sw->metrics[m], bp, &mp)) {
+            run_precision mp;
+            if (!run_metric_parse(sw->metrics[m], bp, &mp)) {
                 cli_error("%s:%d: sweep.metrics.[%zu]: '%s' is not a metric "
                           "of %s",
                           path, sw->metric_lines[m], m, sw->metrics[m],

@@ -187,12 +187,12 @@ static int farmed(int (*cmd)(int, char **), int argc, char **argv)
     int rc = sweep_under_mpi(argv - 1);
     if (rc >= 0)
         return rc;
-    if (cli_sweep_mpi_init(&argc, &argv) != CLI_OK) {
+    if (run_sweep_mpi_init(&argc, &argv) != CLI_OK) {
         cli_error("%s: MPI_Init failed", argv[0]);
         return CLI_FAIL;
     }
     rc = cmd(argc, argv);
-    cli_sweep_mpi_finalize();
+    run_sweep_mpi_finalize();
     return rc;
 }
 

@@ -157,7 +157,7 @@ enum {
 #define CPU_BUDGET 30.0 /* CPU seconds per thread for the rounds */
 
 typedef struct {
-    const cli_sweep_plan *pl;
+    const run_sweep_plan *pl;
     size_t point;
     unsigned times; /* runs of the point, one after another, at most */
     unsigned done;  /* runs made */
@@ -167,7 +167,7 @@ typedef struct {
     int status;
     double y[64];
     double *yp; /* y, or a larger buffer */
-    char msg[CLI_SWEEP_MSG];
+    char msg[RUN_SWEEP_MSG];
 } one_run;
 
 static void *run_one(void *arg)
@@ -176,11 +176,11 @@ static void *run_one(void *arg)
     /* Each run with other random streams (another seed), as a worker's
      * replications are: a replication's peak depends on its draws. */
     swp_spec spec = *r->pl->spec;
-    cli_sweep_plan pl = *r->pl;
+    run_sweep_plan pl = *r->pl;
     pl.spec = &spec;
     while (r->done < r->times && r->status == ANA_SWEEP_OK) {
         spec.seed = r->pl->spec->seed + 1000003u * r->id + r->done;
-        r->status = cli_sweep_point(&pl, r->point, r->yp, r->msg,
+        r->status = run_sweep_point(&pl, r->point, r->yp, r->msg,
                                     sizeof r->msg);
         r->done += r->status == ANA_SWEEP_OK;
         if (cpu_seconds() - r->c0 > r->budget)
@@ -192,7 +192,7 @@ static void *run_one(void *arg)
 /* Point p once on n threads at the same time, as n workers of a task run
  * n points: each thread has its own malloc arena and stack, which is why
  * one point's growth on the main thread would undercount them. */
-static int run_together(const cli_sweep_plan *cp, size_t p, unsigned n,
+static int run_together(const run_sweep_plan *cp, size_t p, unsigned n,
                         unsigned times, unsigned *runs, char *msg,
                         size_t msg_n)
 {
@@ -243,32 +243,32 @@ static int run_together(const cli_sweep_plan *cp, size_t p, unsigned n,
  * min(cpus, MAX_AT_ONCE) threads together, ROUNDS times each (the memory),
  * then again while less than half a CPU second has gone (the time; at
  * most 50 runs). */
-static int calibrate(const cli_sweep_plan *pl, uint64_t cpus, calibration *c,
+static int calibrate(const run_sweep_plan *pl, uint64_t cpus, calibration *c,
                      FILE *f)
 {
     swp_spec one = *pl->spec;
     one.replications = 1;
     unsigned n = cpus < MAX_AT_ONCE ? (unsigned)cpus : MAX_AT_ONCE;
-    cli_sweep_plan cp = *pl;
+    run_sweep_plan cp = *pl;
     cp.spec = &one;
     cp.threads = n;
     cp.progress = false;
     size_t P = pl->points;
     assert(P > 0 && n >= 1);
-    char msg[CLI_SWEEP_MSG];
+    char msg[RUN_SWEEP_MSG];
     size_t cand[3] = {P / 2, 0, P - 1};
     int rc = CLI_FAIL;
     for (size_t k = 0; k < 3 && rc == CLI_FAIL; k++) {
         if ((k == 1 && cand[1] == cand[0]) ||
             (k == 2 && (cand[2] == cand[0] || cand[2] == cand[1])))
             continue;
-        double before = peak_rss_mib(), t0 = cli_farm_now(),
+        double before = peak_rss_mib(), t0 = run_farm_now(),
                c0 = cpu_seconds();
         unsigned runs = 0;
         int st = run_together(&cp, cand[k], n, ROUNDS, &runs, msg,
                               sizeof msg);
         if (st == SIM_ECANCELED) {
-            rc = 128 + cli_farm_signal();
+            rc = 128 + run_farm_signal();
             break;
         }
         if (st != ANA_SWEEP_OK) {
@@ -286,11 +286,11 @@ static int calibrate(const cli_sweep_plan *pl, uint64_t cpus, calibration *c,
             c->runs += runs;
         }
         if (st == SIM_ECANCELED) {
-            rc = 128 + cli_farm_signal();
+            rc = 128 + run_farm_signal();
             break;
         }
         c->seconds = (cpu_seconds() - c0) / c->runs;
-        c->wall = (cli_farm_now() - t0) * n / c->runs; /* per thread */
+        c->wall = (run_farm_now() - t0) * n / c->runs; /* per thread */
         rc = CLI_OK;
     }
     if (rc == CLI_FAIL)
@@ -310,7 +310,7 @@ static char *copy(const char *s, bool *ok)
  * assemble in cmd_sweep.c builds it) in memory, written with HDF5. Done
  * for real, into a temporary file that is removed, so that its memory
  * (HDF5's own included) and its time are measured, not guessed. */
-static int probe_output(const cli_sweep_plan *pl, double *rss_mib,
+static int probe_output(const run_sweep_plan *pl, double *rss_mib,
                         double *seconds)
 {
     const swp_spec *s = pl->spec;
@@ -323,7 +323,7 @@ static int probe_output(const cli_sweep_plan *pl, double *rss_mib,
                      .crn = s->crn,
                      .shards = 1};
     sim_err err = {0};
-    double t0 = cli_farm_now();
+    double t0 = run_farm_now();
     bool ok = true;
     out.name = copy(s->name, &ok);
     out.design = copy(swp_design_name(s->design), &ok);
@@ -358,13 +358,13 @@ static int probe_output(const cli_sweep_plan *pl, double *rss_mib,
         unlink(path);
     ana_sweep_fini(&out);
     *rss_mib = peak_rss_mib();
-    *seconds = cli_farm_now() - t0;
+    *seconds = run_farm_now() - t0;
     if (rc != SIM_OK)
         cli_error("--plan: writing a trial output: %s", err.msg);
     return rc == SIM_OK ? CLI_OK : CLI_FAIL;
 }
 
-int cli_sweep_size_print(const cli_sweep_plan *pl,
+int cli_sweep_size_print(const run_sweep_plan *pl,
                          const cli_sweep_size_opts *o, FILE *f)
 {
     const swp_spec *s = pl->spec;

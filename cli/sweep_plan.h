@@ -45,7 +45,7 @@ bool cli_sweep_size_time(const char *s, double *seconds);
  * cmd_sweep.c built it; its journal is not touched. Returns CLI_OK,
  * CLI_FAIL (every calibration point failed; the message is printed) or
  * 128 + the signal. */
-int cli_sweep_size_print(const cli_sweep_plan *pl,
+int cli_sweep_size_print(const run_sweep_plan *pl,
                          const cli_sweep_size_opts *o, FILE *f);
 
 #endif

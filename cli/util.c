@@ -270,15 +270,6 @@ int cli_load_base(const swp_spec *sw, scen_doc **doc, mkt_params **params)
     return CLI_OK;
 }
 
-bool cli_memory_fits(const mkt_params *p, uint64_t at_once, cli_memory *m)
-{
-    m->per = mkt_memory_estimate(p);
-    m->need = m->per * (double)at_once;
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-    m->have = pages > 0 && size > 0 ? (double)pages * (double)size : 0;
-    return !(m->have > 0 && m->need > 0.8 * m->have);
-}
-
 bool cli_parse_shard(const char *s, uint64_t *i, uint64_t *n)
 {
     char *end;

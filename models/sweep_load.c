@@ -189,7 +189,7 @@ static int read_param(const config_setting_t *g, const swp_spec *s,
         return rc;
     q->line = config_setting_source_line(g);
     /* Every point runs with the sweep's own seed and replications
-     * (cli/sweep_point.c), whatever the base scenario says: varying these
+     * (runner/sweep_point.c), whatever the base scenario says: varying these
      * would silently change nothing. */
     static const char *const replaced[][2] = {
         {"scenario.seed", "sweep.seed"},

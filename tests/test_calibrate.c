@@ -212,7 +212,7 @@ Test(calibrate, mpirun_2_ranks_give_the_same_file)
 
 /* ---- kill -9 and --resume ----------------------------------------------- */
 
-/* Whole records in the journal's segment (cli/journal.c: a 48-byte
+/* Whole records in the journal's segment (runner/journal.c: a 48-byte
  * header, then records that start with a magic word and their size). */
 static size_t seg_records(const char *journal, const char *seg)
 {

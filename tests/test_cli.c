@@ -916,7 +916,7 @@ Test(cli, every_environment_variable_is_documented, .init = make_dir,
     doc[fread(doc, 1, sizeof doc - 1, d)] = '\0';
     fclose(d);
     FILE *p = popen("cd '" AIMS_SOURCE_DIR "' && grep -oh 'getenv(\"[A-Z_]*\")' "
-                    "cli/*.c sim/*.c models/*.c analysis/*.c",
+                    "cli/*.c runner/*.c sim/*.c models/*.c analysis/*.c",
                     "r");
     cr_assert_not_null(p);
     char line[256];

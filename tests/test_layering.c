@@ -1,5 +1,5 @@
 /* test_layering.c -- the check that keeps sim/ free of model and analysis
- * headers can fail.
+ * headers, and runner/ free of the command line's, can fail.
  *
  * `make test` runs scripts/check-layering on the real tree; these tests run it
  * on small trees made for the purpose, one that keeps the rule and ones that
@@ -49,11 +49,18 @@ static void make_tree(void)
     cr_assert_eq(mkdir(d, 0700), 0);
     snprintf(d, sizeof d, "%s/analysis", root);
     cr_assert_eq(mkdir(d, 0700), 0);
+    snprintf(d, sizeof d, "%s/runner", root);
+    cr_assert_eq(mkdir(d, 0700), 0);
+    snprintf(d, sizeof d, "%s/cli", root);
+    cr_assert_eq(mkdir(d, 0700), 0);
     write_file("sim/engine.h", "#include <stdint.h>\n");
     write_file("sim/engine.c", "#include \"engine.h\"\n#include <math.h>\n");
     write_file("models/world.h", "#include \"engine.h\"\n");
     write_file("analysis/h5.h",
                "#include \"world.h\"\n#include \"engine.h\"\n");
+    write_file("runner/farm.h", "#include \"h5.h\"\n#include \"world.h\"\n"
+                                "#include \"engine.h\"\n");
+    write_file("cli/cli.h", "#include \"farm.h\"\n#include \"h5.h\"\n");
 }
 
 static void remove_tree(void)
@@ -110,5 +117,24 @@ Test(layering, an_escape_through_dotdot_fails_even_into_an_allowed_folder)
     make_tree();
     write_file("models/world.c", "#include \"../sim/engine.h\"\n");
     cr_expect_eq(check(), 1, "headers come by -I paths, never by ../");
+    remove_tree();
+}
+
+Test(layering, the_runner_including_a_cli_header_fails)
+{
+    make_tree();
+    cr_expect_eq(check(), 0, "runner -> analysis and cli -> runner are fine");
+    write_file("runner/farm.c", "#include \"farm.h\"\n#include \"cli.h\"\n");
+    cr_expect_eq(check(), 1);
+    write_file("runner/farm.c", "#include <cli/cli.h>\n");
+    cr_expect_eq(check(), 1, "nor by an angle include");
+    remove_tree();
+}
+
+Test(layering, analysis_including_a_runner_header_fails)
+{
+    make_tree();
+    write_file("analysis/h5.c", "#include \"h5.h\"\n#include \"farm.h\"\n");
+    cr_expect_eq(check(), 1);
     remove_tree();
 }

@@ -303,7 +303,7 @@ Test(sweep, a_failed_point_fails_alone)
     cr_assert_eq(system(cmd), 0, "status/message/summary of failed points");
 }
 
-/* The journal's segment (cli/journal.h): a 48-byte header, then records,
+/* The journal's segment (runner/journal.h): a 48-byte header, then records,
  * each starting with the magic "AMSR" and its size in bytes (two 32-bit
  * words), then point, status, message, values and a checksum. */
 enum { SEG_HEAD = 48 };

@@ -16,7 +16,7 @@
 
 #include <stdio.h>
 
-#include "cli.h"
+#include "run.h"
 
 #ifdef AIMS_MPI
 
@@ -36,17 +36,17 @@ enum { TAG_RESULT = 1, TAG_WORK = 2 };
 
 static int inited;
 
-int cli_sweep_mpi_init(int *argc, char ***argv)
+int run_sweep_mpi_init(int *argc, char ***argv)
 {
     int provided = 0;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) !=
         MPI_SUCCESS)
-        return CLI_FAIL;
+        return RUN_FAIL;
     inited = 1;
-    return CLI_OK;
+    return RUN_OK;
 }
 
-int cli_sweep_mpi_rank(void)
+int run_sweep_mpi_rank(void)
 {
     int r = 0;
     if (inited)
@@ -54,7 +54,7 @@ int cli_sweep_mpi_rank(void)
     return r;
 }
 
-int cli_sweep_mpi_size(void)
+int run_sweep_mpi_size(void)
 {
     int n = 1;
     if (inited)
@@ -62,14 +62,14 @@ int cli_sweep_mpi_size(void)
     return n;
 }
 
-void cli_sweep_mpi_finalize(void)
+void run_sweep_mpi_finalize(void)
 {
     if (inited)
         MPI_Finalize();
     inited = 0;
 }
 
-void cli_sweep_mpi_abort(int code)
+void run_sweep_mpi_abort(int code)
 {
     if (inited)
         MPI_Abort(MPI_COMM_WORLD, code);
@@ -79,11 +79,11 @@ void cli_sweep_mpi_abort(int code)
  * may see another copy of the file (or none), and even on one host the
  * file may change between two ranks' reads. A length of 0 means rank 0
  * failed before it had a text; the others then stop too. */
-void cli_sweep_mpi_share(char **text)
+void run_sweep_mpi_share(char **text)
 {
     if (!inited)
         return;
-    int rank = cli_sweep_mpi_rank();
+    int rank = run_sweep_mpi_rank();
     unsigned long long n = rank == 0 && *text ? strlen(*text) + 1 : 0;
     MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
     if (n == 0 || n > (unsigned long long)INT_MAX) {
@@ -95,7 +95,7 @@ void cli_sweep_mpi_share(char **text)
     }
     char *buf = rank == 0 ? *text : malloc((size_t)n);
     if (buf == NULL)
-        MPI_Abort(MPI_COMM_WORLD, CLI_FAIL);
+        MPI_Abort(MPI_COMM_WORLD, RUN_FAIL);
     MPI_Bcast(buf, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
     if (rank != 0) {
         buf[n - 1] = '\0';
@@ -109,23 +109,23 @@ typedef struct {
     uint64_t point, status, len;
 } head;
 
-static size_t result_size(const cli_sweep_plan *pl)
+static size_t result_size(const run_sweep_plan *pl)
 {
-    return sizeof(head) + CLI_SWEEP_MSG +
+    return sizeof(head) + RUN_SWEEP_MSG +
            pl->spec->n_metrics * pl->spec->replications * sizeof(double);
 }
 
 /* ---- workers (rank > 0) ---------------------------------------------- */
 
-static int worker_loop(const cli_sweep_plan *pl)
+static int worker_loop(const run_sweep_plan *pl)
 {
     size_t size = result_size(pl), ny = pl->spec->n_metrics *
                                           pl->spec->replications;
     unsigned char *buf = malloc(size);
     double *y = malloc((ny + 1) * sizeof *y);
-    char msg[CLI_SWEEP_MSG];
+    char msg[RUN_SWEEP_MSG];
     if (buf == NULL || y == NULL)
-        MPI_Abort(MPI_COMM_WORLD, CLI_FAIL);
+        MPI_Abort(MPI_COMM_WORLD, RUN_FAIL);
     head h = {STOP, 0, 0}; /* nothing to report yet */
     for (;;) {
         memcpy(buf, &h, sizeof h);
@@ -142,21 +142,21 @@ static int worker_loop(const cli_sweep_plan *pl)
                  MPI_STATUS_IGNORE);
         if (p == STOP)
             break;
-        int st = cli_sweep_point(pl, (size_t)p, y, msg, sizeof msg);
+        int st = run_sweep_point(pl, (size_t)p, y, msg, sizeof msg);
         h.point = p;
         h.status = st == SIM_ECANCELED ? CANCELED : (uint64_t)st;
         h.len = strlen(msg);
     }
     free(buf);
     free(y);
-    return CLI_OK;
+    return RUN_OK;
 }
 
 /* ---- rank 0 -------------------------------------------------------------
  */
 
 typedef struct {
-    const cli_sweep_plan *pl;
+    const run_sweep_plan *pl;
     pthread_mutex_t mu;
     size_t next, done;
     int rc;
@@ -169,7 +169,7 @@ static uint64_t take(coord *c)
 {
     pthread_mutex_lock(&c->mu);
     uint64_t p = STOP;
-    if (c->rc == CLI_OK && !cli_farm_signal() && c->next < c->pl->n_todo)
+    if (c->rc == RUN_OK && !run_farm_signal() && c->next < c->pl->n_todo)
         p = c->pl->todo[c->next++];
     pthread_mutex_unlock(&c->mu);
     return p;
@@ -179,14 +179,14 @@ static void record(coord *c, size_t p, int64_t st, const char *msg,
                    const double *y)
 {
     sim_err e = {0};
-    int rc = cli_journal_put(c->pl->journal, p, st, msg, y, &e);
+    int rc = run_journal_put(c->pl->journal, p, st, msg, y, &e);
     pthread_mutex_lock(&c->mu);
-    if (rc != SIM_OK && c->rc == CLI_OK) {
-        c->rc = CLI_FAIL;
+    if (rc != SIM_OK && c->rc == RUN_OK) {
+        c->rc = RUN_FAIL;
         c->err = e;
     }
     if (rc == SIM_OK)
-        cli_sweep_progress(c->pl, ++c->done, false);
+        run_sweep_progress(c->pl, ++c->done, false);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -195,9 +195,9 @@ static void *local_worker(void *arg)
     coord *c = arg;
     size_t ny = c->pl->spec->n_metrics * c->pl->spec->replications;
     double *y = malloc((ny + 1) * sizeof *y);
-    char msg[CLI_SWEEP_MSG];
+    char msg[RUN_SWEEP_MSG];
     for (uint64_t p; y != NULL && (p = take(c)) != STOP;) {
-        int st = cli_sweep_point(c->pl, (size_t)p, y, msg, sizeof msg);
+        int st = run_sweep_point(c->pl, (size_t)p, y, msg, sizeof msg);
         if (st == SIM_ECANCELED)
             break;
         record(c, (size_t)p, st, msg, y);
@@ -209,10 +209,10 @@ static void *local_worker(void *arg)
     return NULL;
 }
 
-static int coordinator(const cli_sweep_plan *pl, sim_err *err)
+static int coordinator(const run_sweep_plan *pl, sim_err *err)
 {
-    int size = cli_sweep_mpi_size();
-    coord c = {.pl = pl, .rc = CLI_OK};
+    int size = run_sweep_mpi_size();
+    coord c = {.pl = pl, .rc = RUN_OK};
     pthread_mutex_init(&c.mu, NULL);
     pthread_t t;
     bool threaded = pthread_create(&t, NULL, local_worker, &c) == 0;
@@ -223,7 +223,7 @@ static int coordinator(const cli_sweep_plan *pl, sim_err *err)
     unsigned char *buf = malloc(rsize);
     double *y = malloc((ny + 1) * sizeof *y);
     if (buf == NULL || y == NULL)
-        MPI_Abort(MPI_COMM_WORLD, CLI_FAIL);
+        MPI_Abort(MPI_COMM_WORLD, RUN_FAIL);
     int active = size - 1;
     struct timespec nap = {0, 1000000}; /* 1 ms between polls */
     for (;;) {
@@ -247,9 +247,9 @@ static int coordinator(const cli_sweep_plan *pl, sim_err *err)
         head h;
         memcpy(&h, buf, sizeof h);
         bool canceled = h.status == CANCELED;
-        if (h.point != STOP && !canceled && h.len < CLI_SWEEP_MSG &&
+        if (h.point != STOP && !canceled && h.len < RUN_SWEEP_MSG &&
             (size_t)n == sizeof h + h.len + ny * sizeof *y) {
-            char msg[CLI_SWEEP_MSG];
+            char msg[RUN_SWEEP_MSG];
             memcpy(msg, buf + sizeof h, h.len);
             msg[h.len] = '\0';
             memcpy(y, buf + sizeof h + h.len, ny * sizeof *y);
@@ -266,56 +266,56 @@ static int coordinator(const cli_sweep_plan *pl, sim_err *err)
     free(buf);
     free(y);
     pthread_mutex_destroy(&c.mu);
-    cli_sweep_progress(pl, c.done, true);
-    if (c.rc != CLI_OK) {
+    run_sweep_progress(pl, c.done, true);
+    if (c.rc != RUN_OK) {
         *err = c.err;
         return c.rc;
     }
-    int sig = cli_farm_signal();
-    return sig ? 128 + sig : CLI_OK;
+    int sig = run_farm_signal();
+    return sig ? 128 + sig : RUN_OK;
 }
 
-int cli_sweep_mpi_run(const cli_sweep_plan *pl, sim_err *err)
+int run_sweep_mpi_run(const run_sweep_plan *pl, sim_err *err)
 {
-    if (cli_sweep_mpi_rank() != 0)
+    if (run_sweep_mpi_rank() != 0)
         return worker_loop(pl);
     return coordinator(pl, err);
 }
 
 #else /* the serial build */
 
-int cli_sweep_mpi_init(int *argc, char ***argv)
+int run_sweep_mpi_init(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    return CLI_OK;
+    return RUN_OK;
 }
 
-int cli_sweep_mpi_rank(void)
+int run_sweep_mpi_rank(void)
 {
     return 0;
 }
 
-int cli_sweep_mpi_size(void)
+int run_sweep_mpi_size(void)
 {
     return 1;
 }
 
-int cli_sweep_mpi_run(const cli_sweep_plan *pl, sim_err *err)
+int run_sweep_mpi_run(const run_sweep_plan *pl, sim_err *err)
 {
-    return cli_sweep_local(pl, err);
+    return run_sweep_local(pl, err);
 }
 
-void cli_sweep_mpi_share(char **text)
+void run_sweep_mpi_share(char **text)
 {
     (void)text;
 }
 
-void cli_sweep_mpi_finalize(void)
+void run_sweep_mpi_finalize(void)
 {
 }
 
-void cli_sweep_mpi_abort(int code)
+void run_sweep_mpi_abort(int code)
 {
     (void)code;
 }

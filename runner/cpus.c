@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "run.h"
 
-uint64_t cli_cpus(void)
+uint64_t run_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     cpu_set_t set;

@@ -1,5 +1,5 @@
 /* farm.c -- worker threads for replications, in-order hand-over, progress,
- * and the signals that end a job (cli_farm_signals). */
+ * and the signals that end a job (run_farm_signals). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "run.h"
 #include "farm.h"
 
 #include "engine.h"
@@ -33,7 +33,7 @@ static void on_signal(int sig)
  * so that a write past `ulimit -f` fails with EFBIG and is reported as a
  * file size limit, not a silent death. SIGKILL cannot be caught: the next
  * writer of the same output removes what it left (ana_h5w_remove_stale). */
-void cli_farm_signals(void)
+void run_farm_signals(void)
 {
     static const int sigs[] = {SIGHUP,  SIGINT,  SIGTERM, SIGUSR1,
                                SIGUSR2, SIGPIPE, SIGALRM};
@@ -47,17 +47,17 @@ void cli_farm_signals(void)
     sigaction(SIGXFSZ, &sa, NULL);
 }
 
-int cli_farm_signal(void)
+int run_farm_signal(void)
 {
     return atomic_load(&got_signal);
 }
 
-const _Atomic int *cli_farm_cancel_flag(void)
+const _Atomic int *run_farm_cancel_flag(void)
 {
     return &cancel_runs;
 }
 
-double cli_farm_now(void)
+double run_farm_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -65,7 +65,7 @@ double cli_farm_now(void)
 }
 
 typedef struct {
-    const cli_farm *f;
+    const run_farm *f;
     uint32_t first, count;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -121,13 +121,13 @@ static void *worker(void *arg)
 }
 
 /* The line for replications done (whole, and months of the others). */
-static void progress(const cli_farm *f, batch *b, uint32_t done)
+static void progress(const run_farm *f, batch *b, uint32_t done)
 {
     if (f->progress == NULL)
         return;
     uint64_t H = f->p->horizon_months;
     uint64_t months = (uint64_t)f->done * H + atomic_load(&b->months);
-    cli_progress_update(f->progress, f->done + done, months, cli_farm_now());
+    run_progress_update(f->progress, f->done + done, months, run_farm_now());
 }
 
 /* Waits up to 200 ms for a worker to report (then the line is redrawn). */
@@ -144,18 +144,18 @@ static void wait_a_little(batch *b)
 }
 
 /* The calling thread's loop: consume in order until done or stopped. */
-static int hand_over(cli_farm *f, batch *b, cli_consume_fn *consume,
+static int hand_over(run_farm *f, batch *b, run_consume_fn *consume,
                      void *ctx, sim_err *err)
 {
     uint32_t next = 0;
-    int rc = CLI_OK;
+    int rc = RUN_OK;
     pthread_mutex_lock(&b->mu);
-    while (next < b->count && rc == CLI_OK) {
+    while (next < b->count && rc == RUN_OK) {
         if (b->state[next] == 0 && !atomic_load(&cancel_runs))
             wait_a_little(b);
         if (atomic_load(&got_signal) || b->state[next] == 2 ||
             (atomic_load(&cancel_runs) && b->state[next] == 0)) {
-            rc = CLI_FAIL;
+            rc = RUN_FAIL;
             break;
         }
         while (next < b->count && b->state[next] == 1) {
@@ -167,16 +167,16 @@ static int hand_over(cli_farm *f, batch *b, cli_consume_fn *consume,
             pthread_mutex_lock(&b->mu);
             if (crc != SIM_OK) {
                 atomic_store(&cancel_runs, 1);
-                rc = CLI_FAIL;
+                rc = RUN_FAIL;
                 break;
             }
             next++;
         }
         progress(f, b, next); /* draws only when it is time */
     }
-    if (rc != CLI_OK)
+    if (rc != RUN_OK)
         atomic_store(&cancel_runs, 1);
-    if (rc != CLI_OK && err->status == SIM_OK)
+    if (rc != RUN_OK && err->status == SIM_OK)
         *err = b->err;
     pthread_mutex_unlock(&b->mu);
     f->done += next;
@@ -220,34 +220,34 @@ static int pick_cache(bool *off, sim_err *err)
                        "AIMS_PICK_CACHE: expected 0 or 1, got '%s'", env);
 }
 
-int cli_farm_run(cli_farm *f, uint32_t first, uint32_t count,
-                 cli_consume_fn *consume, void *ctx, sim_err *err)
+int run_farm_run(run_farm *f, uint32_t first, uint32_t count,
+                 run_consume_fn *consume, void *ctx, sim_err *err)
 {
     batch b = {.f = f, .first = first, .count = count};
     if (engine_mode(&b.mode, err) != SIM_OK ||
         pick_cache(&b.no_pick_cache, err) != SIM_OK)
-        return CLI_USAGE;
+        return RUN_USAGE;
     uint64_t threads = f->threads < count ? f->threads : count;
     pthread_mutex_init(&b.mu, NULL);
     pthread_cond_init(&b.cv, NULL);
     b.res = calloc(count ? count : 1, sizeof *b.res);
     b.state = calloc(count ? count : 1, 1);
     pthread_t *tid = calloc(threads ? threads : 1, sizeof *tid);
-    int rc = CLI_OK;
+    int rc = RUN_OK;
     size_t started = 0;
     if (!b.res || !b.state || !tid) {
         sim_err_set(err, SIM_ENOMEM, "out of memory");
-        rc = CLI_FAIL;
+        rc = RUN_FAIL;
     }
-    for (; rc == CLI_OK && started < threads; started++)
+    for (; rc == RUN_OK && started < threads; started++)
         if (pthread_create(&tid[started], NULL, worker, &b) != 0)
             break;
-    if (rc == CLI_OK && started == 0) {
+    if (rc == RUN_OK && started == 0) {
         sim_err_set(err, SIM_EINVAL, "cannot start a thread: %s",
                     strerror(errno));
-        rc = CLI_FAIL;
+        rc = RUN_FAIL;
     }
-    if (rc == CLI_OK)
+    if (rc == RUN_OK)
         rc = hand_over(f, &b, consume, ctx, err);
     for (size_t k = 0; k < started; k++)
         pthread_join(tid[k], NULL);
@@ -262,7 +262,7 @@ int cli_farm_run(cli_farm *f, uint32_t first, uint32_t count,
     int sig = atomic_load(&got_signal);
     if (sig)
         return 128 + sig;
-    if (rc != CLI_OK && err->status == SIM_OK)
+    if (rc != RUN_OK && err->status == SIM_OK)
         sim_err_set(err, SIM_EINVAL, "a replication failed");
     return rc;
 }

@@ -1,4 +1,4 @@
-/* calib_run.h -- the parts of `aims calibrate` (cli_calib_*): evaluating a
+/* calib_run.h -- the parts of `aims calibrate` (run_calib_*): evaluating a
  * batch of parameter vectors through the sweep farm and its journal
  * (calib_eval.c), and the two methods on top of it (calib_abc.c,
  * calib_smm.c).
@@ -26,8 +26,8 @@
  * batch's points out (sweep_mpi.c) and then broadcasts the whole batch's
  * results, so every rank makes the next proposals from the same numbers.
  */
-#ifndef AIMS_CLI_CALIB_RUN_H
-#define AIMS_CLI_CALIB_RUN_H
+#ifndef AIMS_RUN_CALIB_RUN_H
+#define AIMS_RUN_CALIB_RUN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,7 +40,7 @@
 
 typedef struct {
     const cal_spec *s;
-    cli_journal *journal;   /* rank 0 only */
+    run_journal *journal;   /* rank 0 only */
     uint64_t threads;
     bool quiet, progress;
     bool crn;               /* every evaluation draws point 0's streams */
@@ -49,36 +49,36 @@ typedef struct {
     size_t computed, reused; /* points computed now / read back */
     swp_spec shape;         /* name, n_metrics = targets, replications */
     double t0;
-} cli_calib;
+} run_calib;
 
 /* Evaluates the n parameter vectors x [n][n_params] as points next ..
  * next + n - 1 into y [n][n_targets][reps] and status [n] (ANA_SWEEP_OK
- * or ANA_SWEEP_FAILED), and advances next. Returns CLI_OK, CLI_FAIL with
+ * or ANA_SWEEP_FAILED), and advances next. Returns RUN_OK, RUN_FAIL with
  * err set, or 128 + signal. Every MPI rank must call it. */
-int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
+int run_calib_eval(run_calib *c, const double *x, size_t n, double *y,
                    int64_t *status, sim_err *err);
 
 /* The mean over replications of target t's values yt [reps] (NaN ones
  * left out; NaN when all are) and the distance of means m [n_targets]:
  * sqrt(mean over fitted targets of ((m - value) / sd)^2), infinite when a
  * fitted mean is NaN. */
-double cli_calib_mean(const double *yt, size_t reps);
-double cli_calib_distance(const cal_spec *s, const double *m);
+double run_calib_mean(const double *yt, size_t reps);
+double run_calib_distance(const cal_spec *s, const double *m);
 
 /* z-space (abc.h) <-> parameter values. */
-double cli_calib_to_x(const cal_param *q, double z);
-double cli_calib_to_z(const cal_param *q, double x);
+double run_calib_to_x(const cal_param *q, double z);
+double run_calib_to_z(const cal_param *q, double x);
 
 /* The methods: fill c's generations or path, posterior and fit table. */
-int cli_calib_abc(cli_calib *c, ana_calib *out, sim_err *err);
-int cli_calib_smm(cli_calib *c, ana_calib *out, sim_err *err);
+int run_calib_abc(run_calib *c, ana_calib *out, sim_err *err);
+int run_calib_smm(run_calib *c, ana_calib *out, sim_err *err);
 
 /* The fit table from pooled draws: y [n][n_targets][reps] with per-draw
  * weights w [n] (NULL: equal). */
-void cli_calib_fit(const cal_spec *s, const double *y, const double *w,
+void run_calib_fit(const cal_spec *s, const double *y, const double *w,
                    size_t n, ana_calib *out);
 
 /* MPI (calib_mpi.c): rank 0's buffer to every rank; a no-op without MPI. */
-void cli_calib_bcast(void *buf, size_t bytes);
+void run_calib_bcast(void *buf, size_t bytes);
 
 #endif

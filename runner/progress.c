@@ -1,16 +1,17 @@
 /* progress.c -- the progress line and its estimate (progress.h says how
  * the estimate is made and why). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "progress.h"
 
-void cli_progress_init(cli_progress *pr, const char *name, const char *unit,
+void run_progress_init(run_progress *pr, const char *name, const char *unit,
                        uint64_t total, uint64_t steps, double interval,
                        double t0, bool quiet)
 {
-    *pr = (cli_progress){.name = name,
+    *pr = (run_progress){.name = name,
                          .unit = unit,
                          .total = total,
                          .steps = steps,
@@ -21,14 +22,14 @@ void cli_progress_init(cli_progress *pr, const char *name, const char *unit,
                          .shown_at = -1};
 }
 
-bool cli_progress_on(const cli_progress *pr)
+bool run_progress_on(const run_progress *pr)
 {
     return pr->tty || pr->interval > 0;
 }
 
 /* The estimate at a line: rate from the last change of work; the time
  * left under the two rules of progress.h. */
-static void estimate(cli_progress *pr)
+static void estimate(run_progress *pr)
 {
     double el = pr->t_work - pr->t0;
     double rate = pr->work > pr->base && el > 0 ? (pr->work - pr->base) / el
@@ -41,10 +42,10 @@ static void estimate(cli_progress *pr)
     pr->rate = rate;
 }
 
-void cli_progress_update(cli_progress *pr, uint64_t units, uint64_t steps,
+void run_progress_update(run_progress *pr, uint64_t units, uint64_t steps,
                          double now)
 {
-    if (!cli_progress_on(pr))
+    if (!run_progress_on(pr))
         return;
     double work = pr->steps > 0 ? (double)steps / (double)pr->steps
                                 : (double)units;
@@ -78,10 +79,20 @@ void cli_progress_update(cli_progress *pr, uint64_t units, uint64_t steps,
     fflush(stderr);
 }
 
-void cli_progress_end(cli_progress *pr)
+void run_progress_end(run_progress *pr)
 {
     if (pr->drawn)
         fputs("\r\033[K", stderr);
     pr->drawn = false;
     fflush(stderr);
+}
+
+void run_progress_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("aims: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
 }

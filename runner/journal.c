@@ -39,7 +39,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 
 #define FNV0 14695981039346656037ULL
 
-uint64_t cli_journal_id(const char *const *parts, size_t n)
+uint64_t run_journal_id(const char *const *parts, size_t n)
 {
     uint64_t h = FNV0;
     for (size_t i = 0; i < n; i++)
@@ -209,7 +209,7 @@ static void read_owner(const char *dir, const char *name, char *pid, size_t n)
 
 /* Locks fd (flock, exclusive or shared, never waiting); a lock another
  * process holds is refused with the PID in owner file `owner`. */
-static int lock_or_refuse(const cli_journal *j, int fd, int how,
+static int lock_or_refuse(const run_journal *j, int fd, int how,
                           const char *owner, sim_err *err)
 {
     if (flock(fd, how | LOCK_NB) == 0)
@@ -228,7 +228,7 @@ static int lock_or_refuse(const cli_journal *j, int fd, int how,
 }
 
 /* Writes this process's PID into the owner file `name`. */
-static int write_owner(const cli_journal *j, const char *name, sim_err *err)
+static int write_owner(const run_journal *j, const char *name, sim_err *err)
 {
     char path[4096], me[32];
     snprintf(path, sizeof path, "%s/%s", j->dir, name);
@@ -243,7 +243,7 @@ static int write_owner(const cli_journal *j, const char *name, sim_err *err)
  * process's PID in OWNER. A shard holds the marker shared (its own
  * segment's lock, seg_open, keeps a second process of the same shard
  * out), so shards run together and an unsharded run is kept out. */
-static int take_lock(cli_journal *j, sim_err *err)
+static int take_lock(run_journal *j, sim_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", j->dir, MARKER);
@@ -260,7 +260,7 @@ static int take_lock(cli_journal *j, sim_err *err)
 
 /* The marker of a journal aims makes now or converts from the old format
  * (after its records are gone): written whole, then the directory synced. */
-static int write_marker(cli_journal *j, int flags, sim_err *err)
+static int write_marker(run_journal *j, int flags, sim_err *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", j->dir, MARKER);
@@ -273,13 +273,13 @@ static int write_marker(cli_journal *j, int flags, sim_err *err)
 
 /* ---- the in-memory store ------------------------------------------------ */
 
-static size_t ny_of(const cli_journal *j)
+static size_t ny_of(const run_journal *j)
 {
     return j->n_metrics * j->reps;
 }
 
 /* Room for points [0, cap): status -1 (no record), no message. */
-static bool store_grow(cli_journal *j, size_t cap)
+static bool store_grow(run_journal *j, size_t cap)
 {
     size_t ny = ny_of(j);
     if (ny != 0 && cap > SIZE_MAX / sizeof(double) / ny)
@@ -302,7 +302,7 @@ static bool store_grow(cli_journal *j, size_t cap)
     return true;
 }
 
-static int store_alloc(cli_journal *j, sim_err *err)
+static int store_alloc(run_journal *j, sim_err *err)
 {
     j->cap = 0;
     if (!store_grow(j, j->points ? j->points : 1024))
@@ -311,7 +311,7 @@ static int store_alloc(cli_journal *j, sim_err *err)
 }
 
 /* Keeps a record (the last one of a point wins). */
-static bool store(cli_journal *j, size_t point, int64_t status,
+static bool store(run_journal *j, size_t point, int64_t status,
                   const char *msg, size_t len, const void *y)
 {
     if (point >= j->cap &&
@@ -336,12 +336,12 @@ static bool store(cli_journal *j, size_t point, int64_t status,
 
 /* ---- the segment -------------------------------------------------------- */
 
-static void seg_path(const cli_journal *j, char *buf, size_t n)
+static void seg_path(const run_journal *j, char *buf, size_t n)
 {
     snprintf(buf, n, "%s/%s", j->dir, j->seg_name);
 }
 
-static void header(const cli_journal *j, unsigned char *h)
+static void header(const run_journal *j, unsigned char *h)
 {
     uint64_t w[4] = {j->id, j->points, j->reps, j->n_metrics};
     memcpy(h, SEG_MAGIC, 8);
@@ -351,7 +351,7 @@ static void header(const cli_journal *j, unsigned char *h)
 }
 
 /* A record into buf (REC_FIXED + len + 8 ny bytes); returns its size. */
-static size_t encode(const cli_journal *j, unsigned char *buf, size_t point,
+static size_t encode(const run_journal *j, unsigned char *buf, size_t point,
                      int64_t status, const char *msg, size_t len,
                      const double *y)
 {
@@ -382,7 +382,7 @@ static size_t encode(const cli_journal *j, unsigned char *buf, size_t point,
  * torn tail: j->end stays at the last whole record, where appending
  * resumes); skips a whole record whose checksum fails. A header of another
  * sweep is refused; a torn header counts as an empty segment. */
-static int seg_read(cli_journal *j, FILE *f, sim_err *err)
+static int seg_read(run_journal *j, FILE *f, sim_err *err)
 {
     unsigned char h[HEAD_SIZE], want[HEAD_SIZE];
     size_t n = fread(h, 1, sizeof h, f);
@@ -451,7 +451,7 @@ static int seg_read(cli_journal *j, FILE *f, sim_err *err)
 
 /* Opens the segment for appending: reads what a resumed journal holds,
  * cuts a torn tail, writes the header of a new one. */
-static int seg_open(cli_journal *j, bool resume, bool force, sim_err *err)
+static int seg_open(run_journal *j, bool resume, bool force, sim_err *err)
 {
     char path[4096];
     seg_path(j, path, sizeof path);
@@ -525,7 +525,7 @@ static double now_s(void)
  * forced shard, another inode); a file that vanished (the journal
  * removed when the calibration ended) is still read through its open
  * descriptor. */
-static void peer_open(const cli_journal *j, cli_journal_peer *p)
+static void peer_open(const run_journal *j, run_journal_peer *p)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", j->dir, p->name);
@@ -555,7 +555,7 @@ static void peer_open(const cli_journal *j, cli_journal_peer *p)
  * to look again next time, at a record still being written; skips a whole
  * record that fails its checksum when more follow it (damaged: that point
  * is computed here instead). */
-static size_t peer_read(cli_journal *j, cli_journal_peer *p,
+static size_t peer_read(run_journal *j, run_journal_peer *p,
                         unsigned char *buf, size_t cap)
 {
     struct stat st;
@@ -615,7 +615,7 @@ static size_t peer_read(cli_journal *j, cli_journal_peer *p,
     return taken;
 }
 
-size_t cli_journal_follow(cli_journal *j, double interval)
+size_t run_journal_follow(run_journal *j, double interval)
 {
     if (j->shards == 0 || pthread_mutex_trylock(&j->follow_mu) != 0)
         return 0;
@@ -635,7 +635,7 @@ size_t cli_journal_follow(cli_journal *j, double interval)
     return taken;
 }
 
-bool cli_journal_has(cli_journal *j, size_t point)
+bool run_journal_has(run_journal *j, size_t point)
 {
     pthread_mutex_lock(&j->mu);
     bool has = j->status != NULL && point < j->cap && j->status[point] >= 0;
@@ -650,7 +650,7 @@ bool cli_journal_has(cli_journal *j, size_t point)
  * starting at the same moment) never sees it without the marker. Returns
  * 1 when made, 0 when someone else's is there now, -1 on an error (err
  * set). */
-static int make_dir(cli_journal *j, sim_err *err)
+static int make_dir(run_journal *j, sim_err *err)
 {
     size_t n = strlen(j->dir) + 32;
     char *tmp = malloc(n);
@@ -685,7 +685,7 @@ static int make_dir(cli_journal *j, sim_err *err)
     return made;
 }
 
-static int open_dir(cli_journal *j, bool resume, bool force, sim_err *err)
+static int open_dir(run_journal *j, bool resume, bool force, sim_err *err)
 {
     struct stat st;
     if (lstat(j->dir, &st) != 0) {
@@ -769,7 +769,7 @@ static int open_dir(cli_journal *j, bool resume, bool force, sim_err *err)
 static const double SYNC_SECONDS = 1.0;
 
 /* The fields every journal starts with; the directory is OUT.journal. */
-static int init(cli_journal *j, const char *out, uint64_t id, size_t points,
+static int init(run_journal *j, const char *out, uint64_t id, size_t points,
                 size_t reps, size_t n_metrics, size_t batch, sim_err *err)
 {
     memset(j, 0, sizeof *j);
@@ -794,7 +794,7 @@ static int init(cli_journal *j, const char *out, uint64_t id, size_t points,
     return store_alloc(j, err);
 }
 
-int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
+int run_journal_open(run_journal *j, const char *out, uint64_t id,
                      size_t points, size_t reps, size_t n_metrics,
                      size_t batch, bool resume, bool force, sim_err *err)
 {
@@ -806,7 +806,7 @@ int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
     return rc;
 }
 
-int cli_journal_open_shard(cli_journal *j, const char *out, uint64_t id,
+int run_journal_open_shard(run_journal *j, const char *out, uint64_t id,
                            size_t reps, size_t n_metrics, size_t batch,
                            unsigned shard, unsigned shards, bool resume,
                            bool force, sim_err *err)
@@ -830,18 +830,18 @@ int cli_journal_open_shard(cli_journal *j, const char *out, uint64_t id,
     for (unsigned k = 0, i = 0; k < shards; k++) {
         if (k == shard)
             continue;
-        cli_journal_peer *p = &j->peers[i++];
+        run_journal_peer *p = &j->peers[i++];
         p->fd = -1;
         snprintf(p->name, sizeof p->name, "points.%u-of-%u.seg", k, shards);
     }
     if ((rc = open_dir(j, resume, force, err)) == SIM_OK)
         rc = seg_open(j, resume, force, err);
     if (rc == SIM_OK)
-        cli_journal_follow(j, 0);
+        run_journal_follow(j, 0);
     return rc;
 }
 
-int cli_journal_put(cli_journal *j, size_t point, int64_t status,
+int run_journal_put(run_journal *j, size_t point, int64_t status,
                     const char *msg, const double *y, sim_err *err)
 {
     size_t len = msg ? strlen(msg) : 0;
@@ -893,7 +893,7 @@ int cli_journal_put(cli_journal *j, size_t point, int64_t status,
     return rc;
 }
 
-int cli_journal_sync(cli_journal *j, sim_err *err)
+int run_journal_sync(run_journal *j, sim_err *err)
 {
     if (j->seg < 0)
         return SIM_OK;
@@ -907,7 +907,7 @@ int cli_journal_sync(cli_journal *j, sim_err *err)
     return SIM_OK;
 }
 
-bool cli_journal_get(cli_journal *j, size_t point, int64_t *status,
+bool run_journal_get(run_journal *j, size_t point, int64_t *status,
                      char **msg, double *y)
 {
     /* Under the lock: a put may grow the store of an open-ended journal. */
@@ -929,7 +929,7 @@ bool cli_journal_get(cli_journal *j, size_t point, int64_t *status,
     return ok;
 }
 
-bool cli_journal_remove(cli_journal *j)
+bool run_journal_remove(run_journal *j)
 {
     if (j->lock < 0)
         return true; /* memory only: there is no directory */
@@ -940,13 +940,13 @@ bool cli_journal_remove(cli_journal *j)
     return rmdir(j->dir) == 0 || errno == ENOENT;
 }
 
-void cli_journal_fini(cli_journal *j)
+void run_journal_fini(run_journal *j)
 {
     if (j->dir == NULL && !j->mu_ok)
         return; /* never opened: {0} has descriptors 0 */
     if (j->seg >= 0) {
         sim_err ignore = {0};
-        cli_journal_sync(j, &ignore);
+        run_journal_sync(j, &ignore);
         close(j->seg);
     }
     if (j->lock >= 0)

@@ -18,18 +18,18 @@
 
 #include "abc.h"
 #include "calib_run.h"
-#include "cli.h"
+#include "run.h"
 #include "farm.h"
 #include "sweep_run.h"
 #include "sweepfile.h"
 
 typedef struct {
-    const cli_calib *c;
+    const run_calib *c;
     const double *x; /* [n][n_params] */
     size_t first;    /* global number of x's first row */
 } batch;
 
-static int eval_point(const cli_sweep_plan *pl, size_t p, double *y,
+static int eval_point(const run_sweep_plan *pl, size_t p, double *y,
                       char *msg, size_t msg_n)
 {
     const batch *b = pl->ctx;
@@ -42,8 +42,8 @@ static int eval_point(const cli_sweep_plan *pl, size_t p, double *y,
     mkt_params *par = NULL;
     mkt_results r = {0};
     int rc = cal_model(s, b->x + (p - b->first) * s->n_params, &par, &err);
-    cli_memory m;
-    if (rc == SIM_OK && !cli_memory_fits(par, pl->threads ? pl->threads : 1,
+    run_memory m;
+    if (rc == SIM_OK && !run_memory_fits(par, pl->threads ? pl->threads : 1,
                                          &m))
         rc = sim_err_set(&err, SIM_EINPUT,
                          "%u enterprises need about %.3g GiB per "
@@ -54,7 +54,7 @@ static int eval_point(const cli_sweep_plan *pl, size_t p, double *y,
      * numbers (SMM), so the objective is a smooth function of the
      * parameters. */
     mkt_run_opts o = {.point = b->c->crn ? 0 : (uint32_t)(p + 1),
-                      .cancel = cli_farm_cancel_flag()};
+                      .cancel = run_farm_cancel_flag()};
     for (size_t rep = 0; rc == SIM_OK && rep < R; rep++) {
         if ((rc = mkt_results_init(&r, par, &err)) == SIM_OK)
             rc = mkt_run(par, s->seed, (uint32_t)rep, &o, &r, &err);
@@ -63,7 +63,7 @@ static int eval_point(const cli_sweep_plan *pl, size_t p, double *y,
         mkt_results_fini(&r);
     }
     mkt_params_free(par);
-    if (rc == SIM_ECANCELED || cli_farm_signal())
+    if (rc == SIM_ECANCELED || run_farm_signal())
         return SIM_ECANCELED;
     if (rc == SIM_OK)
         return ANA_SWEEP_OK;
@@ -77,7 +77,7 @@ static int eval_point(const cli_sweep_plan *pl, size_t p, double *y,
  * pl->todo): its own ascending, then each other shard's descending, the
  * next shard's first, so that two shards working on one shard's points
  * meet in the middle of them. */
-static void shard_order(const cli_calib *c, size_t n, cli_sweep_plan *pl)
+static void shard_order(const run_calib *c, size_t n, run_sweep_plan *pl)
 {
     size_t N = c->shards;
     for (size_t v = 0; v < N; v++) {
@@ -86,7 +86,7 @@ static void shard_order(const cli_calib *c, size_t n, cli_sweep_plan *pl)
             size_t p = v == 0 ? c->next + i : c->next + n - 1 - i;
             if (p % N != k)
                 continue;
-            if (cli_journal_has(c->journal, p))
+            if (run_journal_has(c->journal, p))
                 pl->done_before++;
             else
                 pl->todo[pl->n_todo++] = p;
@@ -94,40 +94,40 @@ static void shard_order(const cli_calib *c, size_t n, cli_sweep_plan *pl)
     }
 }
 
-int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
+int run_calib_eval(run_calib *c, const double *x, size_t n, double *y,
                    int64_t *status, sim_err *err)
 {
     const cal_spec *s = c->s;
     size_t ny = s->n_targets * s->reps;
-    bool root = cli_sweep_mpi_rank() == 0;
+    bool root = run_sweep_mpi_rank() == 0;
     batch b = {.c = c, .x = x, .first = c->next};
     size_t *todo = malloc((n ? n : 1) * sizeof *todo);
     if (todo == NULL)
-        return sim_err_set(err, SIM_ENOMEM, "out of memory"), CLI_FAIL;
-    cli_sweep_plan pl = {.spec = &c->shape,
+        return sim_err_set(err, SIM_ENOMEM, "out of memory"), RUN_FAIL;
+    run_sweep_plan pl = {.spec = &c->shape,
                          .points = c->next + n,
                          .journal = c->journal,
                          .todo = todo,
                          .threads = c->threads,
                          .total = n,
-                         .t0 = cli_farm_now(),
+                         .t0 = run_farm_now(),
                          .point = eval_point,
                          .ctx = &b};
-    cli_progress prog; /* a line on a terminal, one a minute in a log */
-    cli_progress_init(&prog, "calibrate", "evaluations", 0, 0, 60.0, pl.t0,
+    run_progress prog; /* a line on a terminal, one a minute in a log */
+    run_progress_init(&prog, "calibrate", "evaluations", 0, 0, 60.0, pl.t0,
                       !c->progress);
-    pl.progress = cli_progress_on(&prog) ? &prog : NULL;
-    int rc = CLI_OK;
+    pl.progress = run_progress_on(&prog) ? &prog : NULL;
+    int rc = RUN_OK;
     size_t puts0 = root ? c->journal->puts : 0;
     if (c->shards > 0) {
-        cli_journal_follow(c->journal, 0);
+        run_journal_follow(c->journal, 0);
         shard_order(c, n, &pl);
         pl.follow = true;
     } else if (root)
         for (size_t i = 0; i < n; i++) {
             char *msg = NULL;
             int64_t st;
-            if (cli_journal_get(c->journal, c->next + i, &st, &msg,
+            if (run_journal_get(c->journal, c->next + i, &st, &msg,
                                 y + i * ny)) {
                 free(msg);
                 pl.done_before++;
@@ -135,19 +135,19 @@ int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
                 todo[pl.n_todo++] = c->next + i;
             }
         }
-    if (cli_sweep_mpi_size() > 1 || pl.n_todo > 0)
-        rc = cli_sweep_mpi_size() > 1 ? cli_sweep_mpi_run(&pl, err)
-                                      : cli_sweep_local(&pl, err);
-    if (c->shards > 0 && rc == CLI_OK)
-        cli_journal_follow(c->journal, 0);
+    if (run_sweep_mpi_size() > 1 || pl.n_todo > 0)
+        rc = run_sweep_mpi_size() > 1 ? run_sweep_mpi_run(&pl, err)
+                                      : run_sweep_local(&pl, err);
+    if (c->shards > 0 && rc == RUN_OK)
+        run_journal_follow(c->journal, 0);
     /* Rank 0 reads the whole batch back from the journal: what the next
      * step sees is exactly what a resumed run will see. */
-    for (size_t i = 0; root && rc == CLI_OK && i < n; i++) {
+    for (size_t i = 0; root && rc == RUN_OK && i < n; i++) {
         char *msg = NULL;
         int64_t st = ANA_SWEEP_FAILED;
-        if (!cli_journal_get(c->journal, c->next + i, &st, &msg,
+        if (!run_journal_get(c->journal, c->next + i, &st, &msg,
                              y + i * ny)) {
-            rc = CLI_FAIL;
+            rc = RUN_FAIL;
             sim_err_set(err, SIM_EIO,
                         "%s: the record of point %zu is missing or damaged",
                         c->journal->dir, c->next + i);
@@ -157,11 +157,11 @@ int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
     }
     /* Every rank learns the outcome, then the numbers. */
     int64_t head[1] = {rc};
-    cli_calib_bcast(head, sizeof head);
+    run_calib_bcast(head, sizeof head);
     rc = (int)head[0];
-    if (rc == CLI_OK) {
-        cli_calib_bcast(y, n * ny * sizeof *y);
-        cli_calib_bcast(status, n * sizeof *status);
+    if (rc == RUN_OK) {
+        run_calib_bcast(y, n * ny * sizeof *y);
+        run_calib_bcast(status, n * sizeof *status);
     } else if (!root && err->msg[0] == '\0') {
         sim_err_set(err, SIM_EIO, "rank 0 stopped the calibration");
     }
@@ -173,7 +173,7 @@ int cli_calib_eval(cli_calib *c, const double *x, size_t n, double *y,
     return rc;
 }
 
-double cli_calib_mean(const double *yt, size_t reps)
+double run_calib_mean(const double *yt, size_t reps)
 {
     double s = 0;
     size_t k = 0;
@@ -185,7 +185,7 @@ double cli_calib_mean(const double *yt, size_t reps)
     return k ? s / (double)k : (double)NAN;
 }
 
-double cli_calib_distance(const cal_spec *s, const double *m)
+double run_calib_distance(const cal_spec *s, const double *m)
 {
     double sum = 0;
     size_t k = 0;
@@ -202,17 +202,17 @@ double cli_calib_distance(const cal_spec *s, const double *m)
     return k ? sqrt(sum / (double)k) : HUGE_VAL;
 }
 
-double cli_calib_to_x(const cal_param *q, double z)
+double run_calib_to_x(const cal_param *q, double z)
 {
     return q->log ? exp(z) : z;
 }
 
-double cli_calib_to_z(const cal_param *q, double x)
+double run_calib_to_z(const cal_param *q, double x)
 {
     return q->log ? log(x) : x;
 }
 
-void cli_calib_fit(const cal_spec *s, const double *y, const double *w,
+void run_calib_fit(const cal_spec *s, const double *y, const double *w,
                    size_t n, ana_calib *out)
 {
     size_t T = s->n_targets, R = s->reps;

@@ -24,8 +24,9 @@
 
 #include "abc.h"
 #include "calib_run.h"
-#include "cli.h"
+#include "run.h"
 #include "farm.h"
+#include "progress.h"
 #include "sweepfile.h"
 
 static void summarise(const cal_spec *s, const double *x, const double *w,
@@ -42,7 +43,7 @@ static void summarise(const cal_spec *s, const double *x, const double *w,
     }
 }
 
-int cli_calib_abc(cli_calib *c, ana_calib *out, sim_err *err)
+int run_calib_abc(run_calib *c, ana_calib *out, sim_err *err)
 {
     const cal_spec *s = c->s;
     size_t G = s->generations, N = s->particles, B = s->batch,
@@ -50,8 +51,8 @@ int cli_calib_abc(cli_calib *c, ana_calib *out, sim_err *err)
     size_t max_prop = (size_t)ceil((double)N / s->min_acceptance);
     double lo[CAL_MAX_PARAMS], hi[CAL_MAX_PARAMS], range[CAL_MAX_PARAMS];
     for (size_t k = 0; k < P; k++) {
-        lo[k] = cli_calib_to_z(&s->params[k], s->params[k].lo);
-        hi[k] = cli_calib_to_z(&s->params[k], s->params[k].hi);
+        lo[k] = run_calib_to_z(&s->params[k], s->params[k].lo);
+        hi[k] = run_calib_to_z(&s->params[k], s->params[k].hi);
         range[k] = hi[k] - lo[k];
     }
     double *zb = malloc(B * P * sizeof *zb), *xb = malloc(B * P * sizeof *xb);
@@ -63,20 +64,20 @@ int cli_calib_abc(cli_calib *c, ana_calib *out, sim_err *err)
     double *yc = malloc(N * T * R * sizeof *yc), *m = malloc(T * sizeof *m);
     double *yp = malloc(N * T * R * sizeof *yp);
     double chol[CAL_MAX_PARAMS * CAL_MAX_PARAMS];
-    int rc = CLI_OK;
+    int rc = RUN_OK;
     if (!zb || !xb || !yb || !stb || !zp || !wp || !dp || !zc || !wc ||
         !yc || !m || !yp) {
-        rc = CLI_FAIL;
+        rc = RUN_FAIL;
         sim_err_set(err, SIM_ENOMEM, "out of memory");
         goto done;
     }
     size_t done_gens = 0;
     const char *stop = "completed every generation";
     char stop_buf[256];
-    for (size_t g = 0; g < G && rc == CLI_OK; g++) {
+    for (size_t g = 0; g < G && rc == RUN_OK; g++) {
         ana_abc_pop prev = {.n = N, .d = P, .z = zp, .w = wp, .chol = chol};
         if (g > 0 && ana_abc_kernel(&prev, range, err) != SIM_OK) {
-            rc = CLI_FAIL;
+            rc = RUN_FAIL;
             break;
         }
         double eps = s->tolerances ? s->tolerances[g]
@@ -84,26 +85,26 @@ int cli_calib_abc(cli_calib *c, ana_calib *out, sim_err *err)
                                    : ana_abc_quantile(dp, N, s->quantile);
         size_t accepted = 0, proposed = 0, used = 0;
         double *dnew = out->distances + g * N;
-        while (accepted < N && proposed < max_prop && rc == CLI_OK) {
+        while (accepted < N && proposed < max_prop && rc == RUN_OK) {
             size_t n = B < max_prop - proposed ? B : max_prop - proposed;
-            for (size_t i = 0; i < n && rc == CLI_OK; i++) {
+            for (size_t i = 0; i < n && rc == RUN_OK; i++) {
                 if (ana_abc_propose(s->seed, (uint32_t)g,
                                     (uint32_t)(proposed + i),
                                     g ? &prev : NULL, P, lo, hi, zb + i * P,
                                     err) != SIM_OK)
-                    rc = CLI_FAIL;
+                    rc = RUN_FAIL;
                 for (size_t k = 0; k < P; k++)
-                    xb[i * P + k] = cli_calib_to_x(&s->params[k],
+                    xb[i * P + k] = run_calib_to_x(&s->params[k],
                                                    zb[i * P + k]);
             }
-            if (rc == CLI_OK)
-                rc = cli_calib_eval(c, xb, n, yb, stb, err);
-            for (size_t i = 0; rc == CLI_OK && i < n && accepted < N; i++) {
+            if (rc == RUN_OK)
+                rc = run_calib_eval(c, xb, n, yb, stb, err);
+            for (size_t i = 0; rc == RUN_OK && i < n && accepted < N; i++) {
                 if (stb[i] != ANA_SWEEP_OK)
                     continue;
                 for (size_t t = 0; t < T; t++)
-                    m[t] = cli_calib_mean(yb + (i * T + t) * R, R);
-                double d = cli_calib_distance(s, m);
+                    m[t] = run_calib_mean(yb + (i * T + t) * R, R);
+                double d = run_calib_distance(s, m);
                 if (!(d <= eps) || !isfinite(d))
                     continue;
                 size_t a = accepted++;
@@ -119,7 +120,7 @@ int cli_calib_abc(cli_calib *c, ana_calib *out, sim_err *err)
             }
             proposed += n;
         }
-        if (rc != CLI_OK)
+        if (rc != RUN_OK)
             break;
         if (accepted < N) {
             snprintf(stop_buf, sizeof stop_buf,
@@ -141,25 +142,24 @@ int cli_calib_abc(cli_calib *c, ana_calib *out, sim_err *err)
         memcpy(yp, yc, N * T * R * sizeof *yp);
         done_gens = g + 1;
         if (!c->quiet)
-            fprintf(stderr,
-                    "aims: %s: generation %zu: tolerance %.4g, %zu accepted "
-                    "of %zu proposals (%.3g)\n",
-                    s->name, g, eps, N, used, out->accept[g]);
+            run_progress_note("%s: generation %zu: tolerance %.4g, %zu "
+                              "accepted of %zu proposals (%.3g)",
+                              s->name, g, eps, N, used, out->accept[g]);
     }
-    if (rc == CLI_OK && done_gens == 0) {
-        rc = CLI_FAIL;
+    if (rc == RUN_OK && done_gens == 0) {
+        rc = RUN_FAIL;
         sim_err_set(err, SIM_EINPUT,
                     "%s: not one generation completed: %s", s->file, stop);
     }
-    if (rc == CLI_OK) { /* the last complete generation is the posterior */
+    if (rc == RUN_OK) { /* the last complete generation is the posterior */
         size_t g = done_gens - 1;
         summarise(s, out->particles + g * N * P, out->weights + g * N, N,
                   out);
-        cli_calib_fit(s, yp, out->weights + g * N, N, out);
+        run_calib_fit(s, yp, out->weights + g * N, N, out);
     }
     out->n_gen = done_gens;
-    if ((out->stop_reason = strdup(stop)) == NULL && rc == CLI_OK) {
-        rc = CLI_FAIL;
+    if ((out->stop_reason = strdup(stop)) == NULL && rc == RUN_OK) {
+        rc = RUN_FAIL;
         sim_err_set(err, SIM_ENOMEM, "out of memory");
     }
 done:

@@ -1,5 +1,5 @@
 /* journal.h -- finished sweep points made durable, so that a sweep killed
- * at any moment loses no finished point (cli_journal_*).
+ * at any moment loses no finished point (run_journal_*).
  *
  * The journal of OUT.h5 is the directory OUT.h5.journal/ and one
  * append-only segment file in it, `points.seg`: one segment per shard (a
@@ -52,11 +52,11 @@
  * ends) and writes its PID into OWNER, so a second `aims sweep` on the
  * same output is refused with one line naming that PID.
  *
- * Shards of one calibration (cli_journal_open_shard) share one journal,
+ * Shards of one calibration (run_journal_open_shard) share one journal,
  * the one of their common output: shard I of N appends to its own segment
  * `points.I-of-N.seg` (its lock: an exclusive flock on that file, its PID
  * in OWNER.I-of-N; the marker is held shared, so an unsharded run cannot
- * join) and follows the others' segments read-only (cli_journal_follow),
+ * join) and follows the others' segments read-only (run_journal_follow),
  * taking each whole record whose checksum holds as its own. A segment that
  * a resumed or forced shard cut back or made again is read again from its
  * start; a record still being written is read at the next call. Since a
@@ -67,8 +67,8 @@
  * the records are kept in memory only, for short sweeps and for measuring
  * what the journal costs (bench/journal-bench).
  */
-#ifndef AIMS_CLI_JOURNAL_H
-#define AIMS_CLI_JOURNAL_H
+#ifndef AIMS_RUN_JOURNAL_H
+#define AIMS_RUN_JOURNAL_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -84,17 +84,17 @@ typedef struct {
     uint64_t dev, ino;  /* the file fd reads, to notice it made again */
     uint64_t off;       /* bytes read: the next record starts here */
     bool head_ok;       /* its header is this journal's */
-} cli_journal_peer;
+} run_journal_peer;
 
 typedef struct {
     char *dir;          /* OUT.h5.journal */
     char seg_name[48];  /* points.seg, or points.I-of-N.seg for a shard */
     char owner_name[48]; /* OWNER, or OWNER.I-of-N */
     unsigned shard, shards; /* shards 0: not a shard */
-    cli_journal_peer *peers; /* [shards - 1]: the other shards' segments */
+    run_journal_peer *peers; /* [shards - 1]: the other shards' segments */
     double followed_at; /* CLOCK_MONOTONIC seconds of the last follow */
     pthread_mutex_t follow_mu; /* one follower at a time */
-    uint64_t id;        /* the sweep's identity (cli_journal_id) */
+    uint64_t id;        /* the sweep's identity (run_journal_id) */
     size_t points, reps, n_metrics; /* points 0: open-ended (grows) */
     size_t cap;         /* points the store holds now */
     size_t batch;       /* records per fdatasync; 0: memory only */
@@ -110,12 +110,12 @@ typedef struct {
     signed char *status; /* [points]: a record's status, -1 for none */
     char **msg;          /* [points]: its message, NULL when empty */
     double *y;           /* [points][n_metrics x reps] */
-} cli_journal;
+} run_journal;
 
 /* FNV-1a 64 of the given strings in order, each with its terminator: the
  * identity of a sweep (its file's text, the resolved base scenario, the
  * seed and the metric list, say). */
-uint64_t cli_journal_id(const char *const *parts, size_t n);
+uint64_t run_journal_id(const char *const *parts, size_t n);
 
 /* Sets j up for output path out and a design of `points` points (0: as
  * many as are put, for a calibration, whose count the results decide); with
@@ -128,18 +128,18 @@ uint64_t cli_journal_id(const char *const *parts, size_t n);
  * refused (SIM_EINPUT, the message says to use --resume or --force).
  * SIM_EIO when it cannot be made or read. With batch 0 an existing journal
  * is refused (it would be neither used nor finished). Call
- * cli_journal_fini in every case. */
-int cli_journal_open(cli_journal *j, const char *out, uint64_t id,
+ * run_journal_fini in every case. */
+int run_journal_open(run_journal *j, const char *out, uint64_t id,
                      size_t points, size_t reps, size_t n_metrics,
                      size_t batch, bool resume, bool force, sim_err *err);
 
-/* cli_journal_open for shard `shard` of `shards` of an open-ended
+/* run_journal_open for shard `shard` of `shards` of an open-ended
  * calibration whose output is out (every shard names the same out): the
  * journal directory is made by whichever shard comes first; resume and
  * force apply to this shard's own segment only (the others' are always
- * followed, never removed). Call cli_journal_follow to see the others'
+ * followed, never removed). Call run_journal_follow to see the others'
  * records. */
-int cli_journal_open_shard(cli_journal *j, const char *out, uint64_t id,
+int run_journal_open_shard(run_journal *j, const char *out, uint64_t id,
                            size_t reps, size_t n_metrics, size_t batch,
                            unsigned shard, unsigned shards, bool resume,
                            bool force, sim_err *err);
@@ -148,30 +148,30 @@ int cli_journal_open_shard(cli_journal *j, const char *out, uint64_t id,
  * the store, at most once per `interval` seconds (0: now) and by one
  * thread at a time (another caller returns at once). Returns how many
  * records it took; 0 for a journal that is not a shard's. */
-size_t cli_journal_follow(cli_journal *j, double interval);
+size_t run_journal_follow(run_journal *j, double interval);
 
 /* Whether point has a record (of this process or a followed shard). */
-bool cli_journal_has(cli_journal *j, size_t point);
+bool run_journal_has(run_journal *j, size_t point);
 
 /* Appends point's record (y holds n_metrics x reps values) and keeps it;
  * syncs when the batch is full. Safe from several threads. */
-int cli_journal_put(cli_journal *j, size_t point, int64_t status,
+int run_journal_put(run_journal *j, size_t point, int64_t status,
                     const char *msg, const double *y, sim_err *err);
 
 /* Makes every record written so far durable (fdatasync). */
-int cli_journal_sync(cli_journal *j, sim_err *err);
+int run_journal_sync(run_journal *j, sim_err *err);
 
 /* Reads point's record: returns true and fills status, *msg (new string)
  * and y when a valid record of this sweep is there, false otherwise. */
-bool cli_journal_get(cli_journal *j, size_t point, int64_t *status,
+bool run_journal_get(run_journal *j, size_t point, int64_t *status,
                      char **msg, double *y);
 
 /* Removes the files aims made in the journal and then the directory (after
  * the output is written). Returns false when the directory stays because
  * it holds something else (the caller says so). */
-bool cli_journal_remove(cli_journal *j);
+bool run_journal_remove(run_journal *j);
 
 /* Syncs what is unsynced, closes, frees. */
-void cli_journal_fini(cli_journal *j);
+void run_journal_fini(run_journal *j);
 
 #endif

@@ -1,5 +1,5 @@
 /* sweep_base.c -- one base scenario for all the shards of a sweep
- * (cli_sweep_base_*).
+ * (run_sweep_base_*).
  *
  * Within one `aims sweep` the base is read once and every point is built
  * from that text (sweep_point.c), and under mpirun rank 0 broadcasts it.
@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "run.h"
 #include "sweep_run.h"
 #include "sweepfile.h"
 
@@ -37,7 +37,7 @@ static void stamp_path(const char *out, const swp_spec *s, char *buf,
                        size_t n)
 {
     const char *parts[1] = {s->text};
-    unsigned long long h = (unsigned long long)cli_journal_id(parts, 1);
+    unsigned long long h = (unsigned long long)run_journal_id(parts, 1);
     const char *slash = strrchr(out, '/');
     int dl = slash ? (int)(slash - out) + 1 : 0;
     snprintf(buf, n, "%.*s%s.%016llx.base.cfg", dl, out, s->name, h);
@@ -121,7 +121,7 @@ static int compare(const char *path, const char *want, size_t n,
                        s->scenario, s->name, path, s->scenario, path);
 }
 
-int cli_sweep_base_check(const char *out, const swp_spec *s,
+int run_sweep_base_check(const char *out, const swp_spec *s,
                          const char *base_text, bool make, sim_err *err)
 {
     char path[4096], tmp[4200];

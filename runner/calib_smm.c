@@ -29,11 +29,12 @@
 #include <string.h>
 
 #include "calib_run.h"
-#include "cli.h"
+#include "progress.h"
+#include "run.h"
 #include "sweepfile.h"
 
 typedef struct {
-    cli_calib *c;
+    run_calib *c;
     double lo[CAL_MAX_PARAMS], hi[CAL_MAX_PARAMS];
     size_t evals, cap;
     double *path, *obj;       /* every evaluation: x [P], objective */
@@ -48,7 +49,7 @@ static void to_x(const smm *m, const double *u, double *x)
 {
     const cal_spec *s = m->c->s;
     for (size_t k = 0; k < s->n_params; k++)
-        x[k] = cli_calib_to_x(&s->params[k],
+        x[k] = run_calib_to_x(&s->params[k],
                               m->lo[k] + u[k] * (m->hi[k] - m->lo[k]));
 }
 
@@ -62,17 +63,17 @@ static double objective(const gsl_vector *v, void *ctx)
         u[k] = gsl_vector_get(v, k);
         out += u[k] < 0 ? -u[k] : u[k] > 1 ? u[k] - 1 : 0;
     }
-    if (out > 0 || m->rc != CLI_OK || m->evals >= s->max_evals)
+    if (out > 0 || m->rc != RUN_OK || m->evals >= s->max_evals)
         return 1e6 * (1 + out);
     to_x(m, u, x);
     int64_t st;
-    m->rc = cli_calib_eval(m->c, x, 1, m->y, &st, m->err);
-    if (m->rc != CLI_OK)
+    m->rc = run_calib_eval(m->c, x, 1, m->y, &st, m->err);
+    if (m->rc != RUN_OK)
         return 1e6;
     double mean[CAL_MAX_TARGETS];
     for (size_t t = 0; t < T; t++)
-        mean[t] = cli_calib_mean(m->y + t * R, R);
-    double d = st == ANA_SWEEP_OK ? cli_calib_distance(s, mean) : HUGE_VAL;
+        mean[t] = run_calib_mean(m->y + t * R, R);
+    double d = st == ANA_SWEEP_OK ? run_calib_distance(s, mean) : HUGE_VAL;
     double f = isfinite(d) ? d * d : 1e6;
     if (m->evals == m->cap) {
         m->cap = m->cap ? 2 * m->cap : 64;
@@ -83,7 +84,7 @@ static double objective(const gsl_vector *v, void *ctx)
         if (o)
             m->obj = o;
         if (!p || !o) {
-            m->rc = CLI_FAIL;
+            m->rc = RUN_FAIL;
             sim_err_set(m->err, SIM_ENOMEM, "out of memory");
             return 1e6;
         }
@@ -107,27 +108,27 @@ static int standard_errors(smm *m, ana_calib *out)
     double *x = malloc(2 * P * P * sizeof *x);
     double *y = malloc(2 * P * T * R * sizeof *y);
     int64_t *st = malloc(2 * P * sizeof *st);
-    int rc = CLI_OK;
+    int rc = RUN_OK;
     if (!x || !y || !st) {
-        rc = CLI_FAIL;
+        rc = RUN_FAIL;
         sim_err_set(m->err, SIM_ENOMEM, "out of memory");
         goto done;
     }
     for (size_t k = 0; k < P; k++) {
-        z0[k] = cli_calib_to_z(&s->params[k], m->best_x[k]);
+        z0[k] = run_calib_to_z(&s->params[k], m->best_x[k]);
         h[k] = 0.01 * (m->hi[k] - m->lo[k]);
     }
     for (size_t j = 0; j < 2 * P; j++)
         for (size_t k = 0; k < P; k++) {
             double z = z0[k] + (k == j / 2 ? (j % 2 ? h[k] : -h[k]) : 0);
-            x[j * P + k] = cli_calib_to_x(&s->params[k], z);
+            x[j * P + k] = run_calib_to_x(&s->params[k], z);
         }
-    if ((rc = cli_calib_eval(m->c, x, 2 * P, y, st, m->err)) != CLI_OK)
+    if ((rc = run_calib_eval(m->c, x, 2 * P, y, st, m->err)) != RUN_OK)
         goto done;
     gsl_matrix *A = gsl_matrix_calloc(P, P);
     double *Jt = calloc(P * T, sizeof *Jt), var[CAL_MAX_TARGETS];
     for (size_t t = 0; t < T; t++) {
-        double mm = cli_calib_mean(m->best_y + t * R, R), v = 0;
+        double mm = run_calib_mean(m->best_y + t * R, R), v = 0;
         size_t k = 0;
         for (size_t r = 0; r < R; r++)
             if (!isnan(m->best_y[t * R + r])) {
@@ -140,8 +141,8 @@ static int standard_errors(smm *m, ana_calib *out)
     bool ok = A != NULL && Jt != NULL;
     for (size_t k = 0; ok && k < P; k++)
         for (size_t t = 0; t < T; t++) {
-            double a = cli_calib_mean(y + ((2 * k) * T + t) * R, R);
-            double b = cli_calib_mean(y + ((2 * k + 1) * T + t) * R, R);
+            double a = run_calib_mean(y + ((2 * k) * T + t) * R, R);
+            double b = run_calib_mean(y + ((2 * k + 1) * T + t) * R, R);
             Jt[k * T + t] = st[2 * k] == ANA_SWEEP_OK &&
                                     st[2 * k + 1] == ANA_SWEEP_OK
                                 ? (b - a) / (2 * h[k])
@@ -184,24 +185,24 @@ done:
     return rc;
 }
 
-int cli_calib_smm(cli_calib *c, ana_calib *out, sim_err *err)
+int run_calib_smm(run_calib *c, ana_calib *out, sim_err *err)
 {
     const cal_spec *s = c->s;
     size_t P = s->n_params, T = s->n_targets, R = s->reps;
-    smm m = {.c = c, .best = HUGE_VAL, .rc = CLI_OK, .err = err};
+    smm m = {.c = c, .best = HUGE_VAL, .rc = RUN_OK, .err = err};
     for (size_t k = 0; k < P; k++) {
-        m.lo[k] = cli_calib_to_z(&s->params[k], s->params[k].lo);
-        m.hi[k] = cli_calib_to_z(&s->params[k], s->params[k].hi);
+        m.lo[k] = run_calib_to_z(&s->params[k], s->params[k].lo);
+        m.hi[k] = run_calib_to_z(&s->params[k], s->params[k].hi);
     }
     m.y = malloc(T * R * sizeof *m.y);
     m.best_y = malloc(T * R * sizeof *m.best_y);
     gsl_vector *u = gsl_vector_alloc(P), *step = gsl_vector_alloc(P);
     gsl_multimin_fminimizer *mz =
         gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, P);
-    int rc = CLI_OK;
+    int rc = RUN_OK;
     const char *stop = "simplex size below tolerance";
     if (!m.y || !m.best_y || !u || !step || !mz) {
-        rc = CLI_FAIL;
+        rc = RUN_FAIL;
         sim_err_set(err, SIM_ENOMEM, "out of memory");
         goto done;
     }
@@ -210,7 +211,7 @@ int cli_calib_smm(cli_calib *c, ana_calib *out, sim_err *err)
     gsl_multimin_function f = {.f = objective, .n = P, .params = &m};
     gsl_multimin_fminimizer_set(mz, &f, u, step);
     for (;;) {
-        if (m.rc != CLI_OK)
+        if (m.rc != RUN_OK)
             break;
         if (m.evals >= s->max_evals) {
             stop = "max_evaluations reached";
@@ -224,20 +225,20 @@ int cli_calib_smm(cli_calib *c, ana_calib *out, sim_err *err)
         if (gsl_multimin_test_size(size, s->smm_tol) == GSL_SUCCESS)
             break;
     }
-    if ((rc = m.rc) != CLI_OK)
+    if ((rc = m.rc) != RUN_OK)
         goto done;
     if (!isfinite(m.best) || m.best >= 1e6) {
-        rc = CLI_FAIL;
+        rc = RUN_FAIL;
         sim_err_set(err, SIM_EINPUT,
                     "%s: no evaluation gave a finite distance", s->file);
         goto done;
     }
     if (!c->quiet)
-        fprintf(stderr, "aims: %s: smm: %zu evaluations, distance %.4g (%s)\n",
-                s->name, m.evals, sqrt(m.best), stop);
-    if ((rc = standard_errors(&m, out)) != CLI_OK)
+        run_progress_note("%s: smm: %zu evaluations, distance %.4g (%s)",
+                          s->name, m.evals, sqrt(m.best), stop);
+    if ((rc = standard_errors(&m, out)) != RUN_OK)
         goto done;
-    cli_calib_fit(s, m.best_y, NULL, 1, out);
+    run_calib_fit(s, m.best_y, NULL, 1, out);
     out->n_evals = m.evals;
     free(out->path);
     free(out->objective);
@@ -245,7 +246,7 @@ int cli_calib_smm(cli_calib *c, ana_calib *out, sim_err *err)
     out->objective = m.obj;
     m.path = m.obj = NULL;
     if ((out->stop_reason = strdup(stop)) == NULL) {
-        rc = CLI_FAIL;
+        rc = RUN_FAIL;
         sim_err_set(err, SIM_ENOMEM, "out of memory");
     }
 done:

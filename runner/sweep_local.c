@@ -8,13 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "run.h"
 #include "farm.h"
 #include "sweepfile.h"
 #include "sweep_run.h"
 
 typedef struct {
-    const cli_sweep_plan *pl;
+    const run_sweep_plan *pl;
     pthread_mutex_t mu;
     pthread_cond_t cv;    /* a worker finished: the progress may move */
     size_t next, done, running; /* running: workers not yet returned */
@@ -22,58 +22,58 @@ typedef struct {
     sim_err err;   /* its message */
 } farm;
 
-void cli_sweep_progress(const cli_sweep_plan *pl, size_t done, bool last)
+void run_sweep_progress(const run_sweep_plan *pl, size_t done, bool last)
 {
-    cli_progress *pr = pl->progress;
+    run_progress *pr = pl->progress;
     if (pr == NULL)
         return;
     pr->total = pl->total;
     pr->base = (double)pl->done_before;
-    cli_progress_update(pr, pl->done_before + done, 0, cli_farm_now());
+    run_progress_update(pr, pl->done_before + done, 0, run_farm_now());
     if (last)
-        cli_progress_end(pr);
+        run_progress_end(pr);
 }
 
 static void *worker(void *arg)
 {
     farm *f = arg;
-    const cli_sweep_plan *pl = f->pl;
+    const run_sweep_plan *pl = f->pl;
     size_t ny = pl->spec->n_metrics * pl->spec->replications;
     double *y = malloc((ny + 1) * sizeof *y);
-    char msg[CLI_SWEEP_MSG];
+    char msg[RUN_SWEEP_MSG];
     for (;;) {
         pthread_mutex_lock(&f->mu);
-        bool stop = f->rc != CLI_OK || f->next >= pl->n_todo ||
-                    cli_farm_signal() || y == NULL;
+        bool stop = f->rc != RUN_OK || f->next >= pl->n_todo ||
+                    run_farm_signal() || y == NULL;
         size_t p = stop ? 0 : pl->todo[f->next++];
-        if (y == NULL && f->rc == CLI_OK) {
-            f->rc = CLI_FAIL;
+        if (y == NULL && f->rc == RUN_OK) {
+            f->rc = RUN_FAIL;
             sim_err_set(&f->err, SIM_ENOMEM, "out of memory");
         }
         pthread_mutex_unlock(&f->mu);
         if (stop)
             break;
         if (pl->follow) {
-            cli_journal_follow(pl->journal, 0.05);
-            if (cli_journal_has(pl->journal, p)) {
+            run_journal_follow(pl->journal, 0.05);
+            if (run_journal_has(pl->journal, p)) {
                 pthread_mutex_lock(&f->mu);
-                cli_sweep_progress(pl, ++f->done, false);
+                run_sweep_progress(pl, ++f->done, false);
                 pthread_mutex_unlock(&f->mu);
                 continue;
             }
         }
-        int st = cli_sweep_point(pl, p, y, msg, sizeof msg);
+        int st = run_sweep_point(pl, p, y, msg, sizeof msg);
         if (st == SIM_ECANCELED)
             break;
         sim_err e = {0};
-        int rc = cli_journal_put(pl->journal, p, st, msg, y, &e);
+        int rc = run_journal_put(pl->journal, p, st, msg, y, &e);
         pthread_mutex_lock(&f->mu);
-        if (rc != SIM_OK && f->rc == CLI_OK) {
-            f->rc = CLI_FAIL;
+        if (rc != SIM_OK && f->rc == RUN_OK) {
+            f->rc = RUN_FAIL;
             f->err = e;
         }
         if (rc == SIM_OK)
-            cli_sweep_progress(pl, ++f->done, false);
+            run_sweep_progress(pl, ++f->done, false);
         pthread_mutex_unlock(&f->mu);
     }
     free(y);
@@ -99,14 +99,14 @@ static void watch(farm *f)
             ts.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&f->cv, &f->mu, &ts);
-        cli_sweep_progress(f->pl, f->done, false);
+        run_sweep_progress(f->pl, f->done, false);
     }
     pthread_mutex_unlock(&f->mu);
 }
 
-int cli_sweep_local(const cli_sweep_plan *pl, sim_err *err)
+int run_sweep_local(const run_sweep_plan *pl, sim_err *err)
 {
-    farm f = {.pl = pl, .rc = CLI_OK};
+    farm f = {.pl = pl, .rc = RUN_OK};
     pthread_mutex_init(&f.mu, NULL);
     pthread_cond_init(&f.cv, NULL);
     size_t n = pl->threads ? (size_t)pl->threads : 1;
@@ -133,11 +133,11 @@ int cli_sweep_local(const cli_sweep_plan *pl, sim_err *err)
     free(t);
     pthread_cond_destroy(&f.cv);
     pthread_mutex_destroy(&f.mu);
-    cli_sweep_progress(pl, f.done, true);
-    if (f.rc != CLI_OK) {
+    run_sweep_progress(pl, f.done, true);
+    if (f.rc != RUN_OK) {
         *err = f.err;
         return f.rc;
     }
-    int sig = cli_farm_signal();
-    return sig ? 128 + sig : CLI_OK;
+    int sig = run_farm_signal();
+    return sig ? 128 + sig : RUN_OK;
 }

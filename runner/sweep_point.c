@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "run.h"
 #include "farm.h"
 #include "scen.h"
 #include "sweepfile.h"
@@ -22,8 +22,8 @@
  * 10^8 at one point and 10^3 at the next. */
 static bool fits(const mkt_params *p, uint64_t threads, sim_err *err)
 {
-    cli_memory m;
-    if (cli_memory_fits(p, threads, &m))
+    run_memory m;
+    if (run_memory_fits(p, threads, &m))
         return true;
     sim_err_set(err, SIM_EINPUT,
                 "%u enterprises need about %.3g GiB per replication (%.3g "
@@ -33,7 +33,7 @@ static bool fits(const mkt_params *p, uint64_t threads, sim_err *err)
     return false;
 }
 
-int cli_sweep_point(const cli_sweep_plan *pl, size_t p, double *y,
+int run_sweep_point(const run_sweep_plan *pl, size_t p, double *y,
                     char *msg, size_t msg_n)
 {
     if (pl->point != NULL)
@@ -63,18 +63,18 @@ int cli_sweep_point(const cli_sweep_plan *pl, size_t p, double *y,
     if (rc == SIM_OK && !fits(par, pl->threads ? pl->threads : 1, &err))
         rc = SIM_EINPUT;
     mkt_run_opts o = {.point = s->crn ? 0 : (uint32_t)p,
-                      .cancel = cli_farm_cancel_flag()};
+                      .cancel = run_farm_cancel_flag()};
     /* Fresh results per replication: mkt_run adds into them. */
     for (size_t rep = 0; rc == SIM_OK && rep < R; rep++) {
         if ((rc = mkt_results_init(&r, par, &err)) == SIM_OK)
             rc = mkt_run(par, s->seed, (uint32_t)rep, &o, &r, &err);
         for (size_t m = 0; rc == SIM_OK && m < M; m++)
-            y[m * R + rep] = cli_precision_value(&pl->metrics[m], &r);
+            y[m * R + rep] = run_precision_value(&pl->metrics[m], &r);
         mkt_results_fini(&r);
     }
     mkt_params_free(par);
     scen_free(doc);
-    if (rc == SIM_ECANCELED || cli_farm_signal())
+    if (rc == SIM_ECANCELED || run_farm_signal())
         return SIM_ECANCELED;
     if (rc == SIM_OK)
         return ANA_SWEEP_OK;

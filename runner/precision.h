@@ -1,5 +1,5 @@
 /* precision.h -- `aims run --precision METRIC=REL`: which number to watch
- * and how precise it must be (cli_precision_*).
+ * and how precise it must be (run_precision_*).
  *
  * METRIC names one per-replication number, as `aims report` names them:
  *   final_frontier_access_share
@@ -13,8 +13,8 @@
  * The run adds batches of replications until the 95% half-width of the
  * metric's mean is at most REL x |mean|.
  */
-#ifndef AIMS_CLI_PRECISION_H
-#define AIMS_CLI_PRECISION_H
+#ifndef AIMS_RUN_PRECISION_H
+#define AIMS_RUN_PRECISION_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,26 +27,21 @@ typedef struct {
     int kind;         /* which number */
     size_t index;     /* actor or channel */
     double rel;       /* REL > 0 */
-} cli_precision;
+} run_precision;
 
-/* Parses spec against p's actors. On failure prints a one-line message
- * listing the valid metrics and returns false. */
-bool cli_precision_parse(const char *spec, const mkt_params *p,
-                         cli_precision *out);
-
-/* Parses a bare metric name (no =REL) against p's actors, for sweeps.
- * Prints nothing; on failure the caller says which name is wrong, then
- * cli_metric_list prints the valid ones. */
-bool cli_metric_parse(const char *name, const mkt_params *p,
-                      cli_precision *out);
-void cli_metric_list(const mkt_params *p); /* "aims: metrics: ..." */
+/* Parses a bare metric name (no =REL) against p's actors. Prints
+ * nothing: on failure the caller says which name is wrong and lists the
+ * valid ones (cli_metric_list); `aims run --precision METRIC=REL` is
+ * parsed in cli/ (cli_precision_parse), into the same struct. */
+bool run_metric_parse(const char *name, const mkt_params *p,
+                      run_precision *out);
 
 /* The metric's value in replication r (NaN when it has none). */
-double cli_precision_value(const cli_precision *m, const mkt_results *r);
+double run_precision_value(const run_precision *m, const mkt_results *r);
 
 /* Mean and 95% Student-t half-width of the non-NaN x[0..n); *used is
  * their count (the half-width is infinite below two). */
-void cli_precision_interval(const double *x, size_t n, double *mean,
+void run_precision_interval(const double *x, size_t n, double *mean,
                             double *hw, size_t *used);
 
 #endif

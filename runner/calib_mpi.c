@@ -11,9 +11,9 @@
 #include <limits.h>
 #include <mpi.h>
 
-void cli_calib_bcast(void *buf, size_t bytes)
+void run_calib_bcast(void *buf, size_t bytes)
 {
-    if (cli_sweep_mpi_size() < 2)
+    if (run_sweep_mpi_size() < 2)
         return;
     /* MPI counts are ints: large batches go in pieces. */
     unsigned char *b = buf;
@@ -27,7 +27,7 @@ void cli_calib_bcast(void *buf, size_t bytes)
 
 #else
 
-void cli_calib_bcast(void *buf, size_t bytes)
+void run_calib_bcast(void *buf, size_t bytes)
 {
     (void)buf;
     (void)bytes;
