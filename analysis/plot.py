@@ -20,6 +20,11 @@ pictures (PNG at 200 dpi unless --format and --dpi say otherwise) into DIR
                         with each vendor's token share over the final window
                         (what IDC reports for the public-cloud market).
 
+Given a calibration file (aims calibrate, docs/calibrate.md) it draws
+posterior.png (each parameter's marginal in every ABC-SMC generation, the
+2.5/50/97.5% marked), fit.png (each target's simulated mean and 95% interval
+in units of its sd, held-out targets marked) and, for SMM, path.png.
+
 Given a sweep file (aims sweep, docs/output.md) it draws instead
 
   sensitivity.png       Sobol first-order and total indices as bars, their
@@ -948,6 +953,30 @@ def plot_heatmaps(sw, outdir):
     return out
 
 
+def is_calibration(path):
+    """Whether path is an `aims calibrate` file (format aims-calibration)."""
+    try:
+        with h5py.File(path, "r") as f:
+            return text(f.attrs.get("format", b"")) == "aims-calibration"
+    except Exception:
+        return False  # Run() or open_sweep() says what is wrong
+
+
+def calibration_figures(path):
+    """posterior (the marginals of every generation), fit (each target in
+    units of its sd, held out marked) and, for SMM, path: drawn by
+    plot_calibration.py (while the read watchdog runs), saved by main in
+    --format and --dpi."""
+    import plot_calibration as pc  # beside this file (sys.path[0])
+    try:
+        with h5py.File(path, "r") as f:
+            figs = pc.figures(f)
+    except Exception as e:
+        raise Failure(path, f"not a complete aims calibration file "
+                      f"({type(e).__name__}: {e})") from None
+    return figs
+
+
 def open_sweep(path):
     """The sweep in path, or None when path is an aims run file."""
     if not os.path.isfile(path):
@@ -1023,8 +1052,10 @@ def main(argv):
     args = parse_args(argv)
     files, outdir = args.files, args.output
     DPI, FORMAT = args.dpi, args.format
-    sweep = open_sweep(files[0]) if len(files) == 1 else None
-    runs = [] if sweep else [Run(p) for p in files]  # all checked first
+    calib = len(files) == 1 and is_calibration(files[0])
+    sweep = open_sweep(files[0]) if len(files) == 1 and not calib else None
+    runs = [] if sweep or calib else [Run(p) for p in files]  # all checked
+    calib_figs = calibration_figures(files[0]) if calib else None
     if len(runs) == 2:
         check_pair(runs[0], runs[1])
     read_done()
@@ -1038,6 +1069,8 @@ def main(argv):
     style()
     # Glyphs the font lacks (non-ASCII names) are drawn as boxes, silently.
     warnings.filterwarnings("ignore", message="Glyph .* missing")
+    if calib:
+        return [save(fig, outdir, stem) for stem, fig in calib_figs]
     if sweep is not None:
         if sweep.sens is None and sweep.design == "sobol":
             raise Failure(files[0], "no Sobol indices yet: run 'aims "

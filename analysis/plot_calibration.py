@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""plot_calibration.py CALIB.h5 [-o OUTDIR] -- draw an `aims calibrate` file.
+"""plot_calibration.py CALIB.h5 [-o OUTDIR] -- draw an `aims calibrate` file
+(analysis/plot.py CALIB.h5 -o DIR draws the same, in its --format and --dpi).
 
 Writes into OUTDIR (default: the file's name without .h5):
   posterior.png  one panel per parameter: the weighted histogram of the
@@ -29,7 +30,8 @@ def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
-def posterior(f, out):
+def posterior(f):
+    """The posterior marginals' figure."""
     params = [text(p) for p in f["parameter"][()]]
     method = text(f.attrs["method"])
     n = len(params)
@@ -56,11 +58,11 @@ def posterior(f, out):
     fig.suptitle("%s (%s): posterior, 2.5/50/97.5%%" %
                  (text(f.attrs["name"]), method))
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "posterior.png"), dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def fit(f, out):
+def fit(f):
+    """The fit table's figure."""
     ids = [text(t) for t in f["target"][()]]
     obs, sd = f["fit/observed"][()], f["fit/sd"][()]
     m, lo, hi = f["fit/sim_mean"][()], f["fit/sim_lo"][()], f["fit/sim_hi"][()]
@@ -82,13 +84,13 @@ def fit(f, out):
                   "bands: 1 and 2 sd")
     ax.set_title("%s: the fit" % text(f.attrs["name"]))
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "fit.png"), dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def path(f, out):
+def path(f):
+    """The optimiser's path (SMM), or None."""
     if "smm" not in f:
-        return
+        return None
     obj = f["smm/objective"][()]
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.semilogy(np.arange(len(obj)), obj, ".-")
@@ -96,8 +98,14 @@ def path(f, out):
     ax.set_ylabel("distance squared")
     ax.set_title("%s: the simplex's path" % text(f.attrs["name"]))
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "path.png"), dpi=110)
-    plt.close(fig)
+    return fig
+
+
+def figures(f):
+    """(stem, figure) of every picture of calibration file f."""
+    out = [("posterior", posterior(f)), ("fit", fit(f))]
+    p = path(f)
+    return out + ([("path", p)] if p is not None else [])
 
 
 def main():
@@ -117,9 +125,9 @@ def main():
                   file=sys.stderr)
             return 2
         os.makedirs(out, exist_ok=True)
-        posterior(f, out)
-        fit(f, out)
-        path(f, out)
+        for stem, fig in figures(f):
+            fig.savefig(os.path.join(out, stem + ".png"), dpi=110)
+            plt.close(fig)
     print("plot_calibration.py: wrote %s/" % out)
     return 0
 

@@ -287,6 +287,43 @@ Test(plot, sweep_plots_are_drawn_as_documented, .init = make_dir,
               slurp("out.txt"));
 }
 
+/* A calibration file (aims calibrate on tests/fixtures/calib/small.cfg):
+ * the posterior marginals and the fit, in the --format asked for. */
+Test(plot, a_calibration_draws_its_posterior_and_fit, .init = make_dir,
+     .fini = remove_dir, .timeout = 180)
+{
+    need_python();
+    const char *cal = in_dir("cal.h5");
+    const char *c[] = {"calibrate",
+                       AIMS_SOURCE_DIR "/tests/fixtures/calib/small.cfg",
+                       "-o", cal, "-j", "2", "--quiet", NULL};
+    cr_assert_eq(spawn(AIMS_BUILD_DIR "/aims", c), 0, "aims calibrate: %s",
+                 slurp("err.txt"));
+    const char *out = in_dir("cal");
+    const char *a[] = {cal, "-o", out, NULL};
+    cr_assert_eq(plot(a), 0, "plot.py: %s", slurp("err.txt"));
+    cr_assert_eq(wrote_lines(slurp("err.txt"), ".png"), 2, "stderr:\n%s",
+                 slurp("err.txt"));
+    char path[512];
+    const char *names[] = {"posterior.png", "fit.png"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", out, names[i]);
+        FILE *f = fopen(path, "rb");
+        cr_assert_not_null(f, "%s was not written", path);
+        unsigned char h[8];
+        cr_assert_eq(fread(h, 1, 8, f), 8u);
+        fseek(f, 0, SEEK_END);
+        long size = ftell(f);
+        fclose(f);
+        cr_assert(memcmp(h, "\x89PNG", 4) == 0, "%s: not a PNG", path);
+        cr_assert_gt(size, 10000l, "%s: only %ld bytes", path, size);
+    }
+    const char *b[] = {cal, "-o", out, "--format", "svg", NULL};
+    cr_assert_eq(plot(b), 0, "plot.py --format svg: %s", slurp("err.txt"));
+    cr_assert(exists(in_dir("cal/posterior.svg")));
+    cr_assert(exists(in_dir("cal/fit.svg")));
+}
+
 Test(plot, two_files_draw_the_paired_difference, .init = make_dir,
      .fini = remove_dir, .timeout = 120)
 {
