@@ -436,6 +436,45 @@ Test(calibrate, shards_refuse_bad_values_and_mpirun)
     cr_assert(!exists(out));
 }
 
+/* analysis/rebase_market.py carries a 2023 posterior to January 2026
+ * (month 36) by the history's own rule: DeepSeek's capability grows 3.5 a
+ * year and jumps +2 (month 16) and +4 (month 24.6, R1) before then, so
+ * every summary moves by 3.5 x 3 + 6 = 16.5; bass_q is carried over. */
+Test(calibrate, rebase_market_shifts_by_the_history_growth_and_jumps)
+{
+    char cal[512], prog[512];
+    in_dir(cal, sizeof cal, "ds.h5");
+    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
+    calib_ok(FIX("small_deepseek.cfg"), cal, "2");
+    const char *argv[] = {"/usr/bin/python3",
+                          AIMS_SOURCE_DIR "/analysis/rebase_market.py", cal,
+                          "--aims", prog, NULL};
+    int rc = finish(start(argv));
+    cr_assert_eq(rc, 0, "rebase_market.py: %d: %s", rc, slurp("err.txt"));
+    char *out = slurp("out.txt");
+    char *line = strstr(out, "vendors.[2].capability (deepseek)");
+    cr_assert_not_null(line, "%s", out);
+    double m0, lo0, hi0, shift, m1, lo1, hi1;
+    cr_assert_eq(sscanf(line, "vendors.[2].capability (deepseek) %lf [%lf, "
+                              "%lf] %lf %lf [%lf, %lf]",
+                        &m0, &lo0, &hi0, &shift, &m1, &lo1, &hi1),
+                 7, "%s", line);
+    cr_assert_float_eq(shift, 16.5, 1e-9, "%s", line);
+    cr_assert_float_eq(m1 - m0, 16.5, 2e-3, "%s", line);
+    cr_assert_float_eq(lo1 - lo0, 16.5, 2e-3, "%s", line);
+    cr_assert_float_eq(hi1 - hi0, 16.5, 2e-3, "%s", line);
+    cr_assert(strstr(out, "jump +2 at month 16, jump +4 at month 24.6"), "%s",
+              out);
+    line = strstr(out, "enterprises.sectors.[0].bass_q");
+    cr_assert_not_null(line);
+    cr_assert_eq(sscanf(line, "enterprises.sectors.[0].bass_q %lf [%lf, %lf] "
+                              "%lf %lf",
+                        &m0, &lo0, &hi0, &shift, &m1),
+                 5, "%s", line);
+    cr_assert_float_eq(shift, 0.0, 1e-12);
+    cr_assert_float_eq(m1, m0, 1e-12);
+}
+
 /* ---- the report --------------------------------------------------------- */
 
 Test(calibrate, report_prints_the_fit_table_with_held_out_marked)
