@@ -72,7 +72,8 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
                    uint64_t *out);
 
-/* Parses --shard's "I/N" (0 <= I < N <= 1000000); false when it is not. */
+/* Parses --shard's "I/N" (0 <= I < N <= 1000000); when it is not one,
+ * prints the usage line and returns false. */
 bool cli_parse_shard(const char *s, uint64_t *i, uint64_t *n);
 
 /* For an option that takes one value: the first time sets *seen and

@@ -100,13 +100,8 @@ static int parse(int argc, char **argv, args *a)
                   !cli_parse_u64("-j", optarg, 1, 1024, &a->threads);
             break;
         case 256:
-            bad = !cli_once("--shard", &have_shard);
-            if (!bad && !cli_parse_shard(optarg, &a->shard, &a->shards)) {
-                cli_usage_error("--shard: expected I/N with 0 <= I < N, got "
-                                "'%s'",
-                                optarg);
-                bad = true;
-            }
+            bad = !cli_once("--shard", &have_shard) ||
+                  !cli_parse_shard(optarg, &a->shard, &a->shards);
             break;
         case 257:
             a->simulate = optarg;

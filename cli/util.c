@@ -13,14 +13,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("aims: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    run_progress_vnote(fmt, ap); /* "aims: MESSAGE\n", as the runner's */
     va_end(ap);
 }
 
@@ -275,13 +274,17 @@ bool cli_parse_shard(const char *s, uint64_t *i, uint64_t *n)
     char *end;
     errno = 0;
     unsigned long long a = strtoull(s, &end, 10);
-    if (end == s || *end != '/' || errno || s[0] == '-')
+    if (end == s || *end != '/' || errno || s[0] == '-') {
+        cli_usage_error("--shard: expected I/N with 0 <= I < N, got '%s'", s);
         return false;
+    }
     const char *t = end + 1;
     unsigned long long b = strtoull(t, &end, 10);
     if (end == t || *end != '\0' || errno || t[0] == '-' || b == 0 ||
-        b > 1000000 || a >= b)
+        b > 1000000 || a >= b) {
+        cli_usage_error("--shard: expected I/N with 0 <= I < N, got '%s'", s);
         return false;
+    }
     *i = a;
     *n = b;
     return true;

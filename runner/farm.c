@@ -130,17 +130,23 @@ static void progress(const run_farm *f, batch *b, uint32_t done)
     run_progress_update(f->progress, f->done + done, months, run_farm_now());
 }
 
-/* Waits up to 200 ms for a worker to report (then the line is redrawn). */
-static void wait_a_little(batch *b)
+void run_farm_wait(pthread_cond_t *cv, pthread_mutex_t *mu, long ms)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 200 * 1000 * 1000;
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000 * 1000;
     if (ts.tv_nsec >= 1000000000L) {
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
-    pthread_cond_timedwait(&b->cv, &b->mu, &ts);
+    pthread_cond_timedwait(cv, mu, &ts);
+}
+
+/* Waits up to 200 ms for a worker to report (then the line is redrawn). */
+static void wait_a_little(batch *b)
+{
+    run_farm_wait(&b->cv, &b->mu, 200);
 }
 
 /* The calling thread's loop: consume in order until done or stopped. */

@@ -13,6 +13,7 @@
 #ifndef AIMS_RUN_FARM_H
 #define AIMS_RUN_FARM_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -45,6 +46,10 @@ int run_farm_signal(void);
 
 /* The flag a signal sets: pass it as mkt_run_opts.cancel. */
 const _Atomic int *run_farm_cancel_flag(void);
+
+/* pthread_cond_timedwait for at most ms milliseconds (mu held): how the
+ * farms' watching threads wake to redraw the progress line. */
+void run_farm_wait(pthread_cond_t *cv, pthread_mutex_t *mu, long ms);
 
 /* Seconds on a monotonic clock. */
 double run_farm_now(void);

@@ -87,12 +87,17 @@ void run_progress_end(run_progress *pr)
     fflush(stderr);
 }
 
+void run_progress_vnote(const char *fmt, va_list ap)
+{
+    fputs("aims: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void run_progress_note(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("aims: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    run_progress_vnote(fmt, ap);
     va_end(ap);
 }

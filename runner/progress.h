@@ -20,6 +20,7 @@
 #ifndef AIMS_RUN_PROGRESS_H
 #define AIMS_RUN_PROGRESS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,6 +65,8 @@ bool run_progress_on(const run_progress *pr);
 /* A line of a job's progress that the redrawn line does not carry (a
  * calibration's generation, where its search ended): "aims: ", the message
  * and a newline, to stderr. The only other text the runner prints. */
+void run_progress_vnote(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 void run_progress_note(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 

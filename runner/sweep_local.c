@@ -91,14 +91,7 @@ static void watch(farm *f)
 {
     pthread_mutex_lock(&f->mu);
     while (f->running > 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 200 * 1000 * 1000;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&f->cv, &f->mu, &ts);
+        run_farm_wait(&f->cv, &f->mu, 200);
         run_sweep_progress(f->pl, f->done, false);
     }
     pthread_mutex_unlock(&f->mu);
