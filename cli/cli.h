@@ -72,6 +72,11 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool cli_parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
                    uint64_t *out);
 
+/* An operand for a command that takes one (a file): stores arg in *slot
+ * the first time; a second prints "one WHAT at a time (got 'A' and 'B')"
+ * as a usage line and returns false. */
+bool cli_one_operand(const char **slot, const char *arg, const char *what);
+
 /* Parses --shard's "I/N" (0 <= I < N <= 1000000); when it is not one,
  * prints the usage line and returns false. */
 bool cli_parse_shard(const char *s, uint64_t *i, uint64_t *n);

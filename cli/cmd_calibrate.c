@@ -126,13 +126,7 @@ static int parse(int argc, char **argv, args *a)
             fputs(cli_help_calibrate, stdout);
             return -1;
         case 1:
-            if (a->file != NULL) {
-                cli_usage_error("one calibration file at a time (got '%s' "
-                                "and '%s')",
-                                a->file, optarg);
-                bad = true;
-            }
-            a->file = optarg;
+            bad = !cli_one_operand(&a->file, optarg, "calibration file");
             break;
         default:
             bad = true;

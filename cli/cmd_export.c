@@ -144,12 +144,8 @@ int cli_export(int argc, char **argv)
         case O_WIDE: o.wide = true; break;
         case 'h': fputs(cli_help_export, stdout); return CLI_OK;
         case 1:
-            if (in != NULL) {
-                cli_usage_error("one file at a time (got '%s' and '%s')", in,
-                                optarg);
+            if (!cli_one_operand(&in, optarg, "file"))
                 return CLI_USAGE;
-            }
-            in = optarg;
             break;
         default:
             return CLI_USAGE;

@@ -96,12 +96,9 @@ int cli_sensitivity(int argc, char **argv)
         } else if (c == 'h') {
             fputs(cli_help_sensitivity, stdout);
             return CLI_OK;
-        } else if (c == 1 && path != NULL) {
-            cli_usage_error("one file at a time (got '%s' and '%s')", path,
-                            optarg);
-            bad = true;
         } else if (c == 1) {
-            path = optarg;
+            if (!cli_one_operand(&path, optarg, "file"))
+                bad = true;
         } else {
             bad = true;
         }

@@ -89,12 +89,9 @@ int cli_show(int argc, char **argv)
         } else if (c == 'h') {
             fputs(cli_help_show, stdout);
             return CLI_OK;
-        } else if (c == 1 && path != NULL) {
-            cli_usage_error("one file at a time (got '%s' and '%s')", path,
-                            optarg);
-            return CLI_USAGE;
         } else if (c == 1) {
-            path = optarg;
+            if (!cli_one_operand(&path, optarg, "file"))
+                return CLI_USAGE;
         } else {
             return CLI_USAGE;
         }

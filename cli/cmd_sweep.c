@@ -180,13 +180,7 @@ static int parse(int argc, char **argv, args *a)
             fputs(cli_help_sweep, stdout);
             return -1;
         case 1:
-            if (a->sweep != NULL) {
-                cli_usage_error("one sweep file at a time (got '%s' and "
-                                "'%s')",
-                                a->sweep, optarg);
-                bad = true;
-            }
-            a->sweep = optarg;
+            bad = !cli_one_operand(&a->sweep, optarg, "sweep file");
             break;
         default:
             bad = true;

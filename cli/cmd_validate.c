@@ -42,12 +42,8 @@ int cli_validate(int argc, char **argv)
             fputs(cli_help_validate, stdout);
             free(sets);
             return CLI_OK;
-        } else if (c == 1 && path) {
-            cli_usage_error("one scenario file at a time (got '%s' and '%s')",
-                            path, optarg);
-            bad = true;
         } else if (c == 1) {
-            path = optarg;
+            bad = !cli_one_operand(&path, optarg, "scenario file");
         } else {
             bad = true;
         }

@@ -269,6 +269,17 @@ int cli_load_base(const swp_spec *sw, scen_doc **doc, mkt_params **params)
     return CLI_OK;
 }
 
+bool cli_one_operand(const char **slot, const char *arg, const char *what)
+{
+    if (*slot != NULL) {
+        cli_usage_error("one %s at a time (got '%s' and '%s')", what, *slot,
+                        arg);
+        return false;
+    }
+    *slot = arg;
+    return true;
+}
+
 bool cli_parse_shard(const char *s, uint64_t *i, uint64_t *n)
 {
     char *end;

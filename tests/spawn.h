@@ -1,7 +1,8 @@
 /* spawn.h -- what the tests that run programs share: a fresh directory per
  * test (dir), paths in it, a program run with its stdout and stderr in
  * DIR/out.txt and DIR/err.txt, and those files read back
- * (tests/test_plot.c, tests/test_export.c, tests/test_targets_check.c).
+ * (tests/test_plot.c, tests/test_export.c, tests/test_targets_check.c,
+ * tests/test_cli.c).
  * Criterion asserts on any failure. */
 #ifndef AIMS_TESTS_SPAWN_H
 #define AIMS_TESTS_SPAWN_H
@@ -42,10 +43,9 @@ static inline const char *in_dir(const char *name)
     return p;
 }
 
-/* Runs prog with args (NULL-ended, without the program name), stdout and
- * stderr into DIR/out.txt and DIR/err.txt; returns the exit status, or 128 +
- * the signal that ended it. */
-static inline int spawn(const char *prog, const char *const *args)
+/* Starts prog with args (NULL-ended, without the program name), stdout and
+ * stderr into DIR/out.txt and DIR/err.txt; spawn_finish waits for it. */
+static inline pid_t spawn_start(const char *prog, const char *const *args)
 {
     char out[512], errp[512];
     snprintf(out, sizeof out, "%s/out.txt", dir);
@@ -69,9 +69,22 @@ static inline int spawn(const char *prog, const char *const *args)
     int rc = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     cr_assert_eq(rc, 0, "posix_spawn %s: %s", prog, strerror(rc));
+    return pid;
+}
+
+/* The exit status of a spawn_start'ed pid, or 128 + the signal that ended
+ * it. */
+static inline int spawn_finish(pid_t pid)
+{
     int st;
     cr_assert_eq(waitpid(pid, &st, 0), pid);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* spawn_start and spawn_finish: the exit status. */
+static inline int spawn(const char *prog, const char *const *args)
+{
+    return spawn_finish(spawn_start(prog, args));
 }
 
 /* DIR/name's text (up to 1 MiB: ncdump -h of a run file holds its

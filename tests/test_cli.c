@@ -27,6 +27,7 @@
 
 #include "mkt.h"
 #include "scen.h"
+#include "spawn.h"
 
 #ifndef AIMS_BUILD_DIR
 #define AIMS_BUILD_DIR "build/san"
@@ -39,77 +40,31 @@
 #endif
 #define FIX(name) AIMS_SOURCE_DIR "/tests/fixtures/cli/" name
 
-extern char **environ;
-
-static char dir[256]; /* a fresh directory per test */
-
 static void make_dir(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/aims-cli-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    spawn_make_dir("/tmp/aims-cli-XXXXXX");
 }
 
 static void remove_dir(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    spawn_remove_dir();
 }
 
-/* Starts build/san/aims with argv (NULL-ended, without the program name),
- * stdout and stderr into DIR/out.txt and DIR/err.txt. */
+/* build/san/aims with args (NULL-ended, without the program name), stdout
+ * and stderr into DIR/out.txt and DIR/err.txt (tests/spawn.h). */
 static pid_t start(const char *const *args)
 {
-    char prog[512], out[512], errp[512];
-    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
-    snprintf(out, sizeof out, "%s/out.txt", dir);
-    snprintf(errp, sizeof errp, "%s/err.txt", dir);
-    char *argv[32];
-    size_t n = 0;
-    argv[n++] = prog;
-    for (; args[n - 1]; n++) {
-        cr_assert_lt(n, 31u);
-        /* posix_spawn takes char *const[]: copy the pointer, not cast. */
-        memcpy(&argv[n], &args[n - 1], sizeof argv[n]);
-    }
-    argv[n] = NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&fa, 2, errp,
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    int rc = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    cr_assert_eq(rc, 0, "posix_spawn %s: %s", prog, strerror(rc));
-    return pid;
+    return spawn_start(AIMS_BUILD_DIR "/aims", args);
 }
 
-/* The exit status, or 128 + the signal that ended it. */
 static int finish(pid_t pid)
 {
-    int st;
-    cr_assert_eq(waitpid(pid, &st, 0), pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return spawn_finish(pid);
 }
 
 static int aims(const char *const *args)
 {
     return finish(start(args));
-}
-
-static char *slurp(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    static char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 /* Nothing in dir but the captured out.txt and err.txt. */
