@@ -73,43 +73,31 @@ void ana_calib_fini(ana_calib *c)
     memset(c, 0, sizeof *c);
 }
 
-static const char *or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
 static int write_attrs(ana_h5w *w, const ana_calib *c, sim_err *err)
 {
     char created[32];
     ana_h5w_now_utc(created, sizeof created);
-    const struct {
-        const char *name, *value;
-    } str[] = {{"format", "aims-calibration"},
-               {"name", or_empty(c->name)},
-               {"method", or_empty(c->method)},
-               {"calibration", or_empty(c->calib_text)},
-               {"calibration_file", or_empty(c->calib_file)},
-               {"scenario_file", or_empty(c->scenario_file)},
-               {"scenario", or_empty(c->scenario_text)},
-               {"targets", or_empty(c->targets_text)},
-               {"stop_reason", or_empty(c->stop_reason)},
-               {"aims_version", or_empty(c->aims_version)},
-               {"git_commit", or_empty(c->git_commit)},
-               {"created", created}};
-    const struct {
-        const char *name;
-        int64_t value;
-    } num[] = {{"format_version", ANA_CALIB_FORMAT_VERSION},
-               {"seed", c->seed},
-               {"replications", c->reps},
-               {"generations", (int64_t)c->n_gen},
-               {"evaluations", (int64_t)c->n_evals}};
-    int rc = SIM_OK;
-    for (size_t i = 0; rc == SIM_OK && i < sizeof str / sizeof str[0]; i++)
-        rc = ana_h5w_attr_str(w, "/", str[i].name, str[i].value, err);
-    for (size_t i = 0; rc == SIM_OK && i < sizeof num / sizeof num[0]; i++)
-        rc = ana_h5w_attr_i64(w, "/", num[i].name, num[i].value, err);
-    return rc;
+    const ana_h5w_str_attr str[] = {
+        {"format", "aims-calibration"},
+        {"name", c->name},
+        {"method", c->method},
+        {"calibration", c->calib_text},
+        {"calibration_file", c->calib_file},
+        {"scenario_file", c->scenario_file},
+        {"scenario", c->scenario_text},
+        {"targets", c->targets_text},
+        {"stop_reason", c->stop_reason},
+        {"aims_version", c->aims_version},
+        {"git_commit", c->git_commit},
+        {"created", created}};
+    const ana_h5w_i64_attr num[] = {
+        {"format_version", ANA_CALIB_FORMAT_VERSION},
+        {"seed", c->seed},
+        {"replications", c->reps},
+        {"generations", (int64_t)c->n_gen},
+        {"evaluations", (int64_t)c->n_evals}};
+    return ana_h5w_attr_table(w, "/", str, sizeof str / sizeof str[0], num,
+                              sizeof num / sizeof num[0], err);
 }
 
 static int scale_idx(ana_h5w *w, const char *path, size_t n, sim_err *err)

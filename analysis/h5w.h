@@ -166,6 +166,20 @@ int ana_h5w_attr_f64_array(ana_h5w *w, const char *obj, const char *name,
 int ana_h5w_attr_i64_array(ana_h5w *w, const char *obj, const char *name,
                            size_t n, const int64_t *v, sim_err *err);
 
+/* A table of string and of int64 attributes for obj, written in order (a
+ * file's root provenance, say); NULL string values are written empty. */
+typedef struct {
+    const char *name, *value;
+} ana_h5w_str_attr;
+typedef struct {
+    const char *name;
+    int64_t value;
+} ana_h5w_i64_attr;
+int ana_h5w_attr_table(ana_h5w *w, const char *obj,
+                       const ana_h5w_str_attr *str, size_t n_str,
+                       const ana_h5w_i64_attr *num, size_t n_num,
+                       sim_err *err);
+
 /* Finishes the file: refuses if an earlier call failed (SIM_EIO) or a row
  * of a data set was never written (SIM_EINVAL, "PATH: OBJ: 2 of 4 rows
  * never written (first: row 1); file not committed"); then closes every HDF5

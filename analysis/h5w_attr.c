@@ -184,3 +184,17 @@ int ana_h5w_attr_i64_array(ana_h5w *w, const char *obj, const char *name,
     return put_numeric(w, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, n, false,
                        v, err);
 }
+
+int ana_h5w_attr_table(ana_h5w *w, const char *obj,
+                       const ana_h5w_str_attr *str, size_t n_str,
+                       const ana_h5w_i64_attr *num, size_t n_num,
+                       sim_err *err)
+{
+    int rc = SIM_OK;
+    for (size_t i = 0; rc == SIM_OK && i < n_str; i++)
+        rc = ana_h5w_attr_str(w, obj, str[i].name,
+                              str[i].value ? str[i].value : "", err);
+    for (size_t i = 0; rc == SIM_OK && i < n_num; i++)
+        rc = ana_h5w_attr_i64(w, obj, num[i].name, num[i].value, err);
+    return rc;
+}

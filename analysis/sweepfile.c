@@ -64,43 +64,31 @@ void ana_sweep_fini(ana_sweep *s)
 
 /* ---- writing ------------------------------------------------------------ */
 
-static const char *or_empty(const char *s)
-{
-    return s != NULL ? s : "";
-}
-
 static int write_attrs(ana_h5w *w, const ana_sweep *s, sim_err *err)
 {
     char created[32];
     ana_h5w_now_utc(created, sizeof created);
-    const struct {
-        const char *name, *value;
-    } str[] = {{"format", "aims-sweep"},
-               {"name", or_empty(s->name)},
-               {"design", or_empty(s->design)},
-               {"sweep", or_empty(s->sweep_text)},
-               {"sweep_file", or_empty(s->sweep_file)},
-               {"scenario_file", or_empty(s->scenario_file)},
-               {"aims_version", or_empty(s->aims_version)},
-               {"git_commit", or_empty(s->git_commit)},
-               {"created", created}};
-    const struct {
-        const char *name;
-        int64_t value;
-    } num[] = {{"format_version", ANA_SWEEP_FORMAT_VERSION},
-               {"seed", s->seed},
-               {"replications", (int64_t)s->reps},
-               {"samples", s->samples},
-               {"common_random_numbers", s->crn},
-               {"shard", s->shard},
-               {"shards", s->shards},
-               {"points", (int64_t)s->points}};
-    int rc = SIM_OK;
-    for (size_t i = 0; rc == SIM_OK && i < sizeof str / sizeof str[0]; i++)
-        rc = ana_h5w_attr_str(w, "/", str[i].name, str[i].value, err);
-    for (size_t i = 0; rc == SIM_OK && i < sizeof num / sizeof num[0]; i++)
-        rc = ana_h5w_attr_i64(w, "/", num[i].name, num[i].value, err);
-    return rc;
+    const ana_h5w_str_attr str[] = {
+        {"format", "aims-sweep"},
+        {"name", s->name},
+        {"design", s->design},
+        {"sweep", s->sweep_text},
+        {"sweep_file", s->sweep_file},
+        {"scenario_file", s->scenario_file},
+        {"aims_version", s->aims_version},
+        {"git_commit", s->git_commit},
+        {"created", created}};
+    const ana_h5w_i64_attr num[] = {
+        {"format_version", ANA_SWEEP_FORMAT_VERSION},
+        {"seed", s->seed},
+        {"replications", (int64_t)s->reps},
+        {"samples", s->samples},
+        {"common_random_numbers", s->crn},
+        {"shard", s->shard},
+        {"shards", s->shards},
+        {"points", (int64_t)s->points}};
+    return ana_h5w_attr_table(w, "/", str, sizeof str / sizeof str[0], num,
+                              sizeof num / sizeof num[0], err);
 }
 
 /* ---- what each data set holds (units, long_name) ---------------------- */
