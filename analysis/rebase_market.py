@@ -63,8 +63,10 @@ def shift_of(values, vendor_index, month):
     """capability_growth * month / 12 plus the jumps before month."""
     ids = vendor_ids(values)
     if vendor_index >= len(ids):
-        sys.exit("rebase_market: the scenario has no vendors.[%d]"
-                 % vendor_index)
+        sys.exit("rebase_market: the calibration's scenario has %d vendors, "
+                 "so no vendors.[%d]: was the file written by another "
+                 "aims? (aims report FILE shows its parameters)"
+                 % (len(ids), vendor_index))
     vid = ids[vendor_index]
     growth = float(values.get("vendors.%s.capability_growth" % vid, "0"))
     shift = growth * month / 12.0

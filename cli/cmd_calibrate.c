@@ -137,8 +137,8 @@ static int parse(int argc, char **argv, args *a)
         bad = true;
     }
     if (!bad && a->shards > 1 && a->simulate != NULL) {
-        cli_usage_error("--shard and --simulate do not go together: "
-                        "--simulate runs one point here");
+        cli_usage_error("--shard and --simulate do not go together: drop "
+                        "--shard (--simulate runs one point, here)");
         bad = true;
     }
     if (!bad && a->shards > 1 && run_sweep_mpi_size() > 1) {
