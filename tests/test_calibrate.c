@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "abc.h"
+#include "aims_spawn.h"
 #include "calib.h"
 
 #ifndef AIMS_BUILD_DIR
@@ -66,53 +67,18 @@ static void in_dir(char *buf, size_t n, const char *name)
     snprintf(buf, n, "%s/%s", dir, name);
 }
 
-/* Starts args[0] with stdout and stderr to DIR/out.txt and DIR/err.txt, in
- * an environment fit for mpirun as root (recipes/toolchain.md: Open MPI
- * leaks at exit, so LeakSanitizer is off under it). */
+/* args[0] found on PATH, into DIR/out_name and DIR/err_name, with the
+ * environment mpirun needs (tests/aims_spawn.h). */
 static const char *out_name = "out.txt", *err_name = "err.txt";
 
 static pid_t start(const char *const *args)
 {
-    char *argv[48];
-    size_t na = 0;
-    for (; args[na] && na < 47; na++)
-        memcpy(&argv[na], &args[na], sizeof argv[0]);
-    argv[na] = NULL;
-    static char *env[256];
-    size_t n = 0;
-    for (char **e = environ; *e && n < 240; e++)
-        if (strncmp(*e, "ASAN_OPTIONS=", 13) != 0)
-            env[n++] = *e;
-    static char asan[] = "ASAN_OPTIONS=detect_leaks=0";
-    static char r1[] = "OMPI_ALLOW_RUN_AS_ROOT=1";
-    static char r2[] = "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1";
-    if (strstr(args[0], "mpirun") != NULL) {
-        env[n++] = asan;
-        env[n++] = r1;
-        env[n++] = r2;
-    }
-    env[n] = NULL;
-    char out[512], errp[512];
-    in_dir(out, sizeof out, out_name);
-    in_dir(errp, sizeof errp, err_name);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&fa, 2, errp,
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
-    cr_assert_eq(rc, 0, "posix_spawn %s: %s", argv[0], strerror(rc));
-    return pid;
+    return aims_spawn_start(dir, args, out_name, err_name);
 }
 
 static int finish(pid_t pid)
 {
-    int st;
-    cr_assert_eq(waitpid(pid, &st, 0), pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return aims_spawn_finish(pid);
 }
 
 static char *slurp(const char *name)
@@ -128,21 +94,10 @@ static char *slurp(const char *name)
     return buf;
 }
 
+/* `[prefix...] build/san/aims ARGS...` to the end: its exit status. */
 static int run(const char *const *prefix, const char *const *args)
 {
-    static char prog[512];
-    snprintf(prog, sizeof prog, "%s/aims", AIMS_BUILD_DIR);
-    const char *argv[48];
-    size_t n = 0;
-    for (size_t i = 0; prefix && prefix[i]; i++)
-        argv[n++] = prefix[i];
-    argv[n++] = prog;
-    for (size_t i = 0; args[i]; i++) {
-        cr_assert_lt(n, 46u);
-        argv[n++] = args[i];
-    }
-    argv[n] = NULL;
-    return finish(start(argv));
+    return aims_spawn_run(dir, AIMS_BUILD_DIR, prefix, args);
 }
 
 static void calib_ok(const char *fixture, const char *out, const char *j)
