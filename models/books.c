@@ -151,7 +151,9 @@ static void books_accounts(const struct mkt_world *w, size_t row)
  * O(firms x stride) a month, where one option per firm needs only the
  * per-(option, class) counts. Fills, per class, firms by channel
  * (ch[cls * MKT_N_CHANNELS + channel]), frontier firms and index sums,
- * unweighted. scratch: 2 x n_opts doubles. */
+ * unweighted. scratch: n_opts + 1 doubles. */
+#define FRONTIER_TAG (1u << 31) /* firm_scan: a frontier option */
+
 static void firm_scan(const struct mkt_world *w, double *ch, double *front,
                       double *index, double *scratch)
 {
@@ -164,40 +166,55 @@ static void firm_scan(const struct mkt_world *w, double *ch, double *front,
         ch[c] = 0;
     for (size_t c = 0; c < nc; c++)
         front[c] = index[c] = 0;
-    /* Per option once, not per seat: its gap's verdict and exp (the same
-     * values). */
-    double *ofr = scratch, *oidx = scratch + w->n_opts;
-    for (uint32_t o = 0; o < w->n_opts; o++) {
+    /* Per option once, not per seat: its channel's bit with the gap's
+     * verdict (FRONTIER_TAG), and the exp (the same values); one entry more,
+     * all zero, for a seat holding nothing (MKT_NIL, read as n_opts), so a
+     * seat needs no test. */
+    uint32_t n = w->n_opts, *tag = w->fs_tag;
+    double *oidx = scratch;
+    for (uint32_t o = 0; o < n; o++) {
         double gap = best - mkt__capability(w, w->opts[o].vendor);
-        ofr[o] = gap <= p->frontier_tolerance;
+        tag[o] = 1u << w->opts[o].channel |
+                 (gap <= p->frontier_tolerance ? FRONTIER_TAG : 0u);
         oidx[o] = exp(-gap / p->frontier_tau);
     }
-    for (uint32_t f = 0; f < w->n_ent / w->stride; f++) {
-        uint32_t prim = f * w->stride;
-        const mkt__ent *pe = &w->ent[prim];
-        if (!(pe->flags & MKT__ADOPTED))
-            continue;
-        bool seen[MKT_N_CHANNELS] = {false}, fr = false;
+    tag[n] = 0;
+    oidx[n] = 0.0;
+    /* From the compact copies (w->sopt, w->fcls), in firm order. A firm
+     * holding nothing adds 0 to every sum, which leaves each exactly as it
+     * was, so it is skipped; every other firm is an adopter. The channel and
+     * frontier counts add 1 where the firm counts and nothing elsewhere: the
+     * same whole numbers, exact in a double. Every oidx is >= 0 and not NaN,
+     * so the empty seats' 0 changes no maximum and the comparison is fmax. */
+    const int32_t *sopt = w->sopt;
+    uint32_t K = w->stride;
+    for (uint32_t f = 0; f < w->n_ent / K; f++) {
+        const int32_t *fo = &sopt[(size_t)f * K];
+        uint32_t t = 0;
         double idx = 0;
-        for (uint32_t k = 0; k < w->stride; k++) {
-            int32_t o = w->ent[prim + k].opt;
-            if (o == MKT_NIL)
-                continue;
-            seen[w->opts[o].channel] = true;
-            fr |= ofr[o] != 0;
-            idx = fmax(idx, oidx[o]);
+        for (uint32_t k = 0; k < K; k++) {
+            uint32_t o = fo[k] == MKT_NIL ? n : (uint32_t)fo[k];
+            t |= tag[o];
+            idx = oidx[o] > idx ? oidx[o] : idx; /* fmax, without the call */
         }
-        for (int c = 0; c < MKT_N_CHANNELS; c++)
-            ch[pe->cls * MKT_N_CHANNELS + (size_t)c] += seen[c];
-        front[pe->cls] += fr;
-        index[pe->cls] += idx;
+        if (t == 0)
+            continue;
+        uint32_t cls = w->fcls[f];
+        if (t & FRONTIER_TAG)
+            front[cls] += 1.0;
+        index[cls] += idx;
+        double *cc = &ch[(size_t)cls * MKT_N_CHANNELS];
+        t &= ~FRONTIER_TAG;
+        for (int c = 0; t; c++, t >>= 1)
+            if (t & 1u)
+                cc[c] += 1.0;
     }
 }
 
 double mkt__frontier_share_firms(const struct mkt_world *w)
 {
     size_t nc = w->n_cls;
-    double *ch = malloc((nc * (MKT_N_CHANNELS + 2) + 2 * w->n_opts) *
+    double *ch = malloc((nc * (MKT_N_CHANNELS + 2) + w->n_opts + 1) *
                         sizeof *ch);
     if (!ch)
         return (double)NAN;
@@ -238,7 +255,7 @@ static int books_firms(struct mkt_world *w, size_t row, double adopted)
 {
     mkt_results *r = w->res;
     size_t nc = w->n_cls;
-    double *ch = malloc((nc * (MKT_N_CHANNELS + 2) + 2 * w->n_opts) *
+    double *ch = malloc((nc * (MKT_N_CHANNELS + 2) + w->n_opts + 1) *
                         sizeof *ch);
     if (!ch)
         return sim_err_set(w->err, SIM_ENOMEM, "out of memory at a month end");

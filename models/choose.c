@@ -241,6 +241,20 @@ static void portfolio_utilities(struct mkt_world *w, uint32_t prim,
         sref[k] = seat_ref(&w->ent[prim + k]);
         holds_any |= sref[k] != MKT_NIL;
     }
+    if (cached) { /* the same holders and switches, O(options + seats) */
+        for (uint32_t o = 0; o < w->n_opts; o++) {
+            w->pf_holder[o] = prim;
+            w->pf_sw[o] = holds_any;
+        }
+        for (uint32_t k = 0; k < K; k++) { /* the last seat holding o wins */
+            if (sopt[k] != MKT_NIL)
+                w->pf_holder[sopt[k]] = prim + k;
+            if (sref[k] != MKT_NIL)
+                w->pf_sw[sref[k]] = false;
+        }
+        mkt__pc_fill_firm(w, s, prim, w->pf_holder, w->pf_sw);
+        return;
+    }
     for (uint32_t o = 0; o < w->n_opts; o++) {
         uint32_t holder = prim;
         bool held = false;
@@ -399,10 +413,12 @@ int mkt__resplit(struct mkt_world *w, uint32_t prim)
         return SIM_OK;
     }
     double vmax = -HUGE_VAL, sum = 0, u[MKT_MAX_OPTIONS];
+    bool cached = mkt__pc_begin(w);
     for (uint32_t k = 0; k < w->stride; k++) {
         const mkt__ent *x = &w->ent[prim + k];
-        u[k] = x->opt != MKT_NIL ? mkt__utility(w, s, prim, (uint32_t)x->opt)
-                                 : -HUGE_VAL;
+        u[k] = x->opt != MKT_NIL
+                   ? utility(w, cached, s, prim, (uint32_t)x->opt, false)
+                   : -HUGE_VAL;
         vmax = fmax(vmax, u[k]);
     }
     for (uint32_t k = 0; k < w->stride; k++)

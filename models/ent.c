@@ -294,6 +294,8 @@ int mkt__move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
             e->flags |= MKT__HAD_OPTION;
         }
         e->opt = opt;
+        if (w->sopt)
+            w->sopt[i] = opt;
         int rc = mkt__reschedule_detection(w, i);
         if (rc != SIM_OK)
             return rc;

@@ -74,7 +74,8 @@ double mkt_memory_estimate(const mkt_params *p)
      * bound per event. The process itself (libraries, HDF5, the scenario, the
      * results) measured 17 MiB at 1,000 enterprises: 24 MiB is counted. */
     /* With multi-homing every seat has its record, its onboarding and its
-     * detection clock, and the firm its contract (and base usage). */
+     * detection clock, and the firm its contract, base usage, class and
+     * the compact copy of its seats' options (w->sopt). */
     double n = (double)total_enterprises(p), k = seats_per_firm(p);
     double per_firm = k > 1 ? k * (can_detect(p) ? 2.0 : 1.0) + 1.0
                             : (can_detect(p) ? 2.0 : 1.0);
@@ -82,7 +83,9 @@ double mkt_memory_estimate(const mkt_params *p)
                     2.0 * (double)p->n_events + 64.0;
     /* The three arrays are rounded up to whole 2 MiB pages (sim_mem_alloc). */
     return n * (k * (double)sizeof(mkt__ent) + 2 * sizeof(uint32_t) +
-                (k > 1 ? sizeof(double) + sizeof(sim_handle) : 0)) +
+                (k > 1 ? sizeof(double) + sizeof(sim_handle) +
+                             k * sizeof(int32_t) + sizeof(uint32_t)
+                       : 0)) +
            3.0 * (double)SIM_MEM_HUGE_MIN +
            events * (double)sim_engine_bytes_per_event() +
            (double)sim_engine_bytes_fixed() + 24.0 * 1024 * 1024;
@@ -238,6 +241,8 @@ static int build_tables(struct mkt_world *w)
     w->v2 = calloc(no + 1, sizeof *w->v2);
     w->ok2 = calloc(no + 1, sizeof *w->ok2);
     w->vsave = calloc(no, sizeof *w->vsave);
+    w->pf_holder = calloc(no, sizeof *w->pf_holder);
+    w->pf_sw = calloc(no, sizeof *w->pf_sw);
     w->chg = calloc(no, sizeof *w->chg);
     w->better = calloc(no, sizeof *w->better);
     w->oldlp = calloc(no, sizeof *w->oldlp);
@@ -252,7 +257,7 @@ static int build_tables(struct mkt_world *w)
         !w->cls_lost || !w->cls_noacc || !w->oc_n || !w->oc_usage || !w->oc_comp ||
         !w->oc_acc || !w->growth || !w->m_rev || !w->v || !w->ok ||
         !w->sec_first || !w->sec_n || !w->sec_adopted || !w->v2 || !w->ok2 ||
-        !w->vsave || !w->chg || !w->better || !w->oldlp || !w->ufac ||
+        !w->vsave || !w->pf_holder || !w->pf_sw || !w->chg || !w->better || !w->oldlp || !w->ufac ||
         !w->cls_out || !w->pick_buf || !w->cls_out_base)
         return SIM_ENOMEM;
     for (size_t k = 0; k < no * w->n_sec; k++)
@@ -319,7 +324,10 @@ static int populate(struct mkt_world *w)
     if (K > 1) {
         w->fbase = calloc(n ? n : 1, sizeof *w->fbase);
         w->cev = calloc(n ? n : 1, sizeof *w->cev);
-        if (!w->fbase || !w->cev)
+        w->sopt = malloc((n ? n * K : 1) * sizeof *w->sopt);
+        w->fcls = malloc((n ? n : 1) * sizeof *w->fcls);
+        w->fs_tag = malloc((w->n_opts + 1) * sizeof *w->fs_tag);
+        if (!w->fbase || !w->cev || !w->sopt || !w->fcls || !w->fs_tag)
             return SIM_ENOMEM;
     }
     sim_rng *pop = sim_engine_rng(w->eng, "population", w->err);
@@ -361,6 +369,7 @@ static int populate(struct mkt_world *w)
         w->cls_total[e->cls]++;
         if (K > 1) { /* the seats share the firm's attributes */
             w->fbase[k] = e->base;
+            w->fcls[k] = e->cls;
             e->base = 0;
             for (uint32_t q = 1; q < K; q++) {
                 w->ent[k * K + q].cls = e->cls;
@@ -373,6 +382,8 @@ static int populate(struct mkt_world *w)
         mkt__ent *e = &w->ent[k];
         e->opt = e->target = MKT_NIL;
         e->next = e->prev = e->tnext = e->tprev = MKT_NIL;
+        if (w->sopt)
+            w->sopt[k] = MKT_NIL;
     }
     /* Each sector's segment of perm: the large accounts first (adopted from
      * the start), then the ordinary members, a uniform sample of whom
@@ -511,6 +522,8 @@ static void world_free(struct mkt_world *w)
     free(w->v2);
     free(w->ok2);
     free(w->vsave);
+    free(w->pf_holder);
+    free(w->pf_sw);
     free(w->chg);
     free(w->better);
     free(w->oldlp);
@@ -519,6 +532,9 @@ static void world_free(struct mkt_world *w)
     free(w->cls_out_base);
     free(w->pick_buf);
     free(w->fbase);
+    free(w->sopt);
+    free(w->fcls);
+    free(w->fs_tag);
     free(w->cev);
     free(w->walk);
     free(w);

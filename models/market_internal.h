@@ -19,6 +19,7 @@
 #ifndef MKT_MARKET_INTERNAL_H
 #define MKT_MARKET_INTERNAL_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -202,6 +203,8 @@ struct mkt_world {
     double *v2;       /* [opt + 1] scratch: a further option's draw */
     double *vsave;    /* [opt] scratch: a portfolio's utilities */
     bool *ok2;        /* [opt + 1] */
+    uint32_t *pf_holder; /* [opt] scratch: the seat holding it, else prim */
+    bool *pf_sw;      /* [opt] scratch: choosing it costs the switch */
     uint32_t *walk;   /* scratch for walking a list that changes */
     size_t walk_cap;
 
@@ -211,6 +214,11 @@ struct mkt_world {
     uint32_t stride;    /* seats per firm: the largest max_options */
     double *fbase;      /* [firm] base usage, stride > 1 (a seat's base is
                            its share of it) */
+    int32_t *sopt;      /* [seat] stride > 1: a copy of each seat's opt, so
+                           the month's firm scan reads 4 bytes a seat, not a
+                           record (mkt__move keeps it) */
+    uint32_t *fcls;     /* [firm] stride > 1: its weight class */
+    uint32_t *fs_tag;   /* [opt + 1] stride > 1: books.c's firm scan */
     sim_handle *cev;    /* [firm] contract, stride > 1 */
     uint32_t *cls_out;  /* [cls] adopted firms that chose the outside */
     double *ufac;       /* [opt * n_sec + sector] usage factor
@@ -376,6 +384,11 @@ double mkt__pc_outside_utility(const struct mkt_world *w,
  * (the others cost the switch): pick()'s loop. */
 void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
                   int32_t ref);
+/* The same for firm prim's portfolio: o's availability is to seat
+ * holder[o], its utility the primary's, with the switching cost where
+ * sw[o] (choose.c's portfolio_utilities). */
+void mkt__pc_fill_firm(struct mkt_world *w, const mkt_sector *s, uint32_t prim,
+                       const uint32_t *holder, const bool *sw);
 
 /* market.c */
 int mkt__walk_copy(struct mkt_world *w, int32_t head, bool targets,

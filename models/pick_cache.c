@@ -278,6 +278,58 @@ void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
     }
 }
 
+/* A multi-homing firm's row (choose.c's portfolio_utilities): option o is
+ * available when it is to the seat holding it (holder[o]), its utility is
+ * the primary seat's, with the switching cost where sw[o]. The same tests
+ * and sums as available() and utility(), with the firm's bans, the clock
+ * and the primary's flags read once. */
+void mkt__pc_fill_firm(struct mkt_world *w, const mkt_sector *s, uint32_t prim,
+                       const uint32_t *holder, const bool *sw)
+{
+    const mkt__ent *pe = &w->ent[prim]; /* the firm's bans, its flags */
+    double now = sim_now(w->eng);
+    bool gray_ok = !(now < pe->ban_gray);
+    bool off_ban_ok = !(now < pe->ban_offshore);
+    bool soe = pe->flags & MKT__SOE;
+    size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        const mkt__opt *op = &w->opts[o];
+        const mkt__ent *he = &w->ent[holder[o]];
+        uint8_t st = w->pc_state[o];
+        bool ok = st == PC_OPEN || (st == PC_HELD_ONLY && he->opt == (int32_t)o);
+        if (ok && op->channel == MKT_CH_GRAY)
+            ok = gray_ok;
+        else if (ok && op->channel == MKT_CH_OFFSHORE)
+            ok = (he->flags & MKT__OFFSHORE) && off_ban_ok;
+        if (ok && w->pc_nrule[o])
+            ok = rules_allow(w, o, holder[o]);
+        w->ok[o] = ok;
+        if (!ok) {
+            w->v[o] = 0.0;
+            continue;
+        }
+        size_t cell = (size_t)o * ns + sec;
+        double u = s->b_cap * w->pc_cap[op->vendor] - w->pc_price[cell] -
+                   w->pc_risk[cell];
+        if (op->foreign && soe)
+            u -= w->soe_penalty;
+        if (w->pc_ncost[o]) {
+            double cost = 0;
+            const uint32_t *rule = &w->pc_cost[o * w->n_inst];
+            for (uint32_t k = 0; k < w->pc_ncost[o]; k++) {
+                const mkt__inst *r = &w->inst[rule[k]];
+                if (mkt__legal_buyer(w, &r->def.cond, o, prim))
+                    cost += r->def.cost;
+            }
+            if (cost > 0)
+                u -= s->b_price * log1p(cost);
+        }
+        if (sw[o])
+            u -= s->switching_cost;
+        w->v[o] = u;
+    }
+}
+
 double mkt__pc_outside_utility(const struct mkt_world *w, const mkt_sector *s)
 {
     double cap = s->outside_capability + s->outside_growth * w->pc_years;

@@ -469,13 +469,16 @@ Test(cli, sigterm_leaves_no_file, .init = make_dir, .fini = remove_dir,
 
 /* mkt_memory_estimate for the scenario at `path` with `count` enterprises,
  * in MiB. */
-static double estimate_mib(const char *path, const char *count)
+static double estimate_mib(const char *path, const char *count,
+                           const char *const *more)
 {
     sim_err err = {0};
     scen_doc *d = NULL;
     mkt_params *p = NULL;
     cr_assert_eq(scen_load(path, &d, &err), SIM_OK, "%s", err.msg);
     cr_assert_eq(scen_set(d, count, &err), SIM_OK, "%s", err.msg);
+    for (size_t k = 0; more && more[k]; k++)
+        cr_assert_eq(scen_set(d, more[k], &err), SIM_OK, "%s", err.msg);
     cr_assert_eq(mkt_load(d, &p, &err), SIM_OK, "%s", err.msg);
     double mib = mkt_memory_estimate(p) / (1024.0 * 1024.0);
     mkt_params_free(p);
@@ -485,35 +488,49 @@ static double estimate_mib(const char *path, const char *count)
 
 /* The peak a release build of aims reports for one replication, in MiB (the
  * sanitized build's shadow memory would swamp it). */
-static double measured_mib(const char *path, const char *count)
+static double measured_mib(const char *path, const char *count,
+                           const char *const *more)
 {
-    char cmd[2048];
+    char cmd[4096], sets[2048] = "";
+    for (size_t k = 0; more && more[k]; k++) {
+        size_t len = strlen(sets);
+        snprintf(sets + len, sizeof sets - len, " --set %s", more[k]);
+    }
     snprintf(cmd, sizeof cmd,
-             "%s/aims run %s -o %s/m.h5 --force -r 1 -j 1 --set %s "
+             "%s/aims run %s -o %s/m.h5 --force -r 1 -j 1 --set %s%s "
              ">%s/out.txt 2>%s/err.txt",
-             AIMS_RELEASE_DIR, path, dir, count, dir, dir);
+             AIMS_RELEASE_DIR, path, dir, count, sets, dir, dir);
     cr_assert_eq(system(cmd), 0, "%s", slurp("err.txt"));
     const char *s = strstr(slurp("err.txt"), "peak memory ");
     cr_assert_not_null(s, "%s", slurp("err.txt"));
     return atof(s + strlen("peak memory "));
 }
 
-/* An upper bound at every size, on the baseline and on its worst case (every
- * enterprise with two events pending); and not a loose one where the scenario
- * cannot reach it: within the ratio of the per-enterprise bounds, two events
- * against the one the baseline mostly has ((88 + 2 x 52) / (88 + 52)). */
+/* An upper bound at every size, on the baseline, on its worst case (every
+ * enterprise with two events pending) and on the baseline with three options
+ * per firm (multi-homing: three seat records per firm and the firm's own
+ * arrays); and not a loose one where the scenario cannot reach it: within
+ * the ratio of the per-enterprise bounds, two events against the one the
+ * baseline mostly has ((88 + 2 x 52) / (88 + 52)). */
 Test(cli, the_memory_estimate_bounds_the_peak_at_every_size,
      .init = make_dir, .fini = remove_dir, .timeout = 300)
 {
     const char *scen[] = {AIMS_SOURCE_DIR "/scenarios/baseline.cfg",
-                          FIX("all_gray.cfg")};
+                          FIX("all_gray.cfg"),
+                          AIMS_SOURCE_DIR "/scenarios/baseline.cfg"};
+    const char *multihoming[] = {"enterprises.sectors.[0].choice.max_options=3",
+                                 "enterprises.sectors.[1].choice.max_options=3",
+                                 "enterprises.sectors.[2].choice.max_options=3",
+                                 "enterprises.sectors.[3].choice.max_options=3",
+                                 NULL};
+    const char *const *more[] = {NULL, NULL, multihoming};
     const char *sizes[] = {"enterprises.count=1000",
                            "enterprises.count=30000",
                            "enterprises.count=300000"};
-    for (int s = 0; s < 2; s++)
+    for (int s = 0; s < 3; s++)
         for (int k = 0; k < 3; k++) {
-            double est = estimate_mib(scen[s], sizes[k]);
-            double got = measured_mib(scen[s], sizes[k]);
+            double est = estimate_mib(scen[s], sizes[k], more[s]);
+            double got = measured_mib(scen[s], sizes[k], more[s]);
             cr_assert_geq(est, got, "%s, %s: estimate %.1f MiB, peak %.1f",
                           scen[s], sizes[k], est, got);
             if (s == 0 && k == 2)
