@@ -82,11 +82,14 @@ bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i)
 {
     const mkt__opt *op = &w->opts[o];
     const mkt__ent *e = &w->ent[i];
-    const mkt__ent *pe = &w->ent[mkt__prim(w, i)]; /* the firm's bans */
+    uint32_t prim = mkt__prim(w, i);
+    const mkt__ent *pe = &w->ent[prim]; /* the firm's bans */
     if (!mkt__legal_allows(w, o, i))
         return false;
-    if ((op->channel == MKT_CH_GRAY && sim_now(w->eng) < pe->ban_gray) ||
-        (op->channel == MKT_CH_OFFSHORE && sim_now(w->eng) < pe->ban_offshore))
+    if ((op->channel == MKT_CH_GRAY &&
+         mkt__banned(w, pe, prim, MKT__BAN_GRAY, sim_now(w->eng))) ||
+        (op->channel == MKT_CH_OFFSHORE &&
+         mkt__banned(w, pe, prim, MKT__BAN_OFFSHORE, sim_now(w->eng))))
         return false;
     switch (op->channel) {
     case MKT_CH_DIRECT:
@@ -615,10 +618,11 @@ int mkt__on_detect(sim_engine *eng, void *ctx, const sim_msg *m)
     /* Each watched channel keeps its own ban, so a second detection on
      * the other channel does not lift the first. A ban is the firm's. */
     double until = sim_now(eng) + w->p->gray.ban_months * MKT_DAYS_PER_MONTH;
-    if (w->opts[e->opt].channel == MKT_CH_GRAY)
-        w->ent[prim].ban_gray = until;
-    else
-        w->ent[prim].ban_offshore = until;
+    w->ent[prim].flags |= MKT__BANNED;
+    w->fban[2 * (size_t)mkt__firm(w, prim) +
+            (w->opts[e->opt].channel == MKT_CH_GRAY ? MKT__BAN_GRAY
+                                                    : MKT__BAN_OFFSHORE)] =
+        until;
     /* Caught: it must leave the option now (even with no ban, when it may
      * come back at its next choice). */
     if (w->stride == 1 && e->ev &&

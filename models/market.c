@@ -83,6 +83,7 @@ double mkt_memory_estimate(const mkt_params *p)
                     2.0 * (double)p->n_events + 64.0;
     /* The three arrays are rounded up to whole 2 MiB pages (sim_mem_alloc). */
     return n * (k * (double)sizeof(mkt__ent) + 2 * sizeof(uint32_t) +
+                2 * sizeof(double) /* fban */ +
                 (k > 1 ? sizeof(double) + sizeof(sim_handle) +
                              k * sizeof(int32_t) + sizeof(uint32_t)
                        : 0)) +
@@ -319,7 +320,9 @@ static int populate(struct mkt_world *w)
     w->ent = sim_mem_calloc(n ? n * K : 1, sizeof *w->ent); /* huge pages */
     w->perm = sim_mem_alloc((n ? n : 1) * sizeof *w->perm);
     w->pos = sim_mem_alloc((n ? n : 1) * sizeof *w->pos);
-    if (!w->ent || !w->perm || !w->pos)
+    /* Plain calloc: its pages are touched only where a firm is caught. */
+    w->fban = calloc(n ? 2 * (size_t)n : 2, sizeof *w->fban);
+    if (!w->ent || !w->perm || !w->pos || !w->fban)
         return SIM_ENOMEM;
     if (K > 1) {
         w->fbase = calloc(n ? n : 1, sizeof *w->fbase);
@@ -534,6 +537,7 @@ static void world_free(struct mkt_world *w)
     free(w->fbase);
     free(w->sopt);
     free(w->fcls);
+    free(w->fban);
     free(w->fs_tag);
     free(w->cev);
     free(w->walk);

@@ -67,8 +67,10 @@ enum { /* mkt__ent.flags */
        MKT__HQ_ABROAD = 128u, /* headquartered outside China */
        MKT__LISTED = 256u,    /* 50% or more owned by listed parties */
        MKT__INDIVIDUAL = 512u, /* an individual developer */
-       MKT__FILING = 1024u    /* filing before using its target (a delay
+       MKT__FILING = 1024u,   /* filing before using its target (a delay
                                  rule; ev is the filing's end) */
+       MKT__BANNED = 2048u    /* has been caught: w->fban holds when its bans
+                                 end; primary seat only */
 };
 
 /* Seats. A firm may hold up to its sector's max_options options at once
@@ -113,8 +115,6 @@ typedef struct {
 
 typedef struct {
     double base;       /* Mtok per month at the start, one firm */
-    double ban_gray;   /* cannot use the gray channel before this day */
-    double ban_offshore; /* nor the offshore channel before this day */
     sim_handle ev;     /* contract end, or onboarding completion */
     sim_handle detect; /* pending detection */
     int32_t opt;       /* current option or MKT_NIL */
@@ -128,6 +128,10 @@ typedef struct {
     uint8_t own;       /* percent of its subsidiary abroad held by China-
                           headquartered parents (0 with none) */
 } mkt__ent;
+/* One cache line: at a million records and more, each event's first touch of
+ * its enterprise is a miss, and a record across two lines is two. */
+_Static_assert(sizeof(mkt__ent) == 64, "mkt__ent is one cache line");
+enum { MKT__BAN_GRAY, MKT__BAN_OFFSHORE }; /* w->fban's columns */
 
 struct mkt_world {
     const mkt_params *p;
@@ -218,6 +222,10 @@ struct mkt_world {
                            the month's firm scan reads 4 bytes a seat, not a
                            record (mkt__move keeps it) */
     uint32_t *fcls;     /* [firm] stride > 1: its weight class */
+    double *fban;       /* [firm][MKT__BAN_*] the day a firm's ban on the gray
+                           or the offshore channel ends, where MKT__BANNED:
+                           outside the record, which bans seldom need, so
+                           that a record is one cache line */
     uint32_t *fs_tag;   /* [opt + 1] stride > 1: books.c's firm scan */
     sim_handle *cev;    /* [firm] contract, stride > 1 */
     uint32_t *cls_out;  /* [cls] adopted firms that chose the outside */
@@ -271,6 +279,15 @@ static inline uint32_t mkt__prim(const struct mkt_world *w, uint32_t s)
 static inline uint32_t mkt__firm(const struct mkt_world *w, uint32_t s)
 {
     return w->stride == 1 ? s : s / w->stride;
+}
+/* Whether firm prim (its primary seat, pe) is banned from channel `which`
+ * (MKT__BAN_*) at time now: as `now < end` with end 0 for a firm never
+ * caught, since simulated time is never negative. */
+static inline bool mkt__banned(const struct mkt_world *w, const mkt__ent *pe,
+                               uint32_t prim, unsigned which, double now)
+{
+    return (pe->flags & MKT__BANNED) &&
+           now < w->fban[2 * (size_t)mkt__firm(w, prim) + which];
 }
 static inline const mkt_sector *mkt__sector(const struct mkt_world *w,
                                             uint32_t s)

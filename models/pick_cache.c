@@ -184,10 +184,13 @@ static inline bool available(const struct mkt_world *w, uint32_t o,
     if (op->channel == MKT_CH_OFFSHORE && !(e->flags & MKT__OFFSHORE))
         return false;
     if (op->channel == MKT_CH_GRAY || op->channel == MKT_CH_OFFSHORE) {
-        const mkt__ent *pe = &w->ent[mkt__prim(w, i)]; /* the firm's bans */
+        uint32_t prim = mkt__prim(w, i);
+        const mkt__ent *pe = &w->ent[prim]; /* the firm's bans */
         double now = sim_now(w->eng);
-        if ((op->channel == MKT_CH_GRAY && now < pe->ban_gray) ||
-            (op->channel == MKT_CH_OFFSHORE && now < pe->ban_offshore))
+        if ((op->channel == MKT_CH_GRAY &&
+             mkt__banned(w, pe, prim, MKT__BAN_GRAY, now)) ||
+            (op->channel == MKT_CH_OFFSHORE &&
+             mkt__banned(w, pe, prim, MKT__BAN_OFFSHORE, now)))
             return false;
     }
     return rules_allow(w, o, i);
@@ -235,10 +238,12 @@ void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
                   int32_t ref)
 {
     const mkt__ent *e = &w->ent[i];
-    const mkt__ent *pe = &w->ent[mkt__prim(w, i)]; /* the firm's bans */
+    uint32_t prim = mkt__prim(w, i);
+    const mkt__ent *pe = &w->ent[prim]; /* the firm's bans */
     double now = sim_now(w->eng);
-    bool gray_ok = !(now < pe->ban_gray);
-    bool off_ok = (e->flags & MKT__OFFSHORE) && !(now < pe->ban_offshore);
+    bool gray_ok = !mkt__banned(w, pe, prim, MKT__BAN_GRAY, now);
+    bool off_ok = (e->flags & MKT__OFFSHORE) &&
+                  !mkt__banned(w, pe, prim, MKT__BAN_OFFSHORE, now);
     bool soe = e->flags & MKT__SOE;
     size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
     for (uint32_t o = 0; o < w->n_opts; o++) {
@@ -288,8 +293,8 @@ void mkt__pc_fill_firm(struct mkt_world *w, const mkt_sector *s, uint32_t prim,
 {
     const mkt__ent *pe = &w->ent[prim]; /* the firm's bans, its flags */
     double now = sim_now(w->eng);
-    bool gray_ok = !(now < pe->ban_gray);
-    bool off_ban_ok = !(now < pe->ban_offshore);
+    bool gray_ok = !mkt__banned(w, pe, prim, MKT__BAN_GRAY, now);
+    bool off_ban_ok = !mkt__banned(w, pe, prim, MKT__BAN_OFFSHORE, now);
     bool soe = pe->flags & MKT__SOE;
     size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
     for (uint32_t o = 0; o < w->n_opts; o++) {
