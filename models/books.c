@@ -145,6 +145,8 @@ static void books_accounts(const struct mkt_world *w, size_t row)
     assert(k == r->n_accounts);
 }
 
+#define FRONTIER_TAG (1u << 31) /* firm_scan: a frontier option */
+
 /* With several options per firm (stride > 1), a firm counts once in each
  * channel it uses, once in the frontier share if any of its models is
  * frontier, and in the index with its best model: a scan of the seats,
@@ -152,8 +154,6 @@ static void books_accounts(const struct mkt_world *w, size_t row)
  * per-(option, class) counts. Fills, per class, firms by channel
  * (ch[cls * MKT_N_CHANNELS + channel]), frontier firms and index sums,
  * unweighted. scratch: n_opts + 1 doubles. */
-#define FRONTIER_TAG (1u << 31) /* firm_scan: a frontier option */
-
 static void firm_scan(const struct mkt_world *w, double *ch, double *front,
                       double *index, double *scratch)
 {

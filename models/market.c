@@ -644,6 +644,15 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     if (rc == SIM_OK && w->stride > 1 &&
         w->stride * sizeof *w->ent <= SIM_PREFETCH_SPAN_MAX)
         sim_prefetch_span(w->eng, MKT__EV_CONTRACT, w->stride * sizeof *w->ent);
+    /* ... and every event about a seat of a multi-homing firm its firm's
+     * entries outside the records: the base usage (the split, the outside's
+     * usage), the contract handle and the seat's compact option. */
+    for (uint32_t k = MKT__EV_CONTRACT;
+         rc == SIM_OK && w->stride > 1 && k <= MKT__EV_DETECT; k++) {
+        sim_prefetch_also(w->eng, k, w->fbase, sizeof *w->fbase, w->stride);
+        sim_prefetch_also(w->eng, k, w->cev, sizeof *w->cev, w->stride);
+        sim_prefetch_also(w->eng, k, w->sopt, sizeof *w->sopt, 1);
+    }
     if (rc == SIM_ENOMEM && err->status == SIM_OK)
         sim_err_set(err, SIM_ENOMEM, "out of memory building replication %u",
                     rep);

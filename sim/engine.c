@@ -86,6 +86,12 @@ typedef struct {
     const char *tbase; /* sim_prefetch_targets: target t at tbase + t * tsize */
     size_t tsize, tcount;
     size_t tspan;      /* bytes prefetched from there (sim_prefetch_span) */
+    uint32_t nalso;    /* sim_prefetch_also: more arrays, element t / per */
+    struct {
+        const char *base;
+        size_t size;
+        uint32_t per;
+    } also[SIM_PREFETCH_ALSO_MAX];
 } handler_slot;
 
 typedef struct {
@@ -803,6 +809,22 @@ int sim_prefetch_targets(sim_engine *eng, uint32_t kind, const void *base,
     hs->tsize = base != NULL ? size : 0;
     hs->tcount = base != NULL ? count : 0;
     hs->tspan = hs->tsize;
+    hs->nalso = 0;
+    return SIM_OK;
+}
+
+int sim_prefetch_also(sim_engine *eng, uint32_t kind, const void *base,
+                      size_t size, uint32_t per)
+{
+    if (kind >= SIM_MAX_KINDS || eng->handlers[kind].tbase == NULL ||
+        base == NULL || size == 0 || per == 0 ||
+        eng->handlers[kind].nalso >= SIM_PREFETCH_ALSO_MAX)
+        return SIM_EINVAL;
+    handler_slot *hs = &eng->handlers[kind];
+    hs->also[hs->nalso].base = base;
+    hs->also[hs->nalso].size = size;
+    hs->also[hs->nalso].per = per;
+    hs->nalso++;
     return SIM_OK;
 }
 
@@ -1054,6 +1076,9 @@ static inline void prefetch_target(const sim_engine *eng)
         for (size_t off = 64; off < hs->tspan - 1; off += 64)
             PREFETCH(p + off); /* the lines between, for a long span */
         PREFETCH(p + hs->tspan - 1);
+        for (uint32_t k = 0; k < hs->nalso; k++)
+            PREFETCH(hs->also[k].base +
+                     (size_t)(m->target / hs->also[k].per) * hs->also[k].size);
     }
 }
 

@@ -113,6 +113,17 @@ int sim_prefetch_targets(sim_engine *eng, uint32_t kind, const void *base,
 #define SIM_PREFETCH_SPAN_MAX 512
 int sim_prefetch_span(sim_engine *eng, uint32_t kind, size_t bytes);
 
+/* Adds to the hint of `kind` one more array its events read: the engine also
+ * prefetches element target / per of the `size`-byte elements at base (per
+ * targets share an element: a firm's seats its firm's entry; per 1, an
+ * element each). The element must exist for every target < the hint's count.
+ * Up to SIM_PREFETCH_ALSO_MAX arrays a kind; sim_prefetch_targets removes
+ * them. SIM_EINVAL without a hint, for base NULL, size 0, per 0 or one array
+ * too many. */
+#define SIM_PREFETCH_ALSO_MAX 4
+int sim_prefetch_also(sim_engine *eng, uint32_t kind, const void *base,
+                      size_t size, uint32_t per);
+
 /* Schedules m to fire `delay` days from now (delay >= 0 and finite). Stores the
  * handle in *h when h is not NULL. SIM_EPAST for a negative delay, SIM_EINVAL
  * for NaN or infinity (of the delay or of now + delay) or a kind >=

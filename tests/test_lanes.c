@@ -768,6 +768,49 @@ Test(lanes, a_wide_prefetch_span_changes_nothing)
     sim_engine_free(eng);
 }
 
+/* More arrays a kind reads (a firm's entries beside its seats' records):
+ * checked, removed by a new hint, and the same trace; the elements are sized
+ * so that the last target's is the arrays' last (ASan sees any read past). */
+Test(lanes, prefetching_more_arrays_is_checked_and_changes_nothing)
+{
+    sim_engine *eng = NULL;
+    sim_err err = {0};
+    static char state[300][24], firm[100][8], seat[300][4];
+    cr_assert_eq(sim_engine_new(1, 0, 0, &eng, &err), SIM_OK);
+    cr_assert_eq(sim_prefetch_also(eng, 1, firm, 8, 3), SIM_EINVAL, "no hint");
+    cr_assert_eq(sim_prefetch_targets(eng, 1, state, 24, 300), SIM_OK);
+    cr_assert_eq(sim_prefetch_also(eng, SIM_MAX_KINDS, firm, 8, 3), SIM_EINVAL);
+    cr_assert_eq(sim_prefetch_also(eng, 1, NULL, 8, 3), SIM_EINVAL);
+    cr_assert_eq(sim_prefetch_also(eng, 1, firm, 0, 3), SIM_EINVAL);
+    cr_assert_eq(sim_prefetch_also(eng, 1, firm, 8, 0), SIM_EINVAL);
+    for (int k = 0; k < SIM_PREFETCH_ALSO_MAX; k++)
+        cr_assert_eq(sim_prefetch_also(eng, 1, firm, 8, 3), SIM_OK);
+    cr_assert_eq(sim_prefetch_also(eng, 1, firm, 8, 3), SIM_EINVAL,
+                 "one array too many");
+    cr_assert_eq(sim_prefetch_targets(eng, 1, state, 24, 300), SIM_OK);
+    cr_assert_eq(sim_prefetch_also(eng, 1, firm, 8, 3), SIM_OK,
+                 "a new hint starts with no arrays");
+    sim_engine_free(eng);
+
+    chains ref = run_chains(SIM_MODE_PLAIN, -1);
+    cr_assert_eq(sim_engine_new(1, 0, 0, &eng, &err), SIM_OK);
+    chains c = {.hash = UINT64_C(0xcbf29ce484222325), .left = 30000};
+    sim_on(eng, 1, on_chain, &c);
+    cr_assert_eq(sim_prefetch_targets(eng, 1, state, sizeof state[0], 300),
+                 SIM_OK);
+    cr_assert_eq(sim_prefetch_also(eng, 1, firm, sizeof firm[0], 3), SIM_OK);
+    cr_assert_eq(sim_prefetch_also(eng, 1, seat, sizeof seat[0], 1), SIM_OK);
+    sim_declare_delay(eng, 0.5);
+    sim_declare_delay(eng, 0.75);
+    for (uint32_t i = 0; i < 300; i++) {
+        sim_msg m = {.kind = 1, .target = i};
+        cr_assert_eq(sim_schedule_at(eng, 0.01 * (i % 7), &m, NULL), SIM_OK);
+    }
+    cr_assert_eq(sim_run_all(eng), SIM_OK);
+    cr_assert_eq(c.hash, ref.hash);
+    sim_engine_free(eng);
+}
+
 /* ---- the sort behind the run -------------------------------------------- */
 
 static int cmp_entries(const void *pa, const void *pb)
