@@ -196,28 +196,40 @@ static inline bool available(const struct mkt_world *w, uint32_t o,
     return rules_allow(w, o, i);
 }
 
-static inline double utility(const struct mkt_world *w, const mkt_sector *s,
-                             uint32_t i, uint32_t o, bool switch_cost)
+/* utility_ref's V_j from the cache: option o in sector s for buyer (its SOE
+ * flag given, so that a row reads it once), at the cache's cell o x sector;
+ * the same terms in the same order. */
+static inline double row_utility(const struct mkt_world *w,
+                                 const mkt_sector *s, uint32_t o, size_t cell,
+                                 uint32_t buyer, bool soe, bool switch_cost)
 {
-    const mkt__ent *e = &w->ent[i];
     const mkt__opt *op = &w->opts[o];
-    size_t cell = o * w->n_sec + (size_t)(s - w->p->sectors);
     double u = s->b_cap * w->pc_cap[op->vendor] - w->pc_price[cell] -
                w->pc_risk[cell];
-    if (op->foreign && (e->flags & MKT__SOE))
+    if (op->foreign && soe)
         u -= w->soe_penalty;
-    double cost = 0;
-    const uint32_t *rule = &w->pc_cost[o * w->n_inst];
-    for (uint32_t k = 0; k < w->pc_ncost[o]; k++) {
-        const mkt__inst *r = &w->inst[rule[k]];
-        if (mkt__legal_buyer(w, &r->def.cond, o, i))
-            cost += r->def.cost;
+    if (w->pc_ncost[o]) {
+        double cost = 0;
+        const uint32_t *rule = &w->pc_cost[o * w->n_inst];
+        for (uint32_t k = 0; k < w->pc_ncost[o]; k++) {
+            const mkt__inst *r = &w->inst[rule[k]];
+            if (mkt__legal_buyer(w, &r->def.cond, o, buyer))
+                cost += r->def.cost;
+        }
+        if (cost > 0)
+            u -= s->b_price * log1p(cost);
     }
-    if (cost > 0)
-        u -= s->b_price * log1p(cost);
     if (switch_cost)
         u -= s->switching_cost;
     return u;
+}
+
+static inline double utility(const struct mkt_world *w, const mkt_sector *s,
+                             uint32_t i, uint32_t o, bool switch_cost)
+{
+    size_t cell = o * w->n_sec + (size_t)(s - w->p->sectors);
+    return row_utility(w, s, o, cell, i, w->ent[i].flags & MKT__SOE,
+                       switch_cost);
 }
 
 bool mkt__pc_available(const struct mkt_world *w, uint32_t o, uint32_t i)
@@ -261,25 +273,8 @@ void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
             w->v[o] = 0.0;
             continue;
         }
-        size_t cell = (size_t)o * ns + sec;
-        double u = s->b_cap * w->pc_cap[op->vendor] - w->pc_price[cell] -
-                   w->pc_risk[cell];
-        if (op->foreign && soe)
-            u -= w->soe_penalty;
-        if (w->pc_ncost[o]) {
-            double cost = 0;
-            const uint32_t *rule = &w->pc_cost[o * w->n_inst];
-            for (uint32_t k = 0; k < w->pc_ncost[o]; k++) {
-                const mkt__inst *r = &w->inst[rule[k]];
-                if (mkt__legal_buyer(w, &r->def.cond, o, i))
-                    cost += r->def.cost;
-            }
-            if (cost > 0)
-                u -= s->b_price * log1p(cost);
-        }
-        if (ref != MKT_NIL && ref != (int32_t)o)
-            u -= s->switching_cost;
-        w->v[o] = u;
+        w->v[o] = row_utility(w, s, o, (size_t)o * ns + sec, i, soe,
+                              ref != MKT_NIL && ref != (int32_t)o);
     }
 }
 
@@ -313,25 +308,7 @@ void mkt__pc_fill_firm(struct mkt_world *w, const mkt_sector *s, uint32_t prim,
             w->v[o] = 0.0;
             continue;
         }
-        size_t cell = (size_t)o * ns + sec;
-        double u = s->b_cap * w->pc_cap[op->vendor] - w->pc_price[cell] -
-                   w->pc_risk[cell];
-        if (op->foreign && soe)
-            u -= w->soe_penalty;
-        if (w->pc_ncost[o]) {
-            double cost = 0;
-            const uint32_t *rule = &w->pc_cost[o * w->n_inst];
-            for (uint32_t k = 0; k < w->pc_ncost[o]; k++) {
-                const mkt__inst *r = &w->inst[rule[k]];
-                if (mkt__legal_buyer(w, &r->def.cond, o, prim))
-                    cost += r->def.cost;
-            }
-            if (cost > 0)
-                u -= s->b_price * log1p(cost);
-        }
-        if (sw[o])
-            u -= s->switching_cost;
-        w->v[o] = u;
+        w->v[o] = row_utility(w, s, o, (size_t)o * ns + sec, prim, soe, sw[o]);
     }
 }
 

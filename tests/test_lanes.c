@@ -600,6 +600,23 @@ static chains run_chains(int mode, long fail_after)
     return c;
 }
 
+/* The chains of run_chains on eng, whose prefetch hints for kind 1 the
+ * caller has set: the trace's hash (the engine is freed). */
+static uint64_t hinted_chains(sim_engine *eng)
+{
+    chains c = {.hash = UINT64_C(0xcbf29ce484222325), .left = 30000};
+    sim_on(eng, 1, on_chain, &c);
+    sim_declare_delay(eng, 0.5);
+    sim_declare_delay(eng, 0.75);
+    for (uint32_t i = 0; i < 300; i++) {
+        sim_msg m = {.kind = 1, .target = i};
+        cr_assert_eq(sim_schedule_at(eng, 0.01 * (i % 7), &m, NULL), SIM_OK);
+    }
+    cr_assert_eq(sim_run_all(eng), SIM_OK);
+    sim_engine_free(eng);
+    return c.hash;
+}
+
 Test(lanes, lanes_and_the_run_without_memory_fall_back_to_the_heap)
 {
     chains ref = run_chains(SIM_MODE_PLAIN, -1);
@@ -728,19 +745,9 @@ Test(lanes, target_prefetch_hints_are_checked_and_change_nothing)
     /* The chains with a hint covering half their targets: same trace. */
     chains ref = run_chains(SIM_MODE_PLAIN, -1);
     cr_assert_eq(sim_engine_new(1, 0, 0, &eng, &err), SIM_OK);
-    chains c = {.hash = UINT64_C(0xcbf29ce484222325), .left = 30000};
-    sim_on(eng, 1, on_chain, &c);
     cr_assert_eq(sim_prefetch_targets(eng, 1, state, sizeof state[0], 150),
                  SIM_OK);
-    sim_declare_delay(eng, 0.5);
-    sim_declare_delay(eng, 0.75);
-    for (uint32_t i = 0; i < 300; i++) {
-        sim_msg m = {.kind = 1, .target = i};
-        cr_assert_eq(sim_schedule_at(eng, 0.01 * (i % 7), &m, NULL), SIM_OK);
-    }
-    cr_assert_eq(sim_run_all(eng), SIM_OK);
-    cr_assert_eq(c.hash, ref.hash);
-    sim_engine_free(eng);
+    cr_assert_eq(hinted_chains(eng), ref.hash);
 }
 
 /* A span wider than the record (a firm's seats after its primary one),
@@ -752,20 +759,10 @@ Test(lanes, a_wide_prefetch_span_changes_nothing)
     sim_err err = {0};
     static char state[400][24];
     cr_assert_eq(sim_engine_new(1, 0, 0, &eng, &err), SIM_OK);
-    chains c = {.hash = UINT64_C(0xcbf29ce484222325), .left = 30000};
-    sim_on(eng, 1, on_chain, &c);
     cr_assert_eq(sim_prefetch_targets(eng, 1, state, sizeof state[0], 290),
                  SIM_OK);
     cr_assert_eq(sim_prefetch_span(eng, 1, 200), SIM_OK);
-    sim_declare_delay(eng, 0.5);
-    sim_declare_delay(eng, 0.75);
-    for (uint32_t i = 0; i < 300; i++) {
-        sim_msg m = {.kind = 1, .target = i};
-        cr_assert_eq(sim_schedule_at(eng, 0.01 * (i % 7), &m, NULL), SIM_OK);
-    }
-    cr_assert_eq(sim_run_all(eng), SIM_OK);
-    cr_assert_eq(c.hash, ref.hash);
-    sim_engine_free(eng);
+    cr_assert_eq(hinted_chains(eng), ref.hash);
 }
 
 /* More arrays a kind reads (a firm's entries beside its seats' records):
@@ -794,21 +791,11 @@ Test(lanes, prefetching_more_arrays_is_checked_and_changes_nothing)
 
     chains ref = run_chains(SIM_MODE_PLAIN, -1);
     cr_assert_eq(sim_engine_new(1, 0, 0, &eng, &err), SIM_OK);
-    chains c = {.hash = UINT64_C(0xcbf29ce484222325), .left = 30000};
-    sim_on(eng, 1, on_chain, &c);
     cr_assert_eq(sim_prefetch_targets(eng, 1, state, sizeof state[0], 300),
                  SIM_OK);
     cr_assert_eq(sim_prefetch_also(eng, 1, firm, sizeof firm[0], 3), SIM_OK);
     cr_assert_eq(sim_prefetch_also(eng, 1, seat, sizeof seat[0], 1), SIM_OK);
-    sim_declare_delay(eng, 0.5);
-    sim_declare_delay(eng, 0.75);
-    for (uint32_t i = 0; i < 300; i++) {
-        sim_msg m = {.kind = 1, .target = i};
-        cr_assert_eq(sim_schedule_at(eng, 0.01 * (i % 7), &m, NULL), SIM_OK);
-    }
-    cr_assert_eq(sim_run_all(eng), SIM_OK);
-    cr_assert_eq(c.hash, ref.hash);
-    sim_engine_free(eng);
+    cr_assert_eq(hinted_chains(eng), ref.hash);
 }
 
 /* ---- the sort behind the run -------------------------------------------- */
