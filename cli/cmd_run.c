@@ -273,7 +273,9 @@ static int failed(int rc, const sim_err *err, const char *out)
         return rc;
     }
     fprintf(stderr, "aims: %s\n", err->status ? err->msg : "run failed");
-    return CLI_FAIL;
+    /* RUN_USAGE: the replications were refused before any ran (a bad
+     * AIMS_ENGINE or AIMS_PICK_CACHE), which is bad input. */
+    return rc == RUN_USAGE ? CLI_USAGE : CLI_FAIL;
 }
 
 static int simulate_streaming(const run_args *a, run_farm *f,

@@ -243,7 +243,7 @@ Test(cli, the_engine_fast_paths_leave_the_run_file_unchanged, .init = make_dir,
     const char *a[] = {"run", AIMS_SOURCE_DIR "/scenarios/baseline.cfg", "-o",
                        out, "--set", "enterprises.count=1000", "--quiet",
                        NULL};
-    cr_assert_neq(aims(a), 0);
+    cr_assert_eq(aims(a), 2, "bad input exits 2");
     cr_assert(strstr(slurp("err.txt"), "AIMS_ENGINE: expected auto, declared, "
                                        "nolanes or plain, got 'fast'"),
               "%s", slurp("err.txt"));
