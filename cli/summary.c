@@ -77,17 +77,37 @@ static size_t interval(const double *x, size_t n, size_t stride,
     return k;
 }
 
-/* "m +- hw", or just m when there is no interval (one replication); money
- * in %g, shares with 4 decimals (a half-width of a few 1e-4 is common). */
-static void value(FILE *f, bool money, double m, double hw)
+/* "m +- hw", or just m when there is no interval (one replication); shares
+ * with 4 decimals (a half-width of a few 1e-4 is common), money with 3 in
+ * the table's unit (money_unit). */
+static void value(FILE *f, bool money, double unit, double m, double hw)
 {
     if (money)
-        fprintf(f, "%10.4g", m);
+        fprintf(f, "%10.3f", m / unit);
     else
         fprintf(f, "%.4f", m);
     if (!isnan(hw))
-        fprintf(f, money ? " +- %.3g" : " +- %.4f", hw);
+        fprintf(f, " +- %.*f", money ? 3 : 4, money ? hw / unit : hw);
     fputc('\n', f);
+}
+
+/* One unit for a table of money, by its largest value, so that no line
+ * reads like 1.523e+10 (the plots do the same, docs/plots.md). */
+static double money_unit(double largest, const char **name)
+{
+    static const struct {
+        double unit;
+        const char *name;
+    } units[] = {{1e9, "USD billion"},
+                 {1e6, "USD million"},
+                 {1e3, "USD thousand"}};
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (fabs(largest) >= units[k].unit) {
+            *name = units[k].name;
+            return units[k].unit;
+        }
+    *name = "USD";
+    return 1.0;
 }
 
 void cli_summary_print(const cli_summary *s, FILE *f)
@@ -104,25 +124,33 @@ void cli_summary_print(const cli_summary *s, FILE *f)
                 h - w + 1, h, w);
     interval(s->share, s->reps, 1, &m, &hw);
     fprintf(f, "  %-44s", "final frontier access share of adopters");
-    value(f, false, m, hw);
+    value(f, false, 1.0, m, hw);
     char label[64];
     snprintf(label, sizeof label,
              "final frontier access index (tau %g points)", p->frontier_tau);
     interval(s->index, s->reps, 1, &m, &hw);
     fprintf(f, "  %-44s", label);
-    value(f, false, m, hw);
+    value(f, false, 1.0, m, hw);
     fprintf(f, "  final channel shares of adopters:\n");
     for (int c = 0; c < MKT_N_CHANNELS; c++) {
         interval(s->channel + c, s->reps, MKT_N_CHANNELS, &m, &hw);
         fprintf(f, "    %-9s ", mkt_channel_name(c));
-        value(f, false, m, hw);
+        value(f, false, 1.0, m, hw);
     }
-    fprintf(f, "  cumulative revenue over %u months (USD):\n",
-            p->horizon_months);
+    double largest = 0;
+    for (size_t a = 0; a < p->n_actors; a++) {
+        interval(s->revenue + a, s->reps, p->n_actors, &m, &hw);
+        if (fabs(m) > largest)
+            largest = fabs(m);
+    }
+    const char *unit_name;
+    double unit = money_unit(largest, &unit_name);
+    fprintf(f, "  cumulative revenue over %u months (%s):\n", p->horizon_months,
+            unit_name);
     for (size_t a = 0; a < p->n_actors; a++) {
         interval(s->revenue + a, s->reps, p->n_actors, &m, &hw);
         fprintf(f, "    %-16s ", p->actors[a]);
-        value(f, true, m, hw);
+        value(f, true, unit, m, hw);
     }
     bool shock = false;
     for (size_t e = 0; e < p->n_events; e++)
