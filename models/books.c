@@ -153,9 +153,9 @@ static void books_accounts(const struct mkt_world *w, size_t row)
  * O(firms x stride) a month, where one option per firm needs only the
  * per-(option, class) counts. Fills, per class, firms by channel
  * (ch[cls * MKT_N_CHANNELS + channel]), frontier firms and index sums,
- * unweighted. scratch: n_opts + 1 doubles. */
+ * unweighted. */
 static void firm_scan(const struct mkt_world *w, double *ch, double *front,
-                      double *index, double *scratch)
+                      double *index)
 {
     const mkt_params *p = w->p;
     size_t nc = w->n_cls;
@@ -171,7 +171,7 @@ static void firm_scan(const struct mkt_world *w, double *ch, double *front,
      * all zero, for a seat holding nothing (MKT_NIL, read as n_opts), so a
      * seat needs no test. */
     uint32_t n = w->n_opts, *tag = w->fs_tag;
-    double *oidx = scratch;
+    double *oidx = w->fs_idx;
     for (uint32_t o = 0; o < n; o++) {
         double gap = best - mkt__capability(w, w->opts[o].vendor);
         tag[o] = 1u << w->opts[o].channel |
@@ -214,12 +214,11 @@ static void firm_scan(const struct mkt_world *w, double *ch, double *front,
 double mkt__frontier_share_firms(const struct mkt_world *w)
 {
     size_t nc = w->n_cls;
-    double *ch = malloc((nc * (MKT_N_CHANNELS + 2) + w->n_opts + 1) *
-                        sizeof *ch);
+    double *ch = malloc(nc * (MKT_N_CHANNELS + 2) * sizeof *ch);
     if (!ch)
         return (double)NAN;
     double *front = ch + nc * MKT_N_CHANNELS, *index = front + nc;
-    firm_scan(w, ch, front, index, index + nc);
+    firm_scan(w, ch, front, index);
     double adopted = 0, fr = 0;
     for (size_t c = 0; c < nc; c++) {
         adopted += w->cls_adopted[c] * w->cls_w[c];
@@ -255,12 +254,11 @@ static int books_firms(struct mkt_world *w, size_t row, double adopted)
 {
     mkt_results *r = w->res;
     size_t nc = w->n_cls;
-    double *ch = malloc((nc * (MKT_N_CHANNELS + 2) + w->n_opts + 1) *
-                        sizeof *ch);
+    double *ch = malloc(nc * (MKT_N_CHANNELS + 2) * sizeof *ch);
     if (!ch)
         return sim_err_set(w->err, SIM_ENOMEM, "out of memory at a month end");
     double *front = ch + nc * MKT_N_CHANNELS, *index = front + nc;
-    firm_scan(w, ch, front, index, index + nc);
+    firm_scan(w, ch, front, index);
     double *cc = &r->channel_count[row * MKT_N_CHANNELS];
     double *bc = &r->channel_count_by_sector[row * nc * MKT_N_CHANNELS];
     double fr = 0, idx = 0;

@@ -74,14 +74,8 @@ double mkt__outside_utility(const struct mkt_world *w, const mkt_sector *s)
     return s->b_cap * cap - s->b_price * log(s->outside_price);
 }
 
-/* Availability and utility, from the choice cache (pick_cache.c) when the
- * choice may use it (cached: mkt__pc_begin said so): the same values. */
-static bool available(const struct mkt_world *w, bool cached, uint32_t o,
-                      uint32_t i)
-{
-    return cached ? mkt__pc_available(w, o, i) : mkt__available(w, o, i);
-}
-
+/* A utility from the choice cache (pick_cache.c) when the choice may use it
+ * (cached: mkt__pc_begin said so): the same value. */
 static double utility(const struct mkt_world *w, bool cached,
                       const mkt_sector *s, uint32_t i, uint32_t o,
                       bool switch_cost)
@@ -241,31 +235,27 @@ static void portfolio_utilities(struct mkt_world *w, uint32_t prim,
         sref[k] = seat_ref(&w->ent[prim + k]);
         holds_any |= sref[k] != MKT_NIL;
     }
-    if (cached) { /* the same holders and switches, O(options + seats) */
-        for (uint32_t o = 0; o < w->n_opts; o++) {
-            w->pf_holder[o] = prim;
-            w->pf_sw[o] = holds_any;
-        }
-        for (uint32_t k = 0; k < K; k++) { /* the last seat holding o wins */
-            if (sopt[k] != MKT_NIL)
-                w->pf_holder[sopt[k]] = prim + k;
-            if (sref[k] != MKT_NIL)
-                w->pf_sw[sref[k]] = false;
-        }
-        mkt__pc_fill_firm(w, s, prim, w->pf_holder, w->pf_sw);
+    /* Which seat holds each option (the last, if several) and which
+     * options cost the switch, in O(options + seats). */
+    uint32_t *holder = w->pf_holder;
+    bool *sw = w->pf_sw;
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        holder[o] = prim;
+        sw[o] = holds_any;
+    }
+    for (uint32_t k = 0; k < K; k++) {
+        if (sopt[k] != MKT_NIL)
+            holder[sopt[k]] = prim + k;
+        if (sref[k] != MKT_NIL)
+            sw[sref[k]] = false;
+    }
+    if (cached) {
+        mkt__pc_fill_firm(w, s, prim, holder, sw);
         return;
     }
     for (uint32_t o = 0; o < w->n_opts; o++) {
-        uint32_t holder = prim;
-        bool held = false;
-        for (uint32_t k = 0; k < K; k++) {
-            if (sopt[k] == (int32_t)o)
-                holder = prim + k;
-            held |= sref[k] == (int32_t)o;
-        }
-        w->ok[o] = available(w, cached, o, holder);
-        w->v[o] = w->ok[o] ? utility(w, cached, s, prim, o, holds_any && !held)
-                           : 0.0;
+        w->ok[o] = mkt__available(w, o, holder[o]);
+        w->v[o] = w->ok[o] ? utility_ref(w, s, prim, o, sw[o]) : 0.0;
     }
 }
 

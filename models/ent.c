@@ -82,14 +82,13 @@ bool mkt__available(const struct mkt_world *w, uint32_t o, uint32_t i)
 {
     const mkt__opt *op = &w->opts[o];
     const mkt__ent *e = &w->ent[i];
-    uint32_t prim = mkt__prim(w, i);
-    const mkt__ent *pe = &w->ent[prim]; /* the firm's bans */
+    uint32_t prim = mkt__prim(w, i); /* the firm's bans */
     if (!mkt__legal_allows(w, o, i))
         return false;
     if ((op->channel == MKT_CH_GRAY &&
-         mkt__banned(w, pe, prim, MKT__BAN_GRAY, sim_now(w->eng))) ||
+         mkt__banned(w, prim, MKT__BAN_GRAY, sim_now(w->eng))) ||
         (op->channel == MKT_CH_OFFSHORE &&
-         mkt__banned(w, pe, prim, MKT__BAN_OFFSHORE, sim_now(w->eng))))
+         mkt__banned(w, prim, MKT__BAN_OFFSHORE, sim_now(w->eng))))
         return false;
     switch (op->channel) {
     case MKT_CH_DIRECT:

@@ -330,7 +330,9 @@ static int populate(struct mkt_world *w)
         w->sopt = malloc((n ? n * K : 1) * sizeof *w->sopt);
         w->fcls = malloc((n ? n : 1) * sizeof *w->fcls);
         w->fs_tag = malloc((w->n_opts + 1) * sizeof *w->fs_tag);
-        if (!w->fbase || !w->cev || !w->sopt || !w->fcls || !w->fs_tag)
+        w->fs_idx = malloc((w->n_opts + 1) * sizeof *w->fs_idx);
+        if (!w->fbase || !w->cev || !w->sopt || !w->fcls || !w->fs_tag ||
+            !w->fs_idx)
             return SIM_ENOMEM;
     }
     sim_rng *pop = sim_engine_rng(w->eng, "population", w->err);
@@ -539,6 +541,7 @@ static void world_free(struct mkt_world *w)
     free(w->fcls);
     free(w->fban);
     free(w->fs_tag);
+    free(w->fs_idx);
     free(w->cev);
     free(w->walk);
     free(w);

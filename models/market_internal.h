@@ -226,7 +226,9 @@ struct mkt_world {
                            or the offshore channel ends, where MKT__BANNED:
                            outside the record, which bans seldom need, so
                            that a record is one cache line */
-    uint32_t *fs_tag;   /* [opt + 1] stride > 1: books.c's firm scan */
+    uint32_t *fs_tag;   /* [opt + 1] stride > 1: books.c's firm scan, each
+                           option's channel bit and frontier verdict */
+    double *fs_idx;     /* [opt + 1] ... and its frontier index term */
     sim_handle *cev;    /* [firm] contract, stride > 1 */
     uint32_t *cls_out;  /* [cls] adopted firms that chose the outside */
     double *ufac;       /* [opt * n_sec + sector] usage factor
@@ -280,13 +282,13 @@ static inline uint32_t mkt__firm(const struct mkt_world *w, uint32_t s)
 {
     return w->stride == 1 ? s : s / w->stride;
 }
-/* Whether firm prim (its primary seat, pe) is banned from channel `which`
+/* Whether the firm of primary seat prim is banned from channel `which`
  * (MKT__BAN_*) at time now: as `now < end` with end 0 for a firm never
  * caught, since simulated time is never negative. */
-static inline bool mkt__banned(const struct mkt_world *w, const mkt__ent *pe,
-                               uint32_t prim, unsigned which, double now)
+static inline bool mkt__banned(const struct mkt_world *w, uint32_t prim,
+                               unsigned which, double now)
 {
-    return (pe->flags & MKT__BANNED) &&
+    return (w->ent[prim].flags & MKT__BANNED) &&
            now < w->fban[2 * (size_t)mkt__firm(w, prim) + which];
 }
 static inline const mkt_sector *mkt__sector(const struct mkt_world *w,
@@ -387,12 +389,11 @@ double *mkt__tokens_row(struct mkt_world *w, uint32_t o);
 /* pick_cache.c: the cache of what a choice asks of the world (see there).
  * mkt__pc_begin starts a choice: false when the cache may not be used now
  * (it is off, or a world event runs), and the caller asks mkt__available
- * and computes utilities itself; true, and the three others give the same
+ * and computes utilities itself; true, and the others give the same
  * values as those, bit for bit, until the choice ends. */
 int mkt__pc_new(struct mkt_world *w, bool off);
 void mkt__pc_free(struct mkt_world *w);
 bool mkt__pc_begin(struct mkt_world *w);
-bool mkt__pc_available(const struct mkt_world *w, uint32_t o, uint32_t i);
 double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
                        uint32_t i, uint32_t o, bool switch_cost);
 double mkt__pc_outside_utility(const struct mkt_world *w,

@@ -173,27 +173,21 @@ static bool rules_allow(const struct mkt_world *w, uint32_t o, uint32_t i)
     return true;
 }
 
-static inline bool available(const struct mkt_world *w, uint32_t o,
-                             uint32_t i)
+/* mkt__available from the cache, for option o and seat h (the seat whose
+ * option it is, for a winding-down cloud's own customers and the offshore
+ * route), given whether h's firm may use the gray channel and the offshore
+ * one at all now (its bans): the same conjunction in another order. */
+static inline bool row_ok(const struct mkt_world *w, uint32_t o, uint32_t h,
+                          bool gray_ok, bool off_ban_ok)
 {
-    const mkt__opt *op = &w->opts[o];
-    const mkt__ent *e = &w->ent[i];
+    const mkt__ent *he = &w->ent[h];
     uint8_t st = w->pc_state[o];
-    if (st == PC_CLOSED || (st == PC_HELD_ONLY && e->opt != (int32_t)o))
-        return false;
-    if (op->channel == MKT_CH_OFFSHORE && !(e->flags & MKT__OFFSHORE))
-        return false;
-    if (op->channel == MKT_CH_GRAY || op->channel == MKT_CH_OFFSHORE) {
-        uint32_t prim = mkt__prim(w, i);
-        const mkt__ent *pe = &w->ent[prim]; /* the firm's bans */
-        double now = sim_now(w->eng);
-        if ((op->channel == MKT_CH_GRAY &&
-             mkt__banned(w, pe, prim, MKT__BAN_GRAY, now)) ||
-            (op->channel == MKT_CH_OFFSHORE &&
-             mkt__banned(w, pe, prim, MKT__BAN_OFFSHORE, now)))
-            return false;
-    }
-    return rules_allow(w, o, i);
+    bool ok = st == PC_OPEN || (st == PC_HELD_ONLY && he->opt == (int32_t)o);
+    if (ok && w->opts[o].channel == MKT_CH_GRAY)
+        ok = gray_ok;
+    else if (ok && w->opts[o].channel == MKT_CH_OFFSHORE)
+        ok = (he->flags & MKT__OFFSHORE) && off_ban_ok;
+    return ok && (w->pc_nrule[o] == 0 || rules_allow(w, o, h));
 }
 
 /* utility_ref's V_j from the cache: option o in sector s for buyer (its SOE
@@ -224,91 +218,52 @@ static inline double row_utility(const struct mkt_world *w,
     return u;
 }
 
-static inline double utility(const struct mkt_world *w, const mkt_sector *s,
-                             uint32_t i, uint32_t o, bool switch_cost)
+double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
+                       uint32_t i, uint32_t o, bool switch_cost)
 {
     size_t cell = o * w->n_sec + (size_t)(s - w->p->sectors);
     return row_utility(w, s, o, cell, i, w->ent[i].flags & MKT__SOE,
                        switch_cost);
 }
 
-bool mkt__pc_available(const struct mkt_world *w, uint32_t o, uint32_t i)
-{
-    return available(w, o, i);
-}
-
-double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
-                       uint32_t i, uint32_t o, bool switch_cost)
-{
-    return utility(w, s, i, o, switch_cost);
-}
-
-/* One seat's whole row: available() and utility() for every option, with
+/* One seat's whole row: availability and utility for every option, with
  * what belongs to the seat read once (the hot path of a contract end). The
  * availability tests are the same conjunction in another order. */
 void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
                   int32_t ref)
 {
-    const mkt__ent *e = &w->ent[i];
     uint32_t prim = mkt__prim(w, i);
-    const mkt__ent *pe = &w->ent[prim]; /* the firm's bans */
     double now = sim_now(w->eng);
-    bool gray_ok = !mkt__banned(w, pe, prim, MKT__BAN_GRAY, now);
-    bool off_ok = (e->flags & MKT__OFFSHORE) &&
-                  !mkt__banned(w, pe, prim, MKT__BAN_OFFSHORE, now);
-    bool soe = e->flags & MKT__SOE;
+    bool gray_ok = !mkt__banned(w, prim, MKT__BAN_GRAY, now);
+    bool off_ban_ok = !mkt__banned(w, prim, MKT__BAN_OFFSHORE, now);
+    bool soe = w->ent[i].flags & MKT__SOE;
     size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
     for (uint32_t o = 0; o < w->n_opts; o++) {
-        const mkt__opt *op = &w->opts[o];
-        uint8_t st = w->pc_state[o];
-        bool ok = st == PC_OPEN || (st == PC_HELD_ONLY && e->opt == (int32_t)o);
-        if (ok && op->channel == MKT_CH_GRAY)
-            ok = gray_ok;
-        else if (ok && op->channel == MKT_CH_OFFSHORE)
-            ok = off_ok;
-        if (ok && w->pc_nrule[o])
-            ok = rules_allow(w, o, i);
-        w->ok[o] = ok;
-        if (!ok) {
-            w->v[o] = 0.0;
-            continue;
-        }
-        w->v[o] = row_utility(w, s, o, (size_t)o * ns + sec, i, soe,
-                              ref != MKT_NIL && ref != (int32_t)o);
+        w->ok[o] = row_ok(w, o, i, gray_ok, off_ban_ok);
+        w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, i, soe,
+                                         ref != MKT_NIL && ref != (int32_t)o)
+                           : 0.0;
     }
 }
 
 /* A multi-homing firm's row (choose.c's portfolio_utilities): option o is
  * available when it is to the seat holding it (holder[o]), its utility is
  * the primary seat's, with the switching cost where sw[o]. The same tests
- * and sums as available() and utility(), with the firm's bans, the clock
+ * and sums as mkt__pc_fill's, with the firm's bans, the clock
  * and the primary's flags read once. */
 void mkt__pc_fill_firm(struct mkt_world *w, const mkt_sector *s, uint32_t prim,
                        const uint32_t *holder, const bool *sw)
 {
-    const mkt__ent *pe = &w->ent[prim]; /* the firm's bans, its flags */
     double now = sim_now(w->eng);
-    bool gray_ok = !mkt__banned(w, pe, prim, MKT__BAN_GRAY, now);
-    bool off_ban_ok = !mkt__banned(w, pe, prim, MKT__BAN_OFFSHORE, now);
-    bool soe = pe->flags & MKT__SOE;
+    bool gray_ok = !mkt__banned(w, prim, MKT__BAN_GRAY, now);
+    bool off_ban_ok = !mkt__banned(w, prim, MKT__BAN_OFFSHORE, now);
+    bool soe = w->ent[prim].flags & MKT__SOE;
     size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
     for (uint32_t o = 0; o < w->n_opts; o++) {
-        const mkt__opt *op = &w->opts[o];
-        const mkt__ent *he = &w->ent[holder[o]];
-        uint8_t st = w->pc_state[o];
-        bool ok = st == PC_OPEN || (st == PC_HELD_ONLY && he->opt == (int32_t)o);
-        if (ok && op->channel == MKT_CH_GRAY)
-            ok = gray_ok;
-        else if (ok && op->channel == MKT_CH_OFFSHORE)
-            ok = (he->flags & MKT__OFFSHORE) && off_ban_ok;
-        if (ok && w->pc_nrule[o])
-            ok = rules_allow(w, o, holder[o]);
-        w->ok[o] = ok;
-        if (!ok) {
-            w->v[o] = 0.0;
-            continue;
-        }
-        w->v[o] = row_utility(w, s, o, (size_t)o * ns + sec, prim, soe, sw[o]);
+        w->ok[o] = row_ok(w, o, holder[o], gray_ok, off_ban_ok);
+        w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, prim,
+                                         soe, sw[o])
+                           : 0.0;
     }
 }
 
