@@ -531,8 +531,9 @@ Test(cli, the_memory_estimate_bounds_the_peak_at_every_size,
         for (int k = 0; k < 3; k++) {
             double est = estimate_mib(scen[s], sizes[k], more[s]);
             double got = measured_mib(scen[s], sizes[k], more[s]);
-            cr_assert_geq(est, got, "%s, %s: estimate %.1f MiB, peak %.1f",
-                          scen[s], sizes[k], est, got);
+            cr_assert_geq(est, got, "%s%s, %s: estimate %.1f MiB, peak %.1f",
+                          scen[s], more[s] ? " (max_options 3)" : "",
+                          sizes[k], est, got);
             if (s == 0 && k == 2)
                 cr_assert_leq(est, 1.38 * got + 40,
                               "%s, %s: estimate %.1f MiB for a peak of %.1f",
@@ -645,6 +646,46 @@ Test(cli, results_on_stdout_messages_on_stderr, .init = make_dir,
     cr_assert(strncmp(e, "aims: wrote ", 12) == 0, "%s", e);
     for (char *l = e; *l; l = strchr(l, '\n') + 1)
         cr_assert(strncmp(l, "aims: ", 6) == 0, "line without aims: %s", l);
+}
+
+/* The summary's revenue table: one unit for the table, named in its
+ * heading, chosen so that its largest value is at least 1 and below 1000 of
+ * it (or plain USD below 1000), and no value in exponent notation. */
+Test(cli, the_revenue_table_has_one_unit_and_no_exponents, .init = make_dir,
+     .fini = remove_dir, .timeout = 60)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/r.h5", dir);
+    const char *a[] = {"run", FIX("tiny.cfg"), "-r", "2", "-o", out, NULL};
+    cr_assert_eq(aims(a), 0, "%s", slurp("err.txt"));
+    char *o = slurp("out.txt");
+    char *t = strstr(o, "cumulative revenue over ");
+    cr_assert_not_null(t, "%s", o);
+    char unit[32] = "";
+    cr_assert_eq(sscanf(strchr(t, '(') + 1, "%31[^)]", unit), 1, "%s", t);
+    cr_assert(strcmp(unit, "USD") == 0 || strcmp(unit, "USD thousand") == 0 ||
+                  strcmp(unit, "USD million") == 0 ||
+                  strcmp(unit, "USD billion") == 0,
+              "unit '%s'", unit);
+    double largest = 0;
+    int rows = 0;
+    for (char *l = strchr(t, '\n') + 1; strncmp(l, "    ", 4) == 0;
+         l = strchr(l, '\n') + 1) {
+        char *end = strchr(l, '\n');
+        cr_assert_not_null(end);
+        *end = '\0';
+        cr_assert_null(strstr(l, "e+"), "an exponent: %s", l);
+        char name[64];
+        double m = 0;
+        cr_assert_eq(sscanf(l, "%63s %lf", name, &m), 2, "%s", l);
+        largest = fabs(m) > largest ? fabs(m) : largest;
+        rows++;
+        *end = '\n';
+    }
+    cr_assert_gt(rows, 0, "no revenue rows: %s", t);
+    cr_assert_lt(largest, 1000.0, "%s: largest %g", unit, largest);
+    if (strcmp(unit, "USD") != 0)
+        cr_assert_geq(largest, 1.0, "%s: largest %g", unit, largest);
 }
 
 Test(cli, the_default_threads_follow_the_cpu_affinity, .init = make_dir,
