@@ -65,6 +65,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap_impl.h"
 #include "internal.h"
 #include "mem.h"
 #include "queue.h"
@@ -187,6 +188,7 @@ struct sim_engine {
     /* Tests: engine allocations left before one fails; < 0: never. */
     long fail_after;
     bool running;
+    bool h4;          /* the queue is heap4: its operations are inlined */
     bool direct;      /* sim_run is delivering the heap's top directly */
     bool top_pending; /* direct: the delivering event is still the top */
     uint64_t switches; /* between the two loops (tests) */
@@ -229,6 +231,32 @@ static inline uint64_t time_bits(double t)
 static inline bool entry_stale(const sim_engine *eng, sim_qentry e)
 {
     return eng->recs[(uint32_t)e.key].seq != (uint32_t)(e.key >> 32);
+}
+
+/* The queue's operations: heap4's inlined when it is the queue (the
+ * default; heap_impl.h), the type object's otherwise. */
+static SIM__ALWAYS_INLINE int q_push(sim_engine *eng, sim_qentry e)
+{
+    return eng->h4 ? heap_push(eng->q, 4, e) : eng->qt->push(eng->q, e);
+}
+
+static SIM__ALWAYS_INLINE const sim_qentry *q_min(sim_engine *eng)
+{
+    return eng->h4 ? heap_min(eng->q, 4) : eng->qt->min(eng->q);
+}
+
+static SIM__ALWAYS_INLINE void q_pop(sim_engine *eng)
+{
+    if (eng->h4)
+        heap_pop(eng->q, 4);
+    else
+        eng->qt->pop(eng->q);
+}
+
+static SIM__ALWAYS_INLINE int q_replace_min(sim_engine *eng, sim_qentry e)
+{
+    return eng->h4 ? heap_replace(eng->q, 4, e)
+                   : eng->qt->replace_min(eng->q, e);
 }
 
 /* ---- the record pool ---------------------------------------------------- */
@@ -588,7 +616,7 @@ static inline void win_pop(sim_engine *eng)
 /* The least entry outside the window and where it is. */
 static inline int source_min(sim_engine *eng, const sim_qentry **out)
 {
-    const sim_qentry *best = eng->qt->min(eng->q);
+    const sim_qentry *best = q_min(eng);
     int src = best != NULL ? SRC_HEAP : SRC_NONE;
     *out = best;
     if (eng->nlanes == 0 && eng->run.pos == eng->run.n)
@@ -614,7 +642,7 @@ static inline int source_min(sim_engine *eng, const sim_qentry **out)
 static inline void source_pop(sim_engine *eng, int src)
 {
     if (src == SRC_HEAP)
-        eng->qt->pop(eng->q);
+        q_pop(eng);
     else if (src == SRC_RUN)
         run_pop(eng);
     else
@@ -639,7 +667,7 @@ static void win_top_up(sim_engine *eng)
 static void leave_direct(sim_engine *eng)
 {
     if (eng->top_pending) {
-        eng->qt->pop(eng->q);
+        q_pop(eng);
         eng->top_pending = false;
     }
     eng->direct = false;
@@ -647,26 +675,25 @@ static void leave_direct(sim_engine *eng)
 
 /* Puts e where it belongs: dest is the lane its delay maps to, or SRC_HEAP. On
  * SIM_ENOMEM e is nowhere and nothing else was lost. */
-static int enqueue(sim_engine *eng, sim_qentry e, int dest)
+static SIM__ALWAYS_INLINE int enqueue(sim_engine *eng, sim_qentry e, int dest)
 {
-    const sim_queue_type *qt = eng->qt;
     if (eng->mode == SIM_MODE_PLAIN)
-        return qt->push(eng->q, e);
+        return q_push(eng, e);
     if (eng->direct) {
         if (dest == SRC_HEAP) {
             if (!eng->top_pending)
-                return qt->push(eng->q, e);
+                return q_push(eng, e);
             /* A failed replace_min has still removed the delivering event,
              * which is what the loop would have done. */
             eng->top_pending = false;
-            return qt->replace_min(eng->q, e);
+            return q_replace_min(eng, e);
         }
         /* A lane event: only the window merges lanes with the heap. */
         leave_direct(eng);
     }
     if (eng->wn > 0 && sim_qentry_less(e, *win_at(eng, eng->wn - 1))) {
         if (eng->wn == WIN_CAP) { /* the last entry goes back to the heap */
-            if (qt->push(eng->q, *win_at(eng, eng->wn - 1)) != SIM_OK)
+            if (q_push(eng, *win_at(eng, eng->wn - 1)) != SIM_OK)
                 return SIM_ENOMEM;
             eng->wn--;
         }
@@ -674,7 +701,7 @@ static int enqueue(sim_engine *eng, sim_qentry e, int dest)
         return SIM_OK;
     }
     if (!eng->running) /* set-up: sorted in one go when the run starts */
-        return run_append(eng, e) == SIM_OK ? SIM_OK : qt->push(eng->q, e);
+        return run_append(eng, e) == SIM_OK ? SIM_OK : q_push(eng, e);
     if (eng->wn < WIN_FILL) {
         const sim_qentry *m;
         int src = source_min(eng, &m);
@@ -686,7 +713,7 @@ static int enqueue(sim_engine *eng, sim_qentry e, int dest)
         if (src == SRC_HEAP && dest == SRC_HEAP) {
             /* The hold: x leaves the heap for the window, e takes its place,
              * one sift-down. A failed replace_min has still removed x. */
-            int rc = qt->replace_min(eng->q, e);
+            int rc = q_replace_min(eng, e);
             win_append(eng, x);
             return rc;
         }
@@ -695,7 +722,7 @@ static int enqueue(sim_engine *eng, sim_qentry e, int dest)
     }
     if (dest != SRC_HEAP && lane_push(eng, &eng->lanes[dest], e) == SIM_OK)
         return SIM_OK;
-    return qt->push(eng->q, e);
+    return q_push(eng, e);
 }
 
 static size_t entries(const sim_engine *eng)
@@ -736,6 +763,7 @@ int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt,
     if (eng == NULL)
         return sim_err_set(err, SIM_ENOMEM, "out of memory creating an engine");
     eng->qt = qt;
+    eng->h4 = qt == &sim_queue_heap4;
     eng->q = aligned_alloc(alignof(max_align_t),
                            (qt->state_size + alignof(max_align_t) - 1) /
                                alignof(max_align_t) * alignof(max_align_t));
@@ -921,7 +949,7 @@ static int rebuild(sim_engine *eng, bool renum)
     const sim_queue_type *qt = eng->qt;
     if (eng->top_pending) {
         /* The delivering event leaves the heap now, not after its handler. */
-        qt->pop(eng->q);
+        q_pop(eng);
         eng->top_pending = false;
     }
     size_t n = qt->count(eng->q);
@@ -933,9 +961,9 @@ static int rebuild(sim_engine *eng, bool renum)
         return SIM_ENOMEM;
     }
     size_t k = 0;
-    for (const sim_qentry *e; (e = qt->min(eng->q)) != NULL;) {
+    for (const sim_qentry *e; (e = q_min(eng)) != NULL;) {
         sim_qentry x = *e;
-        qt->pop(eng->q);
+        q_pop(eng);
         if (entry_stale(eng, x))
             eng->stale--;
         else
@@ -961,7 +989,7 @@ static int rebuild(sim_engine *eng, bool renum)
         /* A structure that shrank while draining (the calendar) may allocate
          * here. If it cannot, events are lost: the engine is unusable from now
          * on, and says so. */
-        if (qt->push(eng->q, tmp[i]) != SIM_OK)
+        if (q_push(eng, tmp[i]) != SIM_OK)
             rc = eng->broken = SIM_ENOMEM;
     free(tmp);
     return rc;
@@ -1052,7 +1080,7 @@ static int run_to_heap(sim_engine *eng)
 {
     run *r = &eng->run;
     for (; r->n > r->sorted; r->n--)
-        if (eng->qt->push(eng->q, r->a[r->n - 1]) != SIM_OK)
+        if (q_push(eng, r->a[r->n - 1]) != SIM_OK)
             return eng->broken = SIM_ENOMEM;
     if (r->pos == r->n)
         run_reset(r);
@@ -1098,9 +1126,8 @@ static inline bool direct_fits(const sim_engine *eng, size_t limit)
  * entry until its handler returns and is popped then. */
 static int run_direct(sim_engine *eng, sim_time until)
 {
-    const sim_queue_type *qt = eng->qt;
     while (eng->wn > 0) {
-        if (qt->push(eng->q, *win_at(eng, eng->wn - 1)) != SIM_OK)
+        if (q_push(eng, *win_at(eng, eng->wn - 1)) != SIM_OK)
             return SWITCH_LOOP; /* stay with the window: nothing is lost */
         eng->wn--;
     }
@@ -1115,14 +1142,14 @@ static int run_direct(sim_engine *eng, sim_time until)
             eng->direct = false;
             return SWITCH_LOOP;
         }
-        const sim_qentry *top = qt->min(eng->q);
+        const sim_qentry *top = q_min(eng);
         if (top == NULL)
             break;
         sim_qentry e = *top;
         uint32_t slot = (uint32_t)e.key;
         rec *r = &eng->recs[slot];
         if (r->seq != (uint32_t)(e.key >> 32)) { /* cancelled */
-            qt->pop(eng->q);
+            q_pop(eng);
             eng->stale--;
             continue;
         }
@@ -1132,7 +1159,7 @@ static int run_direct(sim_engine *eng, sim_time until)
         sim_msg m = r->msg;
         const handler_slot *hs = &eng->handlers[m.kind];
         if (hs->fn == NULL) {
-            qt->pop(eng->q);
+            q_pop(eng);
             free_slot(eng, slot);
             eng->direct = false;
             return SIM_ENOHANDLER;
@@ -1143,7 +1170,7 @@ static int run_direct(sim_engine *eng, sim_time until)
         eng->top_pending = true;
         int hrc = hs->fn(eng, hs->ctx, &m);
         if (eng->top_pending) {
-            qt->pop(eng->q);
+            q_pop(eng);
             eng->top_pending = false;
         }
         free_slot(eng, slot);
