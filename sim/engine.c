@@ -1104,9 +1104,15 @@ static inline void prefetch_target(const sim_engine *eng)
         for (size_t off = 64; off < hs->tspan - 1; off += 64)
             PREFETCH(p + off); /* the lines between, for a long span */
         PREFETCH(p + hs->tspan - 1);
-        for (uint32_t k = 0; k < hs->nalso; k++)
-            PREFETCH(hs->also[k].base +
-                     (size_t)(m->target / hs->also[k].per) * hs->also[k].size);
+        /* One division per distinct `per` (the market's arrays share one). */
+        uint32_t per = 1, q = m->target;
+        for (uint32_t k = 0; k < hs->nalso; k++) {
+            if (hs->also[k].per != per) {
+                per = hs->also[k].per;
+                q = per == 1 ? m->target : m->target / per;
+            }
+            PREFETCH(hs->also[k].base + (size_t)q * hs->also[k].size);
+        }
     }
 }
 
