@@ -32,9 +32,11 @@ WARN     = -Wall -Wextra -Wpedantic $(WERROR) -Wshadow -Wstrict-prototypes \
 # cross files (sim_now, sim_schedule, the market's helpers), and inlining them across files made
 # the baseline at 10^6 enterprises 8-10% faster, with the same output bit for bit (no
 # floating-point option changes; docs/engine.md, "Round 4"). Slim LTO objects need an archiver
-# that knows them: gcc-ar. LTO= (empty) turns it off; another compiler gets none.
+# that knows them: the compiler's own gcc-ar (gcc-12 -> gcc-ar-12, /opt/x/gcc -> /opt/x/gcc-ar).
+# LTO= (empty) turns it off; another compiler (clang, mpicc) gets none.
 LTO     ?= $(if $(filter gcc gcc-%,$(notdir $(CC))),-flto=auto)
-AR_LIB  := $(if $(strip $(LTO)),gcc-ar,ar)
+AR_LIB  := $(if $(strip $(LTO)),$(if $(findstring /,$(CC)),$(dir $(CC)))$(patsubst \
+             gcc%,gcc-ar%,$(notdir $(CC))),ar)
 OPT     ?= -O2 -g $(LTO)
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CRIT_CFLAGS = $(shell pkg-config --cflags criterion)
