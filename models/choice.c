@@ -4,6 +4,14 @@
 
 #include "choice.h"
 
+/* exp(x), without the call where x is 0: the best option's weight (x is
+ * v_j - vmax), exactly 1 as exp(0) and exp(-0) are. A NaN compares unequal
+ * and still goes to exp. */
+static inline double exp0(double x)
+{
+    return x == 0 ? 1.0 : exp(x);
+}
+
 size_t mkt_choice_probs(const double *v, const bool *ok, size_t n,
                         double *prob)
 {
@@ -17,7 +25,7 @@ size_t mkt_choice_probs(const double *v, const bool *ok, size_t n,
         }
     double sum = 0;
     for (size_t j = 0; j < n; j++) {
-        double e = ok[j] ? exp(v[j] - vmax) : 0.0;
+        double e = ok[j] ? exp0(v[j] - vmax) : 0.0;
         prob[j] = e;
         sum += e;
     }
@@ -54,7 +62,7 @@ size_t mkt_choose_option(double *v, const bool *ok, size_t n, double u)
         return n;
     double sum = 0;
     for (size_t j = 0; j < n; j++) {
-        v[j] = ok[j] ? exp(v[j] - vmax) : 0.0;
+        v[j] = ok[j] ? exp0(v[j] - vmax) : 0.0;
         sum += v[j];
     }
     return pick_weighted(v, ok, n, u * sum);
@@ -86,12 +94,16 @@ static double nested_split(const double *v, const bool *ok, size_t n,
     }
     double sum = 0;
     for (size_t j = 0; j < n; j++) {
-        w[j] = ok[j] ? exp((v[j] - vmax) / lambda) : 0.0;
+        w[j] = ok[j] ? exp0((v[j] - vmax) / lambda) : 0.0;
         sum += w[j];
     }
     /* lambda I = vmax + lambda log(sum); P(out) = 1 / (1 + e^(lambda I - v0)) */
     double z = vmax + lambda * log(sum) - v0;
-    return z > 0 ? exp(-z) / (1.0 + exp(-z)) : 1.0 / (1.0 + exp(z));
+    if (z > 0) {
+        double e = exp(-z); /* once: the same value both times */
+        return e / (1.0 + e);
+    }
+    return 1.0 / (1.0 + exp(z));
 }
 
 double mkt_choice_probs_nested(const double *v, const bool *ok, size_t n,
