@@ -316,6 +316,10 @@ static int populate(struct mkt_world *w)
                            "%zu enterprises x %zu options: at most %d are "
                            "supported",
                            n, K, INT32_MAX);
+    if (w->n_cls > (size_t)UINT16_MAX + 1) /* mkt__ent.cls is 16 bits */
+        return sim_err_set(w->err, SIM_EINVAL,
+                           "%zu sectors: at most %u are supported",
+                           p->n_sectors, (UINT16_MAX + 1) / 2);
     w->n_ent = (uint32_t)(n * K);
     w->ent = sim_mem_calloc(n ? n * K : 1, sizeof *w->ent); /* huge pages */
     w->perm = sim_mem_alloc((n ? n : 1) * sizeof *w->perm);
@@ -355,7 +359,7 @@ static int populate(struct mkt_world *w)
                                                                  : 0) |
                 (sim_rng_uniform(pop) < sec->state_owned_share ? MKT__SOE
                                                                : 0));
-            e->cls = (uint32_t)s;
+            e->cls = (uint16_t)s;
         }
         for (size_t k = 0; k < sec->n_accounts; k++, i++) {
             const mkt_account *a = &sec->accounts[k];
@@ -364,7 +368,7 @@ static int populate(struct mkt_world *w)
             e->flags = (uint16_t)((a->offshore ? MKT__OFFSHORE : 0) |
                                  (a->public_facing ? MKT__PUBLIC : 0) |
                                  (a->state_owned ? MKT__SOE : 0));
-            e->cls = (uint32_t)(w->n_sec + s);
+            e->cls = (uint16_t)(w->n_sec + s);
         }
     }
     assert(i == n);
@@ -633,7 +637,9 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
     if (rc == SIM_OK)
         rc = mkt__legal_build(w);
     if (rc == SIM_OK)
-        rc = mkt__pc_new(w, opts && opts->no_pick_cache);
+        rc = mkt__pc_new(w, opts && opts->no_pick_cache,
+                         opts && opts->memo_epochs ? opts->memo_epochs
+                                                   : UINT8_MAX);
     if (rc == SIM_OK)
         rc = mkt__agents_new(w); /* agent.h */
     if (rc == SIM_OK) {

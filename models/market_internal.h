@@ -123,10 +123,16 @@ typedef struct {
     int32_t tnext, tprev; /* onboarding list of target */
     uint32_t ticket;   /* onboarding ticket (stale line entries) */
     uint32_t choices;  /* choices made so far: names the next draw */
-    uint32_t cls;      /* weight class */
+    uint16_t cls;      /* weight class (populate: at most UINT16_MAX) */
     uint16_t flags;
     uint8_t own;       /* percent of its subsidiary abroad held by China-
                           headquartered parents (0 with none) */
+    /* pick_cache.c's memo of the rules' verdicts on this seat as a buyer:
+     * bit o of rv_mask is rules_allow(o, this seat), valid while rv_epoch
+     * is w->pc_epoch (0: never). In the record, which a choice reads
+     * anyway, so that a hit costs no load of its own. */
+    uint8_t rv_epoch;
+    uint16_t rv_mask;
 } mkt__ent;
 /* One cache line: at a million records and more, each event's first touch of
  * its enterprise is a miss, and a record across two lines is two. */
@@ -265,6 +271,15 @@ struct mkt_world {
     double *pc_out;     /* [sector] b_price log(outside price) */
     double *pc_cap;     /* [vendor] capability at the current choice */
     double pc_years;    /* mkt__years at the current choice */
+    bool pc_memo;       /* seats memoise their rule verdicts (n_opts <= 16) */
+    bool pc_sig_set;    /* pc_sig holds the verdicts' inputs of a build */
+    uint8_t pc_epoch;   /* names those inputs: mkt__ent.rv_epoch, 1 to
+                           pc_epoch_max (0: none yet) */
+    uint8_t pc_epoch_max; /* then the records are swept, and it starts over */
+    size_t pc_sig_n;    /* words in pc_sig */
+    uint64_t *pc_sig, *pc_sig_new; /* [pc_sig_cap] the inputs, last build
+                                      and this one */
+    size_t pc_sig_cap;
 
     mkt_results *res;
     mkt_month_fn *on_month;
@@ -391,7 +406,7 @@ double *mkt__tokens_row(struct mkt_world *w, uint32_t o);
  * (it is off, or a world event runs), and the caller asks mkt__available
  * and computes utilities itself; true, and the others give the same
  * values as those, bit for bit, until the choice ends. */
-int mkt__pc_new(struct mkt_world *w, bool off);
+int mkt__pc_new(struct mkt_world *w, bool off, uint8_t memo_epochs);
 void mkt__pc_free(struct mkt_world *w);
 bool mkt__pc_begin(struct mkt_world *w);
 double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,

@@ -26,14 +26,21 @@
  * for bit. AIMS_PICK_CACHE=0 turns the cache off (mkt_run_opts.no_pick_cache)
  * and the tests compare the files.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "market_internal.h"
 
 enum { PC_CLOSED, PC_OPEN, PC_HELD_ONLY }; /* pc_state */
 
-int mkt__pc_new(struct mkt_world *w, bool off)
+/* The seats' memo of rule verdicts (mkt__ent.rv_mask) has a bit per
+ * option; with more options every choice asks the rules. */
+#define MEMO_OPTS 16u
+#define SIG_RULE_WORDS 12u /* rule_words */
+
+int mkt__pc_new(struct mkt_world *w, bool off, uint8_t memo_epochs)
 {
     size_t no = w->n_opts ? w->n_opts : 1, ni = w->n_inst ? w->n_inst : 1;
     w->pc_off = off;
@@ -48,9 +55,18 @@ int mkt__pc_new(struct mkt_world *w, bool off)
     w->pc_out = calloc(w->n_sec ? w->n_sec : 1, sizeof *w->pc_out);
     w->pc_cap = calloc(w->p->n_vendors ? w->p->n_vendors : 1,
                        sizeof *w->pc_cap);
+    /* The verdicts' inputs: per option its count and rules, per instance
+     * its index and SIG_RULE_WORDS (rules_sig). */
+    w->pc_memo = w->n_opts <= MEMO_OPTS;
+    w->pc_sig_set = false;
+    w->pc_epoch = 0;
+    w->pc_epoch_max = memo_epochs ? memo_epochs : 1;
+    w->pc_sig_cap = no * (1 + ni) + ni * (1 + SIG_RULE_WORDS);
+    w->pc_sig = calloc(w->pc_sig_cap, sizeof *w->pc_sig);
+    w->pc_sig_new = calloc(w->pc_sig_cap, sizeof *w->pc_sig_new);
     if (!w->pc_state || !w->pc_nrule || !w->pc_ncost || !w->pc_rule ||
         !w->pc_cost || !w->pc_price || !w->pc_risk || !w->pc_out ||
-        !w->pc_cap)
+        !w->pc_cap || !w->pc_sig || !w->pc_sig_new)
         return SIM_ENOMEM;
     return SIM_OK;
 }
@@ -66,6 +82,8 @@ void mkt__pc_free(struct mkt_world *w)
     free(w->pc_risk);
     free(w->pc_out);
     free(w->pc_cap);
+    free(w->pc_sig);
+    free(w->pc_sig_new);
 }
 
 /* The market structure's part of mkt__available: what does not depend on
@@ -104,6 +122,77 @@ static bool buyer_cost_rule(const mkt__inst *r)
            !r->def.cond.any_buyer;
 }
 
+static uint64_t dbl_word(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+/* What rules_allow reads of instance r: its effect, odds, salt and the
+ * buyer side of its condition (mkt__legal_buyer). The option side is in
+ * which options list it. */
+static size_t rule_words(const mkt__inst *r, uint64_t *out)
+{
+    const mkt_cond *c = &r->def.cond;
+    size_t n = 0;
+    out[n++] = (uint64_t)r->def.effect;
+    out[n++] = dbl_word(r->def.approval_prob);
+    out[n++] = r->salt;
+    out[n++] = c->any_buyer;
+    out[n++] = c->hq;
+    out[n++] = dbl_word(c->own_above);
+    out[n++] = (uint64_t)(int64_t)c->listed;
+    out[n++] = (uint64_t)(int64_t)c->public_facing;
+    out[n++] = (uint64_t)(int64_t)c->state_owned;
+    out[n++] = (uint64_t)(int64_t)c->offshore;
+    out[n++] = c->buyer_kinds;
+    out[n++] = c->sectors;
+    assert(n == SIG_RULE_WORDS);
+    return n;
+}
+
+/* After a build: everything a seat's rule verdicts depend on but the seat
+ * (whose buyer attributes never change after populate) and the
+ * replication's hash. When any of it differs from the last build's, the
+ * memos are void: a new epoch. After pc_epoch_max (255) the records are
+ * swept, so that an old epoch's memo cannot pass for a new one's. */
+static void renew_memo_epoch(struct mkt_world *w)
+{
+    size_t ni = w->n_inst, n = 0;
+    uint64_t *sig = w->pc_sig_new;
+    for (uint32_t o = 0; o < w->n_opts; o++) {
+        sig[n++] = w->pc_nrule[o];
+        for (uint32_t k = 0; k < w->pc_nrule[o]; k++)
+            sig[n++] = w->pc_rule[o * ni + k];
+    }
+    for (size_t k = 0; k < ni; k++) {
+        bool listed = false;
+        for (uint32_t o = 0; o < w->n_opts && !listed; o++)
+            for (uint32_t q = 0; q < w->pc_nrule[o] && !listed; q++)
+                listed = w->pc_rule[o * ni + q] == k;
+        if (!listed)
+            continue;
+        sig[n++] = k;
+        n += rule_words(&w->inst[k], sig + n);
+    }
+    assert(n <= w->pc_sig_cap);
+    if (w->pc_sig_set && n == w->pc_sig_n &&
+        memcmp(sig, w->pc_sig, n * sizeof *sig) == 0)
+        return;
+    w->pc_sig_new = w->pc_sig;
+    w->pc_sig = sig;
+    w->pc_sig_n = n;
+    w->pc_sig_set = true;
+    if (w->pc_epoch == w->pc_epoch_max && w->ent) {
+        for (uint32_t i = 0; i < w->n_ent; i++)
+            w->ent[i].rv_epoch = 0;
+        w->pc_epoch = 1;
+    } else {
+        w->pc_epoch++;
+    }
+}
+
 static void rebuild(struct mkt_world *w)
 {
     size_t ni = w->n_inst, ns = w->n_sec;
@@ -138,6 +227,8 @@ static void rebuild(struct mkt_world *w)
         w->pc_out[s] = sec->has_outside ? sec->b_price * log(sec->outside_price)
                                         : 0.0;
     }
+    if (w->pc_memo)
+        renew_memo_epoch(w);
     w->pc_valid = true;
 }
 
@@ -171,6 +262,38 @@ static bool rules_allow(const struct mkt_world *w, uint32_t o, uint32_t i)
             return false;
     }
     return true;
+}
+
+/* Seat h's rule verdicts on every option (bit o: rules_allow(o, h); 1 where
+ * no rule covers o), from its memo, computed at its first choice in an
+ * epoch. Writes the record through a const world: the memo is the cache's,
+ * not the model's state. */
+static uint16_t rule_verdicts(const struct mkt_world *w, uint32_t h)
+{
+    mkt__ent *he = (mkt__ent *)&w->ent[h];
+    if (he->rv_epoch == w->pc_epoch)
+        return he->rv_mask;
+    uint16_t m = 0;
+    for (uint32_t o = 0; o < w->n_opts; o++)
+        if (w->pc_nrule[o] == 0 || rules_allow(w, o, h))
+            m |= (uint16_t)(1u << o);
+    he->rv_mask = m;
+    he->rv_epoch = w->pc_epoch;
+    return m;
+}
+
+/* row_ok's conjunction with the rules' verdicts given. */
+static inline bool row_ok_memo(const struct mkt_world *w, uint32_t o,
+                               const mkt__ent *he, bool gray_ok,
+                               bool off_ban_ok, uint16_t verdicts)
+{
+    uint8_t st = w->pc_state[o];
+    bool ok = st == PC_OPEN || (st == PC_HELD_ONLY && he->opt == (int32_t)o);
+    if (ok && w->opts[o].channel == MKT_CH_GRAY)
+        ok = gray_ok;
+    else if (ok && w->opts[o].channel == MKT_CH_OFFSHORE)
+        ok = (he->flags & MKT__OFFSHORE) && off_ban_ok;
+    return ok && (verdicts >> o & 1);
 }
 
 /* mkt__available from the cache, for option o and seat h (the seat whose
@@ -238,6 +361,18 @@ void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
     bool off_ban_ok = !mkt__banned(w, prim, MKT__BAN_OFFSHORE, now);
     bool soe = w->ent[i].flags & MKT__SOE;
     size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
+    if (w->pc_memo) {
+        const mkt__ent *e = &w->ent[i];
+        uint16_t rv = rule_verdicts(w, i);
+        for (uint32_t o = 0; o < w->n_opts; o++) {
+            w->ok[o] = row_ok_memo(w, o, e, gray_ok, off_ban_ok, rv);
+            w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, i,
+                                             soe, ref != MKT_NIL &&
+                                                      ref != (int32_t)o)
+                               : 0.0;
+        }
+        return;
+    }
     for (uint32_t o = 0; o < w->n_opts; o++) {
         w->ok[o] = row_ok(w, o, i, gray_ok, off_ban_ok);
         w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, i, soe,
@@ -260,7 +395,10 @@ void mkt__pc_fill_firm(struct mkt_world *w, const mkt_sector *s, uint32_t prim,
     bool soe = w->ent[prim].flags & MKT__SOE;
     size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
     for (uint32_t o = 0; o < w->n_opts; o++) {
-        w->ok[o] = row_ok(w, o, holder[o], gray_ok, off_ban_ok);
+        w->ok[o] = w->pc_memo
+                       ? row_ok_memo(w, o, &w->ent[holder[o]], gray_ok,
+                                     off_ban_ok, rule_verdicts(w, holder[o]))
+                       : row_ok(w, o, holder[o], gray_ok, off_ban_ok);
         w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, prim,
                                          soe, sw[o])
                            : 0.0;

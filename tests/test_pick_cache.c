@@ -12,6 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mkt.h"
+#include "scen.h"
+
 #ifndef AIMS_BUILD_DIR
 #define AIMS_BUILD_DIR "build/san"
 #endif
@@ -118,4 +121,66 @@ Test(pick_cache, the_comparison_can_fail_and_bad_values_are_refused,
     fclose(f);
     cr_assert(strstr(buf, "AIMS_PICK_CACHE: expected 0 or 1, got 'yes'"), "%s",
               buf);
+}
+
+/* ---- the seats' memo of rule verdicts --------------------------------------
+ * A seat keeps the rules' verdicts on it as a buyer, tagged with the rule
+ * set's epoch; after a number of epochs the tags are swept. With a licence
+ * rule toggled 46 times and a sweep every 3 epochs (as every 255 in a run),
+ * a memo kept across a sweep would pass for the new epoch's: the results
+ * must stay those of choices that ask the rules every time. */
+
+static void same_results(const mkt_results *a, const mkt_results *b,
+                         uint32_t rep)
+{
+    size_t m = a->months, na = a->n_actors;
+#define SAME(f, n)                                                             \
+    cr_assert(memcmp(a->f, b->f, (n) * sizeof *a->f) == 0,                     \
+              "replication %u: " #f " differs", rep)
+    SAME(channel_count, m * MKT_N_CHANNELS);
+    SAME(revenue, m * na);
+    SAME(payments, m);
+    SAME(adopters, m);
+    SAME(switches, m);
+    SAME(cumulative_revenue, na);
+#undef SAME
+}
+
+static void run_toggles(const mkt_params *p, uint32_t rep,
+                        const mkt_run_opts *o, mkt_results *r)
+{
+    sim_err err = {0};
+    cr_assert_eq(mkt_results_init(r, p, &err), SIM_OK);
+    cr_assert_eq(mkt_run(p, 11, rep, o, r, &err), SIM_OK, "%s", err.msg);
+}
+
+Test(pick_cache, rule_memos_swept_every_few_epochs_are_the_uncached_run,
+     .timeout = 300)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/fixtures/pick_cache/rule_toggles.cfg",
+             AIMS_SOURCE_DIR);
+    sim_err err = {0};
+    scen_doc *doc = NULL;
+    cr_assert_eq(scen_load(path, &doc, &err), SIM_OK, "%s", err.msg);
+    cr_assert_eq(scen_set(doc, "enterprises.count=3000", &err), SIM_OK, "%s",
+                 err.msg);
+    mkt_params *p = NULL;
+    cr_assert_eq(mkt_load(doc, &p, &err), SIM_OK, "%s", err.msg);
+    scen_free(doc);
+    const mkt_run_opts plain = {.no_pick_cache = true};
+    const mkt_run_opts memo[] = {{.memo_epochs = 1}, {.memo_epochs = 3},
+                                 {.memo_epochs = 0}};
+    for (uint32_t rep = 0; rep < 2; rep++) {
+        mkt_results ref;
+        run_toggles(p, rep, &plain, &ref);
+        for (size_t k = 0; k < sizeof memo / sizeof memo[0]; k++) {
+            mkt_results r;
+            run_toggles(p, rep, &memo[k], &r);
+            same_results(&ref, &r, rep);
+            mkt_results_fini(&r);
+        }
+        mkt_results_fini(&ref);
+    }
+    mkt_params_free(p);
 }
