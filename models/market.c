@@ -316,10 +316,9 @@ static int populate(struct mkt_world *w)
                            "%zu enterprises x %zu options: at most %d are "
                            "supported",
                            n, K, INT32_MAX);
-    if (w->n_cls > (size_t)UINT16_MAX + 1) /* mkt__ent.cls is 16 bits */
-        return sim_err_set(w->err, SIM_EINVAL,
-                           "%zu sectors: at most %u are supported",
-                           p->n_sectors, (UINT16_MAX + 1) / 2);
+    /* mkt__ent.cls is 16 bits; the loader refuses more sectors. */
+    _Static_assert(2 * MKT_MAX_SECTORS <= UINT16_MAX + 1, "cls fits 16 bits");
+    assert(w->n_cls <= 2 * MKT_MAX_SECTORS);
     w->n_ent = (uint32_t)(n * K);
     w->ent = sim_mem_calloc(n ? n * K : 1, sizeof *w->ent); /* huge pages */
     w->perm = sim_mem_alloc((n ? n : 1) * sizeof *w->perm);

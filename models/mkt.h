@@ -49,6 +49,9 @@ typedef enum { MKT_KIND_ONSHORE, MKT_KIND_OFFSHORE } mkt_kind;
 
 #define MKT_NO_INDEX SIZE_MAX /* an absent vendor, intermediary or actor */
 #define MKT_MAX_OPTIONS 16     /* choice.max_options: at most this many */
+#define MKT_MAX_SECTORS 32768  /* enterprises.sectors: a weight class (a
+                                  sector's firms, its large accounts) is 16
+                                  bits in the enterprise's record */
 
 /* A provider's onboarding queue: `servers` real firms onboarded at once,
  * each taking an exponential time of mean `mean_days`. The simulation runs

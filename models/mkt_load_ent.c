@@ -282,7 +282,7 @@ static int read_sectors(const config_setting_t *ent, mkt_params *p,
 {
     const config_setting_t *l;
     size_t n;
-    TRY(scen_get_list(ent, "sectors", 1, SIZE_MAX, &l, &n, err));
+    TRY(scen_get_list(ent, "sectors", 1, MKT_MAX_SECTORS, &l, &n, err));
     if ((p->sectors = calloc(n, sizeof *p->sectors)) == NULL)
         return mkt_load__nomem(err);
     p->n_sectors = n;

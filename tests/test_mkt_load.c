@@ -14,7 +14,9 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mkt.h"
 #include "scen.h"
@@ -607,6 +609,45 @@ Test(mkt_load, active_kyc_rule_needs_its_cost)
     expect_error("bad_kyc_missing.cfg",
                  ":83: rules.kyc: missing 'cost' (expected a number in "
                  "[0, 100])");
+}
+
+/* A weight class is 16 bits in the enterprise's record: good.cfg with
+ * 32,766 more (empty) sectors, 32,769 in all, is refused at the list, with
+ * its line; one fewer passes that check and fails at the first empty one. */
+static void write_with_more_sectors(const char *path, size_t extra)
+{
+    FILE *in = fopen(FIX("good.cfg"), "r"), *out = fopen(path, "w");
+    cr_assert(in != NULL && out != NULL);
+    char line[1024];
+    while (fgets(line, sizeof line, in) != NULL) {
+        fputs(line, out);
+        if (strcmp(line, "  sectors = (\n") == 0)
+            for (size_t k = 0; k < extra; k++)
+                fputs("{},\n", out);
+    }
+    fclose(in);
+    cr_assert_eq(fclose(out), 0);
+}
+
+Test(mkt_load, more_sectors_than_a_record_holds_are_refused, .timeout = 60)
+{
+    char dir[] = "/tmp/aims-sectors-XXXXXX", path[64], want[256];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/many.cfg", dir);
+    write_with_more_sectors(path, 32766);
+    snprintf(want, sizeof want,
+             "%s:93: enterprises.sectors: expected a list of 1 to 32768 "
+             "elements, got 32769 elements",
+             path);
+    expect_message(path, NULL, want);
+    write_with_more_sectors(path, 32765);
+    snprintf(want, sizeof want,
+             "%s:94: enterprises.sectors.[0]: missing 'name' (expected a "
+             "non-empty string)",
+             path);
+    expect_message(path, NULL, want);
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_eq(rmdir(dir), 0);
 }
 
 Test(mkt_load, bass_p_and_q_both_zero_is_refused)
