@@ -266,11 +266,11 @@ static bool rules_allow(const struct mkt_world *w, uint32_t o, uint32_t i)
 
 /* Seat h's rule verdicts on every option (bit o: rules_allow(o, h); 1 where
  * no rule covers o), from its memo, computed at its first choice in an
- * epoch. Writes the record through a const world: the memo is the cache's,
- * not the model's state. */
+ * epoch. The memo is the cache's, not the model's state, so a const world
+ * still keeps it (the records are not const through it). */
 static uint16_t rule_verdicts(const struct mkt_world *w, uint32_t h)
 {
-    mkt__ent *he = (mkt__ent *)&w->ent[h];
+    mkt__ent *he = &w->ent[h];
     if (he->rv_epoch == w->pc_epoch)
         return he->rv_mask;
     uint16_t m = 0;
@@ -282,10 +282,12 @@ static uint16_t rule_verdicts(const struct mkt_world *w, uint32_t h)
     return m;
 }
 
-/* row_ok's conjunction with the rules' verdicts given. */
-static inline bool row_ok_memo(const struct mkt_world *w, uint32_t o,
-                               const mkt__ent *he, bool gray_ok,
-                               bool off_ban_ok, uint16_t verdicts)
+/* mkt__available's market-structure and channel part from the cache, for
+ * option o and seat he (the seat whose option it is, for a winding-down
+ * cloud's own customers and the offshore route), given whether its firm may
+ * use the gray channel and the offshore one at all now (its bans). */
+static inline bool row_open(const struct mkt_world *w, uint32_t o,
+                            const mkt__ent *he, bool gray_ok, bool off_ban_ok)
 {
     uint8_t st = w->pc_state[o];
     bool ok = st == PC_OPEN || (st == PC_HELD_ONLY && he->opt == (int32_t)o);
@@ -293,24 +295,20 @@ static inline bool row_ok_memo(const struct mkt_world *w, uint32_t o,
         ok = gray_ok;
     else if (ok && w->opts[o].channel == MKT_CH_OFFSHORE)
         ok = (he->flags & MKT__OFFSHORE) && off_ban_ok;
-    return ok && (verdicts >> o & 1);
+    return ok;
 }
 
-/* mkt__available from the cache, for option o and seat h (the seat whose
- * option it is, for a winding-down cloud's own customers and the offshore
- * route), given whether h's firm may use the gray channel and the offshore
- * one at all now (its bans): the same conjunction in another order. */
+/* mkt__available from the cache for option o and seat h: row_open and the
+ * rules, asked now or read from h's memo (w->pc_memo); the same conjunction
+ * in another order. */
 static inline bool row_ok(const struct mkt_world *w, uint32_t o, uint32_t h,
                           bool gray_ok, bool off_ban_ok)
 {
-    const mkt__ent *he = &w->ent[h];
-    uint8_t st = w->pc_state[o];
-    bool ok = st == PC_OPEN || (st == PC_HELD_ONLY && he->opt == (int32_t)o);
-    if (ok && w->opts[o].channel == MKT_CH_GRAY)
-        ok = gray_ok;
-    else if (ok && w->opts[o].channel == MKT_CH_OFFSHORE)
-        ok = (he->flags & MKT__OFFSHORE) && off_ban_ok;
-    return ok && (w->pc_nrule[o] == 0 || rules_allow(w, o, h));
+    if (!row_open(w, o, &w->ent[h], gray_ok, off_ban_ok))
+        return false;
+    if (w->pc_memo)
+        return rule_verdicts(w, h) >> o & 1;
+    return w->pc_nrule[o] == 0 || rules_allow(w, o, h);
 }
 
 /* utility_ref's V_j from the cache: option o in sector s for buyer (its SOE
@@ -361,20 +359,13 @@ void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
     bool off_ban_ok = !mkt__banned(w, prim, MKT__BAN_OFFSHORE, now);
     bool soe = w->ent[i].flags & MKT__SOE;
     size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
-    if (w->pc_memo) {
-        const mkt__ent *e = &w->ent[i];
-        uint16_t rv = rule_verdicts(w, i);
-        for (uint32_t o = 0; o < w->n_opts; o++) {
-            w->ok[o] = row_ok_memo(w, o, e, gray_ok, off_ban_ok, rv);
-            w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, i,
-                                             soe, ref != MKT_NIL &&
-                                                      ref != (int32_t)o)
-                               : 0.0;
-        }
-        return;
-    }
+    /* The memo read once for the row, not once per option. */
+    const mkt__ent *e = &w->ent[i];
+    uint16_t rv = w->pc_memo ? rule_verdicts(w, i) : 0;
     for (uint32_t o = 0; o < w->n_opts; o++) {
-        w->ok[o] = row_ok(w, o, i, gray_ok, off_ban_ok);
+        w->ok[o] = w->pc_memo
+                       ? row_open(w, o, e, gray_ok, off_ban_ok) && (rv >> o & 1)
+                       : row_ok(w, o, i, gray_ok, off_ban_ok);
         w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, i, soe,
                                          ref != MKT_NIL && ref != (int32_t)o)
                            : 0.0;
@@ -395,10 +386,7 @@ void mkt__pc_fill_firm(struct mkt_world *w, const mkt_sector *s, uint32_t prim,
     bool soe = w->ent[prim].flags & MKT__SOE;
     size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
     for (uint32_t o = 0; o < w->n_opts; o++) {
-        w->ok[o] = w->pc_memo
-                       ? row_ok_memo(w, o, &w->ent[holder[o]], gray_ok,
-                                     off_ban_ok, rule_verdicts(w, holder[o]))
-                       : row_ok(w, o, holder[o], gray_ok, off_ban_ok);
+        w->ok[o] = row_ok(w, o, holder[o], gray_ok, off_ban_ok);
         w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, prim,
                                          soe, sw[o])
                            : 0.0;

@@ -1,13 +1,15 @@
 /* reps.h -- what the model's statistical tests share: running replications
  * of hand-built or loaded parameters, and a Student-t interval over them
- * (tests/test_demand.c, tests/test_agents.c). Criterion asserts on any
- * failure. */
+ * (tests/test_demand.c, tests/test_agents.c), and comparing two runs' results
+ * bit for bit (test_demand.c's placebos, test_pick_cache.c). Criterion asserts
+ * on any failure. */
 #ifndef AIMS_TESTS_REPS_H
 #define AIMS_TESTS_REPS_H
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <string.h>
 
 #include "mkt.h"
 
@@ -42,6 +44,30 @@ static inline void free_reps(mkt_results *res, size_t reps)
 {
     for (size_t k = 0; k < reps; k++)
         mkt_results_fini(&res[k]);
+}
+
+/* Asserts that two runs' results are the same bit for bit (replication rep
+ * names the failure). */
+static inline void assert_same_results(const mkt_results *a,
+                                       const mkt_results *b, size_t rep)
+{
+    size_t m = a->months, na = a->n_actors;
+#define SAME(f, n)                                                             \
+    cr_assert(memcmp(a->f, b->f, (n) * sizeof *a->f) == 0,                     \
+              "replication %zu: " #f " differs", rep)
+    SAME(channel_count, m * MKT_N_CHANNELS);
+    SAME(revenue, m * na);
+    SAME(payments, m);
+    SAME(adopters, m);
+    SAME(frontier_access_share, m);
+    SAME(switches, m);
+    SAME(detections, m);
+    SAME(days_without_access, m);
+    SAME(capability_gap, m);
+    SAME(cumulative_revenue, na);
+#undef SAME
+    cr_assert(memcmp(&a->final_frontier_access_share,
+                     &b->final_frontier_access_share, sizeof(double)) == 0);
 }
 
 #endif

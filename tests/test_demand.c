@@ -301,28 +301,6 @@ Test(demand, portfolios_match_the_sequential_logit, .timeout = 120)
 /* ---- placebo ---------------------------------------------------------------
  */
 
-static void same_results(const mkt_results *a, const mkt_results *b,
-                         size_t rep)
-{
-    size_t m = a->months, na = a->n_actors;
-#define SAME(f, n)                                                             \
-    cr_assert(memcmp(a->f, b->f, (n) * sizeof *a->f) == 0,                     \
-              "replication %zu: " #f " differs", rep)
-    SAME(channel_count, m * NCH);
-    SAME(revenue, m * na);
-    SAME(payments, m);
-    SAME(adopters, m);
-    SAME(frontier_access_share, m);
-    SAME(switches, m);
-    SAME(detections, m);
-    SAME(days_without_access, m);
-    SAME(capability_gap, m);
-    SAME(cumulative_revenue, na);
-#undef SAME
-    cr_assert(memcmp(&a->final_frontier_access_share,
-                     &b->final_frontier_access_share, sizeof(double)) == 0);
-}
-
 /* Thirteen events, nine of them shocks that change nothing (a price factor
  * of 1, policies set to what they are, a Commerce rule approving everyone,
  * an enforcement level and SOE penalty unchanged, a capability jump of 0, a
@@ -338,7 +316,7 @@ Test(demand, shocks_that_change_nothing_change_nothing, .timeout = 120)
     run_reps(base, REPS, 4711, rb);
     run_reps(plac, REPS, 4711, rp);
     for (size_t k = 0; k < REPS; k++) {
-        same_results(&rb[k], &rp[k], k);
+        assert_same_results(&rb[k], &rp[k], k);
         cr_assert_eq(rp[k].events, rb[k].events + 11 /* 10 events, 1 rule in force */,
                      "replication %zu: %llu events, the reference %llu", k,
                      (unsigned long long)rp[k].events,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "mkt.h"
+#include "reps.h"
 #include "scen.h"
 
 #ifndef AIMS_BUILD_DIR
@@ -130,21 +131,6 @@ Test(pick_cache, the_comparison_can_fail_and_bad_values_are_refused,
  * a memo kept across a sweep would pass for the new epoch's: the results
  * must stay those of choices that ask the rules every time. */
 
-static void same_results(const mkt_results *a, const mkt_results *b,
-                         uint32_t rep)
-{
-    size_t m = a->months, na = a->n_actors;
-#define SAME(f, n)                                                             \
-    cr_assert(memcmp(a->f, b->f, (n) * sizeof *a->f) == 0,                     \
-              "replication %u: " #f " differs", rep)
-    SAME(channel_count, m * MKT_N_CHANNELS);
-    SAME(revenue, m * na);
-    SAME(payments, m);
-    SAME(adopters, m);
-    SAME(switches, m);
-    SAME(cumulative_revenue, na);
-#undef SAME
-}
 
 static void run_toggles(const mkt_params *p, uint32_t rep,
                         const mkt_run_opts *o, mkt_results *r)
@@ -177,7 +163,7 @@ Test(pick_cache, rule_memos_swept_every_few_epochs_are_the_uncached_run,
         for (size_t k = 0; k < sizeof memo / sizeof memo[0]; k++) {
             mkt_results r;
             run_toggles(p, rep, &memo[k], &r);
-            same_results(&ref, &r, rep);
+            assert_same_results(&ref, &r, rep);
             mkt_results_fini(&r);
         }
         mkt_results_fini(&ref);
