@@ -40,6 +40,14 @@ enum { PC_CLOSED, PC_OPEN, PC_HELD_ONLY }; /* pc_state */
 #define MEMO_OPTS 16u
 #define SIG_RULE_WORDS 12u /* rule_words */
 
+/* fill_row is written once for both rows and must be specialised for each
+ * (its holder and sw tests folded away): gcc does not inline it by itself. */
+#if defined(__GNUC__)
+#define ROW_INLINE inline __attribute__((always_inline))
+#else
+#define ROW_INLINE inline
+#endif
+
 int mkt__pc_new(struct mkt_world *w, bool off, uint8_t memo_epochs)
 {
     size_t no = w->n_opts ? w->n_opts : 1, ni = w->n_inst ? w->n_inst : 1;
@@ -298,19 +306,6 @@ static inline bool row_open(const struct mkt_world *w, uint32_t o,
     return ok;
 }
 
-/* mkt__available from the cache for option o and seat h: row_open and the
- * rules, asked now or read from h's memo (w->pc_memo); the same conjunction
- * in another order. */
-static inline bool row_ok(const struct mkt_world *w, uint32_t o, uint32_t h,
-                          bool gray_ok, bool off_ban_ok)
-{
-    if (!row_open(w, o, &w->ent[h], gray_ok, off_ban_ok))
-        return false;
-    if (w->pc_memo)
-        return rule_verdicts(w, h) >> o & 1;
-    return w->pc_nrule[o] == 0 || rules_allow(w, o, h);
-}
-
 /* utility_ref's V_j from the cache: option o in sector s for buyer (its SOE
  * flag given, so that a row reads it once), at the cache's cell o x sector;
  * the same terms in the same order. */
@@ -347,50 +342,54 @@ double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,
                        switch_cost);
 }
 
-/* One seat's whole row: availability and utility for every option, with
- * what belongs to the seat read once (the hot path of a contract end). The
- * availability tests are the same conjunction in another order. */
-void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
-                  int32_t ref)
+/* A row: availability and utility of every option, with what belongs to
+ * the buyer read once. Seat buyer of firm prim chooses; option o's
+ * availability is asked for the seat holding it, holder[o] (a portfolio),
+ * or for the buyer (holder NULL); the switching cost applies where sw[o]
+ * (a portfolio) or where o is not ref. The rules' verdicts come from the
+ * firm's memo, in its primary seat: populate gives the seats the
+ * primary's buyer attributes and nothing changes them after, so rules_allow
+ * gives each seat the primary's verdicts (pick_cache's multi_homing test
+ * compares with choices that ask each seat). The availability tests
+ * are mkt__available's conjunction in another order. */
+static ROW_INLINE void fill_row(struct mkt_world *w, const mkt_sector *s,
+                                uint32_t prim, uint32_t buyer,
+                                const uint32_t *holder, const bool *sw,
+                                int32_t ref)
 {
-    uint32_t prim = mkt__prim(w, i);
     double now = sim_now(w->eng);
     bool gray_ok = !mkt__banned(w, prim, MKT__BAN_GRAY, now);
     bool off_ban_ok = !mkt__banned(w, prim, MKT__BAN_OFFSHORE, now);
-    bool soe = w->ent[i].flags & MKT__SOE;
+    bool soe = w->ent[buyer].flags & MKT__SOE;
     size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
-    /* The memo read once for the row, not once per option. */
-    const mkt__ent *e = &w->ent[i];
-    uint16_t rv = w->pc_memo ? rule_verdicts(w, i) : 0;
+    uint16_t rv = w->pc_memo ? rule_verdicts(w, prim) : 0;
     for (uint32_t o = 0; o < w->n_opts; o++) {
-        w->ok[o] = w->pc_memo
-                       ? row_open(w, o, e, gray_ok, off_ban_ok) && (rv >> o & 1)
-                       : row_ok(w, o, i, gray_ok, off_ban_ok);
-        w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, i, soe,
-                                         ref != MKT_NIL && ref != (int32_t)o)
-                           : 0.0;
+        uint32_t h = holder ? holder[o] : buyer;
+        bool ok = row_open(w, o, &w->ent[h], gray_ok, off_ban_ok) &&
+                  (w->pc_memo ? rv >> o & 1
+                              : w->pc_nrule[o] == 0 || rules_allow(w, o, h));
+        bool sw_o = sw ? sw[o] : ref != MKT_NIL && ref != (int32_t)o;
+        w->ok[o] = ok;
+        w->v[o] = ok ? row_utility(w, s, o, (size_t)o * ns + sec, buyer, soe,
+                                   sw_o)
+                     : 0.0;
     }
+}
+
+/* One seat's whole row (the hot path of a contract end). */
+void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
+                  int32_t ref)
+{
+    fill_row(w, s, mkt__prim(w, i), i, NULL, NULL, ref);
 }
 
 /* A multi-homing firm's row (choose.c's portfolio_utilities): option o is
  * available when it is to the seat holding it (holder[o]), its utility is
- * the primary seat's, with the switching cost where sw[o]. The same tests
- * and sums as mkt__pc_fill's, with the firm's bans, the clock
- * and the primary's flags read once. */
+ * the primary seat's, with the switching cost where sw[o]. */
 void mkt__pc_fill_firm(struct mkt_world *w, const mkt_sector *s, uint32_t prim,
                        const uint32_t *holder, const bool *sw)
 {
-    double now = sim_now(w->eng);
-    bool gray_ok = !mkt__banned(w, prim, MKT__BAN_GRAY, now);
-    bool off_ban_ok = !mkt__banned(w, prim, MKT__BAN_OFFSHORE, now);
-    bool soe = w->ent[prim].flags & MKT__SOE;
-    size_t ns = w->n_sec, sec = (size_t)(s - w->p->sectors);
-    for (uint32_t o = 0; o < w->n_opts; o++) {
-        w->ok[o] = row_ok(w, o, holder[o], gray_ok, off_ban_ok);
-        w->v[o] = w->ok[o] ? row_utility(w, s, o, (size_t)o * ns + sec, prim,
-                                         soe, sw[o])
-                           : 0.0;
-    }
+    fill_row(w, s, prim, prim, holder, sw, MKT_NIL);
 }
 
 double mkt__pc_outside_utility(const struct mkt_world *w, const mkt_sector *s)
