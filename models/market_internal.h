@@ -127,10 +127,10 @@ typedef struct {
     uint16_t flags;
     uint8_t own;       /* percent of its subsidiary abroad held by China-
                           headquartered parents (0 with none) */
-    /* pick_cache.c's memo of the rules' verdicts on this seat as a buyer:
-     * bit o of rv_mask is rules_allow(o, this seat), valid while rv_epoch
-     * is w->pc_epoch (0: never). In the record, which a choice reads
-     * anyway, so that a hit costs no load of its own. */
+    /* pick_cache.c's memo of the rules' verdicts on the firm as a buyer,
+     * kept in its primary seat: bit o of rv_mask is rules_allow(o, the
+     * firm), valid while rv_epoch is w->pc_epoch (0: never). In the record,
+     * which a choice reads anyway, so that a hit costs no load of its own. */
     uint8_t rv_epoch;
     uint16_t rv_mask;
 } mkt__ent;
@@ -271,7 +271,7 @@ struct mkt_world {
     double *pc_out;     /* [sector] b_price log(outside price) */
     double *pc_cap;     /* [vendor] capability at the current choice */
     double pc_years;    /* mkt__years at the current choice */
-    bool pc_memo;       /* seats memoise their rule verdicts (n_opts <= 16) */
+    bool pc_memo;       /* firms memoise their rule verdicts (n_opts <= 16) */
     bool pc_sig_set;    /* pc_sig holds the verdicts' inputs of a build */
     uint8_t pc_epoch;   /* names those inputs: mkt__ent.rv_epoch, 1 to
                            pc_epoch_max (0: none yet) */

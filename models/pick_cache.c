@@ -160,7 +160,7 @@ static size_t rule_words(const mkt__inst *r, uint64_t *out)
     return n;
 }
 
-/* After a build: everything a seat's rule verdicts depend on but the seat
+/* After a build: everything a firm's rule verdicts depend on but the firm
  * (whose buyer attributes never change after populate) and the
  * replication's hash. When any of it differs from the last build's, the
  * memos are void: a new epoch. After pc_epoch_max (255) the records are
@@ -192,8 +192,8 @@ static void renew_memo_epoch(struct mkt_world *w)
     w->pc_sig = sig;
     w->pc_sig_n = n;
     w->pc_sig_set = true;
-    if (w->pc_epoch == w->pc_epoch_max && w->ent) {
-        for (uint32_t i = 0; i < w->n_ent; i++)
+    if (w->pc_epoch == w->pc_epoch_max) {
+        for (uint32_t i = 0; w->ent && i < w->n_ent; i++)
             w->ent[i].rv_epoch = 0;
         w->pc_epoch = 1;
     } else {
@@ -272,10 +272,11 @@ static bool rules_allow(const struct mkt_world *w, uint32_t o, uint32_t i)
     return true;
 }
 
-/* Seat h's rule verdicts on every option (bit o: rules_allow(o, h); 1 where
- * no rule covers o), from its memo, computed at its first choice in an
- * epoch. The memo is the cache's, not the model's state, so a const world
- * still keeps it (the records are not const through it). */
+/* The rules' verdicts on every option for the firm whose primary seat is h
+ * (bit o: rules_allow(o, h); 1 where no rule covers o), from the memo in
+ * that seat, computed at the firm's first choice in an epoch. The memo is
+ * the cache's, not the model's state, so a const world still keeps it (the
+ * records are not const through it). */
 static uint16_t rule_verdicts(const struct mkt_world *w, uint32_t h)
 {
     mkt__ent *he = &w->ent[h];

@@ -124,13 +124,12 @@ Test(pick_cache, the_comparison_can_fail_and_bad_values_are_refused,
               buf);
 }
 
-/* ---- the seats' memo of rule verdicts --------------------------------------
- * A seat keeps the rules' verdicts on it as a buyer, tagged with the rule
+/* ---- the firms' memo of rule verdicts --------------------------------------
+ * A firm keeps the rules' verdicts on it as a buyer, tagged with the rule
  * set's epoch; after a number of epochs the tags are swept. With a licence
  * rule toggled 46 times and a sweep every 3 epochs (as every 255 in a run),
  * a memo kept across a sweep would pass for the new epoch's: the results
  * must stay those of choices that ask the rules every time. */
-
 
 static void run_toggles(const mkt_params *p, uint32_t rep,
                         const mkt_run_opts *o, mkt_results *r)
