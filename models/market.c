@@ -637,8 +637,7 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
         rc = mkt__legal_build(w);
     if (rc == SIM_OK)
         rc = mkt__pc_new(w, opts && opts->no_pick_cache,
-                         opts && opts->memo_epochs ? opts->memo_epochs
-                                                   : UINT8_MAX);
+                         opts ? opts->memo_epochs : 0);
     if (rc == SIM_OK)
         rc = mkt__agents_new(w); /* agent.h */
     if (rc == SIM_OK) {

@@ -123,7 +123,7 @@ typedef struct {
     int32_t tnext, tprev; /* onboarding list of target */
     uint32_t ticket;   /* onboarding ticket (stale line entries) */
     uint32_t choices;  /* choices made so far: names the next draw */
-    uint16_t cls;      /* weight class (populate: at most UINT16_MAX) */
+    uint16_t cls;      /* weight class (MKT_MAX_SECTORS keeps it in 16 bits) */
     uint16_t flags;
     uint8_t own;       /* percent of its subsidiary abroad held by China-
                           headquartered parents (0 with none) */
@@ -406,7 +406,8 @@ double *mkt__tokens_row(struct mkt_world *w, uint32_t o);
  * (it is off, or a world event runs), and the caller asks mkt__available
  * and computes utilities itself; true, and the others give the same
  * values as those, bit for bit, until the choice ends. */
-int mkt__pc_new(struct mkt_world *w, bool off, uint8_t memo_epochs);
+int mkt__pc_new(struct mkt_world *w, bool off,
+                uint8_t memo_epochs); /* 0: 255 */
 void mkt__pc_free(struct mkt_world *w);
 bool mkt__pc_begin(struct mkt_world *w);
 double mkt__pc_utility(const struct mkt_world *w, const mkt_sector *s,

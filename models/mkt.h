@@ -616,7 +616,7 @@ typedef struct {
                         same in every mode, only speed differs */
     bool no_pick_cache; /* true: choices do not cache what they ask of the
                            world (pick_cache.c); the same results, slower */
-    uint8_t memo_epochs; /* tests: rule-set epochs before the seats' memos
+    uint8_t memo_epochs; /* tests: rule-set epochs before the firms' memos
                             of rule verdicts are swept (pick_cache.c); 0:
                             255, what fits their tag. The same results */
 } mkt_run_opts;

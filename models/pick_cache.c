@@ -35,9 +35,11 @@
 
 enum { PC_CLOSED, PC_OPEN, PC_HELD_ONLY }; /* pc_state */
 
-/* The seats' memo of rule verdicts (mkt__ent.rv_mask) has a bit per
+/* The firms' memo of rule verdicts (mkt__ent.rv_mask) has a bit per
  * option; with more options every choice asks the rules. */
 #define MEMO_OPTS 16u
+_Static_assert(sizeof(((mkt__ent *)0)->rv_mask) * 8 == MEMO_OPTS,
+               "a bit of rv_mask per option");
 #define SIG_RULE_WORDS 12u /* rule_words */
 
 /* fill_row is written once for both rows and must be specialised for each
@@ -63,13 +65,13 @@ int mkt__pc_new(struct mkt_world *w, bool off, uint8_t memo_epochs)
     w->pc_out = calloc(w->n_sec ? w->n_sec : 1, sizeof *w->pc_out);
     w->pc_cap = calloc(w->p->n_vendors ? w->p->n_vendors : 1,
                        sizeof *w->pc_cap);
-    /* The verdicts' inputs: per option its count and rules, per instance
-     * its index and SIG_RULE_WORDS (rules_sig). */
+    /* The verdicts' inputs (renew_memo_epoch): per option its count and
+     * rules, per instance SIG_RULE_WORDS. */
     w->pc_memo = w->n_opts <= MEMO_OPTS;
     w->pc_sig_set = false;
     w->pc_epoch = 0;
-    w->pc_epoch_max = memo_epochs ? memo_epochs : 1;
-    w->pc_sig_cap = no * (1 + ni) + ni * (1 + SIG_RULE_WORDS);
+    w->pc_epoch_max = memo_epochs ? memo_epochs : UINT8_MAX;
+    w->pc_sig_cap = no * (1 + ni) + ni * SIG_RULE_WORDS;
     w->pc_sig = calloc(w->pc_sig_cap, sizeof *w->pc_sig);
     w->pc_sig_new = calloc(w->pc_sig_cap, sizeof *w->pc_sig_new);
     if (!w->pc_state || !w->pc_nrule || !w->pc_ncost || !w->pc_rule ||
@@ -162,8 +164,9 @@ static size_t rule_words(const mkt__inst *r, uint64_t *out)
 
 /* After a build: everything a firm's rule verdicts depend on but the firm
  * (whose buyer attributes never change after populate) and the
- * replication's hash. When any of it differs from the last build's, the
- * memos are void: a new epoch. After pc_epoch_max (255) the records are
+ * replication's hash; every instance's words, covering or not (a change to
+ * one that covers nothing only ends an epoch early). When any of it
+ * differs from the last build's, the memos are void: a new epoch. After pc_epoch_max (255) the records are
  * swept, so that an old epoch's memo cannot pass for a new one's. */
 static void renew_memo_epoch(struct mkt_world *w)
 {
@@ -174,16 +177,8 @@ static void renew_memo_epoch(struct mkt_world *w)
         for (uint32_t k = 0; k < w->pc_nrule[o]; k++)
             sig[n++] = w->pc_rule[o * ni + k];
     }
-    for (size_t k = 0; k < ni; k++) {
-        bool listed = false;
-        for (uint32_t o = 0; o < w->n_opts && !listed; o++)
-            for (uint32_t q = 0; q < w->pc_nrule[o] && !listed; q++)
-                listed = w->pc_rule[o * ni + q] == k;
-        if (!listed)
-            continue;
-        sig[n++] = k;
+    for (size_t k = 0; k < ni; k++)
         n += rule_words(&w->inst[k], sig + n);
-    }
     assert(n <= w->pc_sig_cap);
     if (w->pc_sig_set && n == w->pc_sig_n &&
         memcmp(sig, w->pc_sig, n * sizeof *sig) == 0)

@@ -613,20 +613,26 @@ Test(mkt_load, active_kyc_rule_needs_its_cost)
 
 /* A weight class is 16 bits in the enterprise's record: good.cfg with
  * 32,766 more (empty) sectors, 32,769 in all, is refused at the list, with
- * its line; one fewer passes that check and fails at the first empty one. */
-static void write_with_more_sectors(const char *path, size_t extra)
+ * its line; one fewer passes that check and fails at the first empty one,
+ * on the next line. Returns the line of "sectors = (". */
+static int write_with_more_sectors(const char *path, size_t extra)
 {
     FILE *in = fopen(FIX("good.cfg"), "r"), *out = fopen(path, "w");
     cr_assert(in != NULL && out != NULL);
     char line[1024];
-    while (fgets(line, sizeof line, in) != NULL) {
+    int at = 0;
+    for (int n = 1; fgets(line, sizeof line, in) != NULL; n++) {
         fputs(line, out);
-        if (strcmp(line, "  sectors = (\n") == 0)
+        if (strcmp(line, "  sectors = (\n") == 0) {
+            at = n;
             for (size_t k = 0; k < extra; k++)
                 fputs("{},\n", out);
+        }
     }
     fclose(in);
     cr_assert_eq(fclose(out), 0);
+    cr_assert_gt(at, 0, "good.cfg has no sectors list");
+    return at;
 }
 
 Test(mkt_load, more_sectors_than_a_record_holds_are_refused, .timeout = 60)
@@ -634,17 +640,17 @@ Test(mkt_load, more_sectors_than_a_record_holds_are_refused, .timeout = 60)
     char dir[] = "/tmp/aims-sectors-XXXXXX", path[64], want[256];
     cr_assert_not_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/many.cfg", dir);
-    write_with_more_sectors(path, 32766);
+    int at = write_with_more_sectors(path, 32766);
     snprintf(want, sizeof want,
-             "%s:93: enterprises.sectors: expected a list of 1 to 32768 "
+             "%s:%d: enterprises.sectors: expected a list of 1 to 32768 "
              "elements, got 32769 elements",
-             path);
+             path, at);
     expect_message(path, NULL, want);
-    write_with_more_sectors(path, 32765);
+    at = write_with_more_sectors(path, 32765);
     snprintf(want, sizeof want,
-             "%s:94: enterprises.sectors.[0]: missing 'name' (expected a "
+             "%s:%d: enterprises.sectors.[0]: missing 'name' (expected a "
              "non-empty string)",
-             path);
+             path, at + 1);
     expect_message(path, NULL, want);
     cr_assert_eq(unlink(path), 0);
     cr_assert_eq(rmdir(dir), 0);
