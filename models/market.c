@@ -305,6 +305,25 @@ static void buyer_attributes(const struct mkt_world *w, uint32_t k,
                  : 0;
 }
 
+#define ADOPT_AHEAD 8
+
+/* Starts loading what a firm's first choice reads of its own: its seats'
+ * records and, with several seats, its entries beside them. */
+static void prefetch_firm(const struct mkt_world *w, uint32_t prim)
+{
+    const char *e = (const char *)&w->ent[prim];
+    size_t bytes = w->stride * sizeof *w->ent;
+    for (size_t off = 0; off < bytes; off += 64)
+        sim_prefetch(e + off);
+    sim_prefetch(e + bytes - 1);
+    if (w->stride > 1) {
+        uint32_t f = prim / w->stride;
+        sim_prefetch(&w->fbase[f]);
+        sim_prefetch(&w->cev[f]);
+        sim_prefetch(&w->sopt[prim]);
+    }
+}
+
 /* Draws the population and seats the initial adopters. Firm k's seats are
  * w->ent[k * stride ...]; its primary seat holds what is the firm's. */
 static int populate(struct mkt_world *w)
@@ -415,13 +434,20 @@ static int populate(struct mkt_world *w)
             w->pos[w->perm[first + k]] = first + k;
         w->sec_adopted[s] = na + init;
     }
-    for (size_t s = 0; s < p->n_sectors; s++)
-        for (uint32_t k = 0; k < w->sec_adopted[s]; k++) {
-            int rc = mkt__adopt_initial(
-                w, w->perm[w->sec_first[s] + k] * (uint32_t)K);
+    /* The initial adopters come in the shuffled order, each a miss on its
+     * records: they are fetched ADOPT_AHEAD adopters early (at 10^7
+     * enterprises the wait for them was 0.8 s of a 6.5 s set-up). */
+    for (size_t s = 0; s < p->n_sectors; s++) {
+        const uint32_t *order = &w->perm[w->sec_first[s]];
+        uint32_t na = w->sec_adopted[s];
+        for (uint32_t k = 0; k < na; k++) {
+            if (k + ADOPT_AHEAD < na)
+                prefetch_firm(w, order[k + ADOPT_AHEAD] * (uint32_t)K);
+            int rc = mkt__adopt_initial(w, order[k] * (uint32_t)K);
             if (rc != SIM_OK)
                 return rc;
         }
+    }
     return SIM_OK;
 }
 

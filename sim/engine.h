@@ -124,6 +124,23 @@ int sim_prefetch_span(sim_engine *eng, uint32_t kind, size_t bytes);
 int sim_prefetch_also(sim_engine *eng, uint32_t kind, const void *base,
                       size_t size, uint32_t per);
 
+/* A hint that the caller will soon read the cache line at p, for a model
+ * walking its own state in an order it knows ahead (the engine's hints above
+ * cover the events' targets). Changes no result; a no-op where the compiler
+ * has no prefetch builtin. The empty volatile asm that claims to change the
+ * address is not decoration: GCC 12's dead-code elimination deletes a
+ * __builtin_prefetch whose address is computed from loaded values once it is
+ * inlined (it did so to the engine's target prefetch, silently). */
+static inline void sim_prefetch(const void *p)
+{
+#if defined(__GNUC__)
+    __asm__ volatile("" : "+r"(p));
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
+
 /* Schedules m to fire `delay` days from now (delay >= 0 and finite). Stores the
  * handle in *h when h is not NULL. SIM_EPAST for a negative delay, SIM_EINVAL
  * for NaN or infinity (of the delay or of now + delay) or a kind >=

@@ -15,22 +15,9 @@
 #include "engine.h"
 #include "queue.h"
 
-/* A hint to load the cache line at p early; a no-op where the compiler has
- * no such builtin. The empty volatile asm that claims to change the address
- * is not decoration: GCC 12's dead-code elimination deletes a
- * __builtin_prefetch whose address is computed from loaded values once it is
- * inlined (it did so to the engine's target prefetch, silently;
- * -fno-tree-dce kept it). */
-#if defined(__GNUC__)
-#define SIM__PREFETCH(p)                                                       \
-    do {                                                                       \
-        const void *pf_ = (p);                                                 \
-        __asm__ volatile("" : "+r"(pf_));                                      \
-        __builtin_prefetch(pf_);                                               \
-    } while (0)
-#else
-#define SIM__PREFETCH(p) ((void)(p))
-#endif
+/* A hint to load the cache line at p early: engine.h's sim_prefetch (which
+ * says why it is written as it is). */
+#define SIM__PREFETCH(p) sim_prefetch(p)
 
 /* For the few hot helpers whose specialisation matters (heap.c). */
 #if defined(__GNUC__)
