@@ -50,8 +50,12 @@ void mkt__accrue(struct mkt_world *w, uint32_t o)
         const double *use = &w->oc_usage[(size_t)o * w->n_cls];
         const double *comp = &w->oc_comp[(size_t)o * w->n_cls];
         const double *f = &w->ufac[(size_t)o * w->n_sec];
-        for (size_t c = 0; c < w->n_cls; c++)
-            acc[c] += (use[c] + comp[c]) * dt * f[c % w->n_sec];
+        /* Class c's sector is c mod n_sec, counted rather than divided. */
+        for (size_t c = 0, s = 0; c < w->n_cls; c++) {
+            acc[c] += (use[c] + comp[c]) * dt * f[s];
+            if (++s == w->n_sec)
+                s = 0;
+        }
     }
     op->last = now;
 }

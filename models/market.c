@@ -226,6 +226,7 @@ static int build_tables(struct mkt_world *w)
     size_t nc = w->n_cls = 2 * p->n_sectors, no = w->n_opts ? w->n_opts : 1;
     w->n_sec = p->n_sectors;
     w->cls_w = calloc(nc, sizeof *w->cls_w);
+    w->cls_sec = calloc(nc ? nc : 1, sizeof *w->cls_sec);
     w->cls_total = calloc(nc, sizeof *w->cls_total);
     w->cls_adopted = calloc(nc, sizeof *w->cls_adopted);
     w->cls_wait = calloc(nc, sizeof *w->cls_wait);
@@ -254,7 +255,7 @@ static int build_tables(struct mkt_world *w)
     w->sec_first = calloc(w->n_sec, sizeof *w->sec_first);
     w->sec_n = calloc(w->n_sec, sizeof *w->sec_n);
     w->sec_adopted = calloc(w->n_sec, sizeof *w->sec_adopted);
-    if (!w->cls_w || !w->cls_total || !w->cls_adopted || !w->cls_wait ||
+    if (!w->cls_w || !w->cls_sec || !w->cls_total || !w->cls_adopted || !w->cls_wait ||
         !w->cls_lost || !w->cls_noacc || !w->oc_n || !w->oc_usage || !w->oc_comp ||
         !w->oc_acc || !w->growth || !w->m_rev || !w->v || !w->ok ||
         !w->sec_first || !w->sec_n || !w->sec_adopted || !w->v2 || !w->ok2 ||
@@ -263,6 +264,8 @@ static int build_tables(struct mkt_world *w)
         return SIM_ENOMEM;
     for (size_t k = 0; k < no * w->n_sec; k++)
         w->ufac[k] = 1.0;
+    for (size_t c = 0; c < nc; c++)
+        w->cls_sec[c] = &p->sectors[c % w->n_sec];
     for (size_t s = 0; s < w->n_sec; s++) {
         w->cls_w[s] = p->sectors[s].weight;
         w->cls_w[w->n_sec + s] = 1.0;
@@ -540,6 +543,7 @@ static void world_free(struct mkt_world *w)
     free(w->sec_n);
     free(w->sec_adopted);
     free(w->cls_w);
+    free(w->cls_sec);
     free(w->cls_total);
     free(w->cls_adopted);
     free(w->cls_wait);
