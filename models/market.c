@@ -226,7 +226,7 @@ static int build_tables(struct mkt_world *w)
     size_t nc = w->n_cls = 2 * p->n_sectors, no = w->n_opts ? w->n_opts : 1;
     w->n_sec = p->n_sectors;
     w->cls_w = calloc(nc, sizeof *w->cls_w);
-    w->cls_sec = calloc(nc ? nc : 1, sizeof *w->cls_sec);
+    w->cls_sec = calloc(nc, sizeof *w->cls_sec);
     w->cls_total = calloc(nc, sizeof *w->cls_total);
     w->cls_adopted = calloc(nc, sizeof *w->cls_adopted);
     w->cls_wait = calloc(nc, sizeof *w->cls_wait);
@@ -314,13 +314,9 @@ static void buyer_attributes(const struct mkt_world *w, uint32_t k,
  * records and, with several seats, its entries beside them. */
 static void prefetch_firm(const struct mkt_world *w, uint32_t prim)
 {
-    const char *e = (const char *)&w->ent[prim];
-    size_t bytes = w->stride * sizeof *w->ent;
-    for (size_t off = 0; off < bytes; off += 64)
-        sim_prefetch(e + off);
-    sim_prefetch(e + bytes - 1);
+    sim_prefetch_bytes(&w->ent[prim], w->stride * sizeof *w->ent);
     if (w->stride > 1) {
-        uint32_t f = prim / w->stride;
+        uint32_t f = mkt__firm(w, prim);
         sim_prefetch(&w->fbase[f]);
         sim_prefetch(&w->cev[f]);
         sim_prefetch(&w->sopt[prim]);

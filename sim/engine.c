@@ -100,8 +100,6 @@ typedef struct {
     sim_rng *rng;  /* owned */
 } named_rng;
 
-#define PREFETCH(p) SIM__PREFETCH(p)
-
 #define NO_SLOT UINT32_MAX
 /* Compaction: when stale entries number at least PURGE_MIN and more than a
  * quarter of the live ones (PURGE_SHARE), which bounds what cancelled events
@@ -592,7 +590,7 @@ static inline void win_append(sim_engine *eng, sim_qentry e)
 {
     assert(eng->wn < WIN_CAP);
     *win_at(eng, eng->wn++) = e;
-    PREFETCH(&eng->recs[(uint32_t)e.key]);
+    sim_prefetch(&eng->recs[(uint32_t)e.key]);
 }
 
 /* Inserts e in order; e precedes the last entry and the window has room. */
@@ -1099,11 +1097,8 @@ static inline void prefetch_target(const sim_engine *eng)
     const sim_msg *m = &eng->recs[(uint32_t)x->key].msg;
     const handler_slot *hs = &eng->handlers[m->kind];
     if (m->target < hs->tcount) {
-        const char *p = hs->tbase + (size_t)m->target * hs->tsize;
-        PREFETCH(p);
-        for (size_t off = 64; off < hs->tspan - 1; off += 64)
-            PREFETCH(p + off); /* the lines between, for a long span */
-        PREFETCH(p + hs->tspan - 1);
+        sim_prefetch_bytes(hs->tbase + (size_t)m->target * hs->tsize,
+                           hs->tspan);
         /* One division per distinct `per` (the market's arrays share one). */
         uint32_t per = 1, q = m->target;
         for (uint32_t k = 0; k < hs->nalso; k++) {
@@ -1111,7 +1106,7 @@ static inline void prefetch_target(const sim_engine *eng)
                 per = hs->also[k].per;
                 q = per == 1 ? m->target : m->target / per;
             }
-            PREFETCH(hs->also[k].base + (size_t)q * hs->also[k].size);
+            sim_prefetch(hs->also[k].base + (size_t)q * hs->also[k].size);
         }
     }
 }

@@ -141,6 +141,17 @@ static inline void sim_prefetch(const void *p)
 #endif
 }
 
+/* sim_prefetch for the `bytes` (> 0) from p: every line they touch, both
+ * ends included whatever p's alignment. */
+static inline void sim_prefetch_bytes(const void *p, size_t bytes)
+{
+    const char *c = p;
+    sim_prefetch(c);
+    for (size_t off = 64; off < bytes - 1; off += 64)
+        sim_prefetch(c + off);
+    sim_prefetch(c + bytes - 1);
+}
+
 /* Schedules m to fire `delay` days from now (delay >= 0 and finite). Stores the
  * handle in *h when h is not NULL. SIM_EPAST for a negative delay, SIM_EINVAL
  * for NaN or infinity (of the delay or of now + delay) or a kind >=

@@ -117,7 +117,7 @@ static SIM__ALWAYS_INLINE void sift_down(heap *h, size_t d, size_t k,
             size_t g = d * first + 1; /* the first grandchild */
             if (g + d * d <= n)
                 for (size_t c = 0; c < d * d; c += 64 / sizeof *a)
-                    SIM__PREFETCH(&a[g + c]);
+                    sim_prefetch(&a[g + c]);
         }
         if (first + d <= n) {
             best = least_child(a, d, first);

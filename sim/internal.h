@@ -15,10 +15,6 @@
 #include "engine.h"
 #include "queue.h"
 
-/* A hint to load the cache line at p early: engine.h's sim_prefetch (which
- * says why it is written as it is). */
-#define SIM__PREFETCH(p) sim_prefetch(p)
-
 /* For the few hot helpers whose specialisation matters (heap.c). */
 #if defined(__GNUC__)
 #define SIM__ALWAYS_INLINE inline __attribute__((always_inline))

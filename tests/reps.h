@@ -67,7 +67,8 @@ static inline void assert_same_results(const mkt_results *a,
     SAME(cumulative_revenue, na);
 #undef SAME
     cr_assert(memcmp(&a->final_frontier_access_share,
-                     &b->final_frontier_access_share, sizeof(double)) == 0);
+                     &b->final_frontier_access_share, sizeof(double)) == 0,
+              "replication %zu: final_frontier_access_share differs", rep);
 }
 
 #endif
