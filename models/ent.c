@@ -2,9 +2,9 @@
  * detection (DESIGN.md mechanisms 1, 3 and 5); what it chooses is choose.c.
  *
  * The unit here is a seat (market_internal.h): one held option with its own
- * onboarding, lists and detection clock. A firm has one seat unless its
+ * onboarding, rosters and detection clock. A firm has one seat unless its
  * sector lets it multi-home. Every change of a seat's (option, target) pair
- * goes through mkt__move, which keeps the option lists, the per-class
+ * goes through mkt__move, which keeps the option rosters, the per-class
  * counts, billing accrual, the detection clock and the firm's access state
  * consistent. A firm is in one of four states once adopted: with access (a
  * seat on an option), waiting (no option, a seat onboarding), out (it chose
@@ -14,9 +14,13 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "bass.h"
 #include "market_internal.h"
+
+/* Seats ahead whose records a roster's walk fetches. */
+#define ROSTER_AHEAD 16
 
 /* Years since month 0: capabilities are frozen during the burn-in. With no
  * burn-in (t0 = 0) this is now / year, bit for bit. */
@@ -157,41 +161,115 @@ int mkt__reschedule_detection(struct mkt_world *w, uint32_t i)
                         &e->detect);
 }
 
-/* ---- lists ---------------------------------------------------------------
+/* ---- rosters ------------------------------------------------------------
  */
 
-static void list_add(struct mkt_world *w, int32_t *head, uint32_t i,
-                     bool targets)
+static mkt__roster *roster(struct mkt_world *w, uint32_t o, bool targets)
 {
-    mkt__ent *e = &w->ent[i];
-    int32_t *next = targets ? &e->tnext : &e->next;
-    int32_t *prev = targets ? &e->tprev : &e->prev;
-    *next = *head;
-    *prev = MKT_NIL;
-    if (*head != MKT_NIL) {
-        mkt__ent *h = &w->ent[*head];
-        *(targets ? &h->tprev : &h->prev) = (int32_t)i;
-    }
-    *head = (int32_t)i;
+    return &w->roster[2 * (size_t)o + targets];
 }
 
-static void list_remove(struct mkt_world *w, int32_t *head, uint32_t i,
-                        bool targets)
+/* Whether entry k of option o's roster is current for the seat it names. */
+static bool roster_holds(const struct mkt_world *w, uint32_t o, bool targets,
+                         uint32_t k, uint32_t i)
 {
-    mkt__ent *e = &w->ent[i];
-    int32_t next = targets ? e->tnext : e->next;
-    int32_t prev = targets ? e->tprev : e->prev;
-    if (prev != MKT_NIL) {
-        mkt__ent *pe = &w->ent[prev];
-        *(targets ? &pe->tnext : &pe->next) = next;
-    } else {
-        assert(*head == (int32_t)i);
-        *head = next;
+    const mkt__ent *e = &w->ent[i];
+    return targets ? e->target == (int32_t)o && e->tpos == k
+                   : e->opt == (int32_t)o && e->upos == k;
+}
+
+/* Drops the stale entries, keeping the order (each read of a seat's record
+ * is independent of the last, so they are fetched ahead). */
+static void roster_compact(struct mkt_world *w, uint32_t o, bool targets)
+{
+    mkt__roster *r = roster(w, o, targets);
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < r->n; k++) {
+        if (k + ROSTER_AHEAD < r->n)
+            sim_prefetch(&w->ent[r->a[k + ROSTER_AHEAD]]);
+        uint32_t i = r->a[k];
+        if (!roster_holds(w, o, targets, k, i))
+            continue;
+        *(targets ? &w->ent[i].tpos : &w->ent[i].upos) = n;
+        r->a[n++] = i;
     }
-    if (next != MKT_NIL) {
-        mkt__ent *ne = &w->ent[next];
-        *(targets ? &ne->tprev : &ne->prev) = prev;
+    assert(n == r->live);
+    r->n = n;
+}
+
+/* Seat i joins option o's roster: before its opt (target) is set to o, so
+ * that an entry left from an earlier stay reads as stale. */
+static int roster_add(struct mkt_world *w, uint32_t o, bool targets,
+                      uint32_t i)
+{
+    mkt__roster *r = roster(w, o, targets);
+    if (r->n == r->cap) {
+        if (r->n - r->live >= r->n / 2 && r->n > 0) {
+            roster_compact(w, o, targets); /* at least half of it goes */
+        } else {
+            uint32_t cap = r->cap ? 2 * r->cap : 64;
+            uint32_t *a = r->cap <= UINT32_MAX / 2
+                              ? realloc(r->a, (size_t)cap * sizeof *a)
+                              : NULL;
+            if (!a)
+                return sim_err_set(w->err, SIM_ENOMEM,
+                                   "out of memory listing an option's users");
+            r->a = a;
+            r->cap = cap;
+        }
     }
+    uint32_t k = r->n++;
+    r->a[k] = i;
+    r->live++;
+    *(targets ? &w->ent[i].tpos : &w->ent[i].upos) = k;
+    return SIM_OK;
+}
+
+/* Seat i leaves: its entry stays, stale once its opt (target) changes. */
+static void roster_remove(struct mkt_world *w, uint32_t o, bool targets)
+{
+    mkt__roster *r = roster(w, o, targets);
+    assert(r->live > 0);
+    r->live--;
+}
+
+int mkt__rosters_new(struct mkt_world *w)
+{
+    w->roster = calloc(2 * (size_t)(w->n_opts ? w->n_opts : 1),
+                       sizeof *w->roster);
+    return w->roster ? SIM_OK : SIM_ENOMEM;
+}
+
+void mkt__rosters_free(struct mkt_world *w)
+{
+    for (size_t k = 0; w->roster && k < 2 * (size_t)w->n_opts; k++)
+        free(w->roster[k].a);
+    free(w->roster);
+}
+
+/* Most recent first: the order the linked lists before the rosters gave
+ * (each seat went in at the head), which the walks' draws depend on. */
+int mkt__walk_copy(struct mkt_world *w, uint32_t o, bool targets, size_t *n)
+{
+    const mkt__roster *r = roster(w, o, targets);
+    if (r->live > w->walk_cap) {
+        uint32_t *nw = realloc(w->walk, (size_t)r->live * sizeof *nw);
+        if (!nw)
+            return sim_err_set(w->err, SIM_ENOMEM,
+                               "out of memory walking an option's users");
+        w->walk = nw;
+        w->walk_cap = r->live;
+    }
+    size_t k = 0;
+    for (uint32_t j = r->n; j-- > 0;) {
+        if (j >= ROSTER_AHEAD)
+            sim_prefetch(&w->ent[r->a[j - ROSTER_AHEAD]]);
+        if (roster_holds(w, o, targets, j, r->a[j]))
+            w->walk[k++] = r->a[j];
+    }
+    assert(k == r->live);
+    *n = k;
+    return SIM_OK;
 }
 
 /* ---- state changes -------------------------------------------------------
@@ -273,7 +351,7 @@ int mkt__move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
         if (e->opt != MKT_NIL) {
             uint32_t o = (uint32_t)e->opt;
             mkt__accrue(w, o);
-            list_remove(w, &w->opts[o].users, i, false);
+            roster_remove(w, o, false);
             w->opts[o].n_users--;
             size_t k = (size_t)o * nc + e->cls;
             /* An empty cell is reset to exactly 0: sums of doubles added
@@ -286,7 +364,9 @@ int mkt__move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
         if (opt != MKT_NIL) {
             uint32_t o = (uint32_t)opt;
             mkt__accrue(w, o);
-            list_add(w, &w->opts[o].users, i, false);
+            int rc = roster_add(w, o, false, i);
+            if (rc != SIM_OK)
+                return rc;
             w->opts[o].n_users++;
             size_t k = (size_t)o * nc + e->cls;
             w->oc_n[k]++;
@@ -304,9 +384,12 @@ int mkt__move(struct mkt_world *w, uint32_t i, int32_t opt, int32_t target)
     }
     if (target != e->target) {
         if (e->target != MKT_NIL)
-            list_remove(w, &w->opts[e->target].targets, i, true);
-        if (target != MKT_NIL)
-            list_add(w, &w->opts[target].targets, i, true);
+            roster_remove(w, (uint32_t)e->target, true);
+        if (target != MKT_NIL) {
+            int rc = roster_add(w, (uint32_t)target, true, i);
+            if (rc != SIM_OK)
+                return rc;
+        }
         e->target = target;
     }
     cnt = state_counter(w, prim);

@@ -106,7 +106,6 @@ static int add_option(struct mkt_world *w, int ch, size_t v, size_t inter,
     op->provider = prov;
     const mkt_vendor *vd = &w->p->vendors[v];
     op->foreign = vd->origin == MKT_ORIGIN_US;
-    op->users = op->targets = MKT_NIL;
     /* The legal structure: where it is served, its weights, whom the buyer
      * contracts with (docs/model.md). */
     op->closed = vd->closed_frontier;
@@ -176,7 +175,7 @@ static int build_options(struct mkt_world *w)
         k++;
     }
     assert(w->n_opts <= max);
-    return SIM_OK;
+    return mkt__rosters_new(w);
 }
 
 static int build_rules(struct mkt_world *w)
@@ -407,7 +406,6 @@ static int populate(struct mkt_world *w)
     for (uint32_t k = 0; k < n * K; k++) {
         mkt__ent *e = &w->ent[k];
         e->opt = e->target = MKT_NIL;
-        e->next = e->prev = e->tnext = e->tprev = MKT_NIL;
         if (w->sopt)
             w->sopt[k] = MKT_NIL;
     }
@@ -522,6 +520,7 @@ static void world_free(struct mkt_world *w)
     for (size_t k = 0; k < w->n_prov; k++)
         mkt_onboard_fini(&w->prov[k]);
     free(w->prov);
+    mkt__rosters_free(w);
     free(w->opts);
     free(w->cap0);
     free(w->price);

@@ -86,14 +86,24 @@ enum { /* mkt__ent.flags */
 
 enum { MKT__ACTIVE, MKT__WINDING_DOWN, MKT__ENDED }; /* partnership state */
 
+/* The seats on an option, or onboarding onto it, in the order they joined
+ * (ent.c). A seat that leaves stays where it was, stale: taking it out of a
+ * linked list touched the records of both its neighbours, two cache misses
+ * at millions of seats, on every switch. An entry k for seat i is current
+ * while i is still on (onboarding onto) the option and its upos (tpos) is
+ * k; the stale ones are dropped when they are half the roster. */
+typedef struct {
+    uint32_t *a;       /* seat indices */
+    uint32_t n, cap;   /* entries (stale ones too); allocated */
+    uint32_t live;     /* current entries */
+} mkt__roster;
+
 typedef struct {
     uint8_t channel;   /* mkt_channel */
     bool foreign;      /* a US vendor's model */
     uint32_t vendor;   /* index into params->vendors */
     uint32_t inter;    /* intermediary, or UINT32_MAX */
     uint32_t provider; /* onboarding queue, or MKT_NO_PROVIDER */
-    int32_t users;     /* head of the users list */
-    int32_t targets;   /* head of the onboarding-onto list */
     uint32_t n_users;
     double log_price;  /* log of the price the enterprise perceives */
     double last;       /* billing accrued up to this time */
@@ -119,8 +129,8 @@ typedef struct {
     sim_handle detect; /* pending detection */
     int32_t opt;       /* current option or MKT_NIL */
     int32_t target;    /* option being onboarded onto or MKT_NIL */
-    int32_t next, prev;   /* users list of opt */
-    int32_t tnext, tprev; /* onboarding list of target */
+    uint32_t upos;     /* its entry in opt's users roster (ent.c) */
+    uint32_t tpos;     /* its entry in target's onboarding roster */
     uint32_t ticket;   /* onboarding ticket (stale line entries) */
     uint32_t choices;  /* choices made so far: names the next draw */
     uint16_t cls;      /* weight class (MKT_MAX_SECTORS keeps it in 16 bits) */
@@ -133,6 +143,7 @@ typedef struct {
      * which a choice reads anyway, so that a hit costs no load of its own. */
     uint8_t rv_epoch;
     uint16_t rv_mask;
+    uint8_t spare[8];  /* unused: the record stays one line */
 } mkt__ent;
 /* One cache line: at a million records and more, each event's first touch of
  * its enterprise is a miss, and a record across two lines is two. */
@@ -219,7 +230,10 @@ struct mkt_world {
     bool *ok2;        /* [opt + 1] */
     uint32_t *pf_holder; /* [opt] scratch: the seat holding it, else prim */
     bool *pf_sw;      /* [opt] scratch: choosing it costs the switch */
-    uint32_t *walk;   /* scratch for walking a list that changes */
+    /* [2 * n_opts] (ent.c): at 2o the seats on option o, at 2o + 1 those
+     * onboarding onto it, each in the order it joined */
+    mkt__roster *roster;
+    uint32_t *walk;   /* scratch: a roster's seats, before they move */
     size_t walk_cap;
 
     /* demand (issue 12) */
@@ -428,8 +442,11 @@ void mkt__pc_fill(struct mkt_world *w, const mkt_sector *s, uint32_t i,
 void mkt__pc_fill_firm(struct mkt_world *w, const mkt_sector *s, uint32_t prim,
                        const uint32_t *holder, const bool *sw);
 
-/* market.c */
-int mkt__walk_copy(struct mkt_world *w, int32_t head, bool targets,
-                   size_t *n);
+/* ent.c: the seats on option o (targets: onboarding onto it), most recent
+ * first, copied into w->walk (the walk moves them); n of them. */
+int mkt__walk_copy(struct mkt_world *w, uint32_t o, bool targets, size_t *n);
+/* ent.c: the rosters' memory, for 2 * n_opts rosters */
+int mkt__rosters_new(struct mkt_world *w);
+void mkt__rosters_free(struct mkt_world *w);
 
 #endif

@@ -83,28 +83,6 @@ double mkt__frontier_share(const struct mkt_world *w)
     return adopted > 0 ? frontier / adopted : (double)NAN;
 }
 
-/* Copies list `head` into w->walk (the walk changes the list). */
-int mkt__walk_copy(struct mkt_world *w, int32_t head, bool targets,
-                   size_t *n)
-{
-    size_t k = 0;
-    for (int32_t i = head; i != MKT_NIL;
-         i = targets ? w->ent[i].tnext : w->ent[i].next) {
-        if (k == w->walk_cap) {
-            size_t cap = w->walk_cap ? 2 * w->walk_cap : 1024;
-            uint32_t *nw = realloc(w->walk, cap * sizeof *nw);
-            if (!nw)
-                return sim_err_set(w->err, SIM_ENOMEM,
-                                   "out of memory walking an option's users");
-            w->walk = nw;
-            w->walk_cap = cap;
-        }
-        w->walk[k++] = (uint32_t)i;
-    }
-    *n = k;
-    return SIM_OK;
-}
-
 /* Every user of, and every enterprise onboarding onto, option o checks what
  * it may still use. The copy is taken before anyone moves; an enterprise
  * that moved meanwhile is checked anyway, which is harmless. */
@@ -113,8 +91,7 @@ static int notify_option(struct mkt_world *w, uint32_t o)
     for (int pass = 0; pass < 2; pass++) {
         bool targets = pass == 1;
         size_t n;
-        int rc = mkt__walk_copy(
-            w, targets ? w->opts[o].targets : w->opts[o].users, targets, &n);
+        int rc = mkt__walk_copy(w, o, targets, &n);
         if (rc != SIM_OK)
             return rc;
         /* w->walk stays ours: revalidating never walks a list. */
@@ -186,7 +163,7 @@ static int restart_detection(struct mkt_world *w, int channel)
         if (w->opts[o].channel != channel)
             continue;
         size_t n;
-        int rc = mkt__walk_copy(w, w->opts[o].users, false, &n);
+        int rc = mkt__walk_copy(w, o, false, &n);
         for (size_t k = 0; rc == SIM_OK && k < n; k++)
             rc = mkt__reschedule_detection(w, w->walk[k]);
         if (rc != SIM_OK)
@@ -209,7 +186,7 @@ static int restart_detection_of(struct mkt_world *w, const mkt__inst *r)
         if (!r->opt[o])
             continue;
         size_t n;
-        int rc = mkt__walk_copy(w, w->opts[o].users, false, &n);
+        int rc = mkt__walk_copy(w, o, false, &n);
         for (size_t k = 0; rc == SIM_OK && k < n; k++)
             rc = mkt__reschedule_detection(w, w->walk[k]);
         if (rc != SIM_OK)
@@ -482,9 +459,7 @@ static int touched_reviews(struct mkt_world *w, const mkt_event *ev,
         for (int pass = 0; pass < 2; pass++) {
             bool targets = pass == 1;
             size_t n;
-            int rc = mkt__walk_copy(
-                w, targets ? w->opts[o].targets : w->opts[o].users, targets,
-                &n);
+            int rc = mkt__walk_copy(w, o, targets, &n);
             for (size_t j = 0; rc == SIM_OK && j < n; j++) {
                 uint32_t i = w->walk[j], prim = mkt__prim(w, i);
                 /* A firm on two changed options is reviewed once: at the
