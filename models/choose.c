@@ -411,11 +411,14 @@ int mkt__resplit(struct mkt_world *w, uint32_t prim)
                    : -HUGE_VAL;
         vmax = fmax(vmax, u[k]);
     }
-    for (uint32_t k = 0; k < w->stride; k++)
-        sum += u[k] > -HUGE_VAL ? exp(u[k] - vmax) : 0.0;
+    double ex[MKT_MAX_OPTIONS]; /* each exp once: the same value twice */
+    for (uint32_t k = 0; k < w->stride; k++) {
+        ex[k] = u[k] > -HUGE_VAL ? exp(u[k] - vmax) : 0.0;
+        sum += ex[k];
+    }
     for (uint32_t k = 0; k < w->stride; k++)
         mkt__set_base(w, prim + k,
-                      u[k] > -HUGE_VAL ? base * exp(u[k] - vmax) / sum : 0.0);
+                      u[k] > -HUGE_VAL ? base * ex[k] / sum : 0.0);
     return SIM_OK;
 }
 
