@@ -63,6 +63,19 @@ static bool can_detect(const mkt_params *p)
     return kyc || (p->gray.enabled && p->gray.detection_rate > 0 && enforced);
 }
 
+/* The options' rosters (ent.c) for `seats` seats: a roster holds at most
+ * 2 entries per current seat and ROSTER_MIN (64) entries, in a block at
+ * most 1.5 times that and 2 x 64 entries, 4 bytes each: 12 bytes per seat
+ * and 896 per roster; a seat is current in one users roster and one
+ * onboarding roster at most. The walk's copy is at most every seat. */
+static double rosters_bound(const mkt_params *p, double seats)
+{
+    double opts = 2.0 * (double)p->n_vendors +
+                  (double)p->n_inter * (double)p->n_vendors + 1.0;
+    return seats * (2 * 3.0 + 1) * sizeof(uint32_t) +
+           2.0 * opts * (1.5 * 64 + 2 * 64) * sizeof(uint32_t);
+}
+
 double mkt_memory_estimate(const mkt_params *p)
 {
     /* An upper bound on one replication's peak, from what the code holds:
@@ -87,7 +100,7 @@ double mkt_memory_estimate(const mkt_params *p)
                 (k > 1 ? sizeof(double) + sizeof(sim_handle) +
                              k * sizeof(int32_t) + sizeof(uint32_t)
                        : 0)) +
-           3.0 * (double)SIM_MEM_HUGE_MIN +
+           rosters_bound(p, n * k) + 3.0 * (double)SIM_MEM_HUGE_MIN +
            events * (double)sim_engine_bytes_per_event() +
            (double)sim_engine_bytes_fixed() + 24.0 * 1024 * 1024;
 }
