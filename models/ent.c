@@ -22,7 +22,7 @@
 /* Seats ahead whose records a roster's walk fetches; the entries a roster
  * has at least (and its slack); an entry made stale by hand. */
 #define ROSTER_AHEAD 16
-#define ROSTER_MIN   64
+#define ROSTER_MIN   MKT__ROSTER_MIN
 #define ROSTER_GONE  UINT32_MAX
 
 /* Years since month 0: capabilities are frozen during the burn-in. With no
@@ -233,6 +233,7 @@ static int roster_add(struct mkt_world *w, uint32_t o, bool targets,
     r->a[k] = i;
     r->live++;
     *(targets ? &w->ent[i].tpos : &w->ent[i].upos) = k;
+    assert(r->n - r->live <= r->live + ROSTER_MIN); /* roster_remove's bound */
     return SIM_OK;
 }
 
@@ -249,7 +250,7 @@ static void roster_remove(struct mkt_world *w, uint32_t o, bool targets,
     assert(r->live > 0);
     r->live--;
     if (r->n - r->live <= r->live + ROSTER_MIN)
-        return;
+        return; /* the bound holds: mkt_memory_estimate counts on it */
     /* Seat i still reads as current here: it leaves first. */
     uint32_t k = targets ? w->ent[i].tpos : w->ent[i].upos;
     assert(r->a[k] == i);

@@ -63,6 +63,14 @@ static bool can_detect(const mkt_params *p)
     return kyc || (p->gray.enabled && p->gray.detection_rate > 0 && enforced);
 }
 
+/* At most the options build_options makes: per vendor a direct or a
+ * domestic option and a gray one, per intermediary one per vendor it
+ * hosts; one spare. */
+static size_t options_max(const mkt_params *p)
+{
+    return 2 * p->n_vendors + p->n_inter * p->n_vendors + 1;
+}
+
 /* The options' rosters (ent.c) for `seats` seats: a roster holds at most
  * 2 entries per current seat and ROSTER_MIN (64) entries, in a block at
  * most 1.5 times that and 2 x 64 entries, 4 bytes each: 12 bytes per seat
@@ -70,10 +78,9 @@ static bool can_detect(const mkt_params *p)
  * onboarding roster at most. The walk's copy is at most every seat. */
 static double rosters_bound(const mkt_params *p, double seats)
 {
-    double opts = 2.0 * (double)p->n_vendors +
-                  (double)p->n_inter * (double)p->n_vendors + 1.0;
     return seats * (2 * 3.0 + 1) * sizeof(uint32_t) +
-           2.0 * opts * (1.5 * 64 + 2 * 64) * sizeof(uint32_t);
+           2.0 * (double)options_max(p) *
+               (1.5 * MKT__ROSTER_MIN + 2 * MKT__ROSTER_MIN) * sizeof(uint32_t);
 }
 
 double mkt_memory_estimate(const mkt_params *p)
@@ -149,7 +156,7 @@ static uint32_t simulated_servers(const mkt_params *p, uint32_t servers)
 static int build_options(struct mkt_world *w)
 {
     const mkt_params *p = w->p;
-    size_t max = 2 * p->n_vendors + p->n_inter * p->n_vendors + 1;
+    size_t max = options_max(p);
     w->opts = calloc(max, sizeof *w->opts);
     size_t n_cn = 0;
     for (size_t v = 0; v < p->n_vendors; v++)

@@ -92,6 +92,7 @@ enum { MKT__ACTIVE, MKT__WINDING_DOWN, MKT__ENDED }; /* partnership state */
  * at millions of seats, on every switch. An entry k for seat i is current
  * while i is still on (onboarding onto) the option and its upos (tpos) is
  * k; the stale ones are dropped when they are half the roster. */
+#define MKT__ROSTER_MIN 64 /* entries a roster holds at least, and its slack */
 typedef struct {
     uint32_t *a;       /* seat indices */
     uint32_t n, cap;   /* entries (stale ones too); allocated */
