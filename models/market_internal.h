@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "mem.h"
 #include "mkt.h"
 #include "onboard.h"
 
@@ -188,6 +189,7 @@ struct mkt_world {
     size_t n_prov;
 
     mkt__ent *ent;
+    sim_mem_prefault *ent_pf; /* faulting ent's pages in during populate */
     uint32_t n_ent;
     size_t n_sec;
     uint32_t *sec_first, *sec_n, *sec_adopted; /* segments of perm */

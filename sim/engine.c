@@ -181,6 +181,9 @@ struct sim_engine {
     uint32_t nlanes;
     int mode;           /* SIM_MODE_* */
     size_t capacity;    /* sim_engine_opts.capacity: sizes the run */
+    /* A helper thread faulting in the pool's first prefault records until
+     * sim_run (mem.h); stopped before the pool moves. */
+    sim_mem_prefault *pool_pf;
     /* SIM_ENOMEM once a rebuild lost entries: every later call fails. */
     int broken;
     /* Tests: engine allocations left before one fails; < 0: never. */
@@ -286,6 +289,8 @@ static int grow_pool(sim_engine *eng, size_t want)
         return SIM_ENOMEM;
     if (eng->recs != NULL)
         memcpy(r, eng->recs, (size_t)eng->nrecs * sizeof *r);
+    sim_mem_prefault_stop(eng->pool_pf);
+    eng->pool_pf = NULL;
     free(eng->recs);
     eng->recs = r;
     eng->cap = (uint32_t)cap;
@@ -784,6 +789,12 @@ int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt,
                            "out of memory for %zu pending events",
                            opts->capacity);
     }
+    /* Records are taken front to back while nothing is freed: set-up's. */
+    if (opts->prefault > 0 && eng->cap > 0)
+        eng->pool_pf = sim_mem_prefault_start(
+            eng->recs,
+            (opts->prefault < eng->cap ? opts->prefault : eng->cap) *
+                sizeof *eng->recs);
     eng->seed = opts->seed;
     eng->point = opts->point;
     eng->rep = opts->rep;
@@ -791,10 +802,19 @@ int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt,
     return SIM_OK;
 }
 
+/* Set-up is over (sim_run) or the engine goes: the helpers' work is done
+ * or no longer of use. */
+static void prefault_stop(sim_engine *eng)
+{
+    sim_mem_prefault_stop(eng->pool_pf);
+    eng->pool_pf = NULL;
+}
+
 void sim_engine_free(sim_engine *eng)
 {
     if (eng == NULL)
         return;
+    prefault_stop(eng);
     eng->qt->fini(eng->q);
     free(eng->q);
     free(eng->recs);
@@ -1235,6 +1255,7 @@ int sim_run(sim_engine *eng, sim_time until)
         return eng->broken;
     if (isnan(until) || until < eng->now)
         return SIM_EINVAL;
+    prefault_stop(eng);
     /* Out of memory merging two runs: nothing is lost, the appended part
      * goes to the heap instead. */
     if (run_prepare(eng) != SIM_OK && run_to_heap(eng) != SIM_OK)

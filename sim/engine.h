@@ -69,6 +69,9 @@ typedef struct {
     const char *queue; /* pending-event set by name ("heap4", "heap2",
                           "calendar"); NULL: the default */
     size_t capacity;   /* expected peak of pending events (a hint; 0 is fine) */
+    size_t prefault;   /* about how many events will be pending at once: the
+                          pool's records for them are faulted in on a helper
+                          thread until sim_run (mem.h; a hint, 0: none) */
     int mode;          /* SIM_MODE_*; 0 is SIM_MODE_AUTO */
 } sim_engine_opts;
 

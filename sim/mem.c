@@ -9,6 +9,9 @@
 #define _DEFAULT_SOURCE /* madvise and MADV_HUGEPAGE are not POSIX */
 #include "mem.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,4 +71,69 @@ void sim_mem_discard(void *p, size_t len)
     (void)p;
     (void)len;
 #endif
+}
+
+/* ---- prefaulting ----------------------------------------------------------
+ *
+ * One thread per block, walking it back to front in chunks, checking between
+ * chunks whether it is told to stop. MADV_POPULATE_WRITE (Linux 5.14) faults
+ * the pages in as a write would, without writing: the block's contents are
+ * the caller's throughout, so no synchronisation is needed beyond the stop
+ * flag and the join. */
+#define PREFAULT_CHUNK ((size_t)8 << 20) /* a multiple of the 2 MiB page */
+
+struct sim_mem_prefault {
+    pthread_t thread;
+    unsigned char *p;
+    size_t len; /* rounded (sim_mem_rounded): whole pages */
+    atomic_bool stop;
+};
+
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+static void *prefault_main(void *arg)
+{
+    sim_mem_prefault *pf = arg;
+    size_t end = pf->len;
+    while (end > 0 && !atomic_load_explicit(&pf->stop, memory_order_relaxed)) {
+        size_t lo = end > PREFAULT_CHUNK ? end - PREFAULT_CHUNK : 0;
+        /* EINVAL: an older kernel; ENOMEM and the rest: the first touch
+         * will fault the page in, or fail, as it would have anyway. */
+        if (madvise(pf->p + lo, end - lo, MADV_POPULATE_WRITE) != 0)
+            break;
+        end = lo;
+    }
+    return NULL;
+}
+#endif
+
+sim_mem_prefault *sim_mem_prefault_start(void *p, size_t len)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    if (p == NULL || len < SIM_MEM_PREFAULT_MIN)
+        return NULL;
+    sim_mem_prefault *pf = malloc(sizeof *pf);
+    if (pf == NULL)
+        return NULL;
+    pf->p = p;
+    pf->len = sim_mem_rounded(len); /* p is 2 MiB aligned, its pages whole */
+    atomic_init(&pf->stop, false);
+    if (pthread_create(&pf->thread, NULL, prefault_main, pf) != 0) {
+        free(pf);
+        return NULL;
+    }
+    return pf;
+#else
+    (void)p;
+    (void)len;
+    return NULL;
+#endif
+}
+
+void sim_mem_prefault_stop(sim_mem_prefault *pf)
+{
+    if (pf == NULL)
+        return;
+    atomic_store_explicit(&pf->stop, true, memory_order_relaxed);
+    (void)pthread_join(pf->thread, NULL);
+    free(pf);
 }
