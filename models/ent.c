@@ -655,6 +655,10 @@ int mkt__on_adopt(sim_engine *eng, void *ctx, const sim_msg *m)
     w->perm[first + a] = i;
     w->pos[i] = first + a;
     w->sec_adopted[s] = ++a;
+    if (w->adopt_guesses) {
+        w->adopt_guesses[0]++;
+        w->adopt_guesses[1] += i == w->adopt_guess;
+    }
 
     uint32_t prim = i * w->stride;
     mkt__ent *e = &w->ent[prim];
@@ -668,12 +672,78 @@ int mkt__on_adopt(sim_engine *eng, void *ctx, const sim_msg *m)
 
     const mkt_sector *sec = &w->p->sectors[s];
     double rate = mkt_bass_rate(sec->bass_p, sec->bass_q, a, n);
-    if (rate <= 0)
+    w->adopt_at[s] = HUGE_VAL;
+    if (rate <= 0) {
+        mkt__adopt_prefetch(w);
         return SIM_OK;
+    }
     sim_msg next = {.kind = MKT__EV_ADOPT, .target = (uint32_t)s};
-    return sim_schedule(eng, sim_rng_exp_rate(w->r_adopt,
-                                              rate / MKT_DAYS_PER_YEAR),
-                        &next, NULL);
+    double delay = sim_rng_exp_rate(w->r_adopt, rate / MKT_DAYS_PER_YEAR);
+    rc = sim_schedule(eng, delay, &next, NULL);
+    w->adopt_at[s] = sim_now(eng) + delay;
+    mkt__adopt_prefetch(w);
+    return rc;
+}
+
+/* The sector whose pending adoption is the earliest, with sector `moved`'s
+ * at time t instead; SIZE_MAX when none is pending. */
+static size_t adopt_next(const struct mkt_world *w, size_t moved, double t)
+{
+    size_t best = SIZE_MAX;
+    double bt = HUGE_VAL;
+    for (size_t q = 0; q < w->n_sec; q++) {
+        double at = q == moved ? t : w->adopt_at[q];
+        if (at < bt) {
+            bt = at;
+            best = q;
+        }
+    }
+    return best;
+}
+
+/* Only adoptions draw from r_adopt, one chain a sector, so the adoptions to
+ * come are known: the next is the sector's whose pending adoption is the
+ * earliest, its pick the next uniform_int of r_adopt, and the one after
+ * follows from that adoption's own next time. Drawn here on a copy of the
+ * stream, two deep: the next adoption's pick had its entry in perm
+ * prefetched at the last call, so it is read now and the pick's records
+ * are prefetched; the one after has its entry in perm prefetched. At 10^7
+ * about a dozen events separate two adoptions, time for both misses to
+ * arrive. A guess only (a tie in time could make it wrong), and a prefetch
+ * changes no result. */
+void mkt__adopt_prefetch(struct mkt_world *w)
+{
+    if (w->r_peek == NULL)
+        return;
+    size_t s = adopt_next(w, SIZE_MAX, 0);
+    if (s == SIZE_MAX)
+        return;
+    uint32_t first = w->sec_first[s], n = w->sec_n[s], a = w->sec_adopted[s];
+    if (a >= n)
+        return;
+    sim_rng_copy_state(w->r_peek, w->r_adopt);
+    uint32_t k = a + sim_rng_uniform_int(w->r_peek, n - a);
+    uint32_t i = w->perm[first + k], j = w->perm[first + a];
+    w->adopt_guess = i;
+    sim_prefetch(&w->pos[i]);
+    sim_prefetch(&w->pos[j]);
+    mkt__prefetch_firm(w, i * w->stride);
+    /* The adoption after it: that one's next time, as mkt__on_adopt draws
+     * it, decides which sector comes then. */
+    const mkt_sector *sec = &w->p->sectors[s];
+    double rate = mkt_bass_rate(sec->bass_p, sec->bass_q, a + 1, n);
+    double t = rate > 0 ? w->adopt_at[s] + sim_rng_exp_rate(
+                                               w->r_peek,
+                                               rate / MKT_DAYS_PER_YEAR)
+                        : HUGE_VAL;
+    size_t s2 = adopt_next(w, s, t);
+    if (s2 == SIZE_MAX)
+        return;
+    uint32_t a2 = w->sec_adopted[s2] + (s2 == s), n2 = w->sec_n[s2];
+    if (a2 >= n2)
+        return;
+    uint32_t k2 = a2 + sim_rng_uniform_int(w->r_peek, n2 - a2);
+    sim_prefetch(&w->perm[w->sec_first[s2] + k2]);
 }
 
 int mkt__on_contract(sim_engine *eng, void *ctx, const sim_msg *m)

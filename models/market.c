@@ -274,10 +274,12 @@ static int build_tables(struct mkt_world *w)
     w->sec_first = calloc(w->n_sec, sizeof *w->sec_first);
     w->sec_n = calloc(w->n_sec, sizeof *w->sec_n);
     w->sec_adopted = calloc(w->n_sec, sizeof *w->sec_adopted);
+    w->adopt_at = calloc(w->n_sec ? w->n_sec : 1, sizeof *w->adopt_at);
     if (!w->cls_w || !w->cls_sec || !w->cls_total || !w->cls_adopted || !w->cls_wait ||
         !w->cls_lost || !w->cls_noacc || !w->oc_n || !w->oc_usage || !w->oc_comp ||
         !w->oc_acc || !w->growth || !w->m_rev || !w->v || !w->ok ||
-        !w->sec_first || !w->sec_n || !w->sec_adopted || !w->v2 || !w->ok2 ||
+        !w->sec_first || !w->sec_n || !w->sec_adopted || !w->adopt_at ||
+        !w->v2 || !w->ok2 ||
         !w->vsave || !w->pf_holder || !w->pf_sw || !w->chg || !w->better || !w->oldlp || !w->ufac ||
         !w->cls_out || !w->pick_buf || !w->cls_out_base)
         return SIM_ENOMEM;
@@ -328,19 +330,6 @@ static void buyer_attributes(const struct mkt_world *w, uint32_t k,
 }
 
 #define ADOPT_AHEAD 8
-
-/* Starts loading what a firm's first choice reads of its own: its seats'
- * records and, with several seats, its entries beside them. */
-static void prefetch_firm(const struct mkt_world *w, uint32_t prim)
-{
-    sim_prefetch_bytes(&w->ent[prim], w->stride * sizeof *w->ent);
-    if (w->stride > 1) {
-        uint32_t f = mkt__firm(w, prim);
-        sim_prefetch(&w->fbase[f]);
-        sim_prefetch(&w->cev[f]);
-        sim_prefetch(&w->sopt[prim]);
-    }
-}
 
 /* Draws the population and seats the initial adopters. Firm k's seats are
  * w->ent[k * stride ...]; its primary seat holds what is the firm's. */
@@ -466,7 +455,7 @@ static int populate(struct mkt_world *w)
         uint32_t na = w->sec_adopted[s];
         for (uint32_t k = 0; k < na; k++) {
             if (k + ADOPT_AHEAD < na)
-                prefetch_firm(w, order[k + ADOPT_AHEAD] * (uint32_t)K);
+                mkt__prefetch_firm(w, order[k + ADOPT_AHEAD] * (uint32_t)K);
             int rc = mkt__adopt_initial(w, order[k] * (uint32_t)K);
             if (rc != SIM_OK)
                 return rc;
@@ -494,6 +483,8 @@ static int schedule_start(struct mkt_world *w)
                              w->t0 + p->events[k].month * MKT_DAYS_PER_MONTH,
                              &m, NULL);
     }
+    for (size_t s = 0; s < p->n_sectors; s++)
+        w->adopt_at[s] = HUGE_VAL;
     for (size_t s = 0; rc == SIM_OK && s < p->n_sectors; s++) {
         const mkt_sector *sec = &p->sectors[s];
         double rate = 0;
@@ -503,11 +494,13 @@ static int schedule_start(struct mkt_world *w)
         if (rate <= 0)
             continue;
         sim_msg m = {.kind = MKT__EV_ADOPT, .target = (uint32_t)s};
-        rc = sim_schedule(w->eng,
-                          w->t0 + sim_rng_exp_rate(w->r_adopt,
-                                                   rate / MKT_DAYS_PER_YEAR),
-                          &m, NULL);
+        double delay =
+            w->t0 + sim_rng_exp_rate(w->r_adopt, rate / MKT_DAYS_PER_YEAR);
+        rc = sim_schedule(w->eng, delay, &m, NULL);
+        w->adopt_at[s] = sim_now(w->eng) + delay;
     }
+    if (rc == SIM_OK)
+        mkt__adopt_prefetch(w);
     if (rc == SIM_OK) {
         sim_msg m = {.kind = MKT__EV_MONTH, .target = 1};
         rc = sim_schedule_at(w->eng, w->t0 + MKT_DAYS_PER_MONTH, &m, NULL);
@@ -567,6 +560,8 @@ static void world_free(struct mkt_world *w)
     free(w->sec_first);
     free(w->sec_n);
     free(w->sec_adopted);
+    free(w->adopt_at);
+    sim_rng_free(w->r_peek);
     free(w->cls_w);
     free(w->cls_sec);
     free(w->cls_total);
@@ -677,6 +672,14 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
             sim_on(w->eng, handlers[k].kind,
                    handlers[k].world ? on_world : handlers[k].fn, w);
         w->r_adopt = sim_engine_rng(w->eng, "adoption", err);
+        /* Only a prefetch needs it: without it there is none. */
+        int8_t ap = opts ? opts->adopt_prefetch : 0;
+        if (w->r_adopt && (ap > 0 || (ap == 0 && w->stride *
+                                                        total_enterprises(p) >=
+                                                    MKT__ADOPT_PREFETCH_MIN)))
+            w->r_peek = sim_rng_new_like(w->r_adopt);
+        w->adopt_guess = UINT32_MAX;
+        w->adopt_guesses = opts ? opts->adopt_guesses : NULL;
         w->r_onboard = sim_engine_rng(w->eng, "onboarding", err);
         w->r_detect = sim_engine_rng(w->eng, "detection", err);
         w->r_review = sim_engine_rng(w->eng, "review", err);

@@ -158,6 +158,13 @@ struct mkt_world {
     uint64_t seed;
     uint32_t point, rep;
     sim_rng *r_adopt, *r_onboard, *r_detect, *r_review;
+    /* The next adoption's pick, guessed to prefetch it (ent.c): a copy of
+     * r_adopt to draw from, and each sector's pending adoption's time
+     * (+inf: none). */
+    sim_rng *r_peek;  /* NULL: no prefetch */
+    double *adopt_at; /* [sector] */
+    uint32_t adopt_guess;     /* the firm the next adoption is to pick */
+    uint64_t *adopt_guesses;  /* mkt_run_opts.adopt_guesses */
     uint64_t u_prefix[8]; /* mkt__uniform's hash of (seed, point, rep,
                              purpose), by purpose (ent.c) */
 
@@ -351,6 +358,24 @@ double mkt__contract_days(const struct mkt_world *w, uint32_t i);
 int mkt__set_out(struct mkt_world *w, uint32_t prim, bool out);
 void mkt__set_base(struct mkt_world *w, uint32_t i, double x);
 int mkt__revalidate(struct mkt_world *w, uint32_t i);
+/* Starts loading what a firm's first choice reads of its own: its seats'
+ * records and, with several seats, its entries beside them. */
+static inline void mkt__prefetch_firm(const struct mkt_world *w, uint32_t prim)
+{
+    sim_prefetch_bytes(&w->ent[prim], w->stride * sizeof *w->ent);
+    if (w->stride > 1) {
+        uint32_t f = mkt__firm(w, prim);
+        sim_prefetch(&w->fbase[f]);
+        sim_prefetch(&w->cev[f]);
+        sim_prefetch(&w->sopt[prim]);
+    }
+}
+/* After an adoption is scheduled: prefetch what the next one will read
+ * (by default from this many seats: below, everything is in cache and the
+ * look-ahead costs more than it saves). */
+#define MKT__ADOPT_PREFETCH_MIN ((size_t)1 << 18)
+
+void mkt__adopt_prefetch(struct mkt_world *w);
 int mkt__adopt_initial(struct mkt_world *w, uint32_t i);
 int mkt__reschedule_detection(struct mkt_world *w, uint32_t i);
 int mkt__serve_next(struct mkt_world *w, uint32_t prov);

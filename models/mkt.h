@@ -619,6 +619,12 @@ typedef struct {
     uint8_t memo_epochs; /* tests: rule-set epochs before the firms' memos
                             of rule verdicts are swept (pick_cache.c); 0:
                             255, what fits their tag. The same results */
+    int8_t adopt_prefetch; /* tests: 1 prefetches the adoptions to come at
+                              any size, -1 never; 0: from 2^18 seats, where
+                              the records no longer fit in cache (ent.c).
+                              The same results */
+    uint64_t *adopt_guesses; /* tests: NULL, or [0] counts adoptions and [1]
+                                those whose firm the prefetch had guessed */
 } mkt_run_opts;
 
 /* Runs replication `rep` of p with master seed `seed` into r (initialised

@@ -89,3 +89,18 @@ void sim_rng_free(sim_rng *r)
     gsl_rng_free(r->gsl);
     free(r);
 }
+
+sim_rng *sim_rng_new_like(const sim_rng *r)
+{
+    sim_rng *c = malloc(sizeof *c);
+    if (c == NULL)
+        return NULL;
+    c->gsl = gsl_rng_alloc(r->gsl->type);
+    if (c->gsl == NULL) {
+        free(c);
+        return NULL;
+    }
+    c->name = r->name;
+    memcpy(c->purpose, r->purpose, sizeof c->purpose);
+    return c;
+}

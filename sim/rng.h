@@ -53,6 +53,10 @@ int sim_rng_new(uint64_t seed, uint32_t point, uint32_t rep,
                 const char *purpose, const gsl_rng_type *type, sim_rng **out,
                 sim_err *err);
 void sim_rng_free(sim_rng *r); /* NULL is a no-op */
+/* A stream of r's generator type, for sim_rng_copy_state (its own state is
+ * r's name's, unseeded: only a copied state is meant to be drawn from). NULL
+ * when out of memory. Caller owns it (sim_rng_free). */
+sim_rng *sim_rng_new_like(const sim_rng *r);
 
 /* The GSL generator with this name: taus2 for NULL; NULL for an unknown name.
  * Not thread-safe (GSL's gsl_rng_types_setup rewrites a static table): call it
@@ -83,6 +87,16 @@ static inline uint32_t sim_rng_uniform_int(sim_rng *r, uint32_t n)
 {
     assert(n >= 1);
     return (uint32_t)gsl_rng_uniform_int(r->gsl, n);
+}
+
+/* Sets dst's state to src's: dst then draws what src will draw next, and
+ * src is left as it is (dst: a stream of src's generator type, from
+ * sim_rng_new_like). For looking ahead at what later events will draw, to
+ * prefetch what they will pick. */
+static inline void sim_rng_copy_state(sim_rng *dst, const sim_rng *src)
+{
+    assert(dst->gsl->type == src->gsl->type);
+    gsl_rng_memcpy(dst->gsl, src->gsl);
 }
 
 /* Exponential with the given MEAN (not rate). Drawn by inversion, -mean *

@@ -169,3 +169,49 @@ Test(pick_cache, rule_memos_swept_every_few_epochs_are_the_uncached_run,
     }
     mkt_params_free(p);
 }
+
+/* The adoptions' look-ahead (ent.c, mkt__adopt_prefetch) only prefetches:
+ * the baseline with it on at a small size (it is on from 2^18 seats by
+ * default) is the run with it off, bit for bit, with one option per firm
+ * and with three; and its guess of the next adoption's firm is right every
+ * time (only a tie between two sectors' adoption times could make it
+ * wrong), so the prefetches are of the records that are read. */
+Test(pick_cache, the_adoption_look_ahead_changes_nothing_and_guesses_right,
+     .timeout = 300)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/scenarios/baseline.cfg", AIMS_SOURCE_DIR);
+    for (int k = 1; k <= 3; k += 2) {
+        sim_err err = {0};
+        scen_doc *doc = NULL;
+        cr_assert_eq(scen_load(path, &doc, &err), SIM_OK, "%s", err.msg);
+        cr_assert_eq(scen_set(doc, "enterprises.count=4000", &err), SIM_OK);
+        for (int s = 0; s < 4 && k > 1; s++) {
+            char set[96];
+            snprintf(set, sizeof set,
+                     "enterprises.sectors.[%d].choice.max_options=%d", s, k);
+            cr_assert_eq(scen_set(doc, set, &err), SIM_OK, "%s", err.msg);
+        }
+        mkt_params *p = NULL;
+        cr_assert_eq(mkt_load(doc, &p, &err), SIM_OK, "%s", err.msg);
+        scen_free(doc);
+        uint64_t guesses[2] = {0, 0};
+        const mkt_run_opts off = {.adopt_prefetch = -1};
+        const mkt_run_opts on = {.adopt_prefetch = 1, .adopt_guesses = guesses};
+        for (uint32_t rep = 0; rep < 2; rep++) {
+            mkt_results a, b;
+            run_toggles(p, rep, &off, &a);
+            run_toggles(p, rep, &on, &b);
+            assert_same_results(&a, &b, rep);
+            mkt_results_fini(&a);
+            mkt_results_fini(&b);
+        }
+        cr_assert_gt(guesses[0], 1000, "%d options: %llu adoptions", k,
+                     (unsigned long long)guesses[0]);
+        cr_expect_eq(guesses[1], guesses[0],
+                     "%d options: %llu of %llu adoptions guessed", k,
+                     (unsigned long long)guesses[1],
+                     (unsigned long long)guesses[0]);
+        mkt_params_free(p);
+    }
+}

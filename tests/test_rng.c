@@ -215,3 +215,42 @@ Test(rng, generators_are_found_by_name)
     cr_assert_eq(sim_rng_type_by_name("mt19937"), gsl_rng_mt19937);
     cr_assert_null(sim_rng_type_by_name("no-such-generator"));
 }
+
+/* A copied state draws what the original will draw next, and the copy
+ * changes nothing of the original: for n of many sizes up to 2^31 (gsl's
+ * uniform_int rejects draws for some n, so a draw may take several), and
+ * for exponentials, the copy's draws match the next ones of the original,
+ * which match those of a twin stream nobody copied. */
+Test(rng, a_copied_state_draws_what_the_stream_draws_next)
+{
+    const char *types[] = {"taus2", "mt19937"};
+    for (size_t t = 0; t < 2; t++) {
+        sim_rng *r, *twin;
+        sim_err err = {0};
+        const gsl_rng_type *ty = sim_rng_type_by_name(types[t]);
+        cr_assert_eq(sim_rng_new(7, 1, 2, "peek", ty, &r, &err), SIM_OK);
+        cr_assert_eq(sim_rng_new(7, 1, 2, "peek", ty, &twin, &err), SIM_OK);
+        sim_rng *scratch = sim_rng_new_like(r);
+        cr_assert_not_null(scratch);
+        uint32_t n = 1;
+        for (int k = 0; k < 2000; k++) {
+            n = k % 31 == 30 ? 1 : n * 3 + (uint32_t)k % 7;
+            if (n > UINT32_C(1) << 31)
+                n = (uint32_t)k + 1;
+            sim_rng_copy_state(scratch, r);
+            uint32_t a = sim_rng_uniform_int(scratch, n);
+            double x = sim_rng_exp_rate(scratch, 2.5);
+            uint32_t c = sim_rng_uniform_int(r, n);
+            double y = sim_rng_exp_rate(r, 2.5);
+            cr_assert_eq(a, c, "%s, draw %d (n %u): copy %u, stream %u",
+                         types[t], k, n, a, c);
+            cr_assert_eq(x, y, "%s, draw %d: exponentials differ", types[t],
+                         k);
+            cr_assert_eq(c, sim_rng_uniform_int(twin, n));
+            cr_assert_eq(y, sim_rng_exp_rate(twin, 2.5));
+        }
+        sim_rng_free(scratch);
+        sim_rng_free(twin);
+        sim_rng_free(r);
+    }
+}
