@@ -710,7 +710,10 @@ static size_t adopt_next(const struct mkt_world *w, size_t moved, double t)
  * are prefetched; the one after has its entry in perm prefetched. At 10^7
  * about a dozen events separate two adoptions, time for both misses to
  * arrive. A guess only (a tie in time could make it wrong), and a prefetch
- * changes no result. */
+ * changes no result. It repeats mkt__on_adopt's draws in their order
+ * (uniform_int, then exp_rate): a change to that order must come here too,
+ * or the guesses go wrong silently -- pick_cache's look-ahead test counts
+ * them and would fail. */
 void mkt__adopt_prefetch(struct mkt_world *w)
 {
     if (w->r_peek == NULL)

@@ -346,14 +346,8 @@ static int populate(struct mkt_world *w)
     _Static_assert(2 * MKT_MAX_SECTORS <= UINT16_MAX + 1, "cls fits 16 bits");
     assert(w->n_cls <= 2 * MKT_MAX_SECTORS);
     w->n_ent = (uint32_t)(n * K);
-    /* Huge pages, faulted in from the far end by a helper thread while this
-     * one zeroes and fills the array from the front (mem.h). */
-    size_t ent_bytes = (n ? n * K : 1) * sizeof *w->ent;
-    w->ent = sim_mem_alloc(ent_bytes);
-    if (w->ent) {
-        w->ent_pf = sim_mem_prefault_start(w->ent, ent_bytes);
-        memset(w->ent, 0, ent_bytes);
-    }
+    /* Huge pages, prefaulted while zeroed (mem.h). */
+    w->ent = sim_mem_calloc(n ? n * K : 1, sizeof *w->ent);
     w->perm = sim_mem_alloc((n ? n : 1) * sizeof *w->perm);
     w->pos = sim_mem_alloc((n ? n : 1) * sizeof *w->pos);
     /* Plain calloc: its pages are touched only where a firm is caught. */
@@ -461,8 +455,6 @@ static int populate(struct mkt_world *w)
                 return rc;
         }
     }
-    sim_mem_prefault_stop(w->ent_pf); /* every page is in by now */
-    w->ent_pf = NULL;
     return SIM_OK;
 }
 
@@ -553,7 +545,6 @@ static void world_free(struct mkt_world *w)
     free(w->licence);
     free(w->istate);
     free(w->markup);
-    sim_mem_prefault_stop(w->ent_pf); /* before its block goes */
     free(w->ent);
     free(w->perm);
     free(w->pos);

@@ -25,7 +25,6 @@
 #include <stdint.h>
 
 #include "engine.h"
-#include "mem.h"
 #include "mkt.h"
 #include "onboard.h"
 
@@ -196,7 +195,6 @@ struct mkt_world {
     size_t n_prov;
 
     mkt__ent *ent;
-    sim_mem_prefault *ent_pf; /* faulting ent's pages in during populate */
     uint32_t n_ent;
     size_t n_sec;
     uint32_t *sec_first, *sec_n, *sec_adopted; /* segments of perm */

@@ -272,6 +272,14 @@ static void *engine_mem_alloc(sim_engine *eng, size_t size)
     return sim_mem_alloc(size);
 }
 
+/* The pool's helper thread: stopped when set-up is over (sim_run), the pool
+ * moves (grow_pool) or the engine goes. */
+static void prefault_stop(sim_engine *eng)
+{
+    sim_mem_prefault_stop(eng->pool_pf);
+    eng->pool_pf = NULL;
+}
+
 /* Grows the pool to at least `want` records (at least doubling). The pool is
  * one of the large arrays (32 bytes an event), so it comes from sim_mem_alloc
  * for huge pages; growth copies, which geometric growth amortises. */
@@ -289,8 +297,7 @@ static int grow_pool(sim_engine *eng, size_t want)
         return SIM_ENOMEM;
     if (eng->recs != NULL)
         memcpy(r, eng->recs, (size_t)eng->nrecs * sizeof *r);
-    sim_mem_prefault_stop(eng->pool_pf);
-    eng->pool_pf = NULL;
+    prefault_stop(eng); /* before the pool it faults in goes */
     free(eng->recs);
     eng->recs = r;
     eng->cap = (uint32_t)cap;
@@ -800,14 +807,6 @@ int sim__engine_new_typed(const sim_engine_opts *opts, const sim_queue_type *qt,
     eng->rep = opts->rep;
     *out = eng;
     return SIM_OK;
-}
-
-/* Set-up is over (sim_run) or the engine goes: the helpers' work is done
- * or no longer of use. */
-static void prefault_stop(sim_engine *eng)
-{
-    sim_mem_prefault_stop(eng->pool_pf);
-    eng->pool_pf = NULL;
 }
 
 void sim_engine_free(sim_engine *eng)

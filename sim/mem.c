@@ -54,8 +54,13 @@ void *sim_mem_calloc(size_t n, size_t size)
     if (size != 0 && n > SIZE_MAX / size)
         return NULL;
     void *p = sim_mem_alloc(n * size);
-    if (p != NULL)
+    if (p != NULL) {
+        /* The zeroing is the block's first touch: a large block's pages are
+         * faulted in from the far end meanwhile, and the two meet. */
+        sim_mem_prefault *pf = sim_mem_prefault_start(p, n * size);
         memset(p, 0, n * size);
+        sim_mem_prefault_stop(pf);
+    }
     return p;
 }
 

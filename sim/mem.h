@@ -27,7 +27,9 @@
  * 2 MiB (the page it would use anyway). Caller owns the block (free()). */
 void *sim_mem_alloc(size_t size);
 
-/* n * size bytes, zeroed, as sim_mem_alloc; NULL on overflow. */
+/* n * size bytes, zeroed, as sim_mem_alloc; NULL on overflow. A block of
+ * SIM_MEM_PREFAULT_MIN bytes or more is prefaulted (below) while it is
+ * zeroed. */
 void *sim_mem_calloc(size_t n, size_t size);
 
 /* Gives the whole pages inside [p, p + len) back to the system: a block that

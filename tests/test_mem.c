@@ -115,3 +115,21 @@ Test(mem, prefault_stops_early)
         free(p);
     }
 }
+
+/* A large sim_mem_calloc is zeroed, prefaulted or not: every word reads 0,
+ * whatever the pages held when the allocator last gave them out. */
+Test(mem, a_large_calloc_is_all_zero)
+{
+    for (int round = 0; round < 2; round++) {
+        uint64_t *p = sim_mem_calloc(BLOCK / sizeof *p, sizeof *p);
+        cr_assert_not_null(p);
+        size_t n = BLOCK / sizeof *p, bad = 0;
+        for (size_t k = 0; k < n; k++)
+            bad += p[k] != 0;
+        cr_assert_eq(bad, 0, "round %d: %zu of %zu words not zero", round, bad,
+                     n);
+        for (size_t k = 0; k < n; k++) /* dirty it for the next round */
+            p[k] = ~(uint64_t)0;
+        free(p);
+    }
+}
