@@ -656,7 +656,12 @@ static int world_new(const mkt_params *p, uint64_t seed, uint32_t rep,
                                       64,
                           /* a contract or an adoption for each seat */
                           .prefault = w->stride * total_enterprises(p),
-                          .mode = opts ? opts->engine_mode : 0};
+                          .mode = opts ? opts->engine_mode : 0,
+                          .queue = opts && opts->queue ? opts->queue
+                                   : w->stride * total_enterprises(p) >=
+                                           MKT__WHEEL_MIN
+                                       ? "wheel"
+                                       : NULL};
     int rc = sim_engine_new_opts(&eo, &w->eng, err);
     if (rc == SIM_OK) {
         for (size_t k = 0; k < sizeof handlers / sizeof handlers[0]; k++)

@@ -372,6 +372,11 @@ static inline void mkt__prefetch_firm(const struct mkt_world *w, uint32_t prim)
  * (by default from this many seats: below, everything is in cache and the
  * look-ahead costs more than it saves). */
 #define MKT__ADOPT_PREFETCH_MIN ((size_t)1 << 18)
+/* The engine's queue is the wheel (sim/wheel.c) from this many seats, heap4
+ * below: the events that go to the queue rather than a lane (onboarding
+ * completions, adoptions, detections, filings) number about 1.6% of the
+ * seats pending at once, so from here the heap outgrows the caches. */
+#define MKT__WHEEL_MIN ((size_t)1 << 18)
 
 void mkt__adopt_prefetch(struct mkt_world *w);
 int mkt__adopt_initial(struct mkt_world *w, uint32_t i);

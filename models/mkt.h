@@ -625,6 +625,9 @@ typedef struct {
                               The same results */
     uint64_t *adopt_guesses; /* tests: NULL, or [0] counts adoptions and [1]
                                 those whose firm the prefetch had guessed */
+    const char *queue; /* tests: the engine's queue by name (sim/queue.h);
+                          NULL: "wheel" from 2^18 seats, the default heap4
+                          below (market_internal.h). The same results */
 } mkt_run_opts;
 
 /* Runs replication `rep` of p with master seed `seed` into r (initialised

@@ -34,7 +34,7 @@ const sim_queue_type *sim_queue_by_name(const char *name)
 
 const char *sim_queue_names(void)
 {
-    /* ", heap4, heap2, calendar" without its first two characters. */
+    /* ", heap4, heap2, calendar, wheel" without its first two characters. */
 #define QUEUE_NAME(name) ", " #name
     return &(SIM_QUEUE_LIST(QUEUE_NAME))[2];
 #undef QUEUE_NAME

@@ -71,13 +71,15 @@ typedef struct sim_queue_type {
 
 /* Every structure, in the order `sim_queue_names` lists them: one list, so
  * names and table cannot drift apart. */
-#define SIM_QUEUE_LIST(X) X(heap4) X(heap2) X(calendar)
+#define SIM_QUEUE_LIST(X) X(heap4) X(heap2) X(calendar) X(wheel)
 
 extern const sim_queue_type sim_queue_heap2; /* binary heap, array */
 extern const sim_queue_type
     sim_queue_heap4; /* 4-ary heap, cache-line aligned */
 extern const sim_queue_type
     sim_queue_calendar; /* Brown (1988) calendar queue, resizing */
+extern const sim_queue_type
+    sim_queue_wheel; /* timing wheel in front of a small heap4 (wheel.c) */
 
 /* The default structure (chosen in docs/engine.md). */
 extern const sim_queue_type *const sim_queue_default;

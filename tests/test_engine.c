@@ -19,7 +19,7 @@
 #include "internal.h"
 #include "queue.h"
 
-static const char *const queues[] = {"heap4", "heap2", "calendar"};
+static const char *const queues[] = {"heap4", "heap2", "calendar", "wheel"};
 #define NQUEUES (sizeof queues / sizeof queues[0])
 
 static sim_engine *make(uint64_t seed, const char *queue)
@@ -269,7 +269,7 @@ Test(engine, unknown_queue_name_lists_the_valid_ones)
     cr_assert_eq(sim_engine_new_opts(&o, &eng, &err), SIM_EINVAL);
     cr_assert_null(eng);
     cr_assert(strstr(err.msg, "'splay'") &&
-                  strstr(err.msg, "heap4, heap2, calendar"),
+                  strstr(err.msg, "heap4, heap2, calendar, wheel"),
               "got: %s", err.msg);
     sim_engine_free(NULL); /* a no-op */
 }
@@ -371,6 +371,7 @@ Test(engine, every_queue_gives_the_same_trace)
     uint64_t ref = run_hold(77, "heap4", 100000, 0);
     cr_assert_eq(run_hold(77, "heap2", 100000, 0), ref);
     cr_assert_eq(run_hold(77, "calendar", 100000, 0), ref);
+    cr_assert_eq(run_hold(77, "wheel", 100000, 0), ref);
 }
 
 Test(engine, ties_decide_the_hold_trace)
@@ -422,6 +423,7 @@ Test(engine, sequence_wrap_renumbers_without_changing_the_order)
     uint64_t ref = run_hold(99, NULL, 20000, 0);
     cr_assert_eq(run_hold(99, NULL, 20000, (UINT64_C(1) << 32) - 1000), ref);
     cr_assert_eq(run_hold(99, "calendar", 20000, (UINT64_C(1) << 32) - 1), ref);
+    cr_assert_eq(run_hold(99, "wheel", 20000, (UINT64_C(1) << 32) - 1), ref);
 }
 
 Test(engine, mass_cancellation_does_not_grow_the_queue)

@@ -51,6 +51,7 @@ static const sim_queue_type *const all_types[] = {
     &sim_queue_heap2,
     &sim_queue_heap4,
     &sim_queue_calendar,
+    &sim_queue_wheel,
 };
 #define N_TYPES (sizeof all_types / sizeof all_types[0])
 
@@ -173,6 +174,9 @@ typedef enum {
     T_BIMODAL, /* 90% now + Exp(1), 10% now + 1e6 + Exp(1000) */
     T_OUTLIER, /* the first entry at 1e9, the rest as T_HOLD */
     T_SPREAD,  /* 30% exactly 0, else 10^U(-9, 9) regardless of now */
+    T_WHEEL,   /* the wheel's cases: now + Exp(100), 5% exactly now, 3%
+                  before now, and after the first 3000 pushes 1% at now +
+                  20000 + Exp(100) (a far tail its tuning must span) */
 } tdist;
 
 static double draw_time(gsl_rng *r, tdist d, double now, size_t i)
@@ -194,6 +198,16 @@ static double draw_time(gsl_rng *r, tdist d, double now, size_t i)
         if (gsl_rng_uniform(r) < 0.3)
             return 0.0;
         return pow(10.0, -9.0 + 18.0 * gsl_rng_uniform(r));
+    case T_WHEEL: {
+        double u = gsl_rng_uniform(r);
+        if (i > 3000 && u < 0.01) /* the far tail */
+            return now + 20000.0 + gsl_ran_exponential(r, 100.0);
+        if (u < 0.07)
+            return now;
+        if (u < 0.10)
+            return fmax(0.0, now - 10.0 * gsl_rng_uniform(r));
+        return now + gsl_ran_exponential(r, 100.0);
+    }
     }
     cr_assert_fail("unknown distribution %d", (int)d);
     return 0.0;
@@ -273,19 +287,19 @@ static size_t target_size(size_t i, size_t n, size_t peak, size_t min_n)
 
 /* min_n: the workload never pops below this many entries (keeps T_OUTLIER's far
  * entry). */
-static script make_script(tdist d, size_t peak, size_t min_n,
-                          unsigned long seed)
+static script make_script_n(tdist d, size_t peak, size_t min_n,
+                            unsigned long seed, size_t nsteps)
 {
     gsl_rng *r = rng_new(seed);
-    script s = {.steps = calloc(MIX_STEPS, sizeof(step)), .n = MIX_STEPS};
+    script s = {.steps = calloc(nsteps, sizeof(step)), .n = nsteps};
     cr_assert_not_null(s.steps);
     ref_pq ref = {0};
     double now = 0.0;
     size_t pushed = 0;
-    for (size_t i = 0; i < MIX_STEPS; i++) {
+    for (size_t i = 0; i < nsteps; i++) {
         step *st = &s.steps[i];
         size_t n = ref.hi - ref.lo;
-        size_t target = target_size(i, MIX_STEPS, peak, min_n);
+        size_t target = target_size(i, nsteps, peak, min_n);
         double u = gsl_rng_uniform(r);
         if (n <= min_n)
             st->kind = OP_PUSH;
@@ -313,6 +327,12 @@ static script make_script(tdist d, size_t peak, size_t min_n,
     free(ref.a);
     gsl_rng_free(r);
     return s;
+}
+
+static script make_script(tdist d, size_t peak, size_t min_n,
+                          unsigned long seed)
+{
+    return make_script_n(d, peak, min_n, seed, MIX_STEPS);
 }
 
 static void replay(const sim_queue_type *t, const script *s, const char *what)
@@ -384,6 +404,87 @@ Test(queue, mixed_ops_match_reference_with_one_far_future_outlier)
 Test(queue, mixed_ops_match_reference_for_zeros_and_times_over_18_decades)
 {
     run_mix(T_SPREAD, 4096, 0, 15485863, "zeros and 1e-9..1e9");
+}
+
+/* The wheel (wheel.c) starts at 8,192 entries and stops below 2,048, so the
+ * 4,096-entry workloads above only test its heap: these run to 12,000
+ * entries (its buckets and tunings at work) and back to empty (switching
+ * off), against the reference, with heap4 beside it. */
+Test(queue, wheel_matches_reference_past_its_switch_on_size)
+{
+    static const struct {
+        tdist d;
+        unsigned long seed;
+        const char *what;
+    } cases[] = {
+        {T_WHEEL, 31337, "wheel: exp, ties, past, far"},
+        {T_HOLD, 27183, "wheel: hold increments"},
+        {T_BIMODAL, 14142, "wheel: bimodal near/far"},
+        {T_SPREAD, 17321, "wheel: zeros and 18 decades"},
+        {T_TIES, 22361, "wheel: integer ties"},
+    };
+    const sim_queue_type *types[] = {&sim_queue_heap4, &sim_queue_wheel};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        /* Pushes outnumber pops by 0.2 a step while growing: 12,000 entries
+         * need 60,000 growing steps, the first 30% of the script. */
+        script s = make_script_n(cases[c].d, 12000, 0, cases[c].seed, 220000);
+        size_t most = 0;
+        for (size_t i = 0; i < s.n; i++)
+            most = s.steps[i].count_after > most ? s.steps[i].count_after
+                                                 : most;
+        cr_assert_gt(most, 8192u, "%s: the workload peaked at %zu entries",
+                     cases[c].what, most);
+        for (size_t k = 0; k < 2; k++)
+            replay(types[k], &s, cases[c].what);
+        free(s.steps);
+        free(s.rest);
+    }
+}
+
+/* The wheel's overflow (entries past its horizon when pushed) reached by
+ * time while the wheel runs, which the workloads above, drained at the end,
+ * do not do: 8,192 entries at 0, 0.25, .. 2047.75 switch it on with buckets
+ * of 256 time units and a horizon of 64 buckets; 100 entries at 2e4 + k go
+ * past it; then a steady hold (pop the least, push at now + 2048 + U(0,
+ * 0.25), so a pop advances time by about 0.25) runs until time has passed
+ * them all, with heap4 beside it for the order, every minimum compared. */
+Test(queue, wheel_reaches_its_overflow_in_time_order)
+{
+    const sim_queue_type *types[] = {&sim_queue_heap4, &sim_queue_wheel};
+    void *q[2];
+    for (size_t k = 0; k < 2; k++)
+        q[k] = q_open(types[k], 0);
+    gsl_rng *r = rng_new(60221);
+    uint64_t key = 0;
+    for (size_t k = 0; k < 2; k++) { /* the same entries into both */
+        uint64_t k0 = 0;
+        for (size_t i = 0; i < 8192; i++)
+            check_rc(types[k],
+                     types[k]->push(q[k], entry(0.25 * (double)i, key_of(k0++))),
+                     "push", "overflow: ramp", i);
+        for (size_t i = 0; i < 100; i++)
+            check_rc(types[k],
+                     types[k]->push(q[k], entry(2e4 + (double)i, key_of(k0++))),
+                     "push", "overflow: far", i);
+        key = k0;
+    }
+    double now = 0;
+    size_t steps = 0;
+    while (now < 2e4 + 100) { /* past the last far entry */
+        const sim_qentry *a = types[0]->min(q[0]);
+        check_min(types[1], q[1], a, "overflow: hold", steps);
+        now = a->time;
+        sim_qentry e = entry(now + 2048.0 + 0.25 * gsl_rng_uniform(r),
+                             key_of(key++));
+        for (size_t k = 0; k < 2; k++)
+            check_rc(types[k], types[k]->replace_min(q[k], e), "replace_min",
+                     "overflow: hold", steps);
+        steps++;
+        cr_assert_lt(steps, 1000000u, "time never reached the far entries");
+    }
+    for (size_t k = 0; k < 2; k++)
+        q_close(types[k], q[k]);
+    gsl_rng_free(r);
 }
 
 /* ---- Batches against qsort. */
