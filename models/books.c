@@ -26,6 +26,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "agent.h"
 #include "market_internal.h"
@@ -145,7 +146,55 @@ static void books_accounts(const struct mkt_world *w, size_t row)
     assert(k == r->n_accounts);
 }
 
-#define FRONTIER_TAG (1u << 31) /* firm_scan: a frontier option */
+#if defined(__GNUC__)
+#define SCAN_INLINE inline __attribute__((always_inline))
+#else
+#define SCAN_INLINE inline
+#endif
+
+/* firm_scan's pass over the firms, from the compact copies (w->sopt,
+ * w->fcls), in firm order, without a branch on the firm: its tag counts in
+ * a histogram (the counts become the channel and frontier sums after the
+ * scan: adding 1.0 a firm gave the same whole numbers, exact in a double),
+ * and its best index term adds to its class's sum in firm order, as before.
+ * The sum runs in a register while the class stays the same (firms come
+ * sector by sector), which is the same additions in the same order without
+ * a store and a load between two of them. A firm holding nothing has tag 0
+ * (counted nowhere) and adds +0.0, which leaves a sum of non-negative terms
+ * exactly as it was. Every oidx is >= 0 and not NaN, so the empty seats' 0
+ * changes no maximum and the comparison is fmax. A seat holding nothing
+ * (MKT_NIL, as unsigned above every option) reads entry n_opts, all zero. */
+static SCAN_INLINE void scan_seats(const struct mkt_world *w, uint32_t K,
+                                   const uint32_t *tag, const double *oidx,
+                                   uint32_t *hist, double *index)
+{
+    const int32_t *sopt = w->sopt;
+    uint32_t n = w->n_opts, nf = w->n_ent / K;
+    if (nf == 0)
+        return;
+    uint32_t cls = w->fcls[0];
+    double sum = index[cls];
+    for (uint32_t f = 0; f < nf; f++) {
+        const int32_t *fo = &sopt[(size_t)f * K];
+        uint32_t t = 0;
+        double idx = 0;
+        for (uint32_t k = 0; k < K; k++) {
+            uint32_t o = (uint32_t)fo[k];
+            o = o < n ? o : n;
+            t |= tag[o];
+            idx = oidx[o] > idx ? oidx[o] : idx; /* fmax, without the call */
+        }
+        uint32_t c = w->fcls[f];
+        if (c != cls) {
+            index[cls] = sum;
+            cls = c;
+            sum = index[cls];
+        }
+        hist[(size_t)cls * MKT__FS_TAGS + t]++;
+        sum += idx;
+    }
+    index[cls] = sum;
+}
 
 /* With several options per firm (stride > 1), a firm counts once in each
  * channel it uses, once in the frontier share if any of its models is
@@ -162,52 +211,49 @@ static void firm_scan(const struct mkt_world *w, double *ch, double *front,
     double best = -HUGE_VAL;
     for (uint32_t v = 0; v < p->n_vendors; v++)
         best = fmax(best, mkt__capability(w, v));
-    for (size_t c = 0; c < nc * MKT_N_CHANNELS; c++)
-        ch[c] = 0;
-    for (size_t c = 0; c < nc; c++)
-        front[c] = index[c] = 0;
     /* Per option once, not per seat: its channel's bit with the gap's
-     * verdict (FRONTIER_TAG), and the exp (the same values); one entry more,
-     * all zero, for a seat holding nothing (MKT_NIL, read as n_opts), so a
-     * seat needs no test. */
-    uint32_t n = w->n_opts, *tag = w->fs_tag;
+     * verdict (MKT__FS_FRONTIER), and the exp (the same values); one entry
+     * more, all zero, for a seat holding nothing (MKT_NIL, read as n_opts),
+     * so a seat needs no test. */
+    uint32_t n = w->n_opts, *tag = w->fs_tag, *hist = w->fs_hist;
     double *oidx = w->fs_idx;
     for (uint32_t o = 0; o < n; o++) {
         double gap = best - mkt__capability(w, w->opts[o].vendor);
         tag[o] = 1u << w->opts[o].channel |
-                 (gap <= p->frontier_tolerance ? FRONTIER_TAG : 0u);
+                 (gap <= p->frontier_tolerance ? MKT__FS_FRONTIER : 0u);
         oidx[o] = exp(-gap / p->frontier_tau);
     }
     tag[n] = 0;
     oidx[n] = 0.0;
-    /* From the compact copies (w->sopt, w->fcls), in firm order. A firm
-     * holding nothing adds 0 to every sum, which leaves each exactly as it
-     * was, so it is skipped; every other firm is an adopter. The channel and
-     * frontier counts add 1 where the firm counts and nothing elsewhere: the
-     * same whole numbers, exact in a double. Every oidx is >= 0 and not NaN,
-     * so the empty seats' 0 changes no maximum and the comparison is fmax. */
-    const int32_t *sopt = w->sopt;
-    uint32_t K = w->stride;
-    for (uint32_t f = 0; f < w->n_ent / K; f++) {
-        const int32_t *fo = &sopt[(size_t)f * K];
-        uint32_t t = 0;
-        double idx = 0;
-        for (uint32_t k = 0; k < K; k++) {
-            uint32_t o = fo[k] == MKT_NIL ? n : (uint32_t)fo[k];
-            t |= tag[o];
-            idx = oidx[o] > idx ? oidx[o] : idx; /* fmax, without the call */
+    for (size_t c = 0; c < nc; c++)
+        index[c] = 0;
+    memset(hist, 0, nc * MKT__FS_TAGS * sizeof *hist);
+    switch (w->stride) { /* K a constant in each copy of the loop */
+    case 2:
+        scan_seats(w, 2, tag, oidx, hist, index);
+        break;
+    case 3:
+        scan_seats(w, 3, tag, oidx, hist, index);
+        break;
+    default:
+        scan_seats(w, w->stride, tag, oidx, hist, index);
+        break;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        double *cc = &ch[c * MKT_N_CHANNELS], fr = 0;
+        for (int k = 0; k < MKT_N_CHANNELS; k++)
+            cc[k] = 0;
+        for (uint32_t t = 1; t < MKT__FS_TAGS; t++) {
+            double m = hist[c * MKT__FS_TAGS + t];
+            if (m == 0)
+                continue;
+            if (t & MKT__FS_FRONTIER)
+                fr += m;
+            for (int k = 0; k < MKT_N_CHANNELS; k++)
+                if (t >> k & 1u)
+                    cc[k] += m;
         }
-        if (t == 0)
-            continue;
-        uint32_t cls = w->fcls[f];
-        if (t & FRONTIER_TAG)
-            front[cls] += 1.0;
-        index[cls] += idx;
-        double *cc = &ch[(size_t)cls * MKT_N_CHANNELS];
-        t &= ~FRONTIER_TAG;
-        for (int c = 0; t; c++, t >>= 1)
-            if (t & 1u)
-                cc[c] += 1.0;
+        front[c] = fr;
     }
 }
 

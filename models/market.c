@@ -361,8 +361,9 @@ static int populate(struct mkt_world *w)
         w->fcls = malloc((n ? n : 1) * sizeof *w->fcls);
         w->fs_tag = malloc((w->n_opts + 1) * sizeof *w->fs_tag);
         w->fs_idx = malloc((w->n_opts + 1) * sizeof *w->fs_idx);
+        w->fs_hist = malloc(w->n_cls * MKT__FS_TAGS * sizeof *w->fs_hist);
         if (!w->fbase || !w->cev || !w->sopt || !w->fcls || !w->fs_tag ||
-            !w->fs_idx)
+            !w->fs_idx || !w->fs_hist)
             return SIM_ENOMEM;
     }
     sim_rng *pop = sim_engine_rng(w->eng, "population", w->err);
@@ -586,6 +587,7 @@ static void world_free(struct mkt_world *w)
     free(w->fban);
     free(w->fs_tag);
     free(w->fs_idx);
+    free(w->fs_hist);
     free(w->cev);
     free(w->walk);
     free(w);

@@ -261,6 +261,7 @@ struct mkt_world {
     uint32_t *fs_tag;   /* [opt + 1] stride > 1: books.c's firm scan, each
                            option's channel bit and frontier verdict */
     double *fs_idx;     /* [opt + 1] ... and its frontier index term */
+    uint32_t *fs_hist;  /* [cls][MKT__FS_TAGS] ... and its firms by tag */
     sim_handle *cev;    /* [firm] contract, stride > 1 */
     uint32_t *cls_out;  /* [cls] adopted firms that chose the outside */
     double *ufac;       /* [opt * n_sec + sector] usage factor
@@ -372,6 +373,10 @@ static inline void mkt__prefetch_firm(const struct mkt_world *w, uint32_t prim)
  * (by default from this many seats: below, everything is in cache and the
  * look-ahead costs more than it saves). */
 #define MKT__ADOPT_PREFETCH_MIN ((size_t)1 << 18)
+/* books.c's firm scan: a firm's tag is the bits of the channels it uses
+ * (1 << channel) and MKT__FS_FRONTIER when one of its models is frontier. */
+#define MKT__FS_FRONTIER (1u << MKT_N_CHANNELS)
+#define MKT__FS_TAGS (2u << MKT_N_CHANNELS)
 /* The engine's queue is the wheel (sim/wheel.c) from this many seats, heap4
  * below: the events that go to the queue rather than a lane (onboarding
  * completions, adoptions, detections, filings) number about 1.6% of the
