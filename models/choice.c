@@ -4,14 +4,6 @@
 
 #include "choice.h"
 
-/* exp(x), without the call where x is 0: the best option's weight (x is
- * v_j - vmax), exactly 1 as exp(0) and exp(-0) are. A NaN compares unequal
- * and still goes to exp. */
-static inline double exp0(double x)
-{
-    return x == 0 ? 1.0 : exp(x);
-}
-
 size_t mkt_choice_probs(const double *v, const bool *ok, size_t n,
                         double *prob)
 {
@@ -25,7 +17,7 @@ size_t mkt_choice_probs(const double *v, const bool *ok, size_t n,
         }
     double sum = 0;
     for (size_t j = 0; j < n; j++) {
-        double e = ok[j] ? exp0(v[j] - vmax) : 0.0;
+        double e = ok[j] ? mkt_exp0(v[j] - vmax) : 0.0;
         prob[j] = e;
         sum += e;
     }
@@ -62,7 +54,7 @@ size_t mkt_choose_option(double *v, const bool *ok, size_t n, double u)
         return n;
     double sum = 0;
     for (size_t j = 0; j < n; j++) {
-        v[j] = ok[j] ? exp0(v[j] - vmax) : 0.0;
+        v[j] = ok[j] ? mkt_exp0(v[j] - vmax) : 0.0;
         sum += v[j];
     }
     return pick_weighted(v, ok, n, u * sum);
@@ -94,7 +86,7 @@ static double nested_split(const double *v, const bool *ok, size_t n,
     }
     double sum = 0;
     for (size_t j = 0; j < n; j++) {
-        w[j] = ok[j] ? exp0((v[j] - vmax) / lambda) : 0.0;
+        w[j] = ok[j] ? mkt_exp0((v[j] - vmax) / lambda) : 0.0;
         sum += w[j];
     }
     /* lambda I = vmax + lambda log(sum); P(out) = 1 / (1 + e^(lambda I - v0)) */

@@ -10,8 +10,17 @@
 #ifndef MKT_CHOICE_H
 #define MKT_CHOICE_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+/* exp(x), without the call where x is 0: a logit's best option's weight (x
+ * is v_j - vmax), exactly 1 as exp(0) and exp(-0) are. A NaN compares
+ * unequal and still goes to exp. */
+static inline double mkt_exp0(double x)
+{
+    return x == 0 ? 1.0 : exp(x);
+}
 
 /* Writes the logit probabilities of v[0..n) into prob (may alias v), skipping
  * entries with ok[j] false (probability 0). Returns the number of usable

@@ -287,8 +287,9 @@ static uint32_t draw_further(struct mkt_world *w, uint32_t prim, uint32_t j0,
                 vmax = v[o] - s->multihoming_cost;
         if (vmax != last_vmax) {
             for (uint32_t o = 0; o < n; o++)
-                wt[o] = ok2[o] ? exp(v[o] - s->multihoming_cost - vmax) : 0.0;
-            wt[n] = exp(stop - vmax);
+                wt[o] = ok2[o] ? mkt_exp0(v[o] - s->multihoming_cost - vmax)
+                               : 0.0;
+            wt[n] = mkt_exp0(stop - vmax);
             last_vmax = vmax;
         }
         double u = mkt__uniform(w, MKT__PURPOSE_CHOICE, mkt__firm(w, prim),
@@ -413,7 +414,7 @@ int mkt__resplit(struct mkt_world *w, uint32_t prim)
     }
     double ex[MKT_MAX_OPTIONS]; /* each exp once: the same value twice */
     for (uint32_t k = 0; k < w->stride; k++) {
-        ex[k] = u[k] > -HUGE_VAL ? exp(u[k] - vmax) : 0.0;
+        ex[k] = u[k] > -HUGE_VAL ? mkt_exp0(u[k] - vmax) : 0.0;
         sum += ex[k];
     }
     for (uint32_t k = 0; k < w->stride; k++)
