@@ -5,7 +5,7 @@
  * Why: a heap of n entries pops by a sift through log4(n) levels, and once n
  * is past the caches every level below the top few is a miss in a line no
  * other event touches (about 180 ns a pop at 160,000 entries beside the
- * market's records). Here the heap holds only the entries of the current
+ * market's records, by the pops' share of a profile). Here the heap holds only the entries of the current
  * bucket of time; later ones wait unsorted, appended to the tail of their
  * bucket (a few hundred tails are live, so appends hit cache), and a bucket
  * is moved into the heap, in one sequential pass, when time reaches it. A
@@ -207,7 +207,9 @@ static int gather(wheel *q)
     return SIM_OK;
 }
 
-/* Makes the heap's array a heap again (Floyd), after gather or a filter. */
+/* Makes the heap's array a heap again after gather or a filter, by sifting
+ * each entry up in turn: O(1) an entry on average for entries in random
+ * order or in time order, as a bucket's and the overflow's are. */
 static void heapify(heap *h)
 {
     sim_qentry *a = h->a + (D - 1);
