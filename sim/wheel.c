@@ -5,11 +5,11 @@
  * Why: a heap of n entries pops by a sift through log4(n) levels, and once n
  * is past the caches every level below the top few is a miss in a line no
  * other event touches (about 180 ns a pop at 160,000 entries beside the
- * market's records, by the pops' share of a profile). Here the heap holds only the entries of the current
- * bucket of time; later ones wait unsorted, appended to the tail of their
- * bucket (a few hundred tails are live, so appends hit cache), and a bucket
- * is moved into the heap, in one sequential pass, when time reaches it. A
- * pop then sifts a heap of a few hundred entries.
+ * market's records, by the pops' share of a profile). Here the heap holds
+ * only the entries of the current bucket of time; later ones wait unsorted,
+ * appended to the tail of their bucket (the live tails are few enough to stay
+ * in cache), and a bucket is moved into the heap, in one sequential pass,
+ * when time reaches it. A pop then sifts a heap of about TARGET entries.
  *
  * Buckets: the virtual bucket of time t is vb(t) = floor((t - origin) / w),
  * computed as (t - origin) * (1 / w), clamped to [0, VB_MAX]. It is weakly
@@ -72,8 +72,7 @@ typedef struct {
     bucket *b;    /* [nb] */
     uint64_t *bits; /* [nb / 64] non-empty buckets */
     size_t wn;      /* entries in the buckets */
-    sim_qentry *far; /* vb >= cur + nb at their push */
-    size_t fn, fcap;
+    bucket far;      /* the overflow: vb >= cur + nb at their push */
     uint64_t far_vb; /* least vb in far (VB_MAX + 1 when empty) */
     size_t ops;      /* since the last tuning */
     bool broken;     /* a tuning's allocation failed midway: never again */
@@ -96,6 +95,7 @@ static int wheel_init(void *p, size_t capacity)
 {
     wheel *q = p;
     memset(q, 0, sizeof *q);
+    q->far_vb = VB_MAX + 1;
     size_t c = capacity < HEAP_HI ? capacity : HEAP_HI;
     return heap_reserve(&q->h, D, c + D);
 }
@@ -115,7 +115,7 @@ static void wheel_fini(void *p)
 {
     wheel *q = p;
     free_buckets(q);
-    free(q->far);
+    free(q->far.a);
     free(q->h.a);
     memset(q, 0, sizeof *q);
 }
@@ -123,7 +123,7 @@ static void wheel_fini(void *p)
 static size_t wheel_count(const void *p)
 {
     const wheel *q = p;
-    return q->h.n + q->wn + q->fn;
+    return q->h.n + q->wn + q->far.n;
 }
 
 static int bucket_append(bucket *bk, sim_qentry e)
@@ -144,15 +144,8 @@ static int bucket_append(bucket *bk, sim_qentry e)
 
 static int far_append(wheel *q, sim_qentry e, uint64_t v)
 {
-    if (q->fn == q->fcap) {
-        size_t cap = q->fcap ? 2 * q->fcap : 64;
-        sim_qentry *a = realloc(q->far, cap * sizeof *a);
-        if (a == NULL)
-            return SIM_ENOMEM;
-        q->far = a;
-        q->fcap = cap;
-    }
-    q->far[q->fn++] = e;
+    if (bucket_append(&q->far, e) != SIM_OK)
+        return SIM_ENOMEM;
     if (v < q->far_vb)
         q->far_vb = v;
     return SIM_OK;
@@ -196,10 +189,11 @@ static int gather(wheel *q)
         k += bk->n;
         bk->n = 0;
     }
-    if (q->fn)
-        memcpy(a + k, q->far, q->fn * sizeof *a);
-    k += q->fn;
-    q->wn = q->fn = 0;
+    if (q->far.n)
+        memcpy(a + k, q->far.a, q->far.n * sizeof *a);
+    k += q->far.n;
+    q->wn = 0;
+    q->far.n = 0;
     q->far_vb = VB_MAX + 1;
     if (q->bits)
         memset(q->bits, 0, q->nb / 64 * sizeof *q->bits);
@@ -221,6 +215,14 @@ static void heapify(heap *h)
     }
 }
 
+/* The heap alone, its array holding every entry (after gather). */
+static void heap_only(wheel *q)
+{
+    heapify(&q->h);
+    free_buckets(q);
+    q->on = false;
+}
+
 /* Back to the heap alone. */
 static void turn_off(wheel *q)
 {
@@ -228,9 +230,7 @@ static void turn_off(wheel *q)
         q->broken = true; /* keeps going on, correct, never tunes again */
         return;
     }
-    heapify(&q->h);
-    free_buckets(q);
-    q->on = false;
+    heap_only(q);
 }
 
 /* Re-estimates w and nb from the entries and redistributes them (see the
@@ -251,26 +251,21 @@ static void tune(wheel *q)
     if (!(span > 0))
         span = all;
     double w = span * TARGET / ((double)n / 4);
-    uint64_t want = NB_MIN;
-    if (w > 0 && isfinite(w) && isfinite(all))
-        while (want < NB_MAX && (double)want * w < 2 * all)
-            want *= 2;
-    if (!(w > 0) || !isfinite(w) || !isfinite(1 / w)) {
+    if (!(w > 0) || !isfinite(w) || !isfinite(1 / w) || !isfinite(all)) {
         /* One time for all, or no spread a double can bucket: the heap. */
-        heapify(&q->h);
-        free_buckets(q);
-        q->on = false;
+        heap_only(q);
         return;
     }
+    uint64_t want = NB_MIN;
+    while (want < NB_MAX && (double)want * w < 2 * all)
+        want *= 2;
     if (want != q->nb) {
         bucket *b = calloc(want, sizeof *b);
         uint64_t *bits = calloc(want / 64, sizeof *bits);
         if (b == NULL || bits == NULL) {
             free(b);
             free(bits);
-            heapify(&q->h);
-            free_buckets(q);
-            q->on = false;
+            heap_only(q);
             q->broken = true;
             return;
         }
@@ -333,7 +328,7 @@ static uint64_t next_bucket(const wheel *q)
 static bool advance(wheel *q)
 {
     uint64_t nv = q->wn ? next_bucket(q) : VB_MAX + 1;
-    uint64_t fv = q->fn ? q->far_vb : VB_MAX + 1;
+    uint64_t fv = q->far.n ? q->far_vb : VB_MAX + 1;
     uint64_t to = nv < fv ? nv : fv;
     if (to > VB_MAX)
         return false;
@@ -352,12 +347,12 @@ static bool advance(wheel *q)
          * on, so some fit in buckets. One whose bucket cannot grow goes into
          * the heap, which holds entries of any bucket correctly (min moves
          * cur on until the heap's least is current). */
-        size_t n = q->fn;
-        q->fn = 0;
+        uint32_t n = q->far.n;
+        q->far.n = 0;
         q->far_vb = VB_MAX + 1;
-        for (size_t i = 0; i < n; i++)
-            if (place(q, q->far[i]) != SIM_OK)
-                (void)heap_push(&q->h, D, q->far[i]); /* has room */
+        for (uint32_t i = 0; i < n; i++) /* re-appends write behind i */
+            if (place(q, q->far.a[i]) != SIM_OK)
+                (void)heap_push(&q->h, D, q->far.a[i]); /* has room */
     }
     return true;
 }
@@ -391,7 +386,7 @@ static void maybe_tune(wheel *q)
         turn_off(q);
         return;
     }
-    if (q->ops >= n && (q->h.n > HEAP_HI || q->fn > q->wn + q->h.n))
+    if (q->ops >= n && (q->h.n > HEAP_HI || q->far.n > q->wn + q->h.n))
         tune(q);
 }
 
